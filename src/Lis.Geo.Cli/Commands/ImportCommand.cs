@@ -1,0 +1,104 @@
+using System.Text.Json;
+using Lis.Geo.Data;
+using Lis.Geo.Data.Importing;
+using Lis.Geo.Data.Model;
+
+namespace Lis.Geo.Cli.Commands;
+
+/// <summary><c>lisgeo import</c>: loads GeoJSON/CSV files into the store, one transaction per file.</summary>
+public sealed class ImportCommand : ICliCommand
+{
+    public string Name => "import";
+    public string Summary => "Import GeoJSON/CSV boundaries, IMD, centres, corridors and sites (or a whole region manifest).";
+    public string Help => $"""
+        usage: lisgeo import DATASET FILE [options]
+               lisgeo import region MANIFEST.json      (every file a manifest lists, in order)
+               lisgeo import sample                    (the sample region in geodata/)
+
+        Datasets:
+        {string.Join("\n", Datasets.All.Select(d => $"  {d.Name,-17} {d.Description}"))}
+
+        Options:
+          --zone-set ID       zone set for 'zones' and 'centroids' (e.g. lsoa11, lsoa21)
+          --zone-set-name N   display name for a new zone set
+          --srid N            CRS of CSV coordinates: 4326 (default, lon/lat) or 27700 (easting/northing)
+          --code-field F      attribute holding the key, when not a usual name
+          --name-field F      attribute holding the name, when not a usual name
+          --make-valid        repair invalid geometries (each repair is reported) instead of rejecting them
+          --accept-partial    write the valid rows even if some are rejected (default: all or nothing)
+          --json              print the import record as JSON
+        {Connection.Help}
+
+        An import is one transaction; re-importing the same file changes nothing. Every rejected
+        row is listed with its reason. Exit code 0 = imported, 1 = rejected.
+        """;
+    public IReadOnlySet<string> Flags { get; } = new HashSet<string> { "make-valid", "accept-partial", "json" };
+    public IReadOnlySet<string> Options { get; } = new HashSet<string>
+        { "zone-set", "zone-set-name", "srid", "code-field", "name-field", "make-valid", "accept-partial", "json", "connection" };
+
+    public async Task<int> RunAsync(CliArgs args, TextWriter output, TextWriter progress, CancellationToken ct)
+    {
+        var connection = Connection.Resolve(args);
+        await using var dataSource = LisGeoDb.CreateDataSource(connection);
+        var importer = new Importer(dataSource);
+        switch (args.Positionals)
+        {
+            case ["sample"]:
+                return await ImportRegion(importer, Path.Combine(FindGeoData(), "region.json"), output, progress, ct);
+            case ["region", var manifest]:
+                return await ImportRegion(importer, manifest, output, progress, ct);
+            case [var dataset, var path]:
+                if (!File.Exists(path)) throw new CliUsageException($"file not found: {path}");
+                var options = new ImportOptions
+                {
+                    ZoneSet = args.Get("zone-set"),
+                    ZoneSetName = args.Get("zone-set-name"),
+                    Srid = args.Get<int?>("srid", null, s => Crs.ParseSrid(s) ?? throw new FormatException("use 4326 or 27700")),
+                    CodeField = args.Get("code-field"),
+                    NameField = args.Get("name-field"),
+                    MakeValid = args.Has("make-valid"),
+                    AcceptPartial = args.Has("accept-partial"),
+                };
+                ImportRecord record;
+                try { record = await importer.ImportAsync(dataset, await SourceFile.ReadAsync(path, ct), options, ct); }
+                catch (ImportRequestException e) { throw new CliUsageException(e.Message); }
+                if (args.Has("json")) output.WriteLine(JsonSerializer.Serialize(record, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+                else Print(record, output);
+                return record.Status == "succeeded" ? 0 : 1;
+            default:
+                throw new CliUsageException("expected DATASET FILE, 'region MANIFEST' or 'sample'.");
+        }
+    }
+
+    private static async Task<int> ImportRegion(Importer importer, string manifestPath, TextWriter output, TextWriter progress, CancellationToken ct)
+    {
+        if (!File.Exists(manifestPath)) throw new CliUsageException($"manifest not found: {manifestPath}");
+        var manifest = RegionManifest.Load(manifestPath);
+        progress.WriteLine($"Importing {manifest.Name} ({manifest.Imports.Count} files)…");
+        var records = await manifest.ImportAsync(importer, Path.GetDirectoryName(Path.GetFullPath(manifestPath))!, new Progress<string>(progress.WriteLine), ct);
+        foreach (var r in records.Where(r => r.Status != "succeeded"))
+            Print(r, output);
+        var ok = records.Count == manifest.Imports.Count && records.All(r => r.Status == "succeeded");
+        output.WriteLine(ok ? $"{manifest.Name}: all {records.Count} files imported." : $"{manifest.Name}: stopped at a rejected file (see above).");
+        return ok ? 0 : 1;
+    }
+
+    private static void Print(ImportRecord r, TextWriter output)
+    {
+        output.WriteLine($"import #{r.Id} {r.Dataset} from {r.Source} (sha256 {r.FileSha256[..12]}…): {r.Status}");
+        output.WriteLine($"  rows read {r.RowsRead}, written {r.RowsWritten}, rejected {r.RowsRejected}");
+        foreach (var i in r.Issues.Take(50))
+            output.WriteLine($"  {i.Severity}: {(i.Row is null ? "" : $"row {i.Row}: ")}{(i.Field is null ? "" : $"{i.Field}: ")}{i.Message} [{i.Code}]");
+        if (r.Issues.Count > 50) output.WriteLine($"  … {r.Issues.Count - 50} more (use --json for all)");
+    }
+
+    /// <summary>geodata/ next to the repository root, found from the working directory or the executable.</summary>
+    private static string FindGeoData()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "geodata", "region.json")))
+                    return Path.Combine(d.FullName, "geodata");
+        throw new CliUsageException("geodata/region.json not found; run from the repository or use 'import region PATH'.");
+    }
+}

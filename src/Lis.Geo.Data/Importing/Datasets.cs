@@ -1,0 +1,373 @@
+using Lis.Geo.Data.Model;
+using NpgsqlTypes;
+
+namespace Lis.Geo.Data.Importing;
+
+/// <summary>Every dataset <c>lisgeo import</c> and <c>POST /imports/{dataset}</c> accept.</summary>
+public static class Datasets
+{
+    public static readonly IReadOnlyList<Dataset> All =
+    [
+        new LepsDataset(), new LocalAuthoritiesDataset(), new LepMembershipsDataset(), new ZonesDataset(),
+        new CentroidsDataset(), new ImdDataset(), new CentresDataset(), new CorridorsDataset(),
+        new HousingSitesDataset(), new BrownfieldDataset(), new EmploymentSitesDataset(),
+    ];
+
+    public static Dataset? Find(string name) => All.FirstOrDefault(d => d.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+
+    internal static readonly string[] LadCodeNames = ["lad_code", "ladcd", "lad19cd", "lad17cd", "lad20cd", "lad21cd", "lad22cd", "lad23cd", "lad_cd"];
+}
+
+internal sealed class LepsDataset : Dataset
+{
+    public override string Name => "leps";
+    public override string Description => "Local Enterprise Partnership polygons (GeoJSON; code lep_cd/lep17cd, name lep_nm/lep17nm).";
+    public override string Table => "lep";
+    public override IReadOnlyList<string> Keys { get; } = ["code"];
+    public override IReadOnlyList<Column> Columns { get; } = [new("code", NpgsqlDbType.Text), new("name", NpgsqlDbType.Text), new("geom", NpgsqlDbType.Geometry)];
+
+    public override object?[]? Map(SourceRow row, ImportOptions o, List<ImportIssue> issues)
+    {
+        var code = RequireKey(Text(row, o.CodeField, "lep_cd", "lep17cd", "lep20cd", "lep21cd", "code"), row, "code", issues);
+        var name = Text(row, o.NameField, "lep_nm", "lep17nm", "lep20nm", "lep21nm", "name") ?? code;
+        var geom = GeometryRules.Check(row, GeometryKind.Polygonal, o.MakeValid, issues);
+        return code is null || geom is null ? null : [code, name, geom];
+    }
+}
+
+/// <summary>LAD polygons; <c>lep1_cd</c>/<c>lep2_cd</c> attributes, when present, set the LEP memberships too.</summary>
+internal sealed class LocalAuthoritiesDataset : Dataset
+{
+    public override string Name => "lads";
+    public override string Description => "Local authority district polygons (GeoJSON; code lad19cd…, name lad19nm…; optional lep1_cd/lep1_nm/lep2_cd/lep2_nm memberships).";
+    public override string Table => "local_authority";
+    public override IReadOnlyList<string> Keys { get; } = ["code"];
+    public override IReadOnlyList<Column> Columns { get; } =
+    [
+        new("code", NpgsqlDbType.Text), new("name", NpgsqlDbType.Text), new("geom", NpgsqlDbType.Geometry),
+        new("lep1_cd", NpgsqlDbType.Text, ColumnRole.StageOnly), new("lep1_nm", NpgsqlDbType.Text, ColumnRole.StageOnly),
+        new("lep2_cd", NpgsqlDbType.Text, ColumnRole.StageOnly), new("lep2_nm", NpgsqlDbType.Text, ColumnRole.StageOnly),
+    ];
+
+    public override object?[]? Map(SourceRow row, ImportOptions o, List<ImportIssue> issues)
+    {
+        var code = RequireKey(Text(row, [o.CodeField, .. Datasets.LadCodeNames, "code"]), row, "code", issues);
+        var name = Text(row, o.NameField, "lad_nm", "lad19nm", "lad17nm", "lad20nm", "lad21nm", "lad22nm", "lad23nm", "name") ?? code;
+        var geom = GeometryRules.Check(row, GeometryKind.Polygonal, o.MakeValid, issues);
+        return code is null || geom is null ? null : [code, name, geom, Text(row, "lep1_cd"), Text(row, "lep1_nm"), Text(row, "lep2_cd"), Text(row, "lep2_nm")];
+    }
+
+    public override string AfterUpsertSql => LepMembershipsDataset.ReplaceMembershipsSql;
+}
+
+/// <summary>The LAD → LEP membership table (CSV: lad19cd, lep1_cd, lep1_nm, lep2_cd, lep2_nm).</summary>
+internal sealed class LepMembershipsDataset : Dataset
+{
+    public override string Name => "lep-memberships";
+    public override string Description => "LAD to LEP memberships (CSV: lad19cd, lep1_cd, lep1_nm, lep2_cd, lep2_nm); the LADs must be imported first.";
+    public override string Table => "local_authority";
+    public override IReadOnlyList<string> Keys { get; } = ["code"];
+    public override IReadOnlyList<Column> Columns { get; } =
+    [
+        new("code", NpgsqlDbType.Text), new("name", NpgsqlDbType.Text, ColumnRole.Merge),
+        new("lep1_cd", NpgsqlDbType.Text, ColumnRole.StageOnly), new("lep1_nm", NpgsqlDbType.Text, ColumnRole.StageOnly),
+        new("lep2_cd", NpgsqlDbType.Text, ColumnRole.StageOnly), new("lep2_nm", NpgsqlDbType.Text, ColumnRole.StageOnly),
+    ];
+
+    /// <summary>A district's memberships are replaced whole by each import that names them.</summary>
+    internal const string ReplaceMembershipsSql = """
+        DELETE FROM lep_membership m USING stage s WHERE m.lad_code = s.code AND (s.lep1_cd IS NOT NULL OR s.lep2_cd IS NOT NULL);
+        INSERT INTO lep_membership (lad_code, lep_code, lep_name, is_primary)
+        SELECT code, lep1_cd, coalesce(lep1_nm, lep1_cd), true FROM stage WHERE lep1_cd IS NOT NULL
+        UNION ALL
+        SELECT code, lep2_cd, coalesce(lep2_nm, lep2_cd), false FROM stage WHERE lep2_cd IS NOT NULL AND lep2_cd <> coalesce(lep1_cd, '');
+        """;
+
+    public override object?[]? Map(SourceRow row, ImportOptions o, List<ImportIssue> issues)
+    {
+        var code = RequireKey(Text(row, [o.CodeField, .. Datasets.LadCodeNames, "code"]), row, "code", issues);
+        var lep1 = Text(row, "lep1_cd", "lep_cd", "lep17cd");
+        if (code is not null && lep1 is null)
+            issues.Add(new ImportIssue(ImportIssue.Error, "missing_value", row.Row, "lep1_cd", "The row names no LEP (lep1_cd)."));
+        return code is null || lep1 is null ? null
+            : [code, Text(row, o.NameField, "lad19nm", "lad_nm", "name"), lep1, Text(row, "lep1_nm", "lep_nm", "lep17nm"), Text(row, "lep2_cd"), Text(row, "lep2_nm")];
+    }
+
+    public override string AfterUpsertSql => ReplaceMembershipsSql;
+}
+
+/// <summary>Zone polygons of one zone set (e.g. LSOA 2011 BGC).</summary>
+internal sealed class ZonesDataset : Dataset
+{
+    internal static readonly string[] CodeNames = ["code", "zone_code", "lsoa11cd", "lsoa21cd", "msoa11cd", "msoa21cd", "oa11cd", "oa21cd", "lsoa code (2011)", "id"];
+    internal static readonly string[] NameNames = ["name", "zone_name", "lsoa11nm", "lsoa21nm", "msoa11nm", "msoa21nm", "lsoa name (2011)"];
+    internal static readonly string[] PopulationNames = ["population", "pop", "pop_total_mid2015", "pop_total", "pop_mid2015", "all_ages"];
+
+    public override string Name => "zones";
+    public override string Description => "Zone polygons of a zone set (GeoJSON; needs zoneSet, e.g. lsoa11; code lsoa11cd…, name, lad, population).";
+    public override string Table => "zone";
+    public override IReadOnlyList<string> Keys { get; } = ["zone_set_id", "code"];
+    public override IReadOnlyList<Column> Columns { get; } =
+    [
+        new("zone_set_id", NpgsqlDbType.Text), new("code", NpgsqlDbType.Text), new("name", NpgsqlDbType.Text, ColumnRole.Merge), new("lad_code", NpgsqlDbType.Text, ColumnRole.Merge),
+        new("population", NpgsqlDbType.Integer, ColumnRole.Merge), new("geom", NpgsqlDbType.Geometry),
+    ];
+
+    public override string? ValidateOptions(ImportOptions o) => ZoneSetOption.Validate(o);
+    public override (string Sql, object?[] Parameters)? BeforeUpsert(ImportOptions o) => ZoneSetOption.Ensure(o);
+
+    public override object?[]? Map(SourceRow row, ImportOptions o, List<ImportIssue> issues)
+    {
+        var code = RequireKey(Text(row, [o.CodeField, .. CodeNames]), row, "code", issues);
+        var pop = Int(Text(row, PopulationNames), row, "population", issues, 0);
+        var geom = GeometryRules.Check(row, GeometryKind.Polygonal, o.MakeValid, issues);
+        return code is null || geom is null ? null
+            : [o.ZoneSet, code, Text(row, [o.NameField, .. NameNames]), Text(row, Datasets.LadCodeNames), pop, geom];
+    }
+}
+
+/// <summary>Population-weighted centroids (CSV lon/lat or GeoJSON points) of a zone set's zones.</summary>
+internal sealed class CentroidsDataset : Dataset
+{
+    public override string Name => "centroids";
+    public override string Description => "Population-weighted centroids of a zone set (CSV with lon/lat or GeoJSON points; needs zoneSet; optional population).";
+    public override string Table => "zone";
+    public override IReadOnlyList<string> Keys { get; } = ["zone_set_id", "code"];
+    public override IReadOnlyList<Column> Columns { get; } =
+    [
+        new("zone_set_id", NpgsqlDbType.Text), new("code", NpgsqlDbType.Text), new("name", NpgsqlDbType.Text, ColumnRole.Merge), new("lad_code", NpgsqlDbType.Text, ColumnRole.Merge),
+        new("population", NpgsqlDbType.Integer, ColumnRole.Merge), new("centroid", NpgsqlDbType.Geometry),
+    ];
+
+    public override string? ValidateOptions(ImportOptions o) => ZoneSetOption.Validate(o);
+    public override (string Sql, object?[] Parameters)? BeforeUpsert(ImportOptions o) => ZoneSetOption.Ensure(o);
+
+    public override object?[]? Map(SourceRow row, ImportOptions o, List<ImportIssue> issues)
+    {
+        var code = RequireKey(Text(row, [o.CodeField, .. ZonesDataset.CodeNames]), row, "code", issues);
+        var pop = Int(Text(row, ZonesDataset.PopulationNames), row, "population", issues, 0);
+        var geom = GeometryRules.Check(row, GeometryKind.Point, o.MakeValid, issues);
+        return code is null || geom is null ? null
+            : [o.ZoneSet, code, Text(row, [o.NameField, .. ZonesDataset.NameNames]), Text(row, Datasets.LadCodeNames), pop, geom];
+    }
+}
+
+internal static class ZoneSetOption
+{
+    public static string? Validate(ImportOptions o) =>
+        string.IsNullOrWhiteSpace(o.ZoneSet) ? "zoneSet is required (e.g. lsoa11 or lsoa21): the zone set these zones belong to."
+        : o.ZoneSet.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? null
+        : "zoneSet may contain only letters, digits, '-' and '_'.";
+
+    /// <summary>Creates the zone set on first use. Its code geography is its id for the ONS sets (lsoa11, lsoa21…).</summary>
+    public static (string, object?[]) Ensure(ImportOptions o) => (
+        "INSERT INTO zone_set (id, name, code_geography) VALUES ($1, $2, $1) ON CONFLICT (id) DO UPDATE SET name = coalesce($3, zone_set.name)",
+        [o.ZoneSet, o.ZoneSetName ?? o.ZoneSet, o.ZoneSetName]);
+}
+
+/// <summary>
+/// English Indices of Deprivation 2019, in any of the published layouts: MHCLG File 1 (IMD rank and
+/// decile), File 2 (all domain ranks and deciles), File 5/7 (scores), File 6 (population
+/// denominators), or one joined table with short names (lsoa11cd, imd_score, imd_rank, …). Each
+/// layout fills the columns it has and keeps the rest, so the files can be imported one after another.
+/// </summary>
+internal sealed class ImdDataset : Dataset
+{
+    private sealed record Domain(string Column, string Short, string Long);
+
+    private static readonly Domain[] Domains =
+    [
+        new("imd", "imd", "Index of Multiple Deprivation (IMD)"),
+        new("income", "income", "Income"),
+        new("employment", "employment", "Employment"),
+        new("education", "education", "Education, Skills and Training"),
+        new("health", "health", "Health Deprivation and Disability"),
+        new("crime", "crime", "Crime"),
+        new("barriers", "barriers_housing_services", "Barriers to Housing and Services"),
+        new("living_environment", "living_environment", "Living Environment"),
+    ];
+
+    private static readonly (string Column, string Short, string Long)[] Populations =
+    [
+        ("pop_total", "pop_total_mid2015", "Total population"),
+        ("pop0to15", "pop_0_15_mid2015", "Dependent Children aged 0-15"),
+        ("pop16to59", "pop_16_59_mid2015", "Population aged 16-59"),
+        ("pop60plus", "pop_60plus_mid2015", "Older population aged 60"),
+        ("pop_working_age", "pop_working_age_mid2015", "Working age population"),
+    ];
+
+    /// <summary>Number of LSOAs in England in IoD2019: the largest valid rank.</summary>
+    private const int EnglandLsoas = 32_844;
+
+    public override string Name => "imd";
+    public override string Description => "IMD 2019 per LSOA 2011 (CSV: MHCLG File 1/2/5/6/7 layouts or a joined table with lsoa11cd, imd_score, imd_rank, imd_decile, <domain>_rank…).";
+    public override string Table => "deprivation";
+    public override IReadOnlyList<string> Keys { get; } = ["lsoa_code"];
+    public override IReadOnlyList<Column> Columns { get; } =
+    [
+        new("lsoa_code", NpgsqlDbType.Text),
+        .. Domains.SelectMany(d => new Column[]
+        {
+            new($"{d.Column}_score", NpgsqlDbType.Double, ColumnRole.Merge), new($"{d.Column}_rank", NpgsqlDbType.Integer, ColumnRole.Merge), new($"{d.Column}_decile", NpgsqlDbType.Integer, ColumnRole.Merge),
+        }),
+        .. Populations.Select(p => new Column(p.Column, NpgsqlDbType.Integer, ColumnRole.Merge)),
+    ];
+
+    public override object?[]? Map(SourceRow row, ImportOptions o, List<ImportIssue> issues)
+    {
+        var code = RequireKey(Text(row, o.CodeField, "lsoa11cd", "lsoa code (2011)", "lsoa_code", "lsoa11_code", "code"), row, "lsoa11cd", issues);
+        var values = new List<object?> { code };
+        var any = false;
+        foreach (var d in Domains)
+        {
+            var score = Number(Text(row, $"{d.Short}_score") ?? ByPrefix(row, $"{d.Long} Score"), row, $"{d.Short}_score", issues);
+            var rank = Int(Text(row, $"{d.Short}_rank") ?? ByPrefix(row, $"{d.Long} Rank"), row, $"{d.Short}_rank", issues, 1, EnglandLsoas);
+            var decile = Int(Text(row, $"{d.Short}_decile") ?? ByPrefix(row, $"{d.Long} Decile"), row, $"{d.Short}_decile", issues, 1, 10);
+            any |= score is not null || rank is not null || decile is not null;
+            values.AddRange([score, rank, decile]);
+        }
+        foreach (var p in Populations)
+        {
+            var v = Int(Text(row, p.Short) ?? ByPrefix(row, p.Long), row, p.Short, issues, 0);
+            any |= v is not null;
+            values.Add(v);
+        }
+        if (code is not null && !any)
+            issues.Add(new ImportIssue(ImportIssue.Error, "no_values", row.Row, null,
+                "The row has no IMD score, rank, decile or population column this importer knows (e.g. imd_decile or 'Index of Multiple Deprivation (IMD) Decile')."));
+        return code is null || !any || issues.Any(i => i.Row == row.Row && i.Severity == ImportIssue.Error) ? null : values.ToArray();
+    }
+}
+
+internal sealed class CentresDataset : Dataset
+{
+    public override string Name => "centres";
+    public override string Description => "Centres (GeoJSON or CSV points; code/id/stop_id, name/stop_name, kind).";
+    public override string Table => "centre";
+    public override IReadOnlyList<string> Keys { get; } = ["code"];
+    public override IReadOnlyList<Column> Columns { get; } = [new("code", NpgsqlDbType.Text), new("name", NpgsqlDbType.Text), new("kind", NpgsqlDbType.Text), new("geom", NpgsqlDbType.Geometry)];
+
+    public override object?[]? Map(SourceRow row, ImportOptions o, List<ImportIssue> issues)
+    {
+        var code = RequireKey(Text(row, o.CodeField, "code", "centre_code", "id", "stop_id", "ref"), row, "code", issues);
+        var geom = GeometryRules.Check(row, GeometryKind.Point, o.MakeValid, issues);
+        return code is null || geom is null ? null
+            : [code, Text(row, o.NameField, "name", "centre_name", "stop_name") ?? code, Text(row, "kind", "type", "category"), geom];
+    }
+}
+
+internal sealed class CorridorsDataset : Dataset
+{
+    public override string Name => "corridors";
+    public override string Description => "Inclusive growth corridors (GeoJSON polygons; code, name, description, optional centre_line as WKT).";
+    public override string Table => "corridor";
+    public override IReadOnlyList<string> Keys { get; } = ["code"];
+    public override IReadOnlyList<Column> Columns { get; } =
+        [new("code", NpgsqlDbType.Text), new("name", NpgsqlDbType.Text), new("description", NpgsqlDbType.Text), new("geom", NpgsqlDbType.Geometry), new("centre_line", NpgsqlDbType.Geometry)];
+
+    public override object?[]? Map(SourceRow row, ImportOptions o, List<ImportIssue> issues)
+    {
+        var code = RequireKey(Text(row, o.CodeField, "code", "id", "ref"), row, "code", issues);
+        var geom = GeometryRules.Check(row, GeometryKind.Polygonal, o.MakeValid, issues);
+        NetTopologySuite.Geometries.Geometry? line = null;
+        if (Text(row, "centre_line", "centre_line_wkt") is { } wkt)
+        {
+            NetTopologySuite.Geometries.Geometry? parsed = null;
+            string? error = null;
+            try { parsed = new NetTopologySuite.IO.WKTReader().Read(wkt); parsed.SRID = geom?.SRID ?? Crs.Wgs84; }
+            catch (Exception e) when (e is NetTopologySuite.IO.ParseException or ArgumentException) { error = $"centre_line is not valid WKT: {e.Message}"; }
+            line = GeometryRules.Check(parsed, error, row.Row, GeometryKind.Lineal, o.MakeValid, issues);
+            if (line is null) return null;
+        }
+        return code is null || geom is null ? null
+            : [code, Text(row, o.NameField, "name") ?? code, Text(row, "description", "desc"), geom, line];
+    }
+}
+
+internal class HousingSitesDataset : Dataset
+{
+    public override string Name => "housing-sites";
+    public override string Description => "Housing sites (GeoJSON or CSV; reference, name, lad_code, min_dwellings, max_dwellings, hectares, status, planning_permission).";
+    public override string Table => "housing_site";
+    public override IReadOnlyList<string> Keys { get; } = ["reference"];
+    public override IReadOnlyList<Column> Columns { get; } =
+    [
+        new("reference", NpgsqlDbType.Text), new("name", NpgsqlDbType.Text), new("lad_code", NpgsqlDbType.Text), new("min_dwellings", NpgsqlDbType.Integer), new("max_dwellings", NpgsqlDbType.Integer),
+        new("hectares", NpgsqlDbType.Double), new("status", NpgsqlDbType.Text), new("planning_permission", NpgsqlDbType.Text), new("geom", NpgsqlDbType.Geometry),
+    ];
+
+    protected virtual string? Reference(SourceRow row, ImportOptions o) =>
+        Text(row, o.CodeField, "reference", "site_reference", "sitereference", "ref", "id");
+
+    protected virtual string? DefaultStatus => null;
+
+    public override object?[]? Map(SourceRow row, ImportOptions o, List<ImportIssue> issues)
+    {
+        var reference = RequireKey(Reference(row, o), row, "reference", issues);
+        var min = Int(Text(row, "min_dwellings", "minimum-net-dwellings", "minnetdwellings", "netdwellingsrangefrom"), row, "min_dwellings", issues, 0);
+        var max = Int(Text(row, "max_dwellings", "maximum-net-dwellings", "netdwellingsrangeto", "dwellings"), row, "max_dwellings", issues, 0);
+        if (min > max)
+            issues.Add(new ImportIssue(ImportIssue.Error, "invalid_range", row.Row, "min_dwellings", $"Minimum dwellings {min} exceeds maximum {max}."));
+        var hectares = Number(Text(row, "hectares", "site_hectares", "area_ha"), row, "hectares", issues, 0);
+        var geom = GeometryRules.Check(row, GeometryKind.PointOrPolygonal, o.MakeValid, issues);
+        if (reference is null || geom is null || issues.Any(i => i.Row == row.Row && i.Severity == ImportIssue.Error))
+            return null;
+        return
+        [
+            reference, Text(row, o.NameField, "name", "site_name", "sitenameaddress", "site-address", "site_address"), Text(row, Datasets.LadCodeNames),
+            min, max, hectares, Text(row, "status", "deliverable") ?? DefaultStatus,
+            Text(row, "planning_permission", "planning-permission-status", "planningstatus", "planning_status"), geom,
+        ];
+    }
+}
+
+/// <summary>
+/// Brownfield Land Register CSVs (the national schema of 2017 — SiteReference, GeoX/GeoY with
+/// CoordinateReferenceSystem, MinNetDwellings, NetDwellingsRangeFrom/To, PlanningStatus — and
+/// Digital Land's — reference, point, minimum-/maximum-net-dwellings, planning-permission-status)
+/// as housing sites. Site references are unique only within a planning authority, so the
+/// organisation is prefixed when the file names it.
+/// </summary>
+internal sealed class BrownfieldDataset : HousingSitesDataset
+{
+    public override string Name => "brownfield";
+    public override string Description => "Brownfield Land Register CSV (national schema: SiteReference, GeoX/GeoY, CoordinateReferenceSystem, Hectares, MinNetDwellings, PlanningStatus… or Digital Land's reference, point, …) as housing sites.";
+
+    protected override string? Reference(SourceRow row, ImportOptions o)
+    {
+        var reference = base.Reference(row, o);
+        var org = Text(row, "organisationlabel", "organisation", "organisation-entity", "organisationuri");
+        return reference is null || org is null ? reference : $"{org}/{reference}";
+    }
+
+    protected override string DefaultStatus => "brownfield register";
+}
+
+internal sealed class EmploymentSitesDataset : Dataset
+{
+    public override string Name => "employment-sites";
+    public override string Description => "Employment sites (GeoJSON or CSV; reference, name, lad_code, hectares, floorspace_m2, use_class, jobs_estimate, status).";
+    public override string Table => "employment_site";
+    public override IReadOnlyList<string> Keys { get; } = ["reference"];
+    public override IReadOnlyList<Column> Columns { get; } =
+    [
+        new("reference", NpgsqlDbType.Text), new("name", NpgsqlDbType.Text), new("lad_code", NpgsqlDbType.Text), new("hectares", NpgsqlDbType.Double), new("floorspace_m2", NpgsqlDbType.Double),
+        new("use_class", NpgsqlDbType.Text), new("jobs_estimate", NpgsqlDbType.Integer), new("status", NpgsqlDbType.Text), new("geom", NpgsqlDbType.Geometry),
+    ];
+
+    public override object?[]? Map(SourceRow row, ImportOptions o, List<ImportIssue> issues)
+    {
+        var reference = RequireKey(Text(row, o.CodeField, "reference", "site_reference", "ref", "id"), row, "reference", issues);
+        var hectares = Number(Text(row, "hectares", "site_hectares", "area_ha"), row, "hectares", issues, 0);
+        var floorspace = Number(Text(row, "floorspace_m2", "floorspace", "floorspace_sqm"), row, "floorspace_m2", issues, 0);
+        var jobs = Int(Text(row, "jobs_estimate", "jobs"), row, "jobs_estimate", issues, 0);
+        var geom = GeometryRules.Check(row, GeometryKind.PointOrPolygonal, o.MakeValid, issues);
+        if (reference is null || geom is null || issues.Any(i => i.Row == row.Row && i.Severity == ImportIssue.Error))
+            return null;
+        return
+        [
+            reference, Text(row, o.NameField, "name", "site_name"), Text(row, Datasets.LadCodeNames), hectares, floorspace,
+            Text(row, "use_class", "useclass"), jobs, Text(row, "status"), geom,
+        ];
+    }
+}

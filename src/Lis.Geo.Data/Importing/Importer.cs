@@ -1,0 +1,163 @@
+using System.Text;
+using Lis.Geo.Data.Model;
+using Npgsql;
+
+namespace Lis.Geo.Data.Importing;
+
+/// <summary>The answer to an import request that could not start (unknown dataset, bad options).</summary>
+public sealed class ImportRequestException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}
+
+/// <summary>
+/// Imports one file into one dataset, as one transaction: every row is read and checked first;
+/// if any row is rejected (and <see cref="ImportOptions.AcceptPartial"/> is off) nothing is
+/// written. Accepted rows are bulk-copied into a temporary staging table and upserted by key, so
+/// re-importing the same file leaves the store unchanged. Every import, rejected or not, leaves an
+/// <see cref="ImportRecord"/> with its file hash, counts and issues.
+/// </summary>
+public sealed class Importer(NpgsqlDataSource dataSource)
+{
+    /// <summary>At most this many issues are stored per import; the counts stay exact.</summary>
+    public const int MaxStoredIssues = 1000;
+
+    public async Task<ImportRecord> ImportAsync(string datasetName, SourceFile file, ImportOptions options, CancellationToken ct)
+    {
+        var dataset = Datasets.Find(datasetName)
+            ?? throw new ImportRequestException("dataset", $"Unknown dataset '{datasetName}'. Known: {string.Join(", ", Datasets.All.Select(d => d.Name))}.");
+        if (dataset.ValidateOptions(options) is { } optionError)
+            throw new ImportRequestException("zoneSet", optionError);
+
+        var issues = new List<ImportIssue>();
+        var rows = file.ReadRows(options.Srid ?? Crs.Wgs84, issues);
+        var accepted = new List<object?[]>(rows.Count);
+        var firstRowOfKey = new Dictionary<string, int>(StringComparer.Ordinal);
+        var keyIndexes = dataset.Keys.Select(k => dataset.Columns.ToList().FindIndex(c => c.Name == k)).ToArray();
+        var rejected = 0;
+        foreach (var row in rows)
+        {
+            ct.ThrowIfCancellationRequested();
+            var before = issues.Count;
+            var values = dataset.Map(row, options, issues);
+            if (values is not null)
+            {
+                var key = string.Join('\u001f', keyIndexes.Select(i => values[i]));
+                if (firstRowOfKey.TryGetValue(key, out var first))
+                {
+                    issues.Add(new ImportIssue(ImportIssue.Error, "duplicate_key", row.Row, dataset.Keys[^1],
+                        $"Duplicate {string.Join("+", dataset.Keys)} '{key.Replace('\u001f', '/')}' (first at row {first})."));
+                    values = null;
+                }
+                else firstRowOfKey[key] = row.Row;
+            }
+            if (values is null)
+            {
+                rejected++;
+                if (issues.Count == before)
+                    issues.Add(new ImportIssue(ImportIssue.Error, "rejected", row.Row, null, "The row was rejected."));
+            }
+            else accepted.Add(values);
+        }
+
+        var fileErrors = issues.Any(i => i.Row is null && i.Severity == ImportIssue.Error);
+        if (!fileErrors && rows.Count == 0)
+            issues.Add(new ImportIssue(ImportIssue.Error, "no_rows", null, null, "The file has no rows to import."));
+        var refuse = fileErrors || rows.Count == 0 || (rejected > 0 && !options.AcceptPartial) || accepted.Count == 0;
+        if (refuse && rejected > 0 && !options.AcceptPartial)
+            issues.Insert(0, new ImportIssue(ImportIssue.Error, "import_rejected", null, null,
+                $"{rejected} of {rows.Count} rows were rejected, so nothing was imported. Fix the rows listed, or import with acceptPartial to keep the valid rows."));
+
+        var record = new ImportRecord
+        {
+            Dataset = dataset.Name,
+            Source = file.Name,
+            FileSha256 = file.Sha256,
+            ImportedAt = DateTimeOffset.UtcNow,
+            Status = refuse ? "rejected" : "succeeded",
+            RowsRead = rows.Count,
+            RowsWritten = refuse ? 0 : accepted.Count,
+            RowsRejected = rejected,
+            Options = options.ToRecord(),
+            Issues = issues.Count > MaxStoredIssues ? issues.Take(MaxStoredIssues).ToList() : issues,
+        };
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        if (!refuse)
+            await WriteAsync(conn, tx, dataset, options, accepted, ct);
+        record.Id = await SaveRecordAsync(conn, tx, record, ct);
+        await tx.CommitAsync(ct);
+        return record;
+    }
+
+    private static async Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Dataset d, ImportOptions options, List<object?[]> rows, CancellationToken ct)
+    {
+        if (d.BeforeUpsert(options) is var (sql, parameters))
+        {
+            await using var cmd = new NpgsqlCommand(sql, conn, tx);
+            foreach (var p in parameters) cmd.Parameters.Add(new NpgsqlParameter { Value = p ?? DBNull.Value });
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+
+        // Staging geometries are untyped so British National Grid input can be transformed on the way in.
+        var stageColumns = string.Join(", ", d.Columns.Select(c => $"{c.Name} {(c.IsGeometry ? "geometry" : PgType(c.Type))}"));
+        await Execute($"CREATE TEMP TABLE stage ({stageColumns}) ON COMMIT DROP");
+
+        await using (var copy = await conn.BeginBinaryImportAsync($"COPY stage ({string.Join(", ", d.Columns.Select(c => c.Name))}) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var row in rows)
+            {
+                await copy.StartRowAsync(ct);
+                for (var i = 0; i < row.Length; i++)
+                    if (row[i] is null) await copy.WriteNullAsync(ct);
+                    else await copy.WriteAsync(row[i], d.Columns[i].Type, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+
+        var target = d.Columns.Where(c => c.Role != ColumnRole.StageOnly).ToList();
+        var select = string.Join(", ", target.Select(c => c.IsGeometry ? $"ST_Transform({c.Name}, {LisGeoDbContext.StorageSrid})" : c.Name));
+        var updates = target.Where(c => !d.Keys.Contains(c.Name)).Select(c => c.Role == ColumnRole.Merge
+            ? $"{c.Name} = coalesce(EXCLUDED.{c.Name}, {d.Table}.{c.Name})"
+            : $"{c.Name} = EXCLUDED.{c.Name}").ToList();
+        var upsert = new StringBuilder()
+            .Append($"INSERT INTO {d.Table} ({string.Join(", ", target.Select(c => c.Name))}) SELECT {select} FROM stage ")
+            .Append($"ON CONFLICT ({string.Join(", ", d.Keys)}) ")
+            .Append(updates.Count == 0 ? "DO NOTHING" : $"DO UPDATE SET {string.Join(", ", updates)}");
+        await Execute(upsert.ToString());
+        if (d.AfterUpsertSql is { } after)
+            await Execute(after);
+
+        async Task Execute(string text)
+        {
+            await using var cmd = new NpgsqlCommand(text, conn, tx);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private static string PgType(NpgsqlTypes.NpgsqlDbType t) => t switch
+    {
+        NpgsqlTypes.NpgsqlDbType.Integer => "integer",
+        NpgsqlTypes.NpgsqlDbType.Double => "double precision",
+        _ => "text",
+    };
+
+    private static async Task<long> SaveRecordAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ImportRecord r, CancellationToken ct)
+    {
+        const string sql = """
+            INSERT INTO import_record (dataset, source, file_sha256, imported_at, status, rows_read, rows_written, rows_rejected, options, issues)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb) RETURNING id
+            """;
+        await using var cmd = new NpgsqlCommand(sql, conn, tx)
+        {
+            Parameters =
+            {
+                new() { Value = r.Dataset }, new() { Value = r.Source }, new() { Value = r.FileSha256 }, new() { Value = r.ImportedAt },
+                new() { Value = r.Status }, new() { Value = r.RowsRead }, new() { Value = r.RowsWritten }, new() { Value = r.RowsRejected },
+                new() { Value = ImportRecordJson.Serialize(r.Options) }, new() { Value = ImportRecordJson.Serialize(r.Issues) },
+            },
+        };
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+}

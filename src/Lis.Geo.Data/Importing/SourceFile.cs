@@ -1,0 +1,225 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.IO;
+using NetTopologySuite.IO.Converters;
+
+namespace Lis.Geo.Data.Importing;
+
+/// <summary>
+/// An uploaded or local file to import: GeoJSON FeatureCollection or CSV (optionally gzipped),
+/// read into <see cref="SourceRow"/>s. Problems that make the whole file unreadable are returned
+/// as file-level issues; problems with one row stay with that row.
+/// </summary>
+public sealed class SourceFile
+{
+    public string Name { get; }
+    public string Sha256 { get; }
+    private readonly byte[] _content;
+
+    public SourceFile(string name, byte[] content)
+    {
+        Name = Path.GetFileName(name);
+        _content = content;
+        Sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
+    }
+
+    public static async Task<SourceFile> ReadAsync(string path, CancellationToken ct) =>
+        new(path, await File.ReadAllBytesAsync(path, ct));
+
+    private bool IsGzip => _content.Length > 2 && _content[0] == 0x1f && _content[1] == 0x8b;
+
+    private string BaseName => IsGzip && Name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? Name[..^3] : Name;
+
+    /// <summary>GeoJSON by extension or by a leading '{'; everything else is read as CSV.</summary>
+    public bool IsGeoJson
+    {
+        get
+        {
+            var ext = Path.GetExtension(BaseName).ToLowerInvariant();
+            if (ext is ".geojson" or ".json") return true;
+            if (ext is ".csv" or ".txt") return false;
+            using var r = OpenText();
+            int c;
+            while ((c = r.Read()) >= 0 && char.IsWhiteSpace((char)c)) { }
+            return c == '{';
+        }
+    }
+
+    private StreamReader OpenText()
+    {
+        Stream s = new MemoryStream(_content, writable: false);
+        if (IsGzip) s = new GZipStream(s, CompressionMode.Decompress);
+        return new StreamReader(s, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
+    }
+
+    /// <summary>Reads every row. <paramref name="defaultSrid"/> applies to CSV coordinates and GeoJSON without a <c>crs</c> member.</summary>
+    public IReadOnlyList<SourceRow> ReadRows(int defaultSrid, List<Model.ImportIssue> fileIssues) =>
+        IsGeoJson ? ReadGeoJson(fileIssues) : ReadCsv(defaultSrid, fileIssues);
+
+    private List<SourceRow> ReadGeoJson(List<Model.ImportIssue> fileIssues)
+    {
+        var rows = new List<SourceRow>();
+        JsonDocument doc;
+        try
+        {
+            using var reader = OpenText();
+            doc = JsonDocument.Parse(reader.ReadToEnd(), new JsonDocumentOptions { AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            fileIssues.Add(FileError("invalid_json", $"The file is not valid JSON: {e.Message}"));
+            return rows;
+        }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var type) || type.GetString() != "FeatureCollection"
+                || !root.TryGetProperty("features", out var features) || features.ValueKind != JsonValueKind.Array)
+            {
+                fileIssues.Add(FileError("not_feature_collection", "Expected a GeoJSON FeatureCollection with a 'features' array."));
+                return rows;
+            }
+            if (!TryReadCrs(root, out var srid, out var crsError))
+            {
+                fileIssues.Add(FileError("unknown_crs", crsError!));
+                return rows;
+            }
+            var options = GeoJsonOptions(srid);
+            var n = 0;
+            foreach (var f in features.EnumerateArray())
+            {
+                n++;
+                var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+                if (f.TryGetProperty("id", out var id) && id.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+                    fields["id"] = id.ValueKind == JsonValueKind.String ? id.GetString() : id.GetRawText();
+                if (f.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object)
+                    foreach (var p in props.EnumerateObject())
+                        fields[p.Name] = p.Value.ValueKind switch
+                        {
+                            JsonValueKind.Null or JsonValueKind.Undefined => null,
+                            JsonValueKind.String => p.Value.GetString(),
+                            _ => p.Value.GetRawText(),
+                        };
+                Geometry? geom = null;
+                string? geomError = null;
+                if (!f.TryGetProperty("geometry", out var g) || g.ValueKind == JsonValueKind.Null)
+                    geomError = "The feature has no geometry.";
+                else
+                {
+                    try { geom = g.Deserialize<Geometry>(options); }
+                    catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException)
+                    {
+                        geomError = $"The geometry is not valid GeoJSON: {e.Message}";
+                    }
+                }
+                rows.Add(new SourceRow(n, fields, geom, geomError));
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// RFC 7946 GeoJSON is WGS84 and has no <c>crs</c> member; older files (GDAL's default for
+    /// EPSG:27700 output) name one. We accept WGS84/CRS84 and British National Grid and refuse the rest
+    /// rather than guess.
+    /// </summary>
+    private static bool TryReadCrs(JsonElement root, out int srid, out string? error)
+    {
+        srid = LisGeoDbContext.StorageSrid;
+        error = null;
+        if (!root.TryGetProperty("crs", out var crs) || crs.ValueKind == JsonValueKind.Null)
+            return true;
+        var name = crs.TryGetProperty("properties", out var p) && p.TryGetProperty("name", out var nm) ? nm.GetString() ?? "" : "";
+        var parsed = Crs.ParseSrid(name);
+        if (parsed is null)
+        {
+            error = $"Unknown CRS '{name}'. Supported: EPSG:4326 / OGC:CRS84 (WGS84) and EPSG:27700 (British National Grid). Reproject with ogr2ogr -t_srs EPSG:4326.";
+            return false;
+        }
+        srid = parsed.Value;
+        return true;
+    }
+
+    private static JsonSerializerOptions GeoJsonOptions(int srid)
+    {
+        var o = new JsonSerializerOptions();
+        o.Converters.Add(new GeoJsonConverterFactory(new GeometryFactory(new PrecisionModel(), srid)));
+        return o;
+    }
+
+    private static readonly string[] LonNames = ["lon", "long", "longitude", "lng", "x", "geox", "easting"];
+    private static readonly string[] LatNames = ["lat", "latitude", "y", "geoy", "northing"];
+    private static readonly string[] WktNames = ["wkt", "geometry", "geom", "point", "the_geom"];
+    private static readonly string[] CrsNames = ["coordinatereferencesystem", "crs", "srid"];
+
+    private List<SourceRow> ReadCsv(int defaultSrid, List<Model.ImportIssue> fileIssues)
+    {
+        var rows = new List<SourceRow>();
+        using var reader = OpenText();
+        string[]? header = null;
+        var wktReader = new WKTReader();
+        foreach (var (line, values) in new CsvReader(reader).ReadRecords())
+        {
+            if (header is null)
+            {
+                header = values.Select(h => h.Trim()).ToArray();
+                continue;
+            }
+            var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            for (var i = 0; i < header.Length; i++)
+                fields[header[i]] = i < values.Length ? values[i] : null;
+            var row = new SourceRow(line, fields, null, null);
+            if (values.Length != header.Length)
+            {
+                rows.Add(row with { GeometryError = $"The row has {values.Length} fields; the header has {header.Length}." });
+                continue;
+            }
+            rows.Add(WithCsvGeometry(row, defaultSrid, wktReader));
+        }
+        if (header is null)
+            fileIssues.Add(FileError("empty_file", "The CSV file has no header row."));
+        return rows;
+    }
+
+    private static SourceRow WithCsvGeometry(SourceRow row, int defaultSrid, WKTReader wktReader)
+    {
+        var srid = defaultSrid;
+        var crsText = row.Get(CrsNames);
+        if (crsText is not null)
+        {
+            var parsed = Crs.ParseSrid(crsText);
+            if (parsed is null)
+                return row with { GeometryError = $"Unknown CRS '{crsText}'. Supported: EPSG:4326 (WGS84/ETRS89) and EPSG:27700 (OSGB36 British National Grid)." };
+            srid = parsed.Value;
+        }
+        var wkt = row.Get(WktNames);
+        if (wkt is not null)
+        {
+            try
+            {
+                var g = wktReader.Read(wkt.StartsWith("SRID=", StringComparison.OrdinalIgnoreCase) ? wkt[(wkt.IndexOf(';') + 1)..] : wkt);
+                g.SRID = srid;
+                return row with { Geometry = g };
+            }
+            catch (Exception e) when (e is ParseException or ArgumentException or FormatException)
+            {
+                return row with { GeometryError = $"The WKT geometry could not be read: {e.Message}" };
+            }
+        }
+        var lon = row.Get(LonNames);
+        var lat = row.Get(LatNames);
+        if (lon is null && lat is null)
+            return row with { GeometryError = "No coordinates: expected lon/lat (or x/y, GeoX/GeoY) columns or a WKT column." };
+        if (!double.TryParse(lon, NumberStyles.Float, CultureInfo.InvariantCulture, out var x)
+            || !double.TryParse(lat, NumberStyles.Float, CultureInfo.InvariantCulture, out var y))
+            return row with { GeometryError = $"Coordinates '{lon}', '{lat}' are not numbers." };
+        return row with { Geometry = new Point(x, y) { SRID = srid } };
+    }
+
+    private static Model.ImportIssue FileError(string code, string message) =>
+        new(Model.ImportIssue.Error, code, null, null, message);
+}

@@ -1,0 +1,32 @@
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Lis.Geo.Data;
+
+/// <summary>The one place that knows how to connect to the store, so API, worker, CLI and tests agree.</summary>
+public static class LisGeoDb
+{
+    /// <summary>Configures EF Core for PostGIS with NetTopologySuite and snake_case names.</summary>
+    public static DbContextOptionsBuilder<LisGeoDbContext> Configure(DbContextOptionsBuilder<LisGeoDbContext> builder, string connectionString) =>
+        builder.UseNpgsql(connectionString, o => o.UseNetTopologySuite().MigrationsHistoryTable("__ef_migrations"))
+               .UseSnakeCaseNamingConvention();
+
+    /// <summary>A data source with the NetTopologySuite type mapping for hand-written SQL (COPY, spatial queries).</summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var b = new NpgsqlDataSourceBuilder(connectionString);
+        b.UseNetTopologySuite();
+        b.EnableDynamicJson();
+        return b.Build();
+    }
+
+    public static LisGeoDbContext CreateContext(string connectionString) =>
+        new(Configure(new DbContextOptionsBuilder<LisGeoDbContext>(), connectionString).Options);
+
+    /// <summary>Applies every pending migration. Safe to call on every start.</summary>
+    public static async Task MigrateAsync(string connectionString, CancellationToken ct = default)
+    {
+        await using var db = CreateContext(connectionString);
+        await db.Database.MigrateAsync(ct);
+    }
+}

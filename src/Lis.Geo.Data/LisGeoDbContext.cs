@@ -1,0 +1,134 @@
+using Lis.Geo.Data.Model;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Lis.Geo.Data;
+
+/// <summary>
+/// The PostGIS store. Every geometry column is EPSG:4326 (WGS84 lon/lat, the RFC 7946 GeoJSON
+/// CRS): data arrives in it, the API serves it by default without reprojection, and bbox
+/// filters hit the GiST index directly. Metric work (areas, hectares, distances) casts to
+/// <c>geography</c> or transforms to EPSG:27700 in the query. See README "Coordinate systems".
+/// </summary>
+public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) : DbContext(options)
+{
+    /// <summary>The SRID of every stored geometry.</summary>
+    public const int StorageSrid = 4326;
+
+    public DbSet<Lep> Leps => Set<Lep>();
+    public DbSet<LocalAuthority> LocalAuthorities => Set<LocalAuthority>();
+    public DbSet<LepMembership> LepMemberships => Set<LepMembership>();
+    public DbSet<ZoneSet> ZoneSets => Set<ZoneSet>();
+    public DbSet<Zone> Zones => Set<Zone>();
+    public DbSet<Deprivation> Deprivation => Set<Deprivation>();
+    public DbSet<Centre> Centres => Set<Centre>();
+    public DbSet<Corridor> Corridors => Set<Corridor>();
+    public DbSet<HousingSite> HousingSites => Set<HousingSite>();
+    public DbSet<EmploymentSite> EmploymentSites => Set<EmploymentSite>();
+    public DbSet<ImportRecord> Imports => Set<ImportRecord>();
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.HasPostgresExtension("postgis");
+
+        b.Entity<Lep>(e =>
+        {
+            e.ToTable("lep");
+            e.HasKey(x => x.Code);
+            Geometry(e.Property(x => x.Geom), "MultiPolygon");
+            e.HasIndex(x => x.Geom).HasMethod("gist");
+        });
+        b.Entity<LocalAuthority>(e =>
+        {
+            e.ToTable("local_authority");
+            e.HasKey(x => x.Code);
+            Geometry(e.Property(x => x.Geom), "MultiPolygon");
+            e.HasIndex(x => x.Geom).HasMethod("gist");
+        });
+        b.Entity<LepMembership>(e =>
+        {
+            e.ToTable("lep_membership");
+            e.HasKey(x => new { x.LadCode, x.LepCode });
+            e.HasOne(x => x.Lad).WithMany(x => x.Leps).HasForeignKey(x => x.LadCode).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => x.LepCode);
+        });
+        b.Entity<ZoneSet>(e =>
+        {
+            e.ToTable("zone_set");
+            e.HasKey(x => x.Id);
+        });
+        b.Entity<Zone>(e =>
+        {
+            e.ToTable("zone");
+            e.HasIndex(x => new { x.ZoneSetId, x.Code }).IsUnique();
+            e.HasOne<ZoneSet>().WithMany().HasForeignKey(x => x.ZoneSetId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => x.LadCode);
+            Geometry(e.Property(x => x.Geom), "MultiPolygon");
+            Geometry(e.Property(x => x.Centroid), "Point");
+            e.HasIndex(x => x.Geom).HasMethod("gist");
+            e.HasIndex(x => x.Centroid).HasMethod("gist");
+        });
+        b.Entity<Deprivation>(e =>
+        {
+            e.ToTable("deprivation");
+            e.HasKey(x => x.LsoaCode);
+            e.HasIndex(x => x.ImdDecile);
+            e.ToTable(t =>
+            {
+                t.HasCheckConstraint("ck_deprivation_imd_decile", "imd_decile BETWEEN 1 AND 10");
+                t.HasCheckConstraint("ck_deprivation_imd_rank", "imd_rank >= 1");
+            });
+        });
+        b.Entity<Centre>(e =>
+        {
+            e.ToTable("centre");
+            e.HasIndex(x => x.Code).IsUnique();
+            Geometry(e.Property(x => x.Geom), "Point");
+            e.HasIndex(x => x.Geom).HasMethod("gist");
+        });
+        b.Entity<Corridor>(e =>
+        {
+            e.ToTable("corridor");
+            e.HasIndex(x => x.Code).IsUnique();
+            Geometry(e.Property(x => x.Geom), "MultiPolygon");
+            Geometry(e.Property(x => x.CentreLine), "MultiLineString");
+            e.HasIndex(x => x.Geom).HasMethod("gist");
+            e.HasIndex(x => x.CentreLine).HasMethod("gist");
+        });
+        b.Entity<HousingSite>(e =>
+        {
+            e.ToTable("housing_site", t => t.HasCheckConstraint("ck_housing_site_dwellings",
+                "min_dwellings IS NULL OR max_dwellings IS NULL OR min_dwellings <= max_dwellings"));
+            e.HasIndex(x => x.Reference).IsUnique();
+            e.HasIndex(x => x.LadCode);
+            Geometry(e.Property(x => x.Geom), "Geometry");
+            e.HasIndex(x => x.Geom).HasMethod("gist");
+        });
+        b.Entity<EmploymentSite>(e =>
+        {
+            e.ToTable("employment_site");
+            e.HasIndex(x => x.Reference).IsUnique();
+            e.HasIndex(x => x.LadCode);
+            Geometry(e.Property(x => x.Geom), "Geometry");
+            e.HasIndex(x => x.Geom).HasMethod("gist");
+        });
+        b.Entity<ImportRecord>(e =>
+        {
+            e.ToTable("import_record");
+            e.Property(x => x.Options).HasColumnType("jsonb").HasConversion(Json<Dictionary<string, string>>());
+            e.Property(x => x.Issues).HasColumnType("jsonb").HasConversion(Json<List<ImportIssue>>());
+            e.HasIndex(x => new { x.Dataset, x.FileSha256 });
+        });
+    }
+
+    /// <summary>Stores a small value object as jsonb text; it is read and written whole, never queried inside.</summary>
+    private static ValueConverter<T, string> Json<T>() where T : new() => new(
+        v => JsonSerializer.Serialize(v, JsonOptions),
+        s => JsonSerializer.Deserialize<T>(s, JsonOptions) ?? new T());
+
+    private static readonly JsonSerializerOptions JsonOptions = ImportRecordJson.Options;
+
+    private static void Geometry<T>(Microsoft.EntityFrameworkCore.Metadata.Builders.PropertyBuilder<T> p, string type) =>
+        p.HasColumnType($"geometry({type},{StorageSrid})");
+}
