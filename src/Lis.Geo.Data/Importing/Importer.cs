@@ -91,7 +91,7 @@ public sealed class Importer(NpgsqlDataSource dataSource)
         return record;
     }
 
-    private static async Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Dataset d, ImportOptions options, List<object?[]> rows, CancellationToken ct)
+    internal static async Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Dataset d, ImportOptions options, List<object?[]> rows, CancellationToken ct)
     {
         if (d.BeforeUpsert(options) is var (sql, parameters))
         {

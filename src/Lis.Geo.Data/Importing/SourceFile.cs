@@ -91,35 +91,40 @@ public sealed class SourceFile
             var options = GeoJsonOptions(srid);
             var n = 0;
             foreach (var f in features.EnumerateArray())
-            {
-                n++;
-                var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-                if (f.TryGetProperty("id", out var id) && id.ValueKind is JsonValueKind.String or JsonValueKind.Number)
-                    fields["id"] = id.ValueKind == JsonValueKind.String ? id.GetString() : id.GetRawText();
-                if (f.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object)
-                    foreach (var p in props.EnumerateObject())
-                        fields[p.Name] = p.Value.ValueKind switch
-                        {
-                            JsonValueKind.Null or JsonValueKind.Undefined => null,
-                            JsonValueKind.String => p.Value.GetString(),
-                            _ => p.Value.GetRawText(),
-                        };
-                Geometry? geom = null;
-                string? geomError = null;
-                if (!f.TryGetProperty("geometry", out var g) || g.ValueKind == JsonValueKind.Null)
-                    geomError = "The feature has no geometry.";
-                else
-                {
-                    try { geom = g.Deserialize<Geometry>(options); }
-                    catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException)
-                    {
-                        geomError = $"The geometry is not valid GeoJSON: {e.Message}";
-                    }
-                }
-                rows.Add(new SourceRow(n, fields, geom, geomError));
-            }
+                rows.Add(ReadFeature(f, ++n, options));
         }
         return rows;
+    }
+
+    /// <summary>One GeoJSON Feature (e.g. an API request body) as a row; WGS84 unless <paramref name="srid"/> says otherwise.</summary>
+    public static SourceRow ReadFeature(JsonElement feature, int srid = Crs.Wgs84) => ReadFeature(feature, 1, GeoJsonOptions(srid));
+
+    private static SourceRow ReadFeature(JsonElement f, int n, JsonSerializerOptions options)
+    {
+        var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (f.ValueKind != JsonValueKind.Object)
+            return new SourceRow(n, fields, null, "The feature is not a JSON object.");
+        if (f.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object)
+            foreach (var p in props.EnumerateObject())
+                fields[p.Name] = p.Value.ValueKind switch
+                {
+                    JsonValueKind.Null or JsonValueKind.Undefined => null,
+                    JsonValueKind.String => p.Value.GetString(),
+                    _ => p.Value.GetRawText(),
+                };
+        // The Feature's own id is a fallback key, after any key property.
+        if (f.TryGetProperty("id", out var id) && id.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+            fields.TryAdd("id", id.ValueKind == JsonValueKind.String ? id.GetString() : id.GetRawText());
+        if (!f.TryGetProperty("geometry", out var g) || g.ValueKind == JsonValueKind.Null)
+            return new SourceRow(n, fields, null, "The feature has no geometry.");
+        try
+        {
+            return new SourceRow(n, fields, g.Deserialize<Geometry>(options), null);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            return new SourceRow(n, fields, null, $"The geometry is not valid GeoJSON: {e.Message}");
+        }
     }
 
     /// <summary>

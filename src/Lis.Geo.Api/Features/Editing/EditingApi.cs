@@ -1,0 +1,97 @@
+using System.Text.Json;
+using Lis.Geo.Api.Features.Ogc;
+using Lis.Geo.Api.Infrastructure;
+using Lis.Geo.Data.Importing;
+using Lis.Geo.Data.Layers;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Lis.Geo.Api.Features.Editing;
+
+/// <summary>
+/// Create, replace and delete centres, corridors and sites (OGC API – Features Part 4 style), behind
+/// the API key. A write is validated by the same dataset rules as a file import and either lands
+/// whole or not at all; nothing invalid is ever stored.
+/// </summary>
+public static class EditingApi
+{
+    public static IEndpointRouteBuilder MapEditing(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/collections/{collectionId}/items").WithTags("Editing").RequireApiKey();
+
+        g.MapPost("", (string collectionId, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> o, CancellationToken ct) =>
+                Write(collectionId, null, WriteMode.Create, req, db, o.Value, ct))
+            .Accepts<GeoJsonFeature>(GeoJsonResult.MediaType, "application/json")
+            .Produces(StatusCodes.Status201Created)
+            .WithSummary("Create a feature (centres, corridors, housing-sites, employment-sites)")
+            .WithDescription("Body: a GeoJSON Feature in WGS84 lon/lat. Its key property (code or reference, or the Feature id) must be new. ?makeValid=true repairs invalid geometry (reported).");
+
+        g.MapPut("/{featureId}", (string collectionId, string featureId, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> o, CancellationToken ct) =>
+                Write(collectionId, featureId, WriteMode.Replace, req, db, o.Value, ct))
+            .Accepts<GeoJsonFeature>(GeoJsonResult.MediaType, "application/json")
+            .Produces(StatusCodes.Status204NoContent)
+            .WithSummary("Replace a feature");
+
+        g.MapDelete("/{featureId}", async (string collectionId, string featureId, NpgsqlDataSource db, CancellationToken ct) =>
+            {
+                if (await EditableLayer(db, collectionId, ct) is not { } layer) return NotEditable(collectionId);
+                return await new FeatureWriter(db).DeleteAsync(layer.EditableDataset!, featureId, ct)
+                    ? Results.NoContent()
+                    : Problems.Result(Problems.NotFound, $"Collection '{collectionId}' has no feature '{featureId}'.", "featureId");
+            })
+            .WithSummary("Delete a feature");
+        return app;
+    }
+
+    private static async Task<IResult> Write(string collectionId, string? featureId, WriteMode mode, HttpRequest req, NpgsqlDataSource db, ApiOptions options, CancellationToken ct)
+    {
+        if (await EditableLayer(db, collectionId, ct) is not { } layer) return NotEditable(collectionId);
+        var makeValid = req.Query["makeValid"].ToString() switch
+        {
+            "" or "false" => false,
+            "true" => true,
+            var v => throw new Problems.BadParameterException("makeValid", $"'{v}' is not true or false."),
+        };
+        var (json, problem) = await Body.ReadJsonAsync(req, options.MaxFeatureBytes, ct);
+        if (problem is not null) return problem;
+        using (json)
+        {
+            var root = json!.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var t) || t.GetString() != "Feature")
+                return Problems.Result(Problems.InvalidBody, "The body must be a GeoJSON Feature ({\"type\":\"Feature\", \"geometry\":…, \"properties\":…}).", "type");
+            if (root.TryGetProperty("crs", out var crs) && crs.ValueKind != JsonValueKind.Null)
+                return Problems.Result(Problems.InvalidBody, "Send RFC 7946 GeoJSON (WGS84 lon/lat) without a 'crs' member; other CRSs are not accepted for writes.", "crs");
+            var row = SourceFile.ReadFeature(root);
+            var (outcome, id, issues) = await new FeatureWriter(db).WriteAsync(layer.EditableDataset!, row, featureId, mode, makeValid, ct);
+            return outcome switch
+            {
+                WriteOutcome.Written when mode == WriteMode.Create => Results.Created($"{OgcApi.Href(req, $"/collections/{collectionId}/items/{Uri.EscapeDataString(id!)}")}", null),
+                WriteOutcome.Written => Results.NoContent(),
+                WriteOutcome.AlreadyExists => Problems.Result(Problems.Conflict, $"'{id}' already exists in '{collectionId}'; PUT /collections/{collectionId}/items/{id} replaces it.", "id"),
+                WriteOutcome.NotFound => Problems.Result(Problems.NotFound, $"Collection '{collectionId}' has no feature '{featureId}'; POST creates one.", "featureId"),
+                WriteOutcome.IdMismatch => Problems.Result(Problems.InvalidBody, $"The body's key '{id}' differs from the URL's '{featureId}'.", "id"),
+                _ => Invalid(issues),
+            };
+        }
+    }
+
+    private static IResult Invalid(List<Data.Model.ImportIssue> issues)
+    {
+        var errors = issues.Where(i => i.Severity == Data.Model.ImportIssue.Error).ToList();
+        var first = errors.FirstOrDefault();
+        return Problems.Result(Problems.InvalidFeature, first?.Message ?? "The feature was rejected.", Field(first?.Field),
+            new Dictionary<string, object?>
+            {
+                ["errors"] = errors.GroupBy(e => Field(e.Field) ?? "feature").ToDictionary(g => g.Key, g => g.Select(e => $"{e.Message} [{e.Code}]").ToArray()),
+            });
+    }
+
+    /// <summary>Points at the body member: geometry stays <c>geometry</c>, attributes become <c>properties.name</c>.</summary>
+    private static string? Field(string? field) => field is null or "geometry" ? field : $"properties.{field}";
+
+    private static async Task<Layer?> EditableLayer(NpgsqlDataSource db, string id, CancellationToken ct) =>
+        await LayerCatalog.FindAsync(db, id, ct) is { IsEditable: true } layer ? layer : null;
+
+    private static IResult NotEditable(string id) =>
+        Problems.Result(Problems.NotFound, $"'{id}' is not an editable collection. Editable: {string.Join(", ", LayerCatalog.Fixed.Where(l => l.IsEditable).Select(l => l.Id))}.", "collectionId");
+}

@@ -1,0 +1,112 @@
+using Lis.Geo.Api.Features.Ogc;
+using Lis.Geo.Api.Infrastructure;
+using Lis.Geo.Data;
+using Lis.Geo.Data.Importing;
+using Lis.Geo.Data.Model;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Lis.Geo.Api.Features.Imports;
+
+/// <summary>
+/// Upload a GeoJSON or CSV file into a dataset (<c>POST /imports/{dataset}</c>, API key) and read the
+/// record every import leaves (<c>GET /imports</c>). Same importer, same rules as <c>lisgeo import</c>.
+/// </summary>
+public static class ImportsApi
+{
+    public sealed record DatasetInfo(string Name, string Description);
+
+    public static IEndpointRouteBuilder MapImports(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/imports").WithTags("Imports");
+
+        g.MapGet("/datasets", () => TypedResults.Ok(Datasets.All.Select(d => new DatasetInfo(d.Name, d.Description)).ToList()))
+            .WithSummary("The datasets that can be imported");
+
+        g.MapPost("/{dataset}", async (string dataset, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
+            {
+                var max = options.Value.MaxUploadBytes;
+                if (req.ContentLength > max) return Body.TooLarge(max);
+                var (name, content, problem) = await ReadUpload(req, max, ct);
+                if (problem is not null) return problem;
+                var q = req.Query;
+                var importOptions = new ImportOptions
+                {
+                    ZoneSet = Nonempty(q["zoneSet"]),
+                    ZoneSetName = Nonempty(q["zoneSetName"]),
+                    Srid = Nonempty(q["srid"]) is { } s ? Crs.ParseSrid(s) ?? throw new Problems.BadParameterException("srid", $"'{s}' is not 4326 or 27700.") : null,
+                    CodeField = Nonempty(q["codeField"]),
+                    NameField = Nonempty(q["nameField"]),
+                    MakeValid = Flag(q, "makeValid"),
+                    AcceptPartial = Flag(q, "acceptPartial"),
+                };
+                ImportRecord record;
+                try { record = await new Importer(db).ImportAsync(dataset, new SourceFile(name, content!), importOptions, ct); }
+                catch (ImportRequestException e) { return Problems.Result(Problems.InvalidParameter, e.Message, e.Field); }
+                var location = OgcApi.Href(req, $"/imports/{record.Id}");
+                return record.Status == "succeeded"
+                    ? Results.Created(location, record)
+                    : Problems.Result(Problems.ImportRejected, record.Issues.FirstOrDefault()?.Message ?? "The file was rejected.", "file",
+                        new Dictionary<string, object?> { ["importRecord"] = record, ["instance"] = location });
+            })
+            .RequireApiKey()
+            .DisableAntiforgery()
+            .Accepts<IFormFile>("multipart/form-data")
+            .Produces<ImportRecord>(StatusCodes.Status201Created)
+            .WithSummary("Import a GeoJSON or CSV file into a dataset")
+            .WithDescription("Send multipart/form-data with a 'file' part, or the raw file with ?fileName=… . Query options: zoneSet, zoneSetName, srid (4326|27700), " +
+                             "codeField, nameField, makeValid, acceptPartial. One transaction: lands whole or not at all (422 with every rejected row).");
+
+        g.MapGet("", async (LisGeoDbContext ctx, HttpRequest req, CancellationToken ct) =>
+            {
+                var limit = ItemsQuery.Int(req.Query, "limit", 50, 1, 1000);
+                var offset = ItemsQuery.Int(req.Query, "offset", 0, 0, int.MaxValue);
+                return TypedResults.Ok(await ctx.Imports.AsNoTracking().OrderByDescending(i => i.Id).Skip(offset).Take(limit).ToListAsync(ct));
+            })
+            .WithSummary("Import records, newest first");
+
+        g.MapGet("/{id:long}", async Task<Results<Ok<ImportRecord>, ProblemHttpResult>> (long id, LisGeoDbContext ctx, CancellationToken ct) =>
+                await ctx.Imports.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct) is { } r
+                    ? TypedResults.Ok(r)
+                    : Problems.Result(Problems.NotFound, $"No import #{id}.", "id"))
+            .WithSummary("One import record with all its issues");
+        return app;
+    }
+
+    private static async Task<(string Name, byte[]? Content, IResult? Problem)> ReadUpload(HttpRequest req, long max, CancellationToken ct)
+    {
+        if (req.HasFormContentType)
+        {
+            var form = await req.ReadFormAsync(ct);
+            var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
+            if (file is null) return ("", null, Problems.Result(Problems.InvalidBody, "The form has no file; send it in a part named 'file'.", "file"));
+            if (file.Length > max) return ("", null, Body.TooLarge(max));
+            using var ms = new MemoryStream();
+            await file.CopyToAsync(ms, ct);
+            return (file.FileName, ms.ToArray(), null);
+        }
+        var fileName = Nonempty(req.Query["fileName"]) ?? "upload";
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int n;
+        while ((n = await req.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + n > max) return ("", null, Body.TooLarge(max));
+            buffer.Write(chunk, 0, n);
+        }
+        return buffer.Length == 0
+            ? ("", null, Problems.Result(Problems.InvalidBody, "The body is empty; send the file.", "file"))
+            : (fileName, buffer.ToArray(), null);
+    }
+
+    private static string? Nonempty(Microsoft.Extensions.Primitives.StringValues v) => v.ToString() is { Length: > 0 } s ? s : null;
+
+    private static bool Flag(IQueryCollection q, string name) => q[name].ToString() switch
+    {
+        "" or "false" => false,
+        "true" => true,
+        var v => throw new Problems.BadParameterException(name, $"'{v}' is not true or false."),
+    };
+}

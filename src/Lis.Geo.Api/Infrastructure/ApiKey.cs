@@ -1,0 +1,35 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Lis.Geo.Api.Infrastructure;
+
+/// <summary>Guards write endpoints with the configured API key (header <c>X-API-Key</c>). Reads stay public.</summary>
+public static class ApiKey
+{
+    public const string Header = "X-API-Key";
+
+    public static TBuilder RequireApiKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            return IsAuthorised(http) ? await next(context) : Refusal(http);
+        });
+
+    public static bool IsAuthorised(HttpContext http)
+    {
+        var configured = http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.ApiKey;
+        var given = http.Request.Headers[Header].ToString();
+        // Fixed-time comparison so the key cannot be guessed byte by byte from response timings.
+        return configured.Length > 0 && given.Length > 0
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(configured), Encoding.UTF8.GetBytes(given));
+    }
+
+    public static IResult Refusal(HttpContext http)
+    {
+        var configured = http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.ApiKey;
+        return Problems.Result(Problems.Unauthorized, configured.Length == 0
+            ? "Writes are disabled on this server: no API key is configured (set Auth:ApiKey, e.g. the environment variable Auth__ApiKey)."
+            : $"Send the API key in the {Header} header.", Header);
+    }
+}

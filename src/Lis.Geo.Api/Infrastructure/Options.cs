@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Lis.Geo.Api.Infrastructure;
+
+/// <summary>Section "Api": paging and request size limits.</summary>
+public sealed class ApiOptions
+{
+    public const string Section = "Api";
+
+    /// <summary>Features per page when the client gives no <c>limit</c>.</summary>
+    [Range(1, 100_000)] public int DefaultPageSize { get; set; } = 100;
+
+    /// <summary>Largest <c>limit</c> accepted (advertised in the collection metadata).</summary>
+    [Range(1, 100_000)] public int MaxPageSize { get; set; } = 10_000;
+
+    /// <summary>Largest JSON body for a single-feature write.</summary>
+    [Range(1_024, 64 * 1024 * 1024)] public long MaxFeatureBytes { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>Largest uploaded import file.</summary>
+    [Range(1_024, 4L * 1024 * 1024 * 1024)] public long MaxUploadBytes { get; set; } = 256L * 1024 * 1024;
+}
+
+/// <summary>Section "Auth": the key that unlocks writes. Reads are public.</summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>
+    /// Sent by clients in the <c>X-API-Key</c> header. Empty disables every write endpoint (they answer
+    /// 401 and say how to configure one); never hard-coded, set by environment (<c>Auth__ApiKey</c>) or secrets.
+    /// </summary>
+    public string ApiKey { get; set; } = "";
+}

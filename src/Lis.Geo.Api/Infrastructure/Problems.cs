@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Lis.Geo.Api.Infrastructure;
+
+/// <summary>
+/// The catalogue of problem types (RFC 7807). Every error body the API returns is one of these,
+/// with <c>field</c> naming the parameter or body member at fault when there is one.
+/// </summary>
+public static class Problems
+{
+    public sealed record ProblemType(string Slug, int Status, string Title, string Description)
+    {
+        public string Uri => $"/problems/{Slug}";
+    }
+
+    public static readonly ProblemType InvalidParameter = new("invalid-parameter", 400, "Invalid query parameter",
+        "A query parameter is unknown, malformed or out of range. 'field' names it.");
+    public static readonly ProblemType InvalidBody = new("invalid-body", 400, "Invalid request body",
+        "The body is not valid JSON / GeoJSON, or a member is missing or wrong. 'field' names it.");
+    public static readonly ProblemType InvalidFeature = new("invalid-feature", 422, "The feature breaks a data rule",
+        "The GeoJSON is readable but a geometry or attribute breaks a rule (invalid geometry, wrong type, outside the CRS range, missing key). 'errors' lists each.");
+    public static readonly ProblemType NotFound = new("not-found", 404, "Not found", "No resource has this id.");
+    public static readonly ProblemType Conflict = new("conflict", 409, "Conflict", "A feature with this id already exists; use PUT to replace it.");
+    public static readonly ProblemType Unauthorized = new("unauthorized", 401, "API key required",
+        "Writes need the X-API-Key header with the configured key (Auth:ApiKey).");
+    public static readonly ProblemType PayloadTooLarge = new("payload-too-large", 413, "Payload too large",
+        "The body exceeds the configured limit (Api:MaxFeatureBytes or Api:MaxUploadBytes).");
+    public static readonly ProblemType UnsupportedMediaType = new("unsupported-media-type", 415, "Unsupported media type",
+        "Send application/geo+json or application/json (features), or multipart/form-data or the raw file (imports).");
+    public static readonly ProblemType ImportRejected = new("import-rejected", 422, "Import rejected",
+        "Rows of the file were rejected, so nothing was imported. 'importRecord' lists every issue.");
+    public static readonly ProblemType ServerError = new("server-error", 500, "Unexpected error", "The error was logged; nothing was stored.");
+
+    public static readonly IReadOnlyList<ProblemType> All =
+        [InvalidParameter, InvalidBody, InvalidFeature, NotFound, Conflict, Unauthorized, PayloadTooLarge, UnsupportedMediaType, ImportRejected, ServerError];
+
+    public static ProblemHttpResult Result(ProblemType type, string detail, string? field = null, IDictionary<string, object?>? extensions = null)
+    {
+        var p = new ProblemDetails { Type = type.Uri, Title = type.Title, Status = type.Status, Detail = detail };
+        if (field is not null) p.Extensions["field"] = field;
+        if (extensions is not null)
+            foreach (var (k, v) in extensions) p.Extensions[k] = v;
+        return TypedResults.Problem(p);
+    }
+
+    /// <summary>A bad query parameter, thrown from parsing helpers and turned into 400 by the exception handler.</summary>
+    public sealed class BadParameterException(string field, string message) : Exception(message)
+    {
+        public string Field { get; } = field;
+    }
+
+    public static void MapProblemDocs(this IEndpointRouteBuilder app) =>
+        app.MapGet("/problems/{slug}", Results<Ok<ProblemType>, ProblemHttpResult> (string slug) =>
+                All.FirstOrDefault(p => p.Slug == slug) is { } t ? TypedResults.Ok(t) : Result(NotFound, $"No problem type '{slug}'."))
+            .WithTags("Meta").WithSummary("Describes a problem type of this API.");
+}

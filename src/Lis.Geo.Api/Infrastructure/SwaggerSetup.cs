@@ -1,0 +1,28 @@
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace Lis.Geo.Api.Infrastructure;
+
+/// <summary>Swagger document: title, the API key scheme for writes, and GeoJSON schemas.</summary>
+public static class SwaggerSetup
+{
+    public static void Configure(SwaggerGenOptions o)
+    {
+        o.SwaggerDoc("v1", new()
+        {
+            Title = "Lis.Geo API",
+            Version = "v1",
+            Description = "West Midlands public-transport accessibility, deprivation and inclusive growth. OGC API – Features collections " +
+                          "serve RFC 7946 GeoJSON (WGS84 by default, crs=EPSG:27700 on request). Writes need the X-API-Key header.",
+        });
+        o.CustomSchemaIds(t => t.FullName!.Replace("Lis.Geo.Api.", "", StringComparison.Ordinal).Replace('+', '.'));
+        o.AddSecurityDefinition("ApiKey", new Microsoft.OpenApi.OpenApiSecurityScheme
+        {
+            Type = Microsoft.OpenApi.SecuritySchemeType.ApiKey,
+            In = Microsoft.OpenApi.ParameterLocation.Header,
+            Name = ApiKey.Header,
+            Description = "The key configured as Auth:ApiKey. Needed for POST/PUT/DELETE only.",
+        });
+        var xml = Path.Combine(AppContext.BaseDirectory, "Lis.Geo.Api.xml");
+        if (File.Exists(xml)) o.IncludeXmlComments(xml);
+    }
+}

@@ -1,0 +1,49 @@
+using Lis.Geo.Api.Features.Corridors;
+using Lis.Geo.Api.Features.Editing;
+using Lis.Geo.Api.Features.Imports;
+using Lis.Geo.Api.Features.Lookup;
+using Lis.Geo.Api.Features.Ogc;
+using Lis.Geo.Api.Infrastructure;
+using Lis.Geo.Data;
+
+var builder = WebApplication.CreateBuilder(args);
+
+var connectionString = builder.Configuration.GetConnectionString("LisGeo");
+if (string.IsNullOrWhiteSpace(connectionString))
+    throw new InvalidOperationException(
+        "No database configured. Set ConnectionStrings:LisGeo (environment variable ConnectionStrings__LisGeo), " +
+        "e.g. \"Host=127.0.0.1;Port=5433;Database=lisgeo;Username=postgres\". scripts/run does this for you.");
+
+builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+builder.Services.AddSingleton(_ => LisGeoDb.CreateDataSource(connectionString));
+builder.Services.AddDbContext<LisGeoDbContext>(o => LisGeoDb.Configure((Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<LisGeoDbContext>)o, connectionString));
+
+var maxUpload = builder.Configuration.GetValue<long?>($"{ApiOptions.Section}:{nameof(ApiOptions.MaxUploadBytes)}") ?? new ApiOptions().MaxUploadBytes;
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxUpload);
+builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f => f.MultipartBodyLengthLimit = maxUpload);
+
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
+builder.Services.AddEndpointsApiExplorer();
+builder.Services.AddSwaggerGen(SwaggerSetup.Configure);
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseSwagger();
+app.UseSwaggerUI(o => o.DocumentTitle = "Lis.Geo API");
+
+app.MapOgc();
+app.MapEditing();
+app.MapLookup();
+app.MapCorridors();
+app.MapImports();
+app.MapProblemDocs();
+
+app.Run();
+
+/// <summary>Entry point, public so the tests' WebApplicationFactory can host it.</summary>
+public partial class Program;

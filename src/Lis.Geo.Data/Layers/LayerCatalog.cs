@@ -1,0 +1,144 @@
+using Npgsql;
+
+namespace Lis.Geo.Data.Layers;
+
+/// <summary>
+/// Every layer the API serves. Fixed layers are declared here once; one zone layer and one
+/// centroid layer are added per zone set in the store (<c>zones-lsoa11</c>, <c>centroids-lsoa11</c>).
+/// </summary>
+public static class LayerCatalog
+{
+    private static readonly LayerFilter LadFilter = new("lad", "lad_code = {0}", PropertyType.String, "Local authority district code, e.g. E08000025.");
+
+    private static LayerFilter LepFilter(string ladColumn) => new("lep",
+        $"EXISTS (SELECT 1 FROM lep_membership m WHERE m.lad_code = {ladColumn} AND m.lep_code = {{0}})",
+        PropertyType.String, "LEP code, e.g. E37000001 (districts in two LEPs match both).");
+
+    public static readonly IReadOnlyList<Layer> Fixed =
+    [
+        new("leps", "Local Enterprise Partnerships", "LEP boundaries (2017–2020 membership).",
+            "lep t", "t.code", "t.geom", "MultiPolygon",
+            [
+                new("code", "t.code", PropertyType.String, "LEP code"),
+                new("name", "t.name", PropertyType.String, "LEP name"),
+                new("lads", "(SELECT string_agg(m.lad_code, ',' ORDER BY m.lad_code) FROM lep_membership m WHERE m.lep_code = t.code)", PropertyType.String, "Member district codes"),
+            ],
+            []),
+        new("local-authorities", "Local authority districts", "District boundaries with their LEP memberships.",
+            "local_authority t", "t.code", "t.geom", "MultiPolygon",
+            [
+                new("code", "t.code", PropertyType.String, "LAD code"),
+                new("name", "t.name", PropertyType.String, "LAD name"),
+                new("lep_codes", "(SELECT string_agg(m.lep_code, ',' ORDER BY NOT m.is_primary, m.lep_code) FROM lep_membership m WHERE m.lad_code = t.code)", PropertyType.String, "LEP codes, primary first"),
+                new("lep_names", "(SELECT string_agg(m.lep_name, '; ' ORDER BY NOT m.is_primary, m.lep_code) FROM lep_membership m WHERE m.lad_code = t.code)", PropertyType.String, "LEP names, primary first"),
+            ],
+            [LepFilter("t.code")]),
+        new("centres", "Centres", "Destination centres for the accessibility indicators.",
+            "centre t", "t.code", "t.geom", "Point",
+            [
+                new("code", "t.code", PropertyType.String, "Centre code"),
+                new("name", "t.name", PropertyType.String, "Centre name"),
+                new("kind", "t.kind", PropertyType.String, "city, strategic, town, interchange…"),
+            ],
+            [new("kind", "t.kind = {0}", PropertyType.String, "Centre kind")],
+            EditableDataset: "centres"),
+        new("corridors", "Inclusive growth corridors", "Corridor polygons of the Local Industrial Strategy.",
+            "corridor t", "t.code", "t.geom", "MultiPolygon",
+            [
+                new("code", "t.code", PropertyType.String, "Corridor code"),
+                new("name", "t.name", PropertyType.String, "Corridor name"),
+                new("description", "t.description", PropertyType.String, "Description"),
+                new("centre_line", "ST_AsText(t.centre_line)", PropertyType.String, "Spine of the corridor (WKT, WGS84)"),
+                new("area_ha", "round((ST_Area(t.geom::geography) / 10000)::numeric, 2)", PropertyType.Number, "Area in hectares"),
+            ],
+            [],
+            EditableDataset: "corridors"),
+        new("housing-sites", "Housing sites", "Housing allocations and brownfield register sites.",
+            "housing_site t", "t.reference", "t.geom", "Geometry",
+            [
+                new("reference", "t.reference", PropertyType.String, "Site reference"),
+                new("name", "t.name", PropertyType.String, "Site name or address"),
+                new("lad_code", "t.lad_code", PropertyType.String, "District code"),
+                new("min_dwellings", "t.min_dwellings", PropertyType.Integer, "Minimum net dwellings"),
+                new("max_dwellings", "t.max_dwellings", PropertyType.Integer, "Maximum net dwellings"),
+                new("hectares", "t.hectares", PropertyType.Number, "Site area (ha)"),
+                new("status", "t.status", PropertyType.String, "Status"),
+                new("planning_permission", "t.planning_permission", PropertyType.String, "Planning permission status"),
+            ],
+            [LadFilter with { Sql = "t.lad_code = {0}" }, LepFilter("t.lad_code"), new("status", "t.status = {0}", PropertyType.String, "Status")],
+            EditableDataset: "housing-sites"),
+        new("employment-sites", "Employment sites", "Employment land.",
+            "employment_site t", "t.reference", "t.geom", "Geometry",
+            [
+                new("reference", "t.reference", PropertyType.String, "Site reference"),
+                new("name", "t.name", PropertyType.String, "Site name"),
+                new("lad_code", "t.lad_code", PropertyType.String, "District code"),
+                new("hectares", "t.hectares", PropertyType.Number, "Site area (ha)"),
+                new("floorspace_m2", "t.floorspace_m2", PropertyType.Number, "Floorspace (m²)"),
+                new("use_class", "t.use_class", PropertyType.String, "Use class"),
+                new("jobs_estimate", "t.jobs_estimate", PropertyType.Integer, "Estimated jobs"),
+                new("status", "t.status", PropertyType.String, "Status"),
+            ],
+            [LadFilter with { Sql = "t.lad_code = {0}" }, LepFilter("t.lad_code"), new("use_class", "t.use_class = {0}", PropertyType.String, "Use class"),
+             new("status", "t.status = {0}", PropertyType.String, "Status")],
+            EditableDataset: "employment-sites"),
+    ];
+
+    /// <summary>The zone (polygon) or centroid (point) layer of one zone set, with IMD 2019 joined where the codes are LSOA 2011.</summary>
+    public static Layer ZoneLayer(string zoneSetId, string zoneSetName, bool centroids)
+    {
+        // The set id is interpolated into SQL, so only the safe characters zone set ids allow are accepted.
+        if (!zoneSetId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            throw new ArgumentException($"Unsafe zone set id '{zoneSetId}'.", nameof(zoneSetId));
+        var from = $"""
+            zone t JOIN zone_set s ON s.id = t.zone_set_id
+            LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.lsoa_code = t.code
+            LEFT JOIN local_authority la ON la.code = t.lad_code
+            """;
+        return new Layer(
+            (centroids ? "centroids-" : "zones-") + zoneSetId,
+            $"{zoneSetName} {(centroids ? "population-weighted centroids" : "zones")}",
+            centroids ? "Population-weighted centroids: the default accessibility origins." : "Zone polygons with population and IMD 2019 (LSOA 2011 sets).",
+            $"{from} WHERE t.zone_set_id = '{zoneSetId}' AND t.{(centroids ? "centroid" : "geom")} IS NOT NULL",
+            "t.code", centroids ? "t.centroid" : "t.geom", centroids ? "Point" : "MultiPolygon",
+            [
+                new("code", "t.code", PropertyType.String, "Zone code"),
+                new("name", "t.name", PropertyType.String, "Zone name"),
+                new("lad_code", "t.lad_code", PropertyType.String, "District code"),
+                new("lad_name", "la.name", PropertyType.String, "District name"),
+                new("population", "t.population", PropertyType.Integer, "Resident population"),
+                new("imd_score", "d.imd_score", PropertyType.Number, "IMD 2019 score"),
+                new("imd_rank", "d.imd_rank", PropertyType.Integer, "IMD 2019 rank (1 = most deprived of 32,844)"),
+                new("imd_decile", "d.imd_decile", PropertyType.Integer, "IMD 2019 decile (1 = most deprived 10%)"),
+                new("income_decile", "d.income_decile", PropertyType.Integer, "Income domain decile"),
+                new("employment_decile", "d.employment_decile", PropertyType.Integer, "Employment domain decile"),
+                new("education_decile", "d.education_decile", PropertyType.Integer, "Education, skills and training decile"),
+                new("health_decile", "d.health_decile", PropertyType.Integer, "Health deprivation and disability decile"),
+                new("crime_decile", "d.crime_decile", PropertyType.Integer, "Crime decile"),
+                new("barriers_decile", "d.barriers_decile", PropertyType.Integer, "Barriers to housing and services decile"),
+                new("living_environment_decile", "d.living_environment_decile", PropertyType.Integer, "Living environment decile"),
+            ],
+            [
+                new("lad", "t.lad_code = {0}", PropertyType.String, "District code"),
+                LepFilter("t.lad_code"),
+                new("imd_decile", "d.imd_decile = {0}", PropertyType.Integer, "IMD 2019 decile (1–10)"),
+            ]);
+    }
+
+    /// <summary>All layers: the fixed ones and one zone and one centroid layer per zone set in the store.</summary>
+    public static async Task<IReadOnlyList<Layer>> ListAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        var layers = new List<Layer>(Fixed);
+        await using var cmd = db.CreateCommand("SELECT id, name FROM zone_set ORDER BY id");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            layers.Add(ZoneLayer(r.GetString(0), r.GetString(1), centroids: false));
+            layers.Add(ZoneLayer(r.GetString(0), r.GetString(1), centroids: true));
+        }
+        return layers;
+    }
+
+    public static async Task<Layer?> FindAsync(NpgsqlDataSource db, string id, CancellationToken ct) =>
+        (await ListAsync(db, ct)).FirstOrDefault(l => l.Id == id);
+}
