@@ -1,0 +1,79 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Lis.Geo.Data;
+using Lis.Geo.Data.Importing;
+using Lis.Geo.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+
+namespace Lis.Geo.Api.Tests;
+
+/// <summary>
+/// A migrated database of its own, loaded with the sample region (geodata/), behind the real
+/// ASP.NET Core pipeline. Writes use <see cref="ApiKey"/>; single-feature bodies are capped at
+/// <see cref="MaxFeatureBytes"/> so the oversize path is cheap to exercise.
+/// </summary>
+public class ApiFixture : PostgisDatabaseFixture
+{
+    public const string ApiKey = "test-key-9f2c";
+    public const int MaxFeatureBytes = 64 * 1024;
+
+    private WebApplicationFactory<Program>? _factory;
+    private NpgsqlDataSource? _db;
+
+    public HttpClient Client { get; private set; } = null!;
+    public NpgsqlDataSource Db => _db!;
+
+    protected virtual string? ManifestPath => Path.Combine(RepoPaths.GeoData, "region.json");
+
+    protected override async Task InitializeDatabaseAsync(string connectionString)
+    {
+        await LisGeoDb.MigrateAsync(connectionString);
+        _db = LisGeoDb.CreateDataSource(connectionString);
+        if (ManifestPath is { } manifest)
+        {
+            var records = await RegionManifest.Load(manifest).ImportAsync(new Importer(_db), Path.GetDirectoryName(manifest)!, null, default);
+            Assert.All(records, r => Assert.Equal("succeeded", r.Status));
+        }
+        await LoadAsync(new Importer(_db));
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("ConnectionStrings:LisGeo", connectionString)
+            .UseSetting("Auth:ApiKey", ApiKey)
+            .UseSetting("Api:MaxFeatureBytes", MaxFeatureBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Client = _factory.CreateClient();
+    }
+
+    /// <summary>Extra data a derived fixture loads.</summary>
+    protected virtual Task LoadAsync(Importer importer) => Task.CompletedTask;
+
+    public HttpClient Writer()
+    {
+        var c = _factory!.CreateClient();
+        c.DefaultRequestHeaders.Add("X-API-Key", ApiKey);
+        return c;
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
+    {
+        await using var cmd = Db.CreateCommand(sql);
+        foreach (var p in parameters) cmd.Parameters.Add(new NpgsqlParameter { Value = p });
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    public async Task<JsonElement> GetJsonAsync(string url)
+    {
+        var response = await Client.GetAsync(url);
+        Assert.True(response.IsSuccessStatusCode, $"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    protected override async Task DisposeDatabaseAsync()
+    {
+        Client?.Dispose();
+        if (_factory is not null) await _factory.DisposeAsync();
+        if (_db is not null) await _db.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await base.DisposeDatabaseAsync();
+    }
+}

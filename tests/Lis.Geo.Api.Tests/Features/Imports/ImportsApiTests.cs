@@ -1,0 +1,44 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Lis.Geo.Api.Tests.Features.Imports;
+
+public sealed class ImportsApiTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    private static MultipartFormDataContent Upload(string fileName, string text) =>
+        new() { { new ByteArrayContent(Encoding.UTF8.GetBytes(text)), "file", fileName } };
+
+    [Fact]
+    public async Task An_uploaded_file_is_imported_and_recorded()
+    {
+        var response = await api.Writer().PostAsync("/imports/centres", Upload("extra.csv", "code,name,kind,lon,lat\nup-1,Upload One,town,-1.95,52.45\n"));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var record = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(("succeeded", 1), (record.GetProperty("status").GetString(), record.GetProperty("rowsWritten").GetInt32()));
+        var again = await api.GetJsonAsync(new Uri(response.Headers.Location!.ToString()).PathAndQuery);
+        Assert.Equal(record.GetProperty("fileSha256").GetString(), again.GetProperty("fileSha256").GetString());
+        Assert.Equal(1L, await api.ScalarAsync<long>("SELECT count(*) FROM centre WHERE code = 'up-1'"));
+    }
+
+    [Fact]
+    public async Task A_failed_import_leaves_no_rows()
+    {
+        var before = await api.ScalarAsync<long>("SELECT count(*) FROM centre");
+        var csv = "code,name,lon,lat\nok-a,Fine,-1.9,52.4\nok-b,Fine too,-1.91,52.41\nbad,Eastings not degrees,406984,286657\n";
+        var p = await Problem.AssertAsync(api.Writer().PostAsync("/imports/centres", Upload("mixed.csv", csv)), HttpStatusCode.UnprocessableEntity, "file");
+        var record = p.GetProperty("importRecord");
+        Assert.Equal(("rejected", 0, 1), (record.GetProperty("status").GetString(), record.GetProperty("rowsWritten").GetInt32(), record.GetProperty("rowsRejected").GetInt32()));
+        Assert.Contains(record.GetProperty("issues").EnumerateArray(), i => i.TryGetProperty("row", out var row) && row.GetInt32() == 4 && i.GetProperty("code").GetString() == "outside_crs_range");
+        Assert.Equal(before, await api.ScalarAsync<long>("SELECT count(*) FROM centre"));
+    }
+
+    [Fact]
+    public async Task Uploads_need_the_key_and_a_known_dataset()
+    {
+        await Problem.AssertAsync(api.Client.PostAsync("/imports/centres", Upload("c.csv", "code,name,lon,lat\n")), HttpStatusCode.Unauthorized);
+        await Problem.AssertAsync(api.Writer().PostAsync("/imports/planets", Upload("c.csv", "code\n")), HttpStatusCode.BadRequest, "dataset");
+        await Problem.AssertAsync(api.Writer().PostAsync("/imports/zones", Upload("z.geojson", """{"type":"FeatureCollection","features":[]}""")), HttpStatusCode.BadRequest, "zoneSet");
+    }
+}
