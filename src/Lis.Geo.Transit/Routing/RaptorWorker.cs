@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Lis.Geo.Transit.Timetables;
 using Lis.Geo.Transit.Walking;
 
@@ -286,60 +288,73 @@ public sealed class RaptorWorker
         var tt = _tt;
         int stopBase = tt.PatternStopStart[p], n = tt.PatternStopStart[p + 1] - stopBase;
         int tripCount = tt.PatternTripStart[p + 1] - tt.PatternTripStart[p], timesBase = tt.PatternTimesStart[p];
-        int[] arrivals = tt.Arrivals, departures = tt.Departures, stops = tt.PatternStops;
-        byte[] rules = tt.PatternStopRules;
-        int[] ride = _ride[k], ready = _ready[k], readyPrev = _ready[k - 1];
+        int[] departures = tt.Departures;
+        // The hot loop indexes through refs: every index is within arrays the compiler validated
+        // (pattern stops and trip rows come from the same Timetable), so per-access bounds checks are dropped.
+        ref var stops = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(tt.PatternStops), stopBase);
+        ref var rules = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(tt.PatternStopRules), stopBase);
+        ref var arrivalsBase = ref MemoryMarshal.GetArrayDataReference(tt.Arrivals);
+        ref var departuresBase = ref MemoryMarshal.GetArrayDataReference(departures);
+        ref var ride = ref MemoryMarshal.GetArrayDataReference(_ride[k]);
+        ref var ready = ref MemoryMarshal.GetArrayDataReference(_ready[k]);
+        ref var readyPrev = ref MemoryMarshal.GetArrayDataReference(_ready[k - 1]);
         var slack = _p.BoardSlack;
         var trip = -1;
         var tripTimes = 0;
+        var marked = false;
         for (var i = firstPosition; i < n; i++)
         {
-            var s = stops[stopBase + i];
-            var rule = rules[stopBase + i];
+            var s = Unsafe.Add(ref stops, i);
+            var rule = Unsafe.Add(ref rules, i);
             if (trip >= 0 && (rule & Timetable.CanAlight) != 0)
             {
-                var arrival = arrivals[tripTimes + i];
-                if (arrival < ride[s] && arrival <= limit)
+                var arrival = Unsafe.Add(ref arrivalsBase, tripTimes + i);
+                ref var rideLabel = ref Unsafe.Add(ref ride, s);
+                if (arrival < rideLabel && arrival <= limit)
                 {
-                    ride[s] = arrival;
+                    rideLabel = arrival;
                     Set(_rideImproved, s);
                     Set(_changedCurrent, s);
-                    if (arrival < ready[s])
+                    ref var readyLabel = ref Unsafe.Add(ref ready, s);
+                    if (arrival < readyLabel)
                     {
-                        ready[s] = arrival;
+                        readyLabel = arrival;
                         Set(_markedCurrent, s);
-                        anyMarked = true;
+                        marked = true;
                     }
                 }
             }
-            if ((rule & Timetable.CanBoard) != 0 && i < n - 1 && readyPrev[s] < TravelTime.Unreached)
+            var before = Unsafe.Add(ref readyPrev, s);
+            if ((rule & Timetable.CanBoard) != 0 && i < n - 1 && before < TravelTime.Unreached)
             {
-                var earliest = readyPrev[s] + slack;
+                var earliest = before + slack;
                 if (trip < 0)
                 {
-                    var found = FirstDepartureAtOrAfter(departures, timesBase, n, i, tripCount, earliest);
-                    if (found < tripCount && departures[timesBase + found * n + i] <= limit)
+                    var found = FirstDepartureAtOrAfter(departures, timesBase + i * tripCount, tripCount, earliest);
+                    if (found < tripCount && Unsafe.Add(ref departuresBase, timesBase + i * tripCount + found) <= limit)
                     {
                         trip = found;
                         tripTimes = timesBase + trip * n;
                     }
                 }
-                else if (trip > 0 && departures[tripTimes - n + i] >= earliest)
+                else if (trip > 0 && Unsafe.Add(ref departuresBase, timesBase + i * tripCount + trip - 1) >= earliest)
                 {
-                    while (trip > 0 && departures[timesBase + (trip - 1) * n + i] >= earliest) trip--;
+                    while (trip > 0 && Unsafe.Add(ref departuresBase, timesBase + i * tripCount + trip - 1) >= earliest) trip--;
                     tripTimes = timesBase + trip * n;
                 }
             }
         }
+        if (marked) anyMarked = true;
     }
 
-    private static int FirstDepartureAtOrAfter(int[] departures, int timesBase, int n, int position, int tripCount, int time)
+    /// <summary>The first of <paramref name="tripCount"/> sorted departures from <paramref name="start"/> that is ≥ <paramref name="time"/>.</summary>
+    private static int FirstDepartureAtOrAfter(int[] departures, int start, int tripCount, int time)
     {
         int lo = 0, hi = tripCount;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (departures[timesBase + mid * n + position] >= time) hi = mid;
+            if (departures[start + mid] >= time) hi = mid;
             else lo = mid + 1;
         }
         return lo;
@@ -347,8 +362,12 @@ public sealed class RaptorWorker
 
     private void RelaxTransfers(int k, int limit, ref bool anyMarked)
     {
-        int[] ride = _ride[k], ready = _ready[k];
-        int[] start = _router.TransferStart, target = _router.TransferTarget, seconds = _router.TransferSeconds;
+        int[] start = _router.TransferStart;
+        ref var ride = ref MemoryMarshal.GetArrayDataReference(_ride[k]);
+        ref var ready = ref MemoryMarshal.GetArrayDataReference(_ready[k]);
+        ref var target = ref MemoryMarshal.GetArrayDataReference(_router.TransferTarget);
+        ref var seconds = ref MemoryMarshal.GetArrayDataReference(_router.TransferSeconds);
+        var marked = false;
         for (var w = 0; w < _rideImproved.Length; w++)
         {
             var bits = _rideImproved[w];
@@ -358,21 +377,23 @@ public sealed class RaptorWorker
             {
                 var s = (w << 6) + BitOperations.TrailingZeroCount(bits);
                 bits &= bits - 1;
-                var from = ride[s];
-                for (var e = start[s]; e < start[s + 1]; e++)
+                var from = Unsafe.Add(ref ride, s);
+                for (int e = start[s], end = start[s + 1]; e < end; e++)
                 {
-                    var t = from + seconds[e];
-                    var u = target[e];
-                    if (t < ready[u] && t <= limit)
+                    var t = from + Unsafe.Add(ref seconds, e);
+                    var u = Unsafe.Add(ref target, e);
+                    ref var label = ref Unsafe.Add(ref ready, u);
+                    if (t < label && t <= limit)
                     {
-                        ready[u] = t;
+                        label = t;
                         Set(_changedCurrent, u);
                         Set(_markedCurrent, u);
-                        anyMarked = true;
+                        marked = true;
                     }
                 }
             }
         }
+        if (marked) anyMarked = true;
     }
 
     private void NextRound()

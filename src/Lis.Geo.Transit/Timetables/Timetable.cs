@@ -16,8 +16,10 @@ namespace Lis.Geo.Transit.Timetables;
 /// are non-decreasing in trip order. Trips of one stop sequence that do overtake are split into
 /// several patterns when compiled, which keeps the RAPTOR route scan of Delling et al. (2012)
 /// exact: the earliest trip catchable at a stop is also the earliest to arrive downstream.
-/// Trip times of pattern p lie trip-major from <c>PatternTimesStart[p]</c>: trip t (0-based within
-/// the pattern) at stop position i is at <c>PatternTimesStart[p] + t * stopCount + i</c>.
+/// Trip times of pattern p start at <c>PatternTimesStart[p]</c>. Arrivals are trip-major (trip t,
+/// 0-based within the pattern, at stop position i is at <c>+ t * stopCount + i</c>), the order a ride
+/// reads them; departures are stop-major (<c>+ i * tripCount + t</c>), so the binary search for the
+/// first catchable trip at a stop reads one or two cache lines instead of one per probe.
 /// </remarks>
 public sealed class Timetable
 {
@@ -45,6 +47,7 @@ public sealed class Timetable
         Arrivals = arrivals;
         Departures = departures;
         Issues = issues;
+        CheckShape();
         _stopIndex = new Dictionary<string, int>(stopIds.Length, StringComparer.Ordinal);
         for (var i = 0; i < stopIds.Length; i++) _stopIndex[stopIds[i]] = i;
         (StopPatternStart, StopPatterns, StopPatternPositions) = IndexStopPatterns();
@@ -92,6 +95,29 @@ public sealed class Timetable
     internal int[] StopPatternStart { get; }
     internal int[] StopPatterns { get; }
     internal int[] StopPatternPositions { get; }
+
+    /// <summary>
+    /// The router reads these arrays without bounds checks, so their shape is proven once here (a
+    /// damaged cache file must fail to load, not corrupt memory).
+    /// </summary>
+    private void CheckShape()
+    {
+        var stops = StopIds.Length;
+        var patterns = PatternTripStart.Length - 1;
+        var ok = StopLat.Length == stops && StopLon.Length == stops && patterns >= 0 &&
+                 PatternStopStart.Length == patterns + 1 && PatternTimesStart.Length == patterns &&
+                 PatternStopRules.Length == PatternStops.Length && Arrivals.Length == Departures.Length &&
+                 PatternStopStart[0] == 0 && PatternStopStart[^1] == PatternStops.Length && PatternTripStart[0] == 0;
+        long times = 0;
+        for (var p = 0; ok && p < patterns; p++)
+        {
+            long n = PatternStopStart[p + 1] - PatternStopStart[p], trips = PatternTripStart[p + 1] - PatternTripStart[p];
+            ok = n >= 2 && trips >= 1 && PatternTimesStart[p] == times;
+            times += n * trips;
+        }
+        ok = ok && times == Arrivals.Length && PatternStops.All(s => (uint)s < (uint)stops);
+        if (!ok) throw new InvalidDataException("timetable arrays are inconsistent.");
+    }
 
     private (int[] Start, int[] Patterns, int[] Positions) IndexStopPatterns()
     {

@@ -444,8 +444,9 @@ public static class TimetableCompiler
         var patternTimesStart = new int[patterns.Count];
         var patternStops = new List<int>();
         var patternRules = new List<byte>();
-        var arrivals = new List<int>(trips.Arrival.Count);
-        var departures = new List<int>(trips.Departure.Count);
+        var arrivals = new int[trips.Arrival.Count];
+        var departures = new int[trips.Departure.Count];
+        var timesStart = 0;
         for (var p = 0; p < patterns.Count; p++)
         {
             var first = patterns[p][0];
@@ -455,20 +456,23 @@ public static class TimetableCompiler
                 patternRules.Add(trips.Rules[k]);
             }
             patternStopStart[p + 1] = patternStops.Count;
-            patternTimesStart[p] = arrivals.Count;
-            foreach (var t in patterns[p])
+            patternTimesStart[p] = timesStart;
+            int n = patternStopStart[p + 1] - patternStopStart[p], tripCount = patterns[p].Count;
+            for (var t = 0; t < tripCount; t++)
             {
-                for (var k = trips.Start[t]; k < trips.Start[t + 1]; k++)
+                var from = trips.Start[patterns[p][t]];
+                for (var i = 0; i < n; i++)
                 {
-                    arrivals.Add(trips.Arrival[k]);
-                    departures.Add(trips.Departure[k]);
+                    arrivals[timesStart + t * n + i] = trips.Arrival[from + i];
+                    departures[timesStart + i * tripCount + t] = trips.Departure[from + i];
                 }
             }
-            patternTripStart[p + 1] = patternTripStart[p] + patterns[p].Count;
+            timesStart += n * tripCount;
+            patternTripStart[p + 1] = patternTripStart[p] + tripCount;
         }
         return new Timetable(feedHash, date, [.. stopIds], [.. lat], [.. lon],
             patternStopStart, [.. patternStops], [.. patternRules], patternTripStart, patternTimesStart,
-            [.. arrivals], [.. departures], issues);
+            arrivals, departures, issues);
     }
 
     private static bool NeverEarlier(TripList trips, int later, int earlier)

@@ -13,7 +13,7 @@ public static class TimetableFile
     private const int Magic = 0x5454474C; // "LGTT"
 
     /// <summary>Bumped whenever the layout or the compilation rules change, so old files are recompiled.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     public static void Save(Timetable timetable, string path)
     {
@@ -45,8 +45,20 @@ public static class TimetableFile
         }
     }
 
-    /// <summary>Loads a saved timetable, or returns null when the file is not one this version wrote.</summary>
+    /// <summary>Loads a saved timetable, or returns null when the file is not one this version wrote or is damaged.</summary>
     public static Timetable? Load(string path)
+    {
+        try
+        {
+            return Read(path);
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or OverflowException or OutOfMemoryException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static Timetable? Read(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         using var r = new BinaryReader(stream, Encoding.UTF8);

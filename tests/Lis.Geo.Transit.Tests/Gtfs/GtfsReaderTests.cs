@@ -168,6 +168,22 @@ public sealed class GtfsReaderTests
     }
 
     [Fact]
+    public void A_damaged_timetable_file_is_refused_rather_than_loaded()
+    {
+        // The file is cut after its first half: loading must report "not usable" (null) so the cache recompiles.
+        using var feed = WithWeekdayTrips(ThreeStops, """
+            trip_id,arrival_time,departure_time,stop_id,stop_sequence
+            T1,08:00:00,08:00:00,A,1
+            T1,08:20:00,08:20:00,C,2
+            """);
+        var file = Path.Combine(feed.Folder, "t.lgtt");
+        TimetableFile.Save(feed.Compile(), file);
+        var bytes = File.ReadAllBytes(file);
+        File.WriteAllBytes(file, bytes[..(bytes.Length / 2)]);
+        Assert.Null(TimetableFile.Load(file));
+    }
+
+    [Fact]
     public void The_cache_compiles_once_and_then_loads()
     {
         using var feed = WithWeekdayTrips(ThreeStops, """
