@@ -11,6 +11,7 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 
 # Debian/Ubuntu package that provides PostgreSQL + PostGIS. 15 matches the postgis/postgis:15-3.4
 # image used with Docker; LISGEO_PG_PACKAGE picks another (e.g. postgresql-16-postgis-3 on Ubuntu 24.04).
+LISGEO_PG_PACKAGE_CHOSEN="${LISGEO_PG_PACKAGE:-}"
 LISGEO_PG_PACKAGE="${LISGEO_PG_PACKAGE:-postgresql-15-postgis-3}"
 
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
@@ -64,7 +65,13 @@ ensure_packages() {
 # PostgreSQL with PostGIS, plus gdal-bin (ogr2ogr/gdaltransform, used to inspect and derive test data).
 ensure_postgis() {
   if have_postgis && pkg_installed gdal-bin; then return 0; fi
-  ensure_packages "$LISGEO_PG_PACKAGE" gdal-bin
+  if ! (ensure_packages "$LISGEO_PG_PACKAGE" gdal-bin); then
+    # Distributions without PostgreSQL 15 (e.g. Ubuntu 24.04) have their own default version;
+    # postgresql-postgis pulls in PostGIS for it. Not when the user chose a package.
+    is_root && [ -z "$LISGEO_PG_PACKAGE_CHOSEN" ] || exit 1
+    log "$LISGEO_PG_PACKAGE is not available here; installing the distribution's default PostGIS (postgresql-postgis)"
+    ensure_packages postgresql-postgis gdal-bin
+  fi
   have_postgis || die "PostGIS is still not found under /usr/lib/postgresql/*/bin after installing $LISGEO_PG_PACKAGE"
 }
 

@@ -10,14 +10,16 @@ namespace Lis.Geo.Testing;
 /// </summary>
 internal static class DockerProbe
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
+    internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
     internal sealed record Result(bool Answered, string Endpoint, string Detail);
 
-    public static async Task<Result> ProbeAsync()
+    public static Task<Result> ProbeAsync() => ProbeAsync(Environment.GetEnvironmentVariable("DOCKER_HOST"));
+
+    internal static async Task<Result> ProbeAsync(string? dockerHost)
     {
         var tried = new List<string>();
-        foreach (var endpoint in CandidateEndpoints())
+        foreach (var endpoint in CandidateEndpoints(dockerHost))
         {
             if (endpoint.UnixPath is { } path && !File.Exists(path))
             {
@@ -39,9 +41,8 @@ internal static class DockerProbe
 
     private sealed record Endpoint(string Display, string? UnixPath, string? Host, int Port);
 
-    private static IEnumerable<Endpoint> CandidateEndpoints()
+    private static IEnumerable<Endpoint> CandidateEndpoints(string? dockerHost)
     {
-        var dockerHost = Environment.GetEnvironmentVariable("DOCKER_HOST");
         if (!string.IsNullOrWhiteSpace(dockerHost))
         {
             // An explicit DOCKER_HOST is what Testcontainers will use too; probing anything

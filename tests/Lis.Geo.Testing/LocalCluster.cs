@@ -185,7 +185,8 @@ internal sealed class LocalCluster
         const string Script = """
             exec </dev/null >/dev/null 2>&1
             owner=$1; root=$2; shift 2
-            while kill -0 "$owner"; do sleep 1; done
+            alive() { kill -0 "$owner" && ! grep -q '^State:[[:space:]]*Z' "/proc/$owner/status"; }
+            while alive; do sleep 1; done
             sleep 1
             [ -f "$root/data/postmaster.pid" ] && "$@" -D "$root/data" -m immediate -w -t 30 stop
             for attempt in 1 2 3 4 5; do rm -rf "$root"; [ -e "$root" ] || break; sleep 1; done
@@ -306,8 +307,19 @@ internal sealed class LocalCluster
     {
         try
         {
+            // A zombie has finished (and run its exit handler) but is still listed until reaped.
+            var status = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status";
+            if (File.Exists(status) && File.ReadLines(status).Any(l => l.StartsWith("State:", StringComparison.Ordinal) && l.Contains('Z', StringComparison.Ordinal)))
+            {
+                return false;
+            }
+
             using var process = Process.GetProcessById(pid);
             return !process.HasExited;
+        }
+        catch (IOException)
+        {
+            return false;
         }
         catch (ArgumentException)
         {

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Lis.Geo.Transit.Routing;
+
+namespace Lis.Geo.Cli.Commands;
+
+/// <summary><c>lisgeo matrix</c>: travel-time percentiles and per-cutoff departure counts for every origin–destination pair.</summary>
+public sealed class MatrixCommand : ICliCommand
+{
+    public string Name => "matrix";
+
+    public string Summary => "travel-time percentiles for origins × destinations over a departure window";
+
+    public string Help =>
+        $"""
+        usage: lisgeo matrix --gtfs PATH --date YYYYMMDD --origins FILE --destinations FILE --out FILE.csv
+                             [--window 07:00-10:00] [--percentiles 5,25,50,75,95] [--cutoffs 15,30,45,60]
+
+        Range RAPTOR from every origin over every departure of the window, on all cores. Writes one CSV row
+        per pair: origin_id, destination_id, the percentiles (seconds, empty when unreachable; nearest rank
+        with unreachable as +infinity) and, per cutoff, how many departures reach the destination within it.
+
+          --origins FILE           CSV (id,lat,lon[,weight]) or GeoJSON Points (required)
+          --destinations FILE      same formats (required)
+          --out FILE.csv           output (required)
+          --cutoffs MIN,MIN,...    travel-time cutoffs in minutes for the departure counts (default 15,30,45,60)
+        {RoutingOptions.TimetableHelp}
+        {RoutingOptions.ParameterHelp}
+        """;
+
+    public IReadOnlySet<string> Flags { get; } = new HashSet<string>();
+
+    public IReadOnlySet<string> Options { get; } = new HashSet<string>(
+        ["origins", "destinations", "out", "cutoffs", .. RoutingOptions.TimetableNames, .. RoutingOptions.ParameterNames]);
+
+    public Task<int> RunAsync(CliArgs args, TextWriter output, TextWriter progress, CancellationToken cancellationToken)
+    {
+        var origins = PointFile.Read(args.Require("origins"));
+        var destinations = PointFile.Read(args.Require("destinations"));
+        var outPath = args.Require("out");
+        var cutoffs = args.Get("cutoffs", [15, 30, 45, 60], RoutingOptions.ParseIntList);
+        var parameters = RoutingOptions.Parse(args);
+        var timetable = RoutingOptions.LoadTimetable(args, progress);
+
+        progress.WriteLine($"routing {origins.Count} origins × {destinations.Count} destinations, {parameters.Window.Count} departures ({parameters.Window}) on {Environment.ProcessorCount} cores");
+        var clock = Stopwatch.StartNew();
+        var lastReport = 0L;
+        var reporter = new Progress(p =>
+        {
+            var now = clock.ElapsedMilliseconds;
+            if (p.OriginsDone != p.OriginCount && now - Interlocked.Read(ref lastReport) < 2000) return;
+            Interlocked.Exchange(ref lastReport, now);
+            progress.WriteLine($"  {p.OriginsDone}/{p.OriginCount} origins, {clock.Elapsed.TotalSeconds:0.0} s");
+        });
+        var matrix = TravelTimeMatrix.Compute(timetable, origins.Select(o => o.Location).ToList(), destinations.Select(d => d.Location).ToList(),
+            parameters, reporter, cancellationToken);
+
+        using var writer = new StreamWriter(outPath, false, new UTF8Encoding(false));
+        var header = new StringBuilder("origin_id,destination_id");
+        foreach (var p in parameters.Percentiles) header.Append(CultureInfo.InvariantCulture, $",p{p}_s");
+        foreach (var c in cutoffs) header.Append(CultureInfo.InvariantCulture, $",departures_within_{c}min");
+        writer.WriteLine(header);
+        var line = new StringBuilder();
+        for (var o = 0; o < origins.Count; o++)
+        {
+            for (var d = 0; d < destinations.Count; d++)
+            {
+                line.Clear().Append(Csv(origins[o].Id)).Append(',').Append(Csv(destinations[d].Id));
+                foreach (var v in matrix.PercentilesOf(o, d))
+                {
+                    line.Append(',');
+                    if (v != TravelTime.Unreachable) line.Append(v.ToString(CultureInfo.InvariantCulture));
+                }
+                foreach (var c in cutoffs) line.Append(',').Append(matrix.DeparturesWithin(o, d, c * 60).ToString(CultureInfo.InvariantCulture));
+                writer.WriteLine(line);
+            }
+        }
+        progress.WriteLine($"wrote {origins.Count * destinations.Count} pairs to {outPath} in {clock.Elapsed.TotalSeconds:0.0} s");
+        return Task.FromResult(0);
+    }
+
+    private static string Csv(string value) =>
+        value.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+
+    /// <summary>Reports synchronously on the worker thread (Progress&lt;T&gt; would post to a context).</summary>
+    private sealed class Progress(Action<MatrixProgress> report) : IProgress<MatrixProgress>
+    {
+        public void Report(MatrixProgress value) => report(value);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text.Json;
+using Lis.Geo.Transit.Walking;
+
+namespace Lis.Geo.Cli.Commands;
+
+/// <summary>A named point with an optional weight (population, jobs…).</summary>
+internal sealed record NamedPoint(string Id, GeoPoint Location, double Weight);
+
+/// <summary>
+/// Reads origin/destination points: CSV with columns id, lat, lon[, weight] (a header row naming them
+/// is optional), or a GeoJSON FeatureCollection of Points (id from the feature id or properties.id,
+/// weight from properties.weight).
+/// </summary>
+internal static class PointFile
+{
+    public static List<NamedPoint> Read(string path)
+    {
+        if (!File.Exists(path)) throw new CliUsageException($"no such file: {path}");
+        var ext = Path.GetExtension(path).ToLowerInvariant();
+        return ext is ".geojson" or ".json" ? ReadGeoJson(path) : ReadCsv(path);
+    }
+
+    private static List<NamedPoint> ReadCsv(string path)
+    {
+        var points = new List<NamedPoint>();
+        int id = 0, lat = 1, lon = 2, weight = 3;
+        var lineNumber = 0;
+        foreach (var raw in File.ReadLines(path))
+        {
+            lineNumber++;
+            var line = raw.Trim().TrimStart('\uFEFF');
+            if (line.Length == 0) continue;
+            var fields = line.Split(',').Select(f => f.Trim().Trim('"')).ToArray();
+            if (lineNumber == 1 && !double.TryParse(fields.ElementAtOrDefault(1), NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            {
+                var names = fields.Select(f => f.ToLowerInvariant()).ToList();
+                id = names.IndexOf("id");
+                lat = names.FindIndex(n => n is "lat" or "latitude" or "y");
+                lon = names.FindIndex(n => n is "lon" or "lng" or "longitude" or "x");
+                weight = names.IndexOf("weight");
+                if (id < 0 || lat < 0 || lon < 0) throw new CliUsageException($"{path}: the header needs id, lat and lon columns.");
+                continue;
+            }
+            if (fields.Length <= Math.Max(id, Math.Max(lat, lon)) ||
+                !double.TryParse(fields[lat], NumberStyles.Float, CultureInfo.InvariantCulture, out var la) ||
+                !double.TryParse(fields[lon], NumberStyles.Float, CultureInfo.InvariantCulture, out var lo))
+                throw new CliUsageException($"{path}:{lineNumber}: expected id,lat,lon[,weight].");
+            var w = weight >= 0 && weight < fields.Length && double.TryParse(fields[weight], NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) ? parsed : 1.0;
+            points.Add(new NamedPoint(fields[id], new GeoPoint(la, lo), w));
+        }
+        return points;
+    }
+
+    private static List<NamedPoint> ReadGeoJson(string path)
+    {
+        using var stream = File.OpenRead(path);
+        using var doc = JsonDocument.Parse(stream);
+        if (!doc.RootElement.TryGetProperty("features", out var features))
+            throw new CliUsageException($"{path}: not a GeoJSON FeatureCollection.");
+        var points = new List<NamedPoint>();
+        var index = 0;
+        foreach (var feature in features.EnumerateArray())
+        {
+            index++;
+            if (!feature.TryGetProperty("geometry", out var geometry) || geometry.ValueKind != JsonValueKind.Object ||
+                geometry.GetProperty("type").GetString() != "Point")
+                throw new CliUsageException($"{path}: feature {index} is not a Point.");
+            var coordinates = geometry.GetProperty("coordinates");
+            // GeoJSON positions are [longitude, latitude] (RFC 7946).
+            var location = new GeoPoint(coordinates[1].GetDouble(), coordinates[0].GetDouble());
+            var properties = feature.TryGetProperty("properties", out var p) && p.ValueKind == JsonValueKind.Object ? p : default;
+            var id = feature.TryGetProperty("id", out var fid) ? fid.ToString()
+                : properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty("id", out var pid) ? pid.ToString()
+                : index.ToString(CultureInfo.InvariantCulture);
+            var weight = properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty("weight", out var w) && w.ValueKind == JsonValueKind.Number ? w.GetDouble() : 1.0;
+            points.Add(new NamedPoint(id, location, weight));
+        }
+        return points;
+    }
+}

@@ -1,0 +1,141 @@
+using Lis.Geo.Transit.Gtfs;
+using Lis.Geo.Transit.Walking;
+
+namespace Lis.Geo.Transit.Timetables;
+
+/// <summary>
+/// One service day of a feed compiled for routing: everything is dense <c>int</c> indexes and
+/// <c>int</c> seconds after midnight of the service date in flat arrays (struct-of-arrays, as R5's
+/// <c>TripPattern</c>/<c>TripSchedule</c>), so a RAPTOR round touches contiguous memory and the whole
+/// day saves and loads as a handful of array copies. GTFS string ids exist only at the edges
+/// (<see cref="StopId"/>, <see cref="TryGetStop"/>). Immutable and safe to share between threads.
+/// </summary>
+/// <remarks>
+/// A <em>pattern</em> is a set of trips with the same stop sequence and the same pickup/drop-off
+/// rules whose trips never overtake one another: at every stop both the departures and the arrivals
+/// are non-decreasing in trip order. Trips of one stop sequence that do overtake are split into
+/// several patterns when compiled, which keeps the RAPTOR route scan of Delling et al. (2012)
+/// exact: the earliest trip catchable at a stop is also the earliest to arrive downstream.
+/// Trip times of pattern p start at <c>PatternTimesStart[p]</c>. Arrivals are trip-major (trip t,
+/// 0-based within the pattern, at stop position i is at <c>+ t * stopCount + i</c>), the order a ride
+/// reads them; departures are stop-major (<c>+ i * tripCount + t</c>), so the binary search for the
+/// first catchable trip at a stop reads one or two cache lines instead of one per probe.
+/// </remarks>
+public sealed class Timetable
+{
+    internal const byte CanBoard = 1;
+    internal const byte CanAlight = 2;
+
+    private readonly Dictionary<string, int> _stopIndex;
+
+    internal Timetable(
+        string feedHash, DateOnly serviceDate, string[] stopIds, double[] stopLat, double[] stopLon,
+        int[] patternStopStart, int[] patternStops, byte[] patternStopRules,
+        int[] patternTripStart, int[] patternTimesStart, int[] arrivals, int[] departures,
+        IReadOnlyList<FeedIssue> issues)
+    {
+        FeedHash = feedHash;
+        ServiceDate = serviceDate;
+        StopIds = stopIds;
+        StopLat = stopLat;
+        StopLon = stopLon;
+        PatternStopStart = patternStopStart;
+        PatternStops = patternStops;
+        PatternStopRules = patternStopRules;
+        PatternTripStart = patternTripStart;
+        PatternTimesStart = patternTimesStart;
+        Arrivals = arrivals;
+        Departures = departures;
+        Issues = issues;
+        CheckShape();
+        _stopIndex = new Dictionary<string, int>(stopIds.Length, StringComparer.Ordinal);
+        for (var i = 0; i < stopIds.Length; i++) _stopIndex[stopIds[i]] = i;
+        (StopPatternStart, StopPatterns, StopPatternPositions) = IndexStopPatterns();
+    }
+
+    /// <summary>SHA-256 of the feed this was compiled from (see <see cref="GtfsSource.ComputeHash"/>).</summary>
+    public string FeedHash { get; }
+
+    public DateOnly ServiceDate { get; }
+
+    /// <summary>Problems found while reading the feed; the timetable holds everything else.</summary>
+    public IReadOnlyList<FeedIssue> Issues { get; }
+
+    /// <summary>Stops served by at least one trip on the service date, indexed 0..StopCount-1.</summary>
+    public int StopCount => StopIds.Length;
+
+    public int PatternCount => PatternTripStart.Length - 1;
+
+    public int TripCount => PatternTripStart[^1];
+
+    public string StopId(int stop) => StopIds[stop];
+
+    public GeoPoint StopLocation(int stop) => new(StopLat[stop], StopLon[stop]);
+
+    public bool TryGetStop(string stopId, out int stop) => _stopIndex.TryGetValue(stopId, out stop);
+
+    internal string[] StopIds { get; }
+    internal double[] StopLat { get; }
+    internal double[] StopLon { get; }
+
+    /// <summary>Per pattern p, its stops are <c>PatternStops[PatternStopStart[p]..PatternStopStart[p+1]]</c>.</summary>
+    internal int[] PatternStopStart { get; }
+    internal int[] PatternStops { get; }
+
+    /// <summary><see cref="CanBoard"/>/<see cref="CanAlight"/> bits, parallel to <see cref="PatternStops"/>.</summary>
+    internal byte[] PatternStopRules { get; }
+
+    /// <summary>Trips of pattern p are numbered <c>PatternTripStart[p]..PatternTripStart[p+1]</c>, sorted by departure.</summary>
+    internal int[] PatternTripStart { get; }
+    internal int[] PatternTimesStart { get; }
+    internal int[] Arrivals { get; }
+    internal int[] Departures { get; }
+
+    /// <summary>Per stop s, the (pattern, position) pairs that visit it (a looping pattern visits a stop twice).</summary>
+    internal int[] StopPatternStart { get; }
+    internal int[] StopPatterns { get; }
+    internal int[] StopPatternPositions { get; }
+
+    /// <summary>
+    /// The router reads these arrays without bounds checks, so their shape is proven once here (a
+    /// damaged cache file must fail to load, not corrupt memory).
+    /// </summary>
+    private void CheckShape()
+    {
+        var stops = StopIds.Length;
+        var patterns = PatternTripStart.Length - 1;
+        var ok = StopLat.Length == stops && StopLon.Length == stops && patterns >= 0 &&
+                 PatternStopStart.Length == patterns + 1 && PatternTimesStart.Length == patterns &&
+                 PatternStopRules.Length == PatternStops.Length && Arrivals.Length == Departures.Length &&
+                 PatternStopStart[0] == 0 && PatternStopStart[^1] == PatternStops.Length && PatternTripStart[0] == 0;
+        long times = 0;
+        for (var p = 0; ok && p < patterns; p++)
+        {
+            long n = PatternStopStart[p + 1] - PatternStopStart[p], trips = PatternTripStart[p + 1] - PatternTripStart[p];
+            ok = n >= 2 && trips >= 1 && PatternTimesStart[p] == times;
+            times += n * trips;
+        }
+        ok = ok && times == Arrivals.Length && PatternStops.All(s => (uint)s < (uint)stops);
+        if (!ok) throw new InvalidDataException("timetable arrays are inconsistent.");
+    }
+
+    private (int[] Start, int[] Patterns, int[] Positions) IndexStopPatterns()
+    {
+        var start = new int[StopCount + 1];
+        foreach (var s in PatternStops) start[s + 1]++;
+        for (var s = 0; s < StopCount; s++) start[s + 1] += start[s];
+        var fill = start[..^1];
+        var patterns = new int[PatternStops.Length];
+        var positions = new int[PatternStops.Length];
+        for (var p = 0; p < PatternCount; p++)
+        {
+            for (var k = PatternStopStart[p]; k < PatternStopStart[p + 1]; k++)
+            {
+                var slot = fill[PatternStops[k]]++;
+                patterns[slot] = p;
+                positions[slot] = k - PatternStopStart[p];
+            }
+        }
+        return (start, patterns, positions);
+    }
+}

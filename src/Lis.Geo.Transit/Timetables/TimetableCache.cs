@@ -1,0 +1,53 @@
+using System.Globalization;
+using Lis.Geo.Transit.Gtfs;
+
+namespace Lis.Geo.Transit.Timetables;
+
+/// <summary>
+/// Compiled timetables on disk, one file per (feed hash, service date), so a feed is parsed once
+/// and every later run loads it in well under a second.
+/// </summary>
+public sealed class TimetableCache(string directory)
+{
+    public string Directory { get; } = directory;
+
+    /// <summary>A per-user default: $XDG_CACHE_HOME/lisgeo, else ~/.cache/lisgeo.</summary>
+    public static string DefaultDirectory
+    {
+        get
+        {
+            var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+            var root = string.IsNullOrEmpty(xdg)
+                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache")
+                : xdg;
+            return Path.Combine(root, "lisgeo");
+        }
+    }
+
+    /// <summary>Loads the compiled timetable for the feed and date, compiling and saving it first when absent.</summary>
+    /// <param name="progress">Receives a line per step (hashing, loading or compiling), for a command's stderr.</param>
+    public Timetable LoadOrCompile(string gtfsPath, DateOnly serviceDate, IProgress<string>? progress = null)
+    {
+        var source = GtfsSource.Open(gtfsPath);
+        var hash = source.ComputeHash();
+        var file = Path.Combine(Directory, $"{hash[..16]}-{serviceDate.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}-v{TimetableFile.FormatVersion}.lgtt");
+        if (File.Exists(file))
+        {
+            var loaded = TimetableFile.Load(file);
+            if (loaded is not null && loaded.FeedHash == hash && loaded.ServiceDate == serviceDate)
+            {
+                progress?.Report($"loaded compiled timetable {file}");
+                return loaded;
+            }
+        }
+        progress?.Report($"compiling {gtfsPath} for {serviceDate:yyyy-MM-dd}");
+        var timetable = TimetableCompiler.Compile(source, serviceDate, hash);
+        System.IO.Directory.CreateDirectory(Directory);
+        // Written under a temporary name and moved, so a concurrent reader never sees half a file.
+        var temp = $"{file}.{Environment.ProcessId}.tmp";
+        TimetableFile.Save(timetable, temp);
+        File.Move(temp, file, overwrite: true);
+        progress?.Report($"saved compiled timetable {file}");
+        return timetable;
+    }
+}

@@ -1,0 +1,499 @@
+using Lis.Geo.Transit.Gtfs;
+using Lis.Geo.Transit.Walking;
+
+namespace Lis.Geo.Transit.Timetables;
+
+/// <summary>
+/// Reads a GTFS feed and compiles the trips running on one service date into a <see cref="Timetable"/>.
+/// Every data problem becomes a <see cref="FeedIssue"/>; the offending row (or, when its times cannot
+/// be trusted, its trip) is left out and the rest of the feed is compiled.
+/// </summary>
+public static class TimetableCompiler
+{
+    private const string StopsFile = "stops.txt";
+    private const string TripsFile = "trips.txt";
+    private const string StopTimesFile = "stop_times.txt";
+    private const string CalendarFile = "calendar.txt";
+    private const string CalendarDatesFile = "calendar_dates.txt";
+
+    /// <summary>A time left empty in stop_times (a non-timepoint), filled by interpolation.</summary>
+    private const int NoTime = -1;
+
+    /// <summary>Compiles the trips of <paramref name="serviceDate"/>. Trips of the previous day running past midnight are not included (AM-peak scope).</summary>
+    public static Timetable Compile(GtfsSource source, DateOnly serviceDate, string? feedHash = null)
+    {
+        var issues = new List<FeedIssue>();
+        var stops = ReadStops(source, issues);
+        var services = ReadActiveServices(source, serviceDate, issues, out var knownServices);
+        var trips = ReadTrips(source, services, knownServices, issues);
+        var rows = ReadStopTimes(source, stops, trips, issues);
+        var compiled = BuildTrips(rows, stops, trips.ActiveIds, issues);
+        return BuildPatterns(compiled, stops, feedHash ?? source.ComputeHash(), serviceDate, issues);
+    }
+
+    private sealed class StopTable
+    {
+        public readonly Dictionary<string, int> Index = new(StringComparer.Ordinal);
+        public readonly List<string> Ids = [];
+        public readonly List<double> Lat = [];
+        public readonly List<double> Lon = [];
+    }
+
+    private static StopTable ReadStops(GtfsSource source, List<FeedIssue> issues)
+    {
+        var stops = new StopTable();
+        using var table = source.OpenTable(StopsFile);
+        if (table is null)
+        {
+            issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.MissingFile, StopsFile, 0, "stops.txt is missing; no trip can be routed."));
+            return stops;
+        }
+        if (!table.RequireColumns(issues, "stop_id", "stop_lat", "stop_lon")) return stops;
+        int id = table.Column("stop_id"), lat = table.Column("stop_lat"), lon = table.Column("stop_lon"), type = table.Column("location_type");
+        var row = table.Row;
+        while (table.ReadRow())
+        {
+            var stopId = row[id].ToString();
+            if (stopId.Length == 0)
+            {
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, StopsFile, row.Line, "empty stop_id; row skipped."));
+                continue;
+            }
+            if (!GtfsValues.TryParseDouble(row[lat], out var la) || !GtfsValues.TryParseDouble(row[lon], out var lo) ||
+                la is < -90 or > 90 || lo is < -180 or > 180)
+            {
+                // Generic nodes and boarding areas (location_type 3, 4) may have no position; they are never served.
+                if (!(GtfsValues.TryParseInt(row[type], out var t) && t >= 3))
+                    issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, StopsFile, row.Line, $"stop '{stopId}' has no valid stop_lat/stop_lon; row skipped."));
+                continue;
+            }
+            if (!stops.Index.TryAdd(stopId, stops.Ids.Count))
+            {
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.DuplicateId, StopsFile, row.Line, $"stop_id '{stopId}' repeats; the first row is used."));
+                continue;
+            }
+            stops.Ids.Add(stopId);
+            stops.Lat.Add(la);
+            stops.Lon.Add(lo);
+        }
+        return stops;
+    }
+
+    /// <summary>calendar.txt (weekday flag within start/end dates), then calendar_dates.txt (1 adds, 2 removes).</summary>
+    private static HashSet<string> ReadActiveServices(GtfsSource source, DateOnly date, List<FeedIssue> issues, out HashSet<string> known)
+    {
+        var active = new HashSet<string>(StringComparer.Ordinal);
+        known = new HashSet<string>(StringComparer.Ordinal);
+        var calendar = source.OpenTable(CalendarFile);
+        var calendarDates = source.OpenTable(CalendarDatesFile);
+        if (calendar is null && calendarDates is null)
+            issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.MissingFile, CalendarFile, 0, "neither calendar.txt nor calendar_dates.txt is present; no trip runs."));
+
+        string[] days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+        var dayColumn = days[((int)date.DayOfWeek + 6) % 7];
+        using (calendar)
+        {
+            if (calendar is not null && calendar.RequireColumns(issues, "service_id", dayColumn, "start_date", "end_date"))
+            {
+                int id = calendar.Column("service_id"), day = calendar.Column(dayColumn), start = calendar.Column("start_date"), end = calendar.Column("end_date");
+                var row = calendar.Row;
+                while (calendar.ReadRow())
+                {
+                    var serviceId = row[id].ToString();
+                    if (!GtfsValues.TryParseDate(row[start], out var from) || !GtfsValues.TryParseDate(row[end], out var to))
+                    {
+                        issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, CalendarFile, row.Line, $"service '{serviceId}' has an invalid start_date or end_date; row skipped."));
+                        continue;
+                    }
+                    known.Add(serviceId);
+                    if (row[day] is "1" && from <= date && date <= to) active.Add(serviceId);
+                }
+            }
+        }
+        using (calendarDates)
+        {
+            if (calendarDates is not null && calendarDates.RequireColumns(issues, "service_id", "date", "exception_type"))
+            {
+                int id = calendarDates.Column("service_id"), day = calendarDates.Column("date"), type = calendarDates.Column("exception_type");
+                var row = calendarDates.Row;
+                while (calendarDates.ReadRow())
+                {
+                    var serviceId = row[id].ToString();
+                    if (!GtfsValues.TryParseDate(row[day], out var d) || row[type] is not ("1" or "2"))
+                    {
+                        issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, CalendarDatesFile, row.Line, $"service '{serviceId}' has an invalid date or exception_type; row skipped."));
+                        continue;
+                    }
+                    known.Add(serviceId);
+                    if (d != date) continue;
+                    if (row[type] is "1") active.Add(serviceId);
+                    else active.Remove(serviceId);
+                }
+            }
+        }
+        return active;
+    }
+
+    private sealed class TripTable
+    {
+        /// <summary>trip_id → active trip number, or -1 for a trip that does not run on the date.</summary>
+        public readonly Dictionary<string, int> Index = new(StringComparer.Ordinal);
+        public readonly List<string> ActiveIds = [];
+    }
+
+    private static TripTable ReadTrips(GtfsSource source, HashSet<string> active, HashSet<string> known, List<FeedIssue> issues)
+    {
+        var trips = new TripTable();
+        using var table = source.OpenTable(TripsFile);
+        if (table is null)
+        {
+            issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.MissingFile, TripsFile, 0, "trips.txt is missing; no trip can be routed."));
+            return trips;
+        }
+        if (!table.RequireColumns(issues, "trip_id", "service_id")) return trips;
+        int id = table.Column("trip_id"), service = table.Column("service_id");
+        var row = table.Row;
+        var reportedServices = new HashSet<string>(StringComparer.Ordinal);
+        while (table.ReadRow())
+        {
+            var tripId = row[id].ToString();
+            var serviceId = row[service].ToString();
+            if (trips.Index.ContainsKey(tripId))
+            {
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.DuplicateId, TripsFile, row.Line, $"trip_id '{tripId}' repeats; the first row is used."));
+                continue;
+            }
+            if (!known.Contains(serviceId) && reportedServices.Add(serviceId))
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.UnknownService, TripsFile, row.Line, $"service_id '{serviceId}' is in neither calendar.txt nor calendar_dates.txt; its trips never run."));
+            if (active.Contains(serviceId))
+            {
+                trips.Index[tripId] = trips.ActiveIds.Count;
+                trips.ActiveIds.Add(tripId);
+            }
+            else trips.Index[tripId] = -1;
+        }
+        return trips;
+    }
+
+    /// <summary>The stop_times rows of active trips, column-wise.</summary>
+    private sealed class StopTimeRows
+    {
+        public int Count;
+        public int[] Trip = new int[1024];
+        public int[] Sequence = new int[1024];
+        public int[] Stop = new int[1024];
+        public int[] Arrival = new int[1024];
+        public int[] Departure = new int[1024];
+        public byte[] Rules = new byte[1024];
+        public long[] Line = new long[1024];
+
+        public void Add(int trip, int sequence, int stop, int arrival, int departure, byte rules, long line)
+        {
+            if (Count == Trip.Length)
+            {
+                var n = Count * 2;
+                Array.Resize(ref Trip, n);
+                Array.Resize(ref Sequence, n);
+                Array.Resize(ref Stop, n);
+                Array.Resize(ref Arrival, n);
+                Array.Resize(ref Departure, n);
+                Array.Resize(ref Rules, n);
+                Array.Resize(ref Line, n);
+            }
+            Trip[Count] = trip;
+            Sequence[Count] = sequence;
+            Stop[Count] = stop;
+            Arrival[Count] = arrival;
+            Departure[Count] = departure;
+            Rules[Count] = rules;
+            Line[Count] = line;
+            Count++;
+        }
+    }
+
+    private static StopTimeRows ReadStopTimes(GtfsSource source, StopTable stops, TripTable trips, List<FeedIssue> issues)
+    {
+        var rows = new StopTimeRows();
+        using var table = source.OpenTable(StopTimesFile);
+        if (table is null)
+        {
+            issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.MissingFile, StopTimesFile, 0, "stop_times.txt is missing; no trip can be routed."));
+            return rows;
+        }
+        if (!table.RequireColumns(issues, "trip_id", "stop_id", "stop_sequence", "arrival_time", "departure_time")) return rows;
+        int tripCol = table.Column("trip_id"), stopCol = table.Column("stop_id"), seqCol = table.Column("stop_sequence"),
+            arrCol = table.Column("arrival_time"), depCol = table.Column("departure_time"),
+            pickupCol = table.Column("pickup_type"), dropOffCol = table.Column("drop_off_type");
+        // Span lookups: no string is allocated per row of the largest table.
+        var tripLookup = trips.Index.GetAlternateLookup<ReadOnlySpan<char>>();
+        var stopLookup = stops.Index.GetAlternateLookup<ReadOnlySpan<char>>();
+        var row = table.Row;
+        while (table.ReadRow())
+        {
+            if (!tripLookup.TryGetValue(row[tripCol], out var trip))
+            {
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.UnknownTrip, StopTimesFile, row.Line, $"trip_id '{row[tripCol]}' is not in trips.txt; row skipped."));
+                continue;
+            }
+            if (trip < 0) continue;
+            if (!stopLookup.TryGetValue(row[stopCol], out var stop))
+            {
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.UnknownStop, StopTimesFile, row.Line, $"stop_id '{row[stopCol]}' is not in stops.txt; row skipped, trip '{trips.ActiveIds[trip]}' keeps its other stops."));
+                continue;
+            }
+            if (!GtfsValues.TryParseInt(row[seqCol], out var sequence) || sequence < 0)
+            {
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, StopTimesFile, row.Line, $"stop_sequence '{row[seqCol]}' is not a non-negative integer; row skipped."));
+                continue;
+            }
+            if (!TryParseOptionalTime(row[arrCol], out var arrival) || !TryParseOptionalTime(row[depCol], out var departure))
+            {
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, StopTimesFile, row.Line, $"arrival_time '{row[arrCol]}' or departure_time '{row[depCol]}' is not HH:MM:SS; row skipped."));
+                continue;
+            }
+            if (arrival == NoTime) arrival = departure;
+            if (departure == NoTime) departure = arrival;
+            byte rules = 0;
+            if (!row[pickupCol].SequenceEqual("1")) rules |= Timetable.CanBoard;
+            if (!row[dropOffCol].SequenceEqual("1")) rules |= Timetable.CanAlight;
+            rows.Add(trip, sequence, stop, arrival, departure, rules, row.Line);
+        }
+        return rows;
+    }
+
+    private static bool TryParseOptionalTime(ReadOnlySpan<char> value, out int seconds)
+    {
+        if (value.IsEmpty)
+        {
+            seconds = NoTime;
+            return true;
+        }
+        return GtfsValues.TryParseTime(value, out seconds);
+    }
+
+    /// <summary>Valid trips, each a run of stop positions in stop_sequence order, with interpolated times.</summary>
+    private sealed class TripList
+    {
+        public readonly List<int> Start = [0];
+        public readonly List<int> Stop = [];
+        public readonly List<int> Arrival = [];
+        public readonly List<int> Departure = [];
+        public readonly List<byte> Rules = [];
+        public int Count => Start.Count - 1;
+    }
+
+    private static TripList BuildTrips(StopTimeRows rows, StopTable stops, List<string> tripIds, List<FeedIssue> issues)
+    {
+        var order = new int[rows.Count];
+        var keys = new long[rows.Count];
+        var sorted = true;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            order[i] = i;
+            keys[i] = ((long)rows.Trip[i] << 31) | (uint)rows.Sequence[i];
+            if (i > 0 && keys[i] < keys[i - 1]) sorted = false;
+        }
+        // Feeds usually list stop_times grouped by trip in sequence order; sort only when they do not.
+        if (!sorted) Array.Sort(keys, order);
+
+        var trips = new TripList();
+        for (var i = 0; i < order.Length;)
+        {
+            var trip = rows.Trip[order[i]];
+            var j = i;
+            while (j < order.Length && rows.Trip[order[j]] == trip) j++;
+            AddTrip(rows, order.AsSpan(i, j - i), tripIds[trip], stops, trips, issues);
+            i = j;
+        }
+        return trips;
+    }
+
+    private static void AddTrip(StopTimeRows rows, ReadOnlySpan<int> order, string tripId, StopTable stops, TripList trips, List<FeedIssue> issues)
+    {
+        var firstLine = rows.Line[order[0]];
+        if (order.Length < 2)
+        {
+            issues.Add(new FeedIssue(IssueSeverity.Warning, IssueCodes.TooFewStops, StopTimesFile, firstLine, $"trip '{tripId}' has fewer than two usable stop times; it cannot be ridden and is left out."));
+            return;
+        }
+        for (var k = 1; k < order.Length; k++)
+        {
+            if (rows.Sequence[order[k]] == rows.Sequence[order[k - 1]])
+            {
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.DuplicateSequence, StopTimesFile, rows.Line[order[k]], $"trip '{tripId}' repeats stop_sequence {rows.Sequence[order[k]]}; the trip is left out."));
+                return;
+            }
+        }
+        var n = order.Length;
+        var arrival = new int[n];
+        var departure = new int[n];
+        for (var k = 0; k < n; k++)
+        {
+            arrival[k] = rows.Arrival[order[k]];
+            departure[k] = rows.Departure[order[k]];
+        }
+        if (arrival[0] == NoTime || arrival[n - 1] == NoTime)
+        {
+            issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.MissingTime, StopTimesFile, firstLine, $"trip '{tripId}' has no time at its first or last stop; the trip is left out."));
+            return;
+        }
+        Interpolate(rows, order, stops, arrival, departure);
+        for (var k = 0; k < n; k++)
+        {
+            if (departure[k] < arrival[k] || (k > 0 && arrival[k] < departure[k - 1]))
+            {
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.DecreasingTime, StopTimesFile, rows.Line[order[k]], $"trip '{tripId}' goes back in time at stop_sequence {rows.Sequence[order[k]]}; the trip is left out."));
+                return;
+            }
+        }
+        for (var k = 0; k < n; k++)
+        {
+            trips.Stop.Add(rows.Stop[order[k]]);
+            trips.Arrival.Add(arrival[k]);
+            trips.Departure.Add(departure[k]);
+            trips.Rules.Add(rows.Rules[order[k]]);
+        }
+        trips.Start.Add(trips.Stop.Count);
+    }
+
+    /// <summary>Fills stops without times in proportion to straight-line distance between the timed stops around them (as R5 does).</summary>
+    private static void Interpolate(StopTimeRows rows, ReadOnlySpan<int> order, StopTable stops, int[] arrival, int[] departure)
+    {
+        var previous = 0;
+        for (var k = 1; k < order.Length; k++)
+        {
+            if (arrival[k] == NoTime) continue;
+            if (k - previous > 1)
+            {
+                var cumulative = new double[k - previous + 1];
+                for (var m = previous + 1; m <= k; m++)
+                {
+                    int a = rows.Stop[order[m - 1]], b = rows.Stop[order[m]];
+                    cumulative[m - previous] = cumulative[m - previous - 1] + GeoPoint.HaversineMeters(stops.Lat[a], stops.Lon[a], stops.Lat[b], stops.Lon[b]);
+                }
+                var total = cumulative[^1];
+                for (var m = previous + 1; m < k; m++)
+                {
+                    var share = total > 0 ? cumulative[m - previous] / total : (double)(m - previous) / (k - previous);
+                    var t = departure[previous] + (int)Math.Round(share * (arrival[k] - departure[previous]));
+                    arrival[m] = departure[m] = t;
+                }
+            }
+            previous = k;
+        }
+    }
+
+    private static Timetable BuildPatterns(TripList trips, StopTable stops, string feedHash, DateOnly date, List<FeedIssue> issues)
+    {
+        // Group trips by stop sequence + boarding rules.
+        var groups = new Dictionary<int[], List<int>>(new SequenceComparer());
+        var groupOrder = new List<List<int>>();
+        for (var t = 0; t < trips.Count; t++)
+        {
+            int s = trips.Start[t], e = trips.Start[t + 1];
+            var key = new int[e - s];
+            for (var k = s; k < e; k++) key[k - s] = (trips.Stop[k] << 2) | trips.Rules[k];
+            if (!groups.TryGetValue(key, out var list))
+            {
+                groups[key] = list = [];
+                groupOrder.Add(list);
+            }
+            list.Add(t);
+        }
+
+        // Split each group into FIFO chains: a trip joins the first chain whose last trip it never overtakes.
+        var patterns = new List<List<int>>();
+        foreach (var group in groupOrder)
+        {
+            group.Sort((a, b) =>
+            {
+                var c = trips.Departure[trips.Start[a]].CompareTo(trips.Departure[trips.Start[b]]);
+                if (c != 0) return c;
+                c = trips.Arrival[trips.Start[a + 1] - 1].CompareTo(trips.Arrival[trips.Start[b + 1] - 1]);
+                return c != 0 ? c : a.CompareTo(b);
+            });
+            var chains = new List<List<int>>();
+            foreach (var t in group)
+            {
+                var chain = chains.FirstOrDefault(c => NeverEarlier(trips, t, c[^1]));
+                if (chain is null) chains.Add(chain = []);
+                chain.Add(t);
+            }
+            patterns.AddRange(chains);
+        }
+
+        // Dense stop indexes: only stops some trip serves, in stops.txt order.
+        var used = new bool[stops.Ids.Count];
+        foreach (var s in trips.Stop) used[s] = true;
+        var denseOf = new int[stops.Ids.Count];
+        var stopIds = new List<string>();
+        var lat = new List<double>();
+        var lon = new List<double>();
+        for (var s = 0; s < used.Length; s++)
+        {
+            denseOf[s] = -1;
+            if (!used[s]) continue;
+            denseOf[s] = stopIds.Count;
+            stopIds.Add(stops.Ids[s]);
+            lat.Add(stops.Lat[s]);
+            lon.Add(stops.Lon[s]);
+        }
+
+        var patternStopStart = new int[patterns.Count + 1];
+        var patternTripStart = new int[patterns.Count + 1];
+        var patternTimesStart = new int[patterns.Count];
+        var patternStops = new List<int>();
+        var patternRules = new List<byte>();
+        var arrivals = new int[trips.Arrival.Count];
+        var departures = new int[trips.Departure.Count];
+        var timesStart = 0;
+        for (var p = 0; p < patterns.Count; p++)
+        {
+            var first = patterns[p][0];
+            for (var k = trips.Start[first]; k < trips.Start[first + 1]; k++)
+            {
+                patternStops.Add(denseOf[trips.Stop[k]]);
+                patternRules.Add(trips.Rules[k]);
+            }
+            patternStopStart[p + 1] = patternStops.Count;
+            patternTimesStart[p] = timesStart;
+            int n = patternStopStart[p + 1] - patternStopStart[p], tripCount = patterns[p].Count;
+            for (var t = 0; t < tripCount; t++)
+            {
+                var from = trips.Start[patterns[p][t]];
+                for (var i = 0; i < n; i++)
+                {
+                    arrivals[timesStart + t * n + i] = trips.Arrival[from + i];
+                    departures[timesStart + i * tripCount + t] = trips.Departure[from + i];
+                }
+            }
+            timesStart += n * tripCount;
+            patternTripStart[p + 1] = patternTripStart[p] + tripCount;
+        }
+        return new Timetable(feedHash, date, [.. stopIds], [.. lat], [.. lon],
+            patternStopStart, [.. patternStops], [.. patternRules], patternTripStart, patternTimesStart,
+            arrivals, departures, issues);
+    }
+
+    private static bool NeverEarlier(TripList trips, int later, int earlier)
+    {
+        int a = trips.Start[later], b = trips.Start[earlier], n = trips.Start[later + 1] - a;
+        for (var k = 0; k < n; k++)
+        {
+            if (trips.Departure[a + k] < trips.Departure[b + k] || trips.Arrival[a + k] < trips.Arrival[b + k]) return false;
+        }
+        return true;
+    }
+
+    private sealed class SequenceComparer : IEqualityComparer<int[]>
+    {
+        public bool Equals(int[]? x, int[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(int[] obj)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(obj.AsSpan()));
+            return hash.ToHashCode();
+        }
+    }
+}

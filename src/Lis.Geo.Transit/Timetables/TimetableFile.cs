@@ -1,0 +1,98 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Lis.Geo.Transit.Gtfs;
+
+namespace Lis.Geo.Transit.Timetables;
+
+/// <summary>
+/// The binary form of a <see cref="Timetable"/>: a header (magic, format version, feed hash, date),
+/// then each array as a length and its raw little-endian bytes, so loading is a few bulk reads.
+/// </summary>
+public static class TimetableFile
+{
+    private const int Magic = 0x5454474C; // "LGTT"
+
+    /// <summary>Bumped whenever the layout or the compilation rules change, so old files are recompiled.</summary>
+    public const int FormatVersion = 2;
+
+    public static void Save(Timetable timetable, string path)
+    {
+        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        using var w = new BinaryWriter(stream, Encoding.UTF8);
+        w.Write(Magic);
+        w.Write(FormatVersion);
+        w.Write(timetable.FeedHash);
+        w.Write(timetable.ServiceDate.DayNumber);
+        w.Write(timetable.StopIds.Length);
+        foreach (var id in timetable.StopIds) w.Write(id);
+        WriteArray(w, timetable.StopLat);
+        WriteArray(w, timetable.StopLon);
+        WriteArray(w, timetable.PatternStopStart);
+        WriteArray(w, timetable.PatternStops);
+        WriteArray(w, timetable.PatternStopRules);
+        WriteArray(w, timetable.PatternTripStart);
+        WriteArray(w, timetable.PatternTimesStart);
+        WriteArray(w, timetable.Arrivals);
+        WriteArray(w, timetable.Departures);
+        w.Write(timetable.Issues.Count);
+        foreach (var issue in timetable.Issues)
+        {
+            w.Write((int)issue.Severity);
+            w.Write(issue.Code);
+            w.Write(issue.File);
+            w.Write(issue.Line);
+            w.Write(issue.Message);
+        }
+    }
+
+    /// <summary>Loads a saved timetable, or returns null when the file is not one this version wrote or is damaged.</summary>
+    public static Timetable? Load(string path)
+    {
+        try
+        {
+            return Read(path);
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or OverflowException or OutOfMemoryException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static Timetable? Read(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var r = new BinaryReader(stream, Encoding.UTF8);
+        if (stream.Length < 8 || r.ReadInt32() != Magic || r.ReadInt32() != FormatVersion) return null;
+        var hash = r.ReadString();
+        var date = DateOnly.FromDayNumber(r.ReadInt32());
+        var stopIds = new string[r.ReadInt32()];
+        for (var i = 0; i < stopIds.Length; i++) stopIds[i] = r.ReadString();
+        var lat = ReadArray<double>(r);
+        var lon = ReadArray<double>(r);
+        var patternStopStart = ReadArray<int>(r);
+        var patternStops = ReadArray<int>(r);
+        var rules = ReadArray<byte>(r);
+        var patternTripStart = ReadArray<int>(r);
+        var patternTimesStart = ReadArray<int>(r);
+        var arrivals = ReadArray<int>(r);
+        var departures = ReadArray<int>(r);
+        var issues = new FeedIssue[r.ReadInt32()];
+        for (var i = 0; i < issues.Length; i++)
+            issues[i] = new FeedIssue((IssueSeverity)r.ReadInt32(), r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadString());
+        return new Timetable(hash, date, stopIds, lat, lon, patternStopStart, patternStops, rules,
+            patternTripStart, patternTimesStart, arrivals, departures, issues);
+    }
+
+    private static void WriteArray<T>(BinaryWriter w, T[] values) where T : unmanaged
+    {
+        w.Write(values.Length);
+        w.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+    }
+
+    private static T[] ReadArray<T>(BinaryReader r) where T : unmanaged
+    {
+        var values = new T[r.ReadInt32()];
+        r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
+    }
+}

@@ -1,0 +1,31 @@
+namespace Lis.Geo.Transit.Tests.Support;
+
+/// <summary>
+/// Locates /work/shared data: $LISGEO_SHARED when set, else ../shared next to the folder holding
+/// Lis.Geo.sln. Tests using it carry [Trait("Category","SharedData")] and fail when it is missing.
+/// </summary>
+internal static class SharedData
+{
+    public static string NycGtfsZip => Path.Combine(Root, "data", "gtfs", "nyc_mta_weekday", "gtfs.zip");
+
+    /// <summary>The feed's only service date (PROVENANCE.md).</summary>
+    public static readonly DateOnly NycServiceDate = new(2026, 10, 21);
+
+    public static string Root
+    {
+        get
+        {
+            var env = Environment.GetEnvironmentVariable("LISGEO_SHARED");
+            if (!string.IsNullOrEmpty(env)) return env;
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Lis.Geo.sln")))
+                    return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
+            }
+            throw new DirectoryNotFoundException("Lis.Geo.sln not found above " + AppContext.BaseDirectory + "; set LISGEO_SHARED.");
+        }
+    }
+
+    public static string Require(string path) =>
+        File.Exists(path) ? path : throw new FileNotFoundException($"Shared test data missing: {path} (set LISGEO_SHARED to the shared folder).", path);
+}
