@@ -12,9 +12,10 @@ namespace Lis.Geo.Testing;
 /// </summary>
 /// <remarks>
 /// It lives in a fresh temp directory, listens on 127.0.0.1 only, on a free port, with its
-/// unix socket inside that directory (so it never collides with a system cluster), trusts
-/// loopback (nothing else can reach it) and runs with fsync off (its data dies with the test
-/// process anyway). initdb and postgres refuse to run as root, so as root the cluster runs
+/// unix socket inside that directory (so it never collides with a system cluster), and runs
+/// with fsync off (its data dies with the test process anyway). TCP logins need a random
+/// password: other users of a shared machine can reach 127.0.0.1 too, and a superuser session
+/// can run programs as the server's OS user (COPY ... TO PROGRAM). initdb and postgres refuse to run as root, so as root the cluster runs
 /// as the <c>postgres</c> OS user the Debian packages create.
 /// </remarks>
 internal sealed class LocalCluster
@@ -32,8 +33,11 @@ internal sealed class LocalCluster
     private readonly bool _runAsServerUser;
     private int _stopped;
 
-    private LocalCluster(string binDir, string root, bool runAsServerUser, int port)
+    private readonly string _password;
+
+    private LocalCluster(string binDir, string root, bool runAsServerUser, int port, string password)
     {
+        _password = password;
         _binDir = binDir;
         Root = root;
         _dataDir = Path.Combine(root, "data");
@@ -46,7 +50,7 @@ internal sealed class LocalCluster
     public int Port { get; }
 
     public string ConnectionString =>
-        $"Host=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};Username=postgres;Database=postgres;Include Error Detail=true";
+        $"Host=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};Username=postgres;Password={_password};Database=postgres;Include Error Detail=true";
 
     public string Description => $"local cluster from {_binDir} at {Root}, port {Port.ToString(CultureInfo.InvariantCulture)}";
 
@@ -76,7 +80,9 @@ internal sealed class LocalCluster
         await SweepAbandonedAsync(tempBase, binDir, asRoot).ConfigureAwait(false);
 
         var root = Path.Combine(tempBase, DirectoryPrefix + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(root);
+        // 0700: the unix socket inside trusts whoever can reach it, and the password file
+        // passes through here during initdb.
+        Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.WriteAllText(Path.Combine(root, OwnerFileName), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
 
         LocalCluster? cluster = null;
@@ -89,9 +95,19 @@ internal sealed class LocalCluster
 
             StartWatchdog(root, Path.Combine(binDir, "pg_ctl"), asRoot);
 
+            var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+            var passwordFile = Path.Combine(root, "pwfile");
+            File.WriteAllText(passwordFile, password + "\n");
+            if (asRoot)
+            {
+                await RunAsync("chown", [ServerUser, passwordFile], asServerUser: false, root).ConfigureAwait(false);
+            }
+
             var initdb = await RunAsync(Path.Combine(binDir, "initdb"),
-                ["-D", Path.Combine(root, "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"],
+                ["-D", Path.Combine(root, "data"), "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", $"--pwfile={passwordFile}",
+                 "-E", "UTF8", "--no-locale", "--no-sync"],
                 asRoot, root).ConfigureAwait(false);
+            File.Delete(passwordFile);
             if (initdb.ExitCode != 0)
             {
                 DeleteQuietly(root);
@@ -116,7 +132,7 @@ internal sealed class LocalCluster
                     asRoot, root).ConfigureAwait(false);
                 if (start.ExitCode == 0)
                 {
-                    cluster = new LocalCluster(binDir, root, asRoot, port);
+                    cluster = new LocalCluster(binDir, root, asRoot, port, password);
                     break;
                 }
 
