@@ -81,3 +81,24 @@ public sealed class DerivedFixtureTests(SeededFixture fixture) : IClassFixture<S
         Assert.Equal(1L, await PostgisServerTests.ScalarAsync<long>(fixture.ConnectionString, "SELECT count(*) FROM stop"));
     }
 }
+
+public sealed class FailedFixtureTests
+{
+    private sealed class BrokenMigrationFixture : PostgisDatabaseFixture
+    {
+        protected override Task InitializeDatabaseAsync(string connectionString) =>
+            PostgisServerTests.ExecuteAsync(connectionString, "CREATE TABLE broken (id int REFERENCES no_such_table (id))");
+    }
+
+    [Fact]
+    public async Task Database_is_dropped_when_initialisation_fails()
+    {
+        var fixture = new BrokenMigrationFixture();
+
+        var error = await Assert.ThrowsAsync<PostgresException>(fixture.InitializeAsync);
+
+        Assert.Equal(PostgresErrorCodes.UndefinedTable, error.SqlState);
+        var name = PostgisServerTests.Database(fixture.ConnectionString);
+        Assert.Equal(0L, await PostgisServerTests.ScalarAsync<long>(fixture.Server.AdminConnectionString, $"SELECT count(*) FROM pg_database WHERE datname = '{name}'"));
+    }
+}

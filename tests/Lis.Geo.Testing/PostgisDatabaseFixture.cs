@@ -31,7 +31,18 @@ public class PostgisDatabaseFixture : IAsyncLifetime
     {
         _server = await PostgisServer.GetAsync().ConfigureAwait(false);
         _connectionString = await _server.CreateDatabaseAsync(DatabaseNamePrefix).ConfigureAwait(false);
-        await InitializeDatabaseAsync(_connectionString).ConfigureAwait(false);
+        try
+        {
+            await InitializeDatabaseAsync(_connectionString).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Do not rely on the runner disposing a fixture whose start-up threw: on a server
+            // of your own (LISGEO_TEST_PG) the half-built database would stay behind. Dropping
+            // twice is harmless (IF EXISTS).
+            await DisposeDatabaseAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Runs once, after the database exists with PostGIS and before the first test.</summary>
