@@ -27,6 +27,15 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
     public DbSet<HousingSite> HousingSites => Set<HousingSite>();
     public DbSet<EmploymentSite> EmploymentSites => Set<EmploymentSite>();
     public DbSet<ImportRecord> Imports => Set<ImportRecord>();
+    public DbSet<TransitFeed> Feeds => Set<TransitFeed>();
+    public DbSet<TransitFeedFile> FeedFiles => Set<TransitFeedFile>();
+    public DbSet<TransitStop> Stops => Set<TransitStop>();
+    public DbSet<AnalysisRun> Runs => Set<AnalysisRun>();
+    public DbSet<RunPoint> RunPoints => Set<RunPoint>();
+    public DbSet<RunChunk> RunChunks => Set<RunChunk>();
+    public DbSet<OriginResult> OriginResults => Set<OriginResult>();
+    public DbSet<PairResult> PairResults => Set<PairResult>();
+    public DbSet<AnalysisSchedule> Schedules => Set<AnalysisSchedule>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -119,6 +128,67 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
             e.Property(x => x.Options).HasColumnType("jsonb").HasConversion(Json<Dictionary<string, string>>());
             e.Property(x => x.Issues).HasColumnType("jsonb").HasConversion(Json<List<ImportIssue>>());
             e.HasIndex(x => new { x.Dataset, x.FileSha256 });
+        });
+
+        b.Entity<TransitFeed>(e =>
+        {
+            e.ToTable("transit_feed");
+            e.HasIndex(x => x.Sha256).IsUnique();
+            e.Property(x => x.RowCounts).HasColumnType("jsonb").HasConversion(Json<Dictionary<string, long>>());
+            e.Property(x => x.Issues).HasColumnType("jsonb").HasConversion(Json<List<FeedIssueRecord>>());
+        });
+        b.Entity<TransitFeedFile>(e =>
+        {
+            e.ToTable("transit_feed_file");
+            e.HasKey(x => x.FeedId);
+            e.HasOne<TransitFeed>().WithOne().HasForeignKey<TransitFeedFile>(x => x.FeedId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<TransitStop>(e =>
+        {
+            e.ToTable("transit_stop");
+            e.HasKey(x => new { x.FeedId, x.StopId });
+            e.HasOne<TransitFeed>().WithMany().HasForeignKey(x => x.FeedId).OnDelete(DeleteBehavior.Cascade);
+            Geometry(e.Property(x => x.Geom), "Point");
+            e.HasIndex(x => x.Geom).HasMethod("gist");
+        });
+        b.Entity<AnalysisRun>(e =>
+        {
+            e.ToTable("analysis_run");
+            e.Property(x => x.Request).HasColumnType("jsonb");
+            e.Property(x => x.Parameters).HasColumnType("jsonb");
+            e.Property(x => x.Summary).HasColumnType("jsonb");
+            e.HasIndex(x => x.State);
+            e.HasIndex(x => x.ScheduleId);
+            e.HasOne<TransitFeed>().WithMany().HasForeignKey(x => x.FeedId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<RunPoint>(e =>
+        {
+            e.ToTable("analysis_point");
+            e.HasKey(x => new { x.RunId, x.IsOrigin, x.Index });
+            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<RunChunk>(e =>
+        {
+            e.ToTable("analysis_chunk");
+            e.HasKey(x => new { x.RunId, x.Index });
+            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<OriginResult>(e =>
+        {
+            e.ToTable("analysis_origin_result");
+            e.HasKey(x => new { x.RunId, x.OriginIndex });
+            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<PairResult>(e =>
+        {
+            e.ToTable("analysis_pair_result");
+            e.HasKey(x => new { x.RunId, x.OriginIndex, x.DestinationIndex });
+            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<AnalysisSchedule>(e =>
+        {
+            e.ToTable("analysis_schedule");
+            e.Property(x => x.Request).HasColumnType("jsonb");
         });
     }
 

@@ -24,6 +24,179 @@ namespace Lis.Geo.Data.Migrations
             NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "postgis");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Lis.Geo.Data.Model.AnalysisRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("ChunkCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunk_count");
+
+                    b.Property<int>("ChunkSize")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunk_size");
+
+                    b.Property<int>("ChunksDone")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunks_done");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DestinationCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("destination_count");
+
+                    b.Property<string>("DestinationSet")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("destination_set");
+
+                    b.Property<string>("DestinationVersion")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("destination_version");
+
+                    b.Property<string>("EngineVersion")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("engine_version");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text")
+                        .HasColumnName("error");
+
+                    b.Property<long>("FeedId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("feed_id");
+
+                    b.Property<string>("FeedSha256")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("feed_sha256");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<int>("OriginCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("origin_count");
+
+                    b.Property<string>("OriginSet")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("origin_set");
+
+                    b.Property<string>("OriginVersion")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("origin_version");
+
+                    b.Property<int>("OriginsDone")
+                        .HasColumnType("integer")
+                        .HasColumnName("origins_done");
+
+                    b.Property<string>("Parameters")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("parameters");
+
+                    b.Property<string>("Request")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("request");
+
+                    b.Property<long?>("ScheduleId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("schedule_id");
+
+                    b.Property<DateOnly>("ServiceDate")
+                        .HasColumnType("date")
+                        .HasColumnName("service_date");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Summary")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("summary");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_analysis_run");
+
+                    b.HasIndex("FeedId")
+                        .HasDatabaseName("ix_analysis_run_feed_id");
+
+                    b.HasIndex("ScheduleId")
+                        .HasDatabaseName("ix_analysis_run_schedule_id");
+
+                    b.HasIndex("State")
+                        .HasDatabaseName("ix_analysis_run_state");
+
+                    b.ToTable("analysis_run", (string)null);
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.AnalysisSchedule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Cron")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("cron");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("boolean")
+                        .HasColumnName("paused");
+
+                    b.Property<string>("Request")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("request");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("time_zone");
+
+                    b.HasKey("Id")
+                        .HasName("pk_analysis_schedule");
+
+                    b.ToTable("analysis_schedule", (string)null);
+                });
+
             modelBuilder.Entity("Lis.Geo.Data.Model.Centre", b =>
                 {
                     b.Property<long>("Id")
@@ -534,6 +707,263 @@ namespace Lis.Geo.Data.Migrations
                     b.ToTable("local_authority", (string)null);
                 });
 
+            modelBuilder.Entity("Lis.Geo.Data.Model.OriginResult", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<int>("OriginIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("origin_index");
+
+                    b.Property<int>("CentresReachable")
+                        .HasColumnType("integer")
+                        .HasColumnName("centres_reachable");
+
+                    b.Property<int>("Departures")
+                        .HasColumnType("integer")
+                        .HasColumnName("departures");
+
+                    b.Property<int>("DeparturesMeetingTarget")
+                        .HasColumnType("integer")
+                        .HasColumnName("departures_meeting_target");
+
+                    b.HasKey("RunId", "OriginIndex")
+                        .HasName("pk_analysis_origin_result");
+
+                    b.ToTable("analysis_origin_result", (string)null);
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.PairResult", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<int>("OriginIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("origin_index");
+
+                    b.Property<int>("DestinationIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("destination_index");
+
+                    b.Property<int>("DeparturesWithin")
+                        .HasColumnType("integer")
+                        .HasColumnName("departures_within");
+
+                    b.PrimitiveCollection<int?[]>("Percentiles")
+                        .IsRequired()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("percentiles");
+
+                    b.HasKey("RunId", "OriginIndex", "DestinationIndex")
+                        .HasName("pk_analysis_pair_result");
+
+                    b.ToTable("analysis_pair_result", (string)null);
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.RunChunk", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("integer")
+                        .HasColumnName("index");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset?>("DoneAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("done_at");
+
+                    b.Property<int>("OriginFrom")
+                        .HasColumnType("integer")
+                        .HasColumnName("origin_from");
+
+                    b.Property<int>("OriginTo")
+                        .HasColumnType("integer")
+                        .HasColumnName("origin_to");
+
+                    b.Property<double?>("Seconds")
+                        .HasColumnType("double precision")
+                        .HasColumnName("seconds");
+
+                    b.Property<string>("Worker")
+                        .HasColumnType("text")
+                        .HasColumnName("worker");
+
+                    b.HasKey("RunId", "Index")
+                        .HasName("pk_analysis_chunk");
+
+                    b.ToTable("analysis_chunk", (string)null);
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.RunPoint", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<bool>("IsOrigin")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_origin");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("integer")
+                        .HasColumnName("index");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("code");
+
+                    b.Property<double>("Lat")
+                        .HasColumnType("double precision")
+                        .HasColumnName("lat");
+
+                    b.Property<double>("Lon")
+                        .HasColumnType("double precision")
+                        .HasColumnName("lon");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<double>("Weight")
+                        .HasColumnType("double precision")
+                        .HasColumnName("weight");
+
+                    b.HasKey("RunId", "IsOrigin", "Index")
+                        .HasName("pk_analysis_point");
+
+                    b.ToTable("analysis_point", (string)null);
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.TransitFeed", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateOnly?>("CheckedDate")
+                        .HasColumnType("date")
+                        .HasColumnName("checked_date");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("file_name");
+
+                    b.Property<DateTimeOffset>("ImportedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("imported_at");
+
+                    b.Property<int>("IssueCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("issue_count");
+
+                    b.Property<string>("Issues")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("issues");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("RowCounts")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("row_counts");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sha256");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<DateOnly?>("ValidFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_from");
+
+                    b.Property<DateOnly?>("ValidTo")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_transit_feed");
+
+                    b.HasIndex("Sha256")
+                        .IsUnique()
+                        .HasDatabaseName("ix_transit_feed_sha256");
+
+                    b.ToTable("transit_feed", (string)null);
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.TransitFeedFile", b =>
+                {
+                    b.Property<long>("FeedId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("feed_id");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("content");
+
+                    b.HasKey("FeedId")
+                        .HasName("pk_transit_feed_file");
+
+                    b.ToTable("transit_feed_file", (string)null);
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.TransitStop", b =>
+                {
+                    b.Property<long>("FeedId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("feed_id");
+
+                    b.Property<string>("StopId")
+                        .HasColumnType("text")
+                        .HasColumnName("stop_id");
+
+                    b.Property<Point>("Geom")
+                        .IsRequired()
+                        .HasColumnType("geometry(Point,4326)")
+                        .HasColumnName("geom");
+
+                    b.Property<int>("LocationType")
+                        .HasColumnType("integer")
+                        .HasColumnName("location_type");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.HasKey("FeedId", "StopId")
+                        .HasName("pk_transit_stop");
+
+                    b.HasIndex("Geom")
+                        .HasDatabaseName("ix_transit_stop_geom");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Geom"), "gist");
+
+                    b.ToTable("transit_stop", (string)null);
+                });
+
             modelBuilder.Entity("Lis.Geo.Data.Model.Zone", b =>
                 {
                     b.Property<long>("Id")
@@ -622,6 +1052,16 @@ namespace Lis.Geo.Data.Migrations
                     b.ToTable("zone_set", (string)null);
                 });
 
+            modelBuilder.Entity("Lis.Geo.Data.Model.AnalysisRun", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.TransitFeed", null)
+                        .WithMany()
+                        .HasForeignKey("FeedId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_analysis_run_transit_feed_feed_id");
+                });
+
             modelBuilder.Entity("Lis.Geo.Data.Model.LepMembership", b =>
                 {
                     b.HasOne("Lis.Geo.Data.Model.LocalAuthority", "Lad")
@@ -632,6 +1072,66 @@ namespace Lis.Geo.Data.Migrations
                         .HasConstraintName("fk_lep_membership_local_authority_lad_code");
 
                     b.Navigation("Lad");
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.OriginResult", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.AnalysisRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_analysis_origin_result_analysis_run_run_id");
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.PairResult", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.AnalysisRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_analysis_pair_result_analysis_run_run_id");
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.RunChunk", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.AnalysisRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_analysis_chunk_analysis_run_run_id");
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.RunPoint", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.AnalysisRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_analysis_point_analysis_run_run_id");
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.TransitFeedFile", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.TransitFeed", null)
+                        .WithOne()
+                        .HasForeignKey("Lis.Geo.Data.Model.TransitFeedFile", "FeedId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_transit_feed_file_transit_feed_feed_id");
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.TransitStop", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.TransitFeed", null)
+                        .WithMany()
+                        .HasForeignKey("FeedId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_transit_stop_transit_feed_feed_id");
                 });
 
             modelBuilder.Entity("Lis.Geo.Data.Model.Zone", b =>

@@ -1,0 +1,117 @@
+namespace Lis.Geo.Data.Model;
+
+/// <summary>Lifecycle of an analysis run.</summary>
+public static class RunState
+{
+    public const string Queued = "queued";
+    public const string Running = "running";
+    public const string Aggregating = "aggregating";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
+
+    public static bool IsFinished(string state) => state is Succeeded or Failed or Cancelled;
+}
+
+/// <summary>
+/// One analysis run and its reproducibility record (ACCESSIBILITY.md): every parameter, the service
+/// date and window, the feed hash, origin and destination set versions, the engine version, timings.
+/// Its origins and destinations are snapshotted in <see cref="RunPoint"/> rows when it is created.
+/// </summary>
+public sealed class AnalysisRun
+{
+    public long Id { get; set; }
+    public required string Type { get; set; }
+    public string State { get; set; } = RunState.Queued;
+
+    /// <summary>The request as received, so a schedule can re-issue it and a reader can see what was asked.</summary>
+    public required string Request { get; set; }
+
+    /// <summary>Every rule that shaped the result, resolved with its default (JSON).</summary>
+    public required string Parameters { get; set; }
+
+    public long FeedId { get; set; }
+    public required string FeedSha256 { get; set; }
+    public DateOnly ServiceDate { get; set; }
+    public required string OriginSet { get; set; }
+    public required string OriginVersion { get; set; }
+    public int OriginCount { get; set; }
+    public required string DestinationSet { get; set; }
+    public required string DestinationVersion { get; set; }
+    public int DestinationCount { get; set; }
+    public required string EngineVersion { get; set; }
+
+    public int ChunkSize { get; set; }
+    public int ChunkCount { get; set; }
+    public int ChunksDone { get; set; }
+    public int OriginsDone { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public string? Error { get; set; }
+    public long? ScheduleId { get; set; }
+
+    /// <summary>Run-level indicators (headline share and breakdowns), JSON, written by the aggregation.</summary>
+    public string? Summary { get; set; }
+}
+
+/// <summary>An origin or destination of a run, frozen at creation so chunks and re-reads agree.</summary>
+public sealed class RunPoint
+{
+    public long RunId { get; set; }
+    public bool IsOrigin { get; set; }
+    public int Index { get; set; }
+    public required string Code { get; set; }
+    public string? Name { get; set; }
+    public double Lon { get; set; }
+    public double Lat { get; set; }
+    public double Weight { get; set; }
+}
+
+/// <summary>A chunk of a run's origins; <see cref="DoneAt"/> is set once, which makes the fan-in count exact under retries.</summary>
+public sealed class RunChunk
+{
+    public long RunId { get; set; }
+    public int Index { get; set; }
+    public int OriginFrom { get; set; }
+    public int OriginTo { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset? DoneAt { get; set; }
+    public double? Seconds { get; set; }
+    public string? Worker { get; set; }
+}
+
+/// <summary>Per origin: centres reachable at the run's percentile and the time-share form.</summary>
+public sealed class OriginResult
+{
+    public long RunId { get; set; }
+    public int OriginIndex { get; set; }
+    public int CentresReachable { get; set; }
+    public int DeparturesMeetingTarget { get; set; }
+    public int Departures { get; set; }
+}
+
+/// <summary>Per origin–destination pair: travel-time percentiles (null = unreachable) and departures within the threshold.</summary>
+public sealed class PairResult
+{
+    public long RunId { get; set; }
+    public int OriginIndex { get; set; }
+    public int DestinationIndex { get; set; }
+
+    /// <summary>Seconds at each of the run's percentiles, in their order; null where unreachable.</summary>
+    public int?[] Percentiles { get; set; } = [];
+    public int DeparturesWithin { get; set; }
+}
+
+/// <summary>A recurring analysis: a request re-issued on a cron in Europe/London time.</summary>
+public sealed class AnalysisSchedule
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public required string Cron { get; set; }
+    public string TimeZone { get; set; } = "Europe/London";
+    public required string Request { get; set; }
+    public bool Paused { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

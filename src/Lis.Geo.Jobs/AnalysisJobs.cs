@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Hangfire;
+using Lis.Geo.Analysis;
+using Lis.Geo.Data.Model;
+using Lis.Geo.Transit.Routing;
+using Lis.Geo.Transit.Walking;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Lis.Geo.Jobs;
+
+/// <summary>
+/// The Hangfire jobs of an analysis run. A chunk computes its origins' travel times with the
+/// engine, then, in one transaction, replaces its rows (so a retried chunk never duplicates them)
+/// and marks itself done exactly once; the run's counters are bumped only by that first marking,
+/// and the chunk that brings the count to the total enqueues the aggregation (database-side fan-in,
+/// as R5's broker does with its task counts).
+/// </summary>
+public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, IBackgroundJobClient jobs, ILogger<AnalysisJobs> log)
+{
+    /// <summary>Retries of a failed chunk before the run is marked failed.</summary>
+    public const int ChunkAttempts = 3;
+
+    /// <summary>How often a running chunk checks whether its run was cancelled.</summary>
+    private static readonly TimeSpan CancelPoll = TimeSpan.FromSeconds(1);
+
+    [AutomaticRetry(Attempts = ChunkAttempts - 1, DelaysInSeconds = [5, 15])]
+    [JobDisplayName("Analysis {0}: chunk {1}")]
+    public async Task RunChunkAsync(long runId, int chunkIndex, CancellationToken cancellationToken)
+    {
+        var run = await RunStore.LoadAsync(db, runId, cancellationToken);
+        if (run is null || RunState.IsFinished(run.State)) return;
+        var chunk = await RunStore.ClaimChunkAsync(db, runId, chunkIndex, Environment.MachineName, cancellationToken);
+        if (chunk is null) return; // already done by an earlier attempt
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var watch = WatchForCancellation(runId, cancel);
+        try
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var (routing, access) = RunStore.Parameters(run);
+            var origins = await RunStore.PointsAsync(db, runId, true, chunk.OriginFrom, chunk.OriginTo, cancel.Token);
+            var destinations = await RunStore.PointsAsync(db, runId, false, 0, int.MaxValue, cancel.Token);
+            var router = await routers.GetAsync(run.FeedId, run.FeedSha256, run.ServiceDate, routing, cancel.Token);
+            var matrix = await Task.Run(() => TravelTimeMatrix.Compute(router, origins, destinations, null, cancel.Token), cancel.Token);
+            var results = ZoneAccess.Summarise(matrix, access);
+            var last = await SaveAsync(runId, chunk, results, stopwatch.Elapsed.TotalSeconds, cancel.Token);
+            log.LogInformation("Run {Run} chunk {Chunk}: {Origins} origins in {Seconds:F1} s", runId, chunkIndex, origins.Count, stopwatch.Elapsed.TotalSeconds);
+            if (last)
+                jobs.Enqueue<AnalysisJobs>(j => j.AggregateAsync(runId, CancellationToken.None));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            log.LogInformation("Run {Run} chunk {Chunk} stopped: the run was cancelled", runId, chunkIndex);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            if (chunk.Attempts >= ChunkAttempts)
+                await RunStore.FailAsync(db, runId, $"Chunk {chunkIndex} failed {chunk.Attempts} times: {e.Message}", CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>Population-weighted indicators of the whole run and their breakdowns, computed in PostGIS.</summary>
+    [AutomaticRetry(Attempts = 2)]
+    [JobDisplayName("Analysis {0}: aggregate")]
+    public async Task AggregateAsync(long runId, CancellationToken cancellationToken)
+    {
+        var run = await RunStore.LoadAsync(db, runId, cancellationToken);
+        if (run is null || RunState.IsFinished(run.State)) return;
+        await RunStore.SetStateAsync(db, runId, RunState.Aggregating, cancellationToken);
+        var (_, access) = RunStore.Parameters(run);
+        var summary = await RunSummary.ComputeAsync(db, run, access, cancellationToken);
+        await RunStore.CompleteAsync(db, runId, JsonSerializer.Serialize(summary, AnalysisPlanner.Json), cancellationToken);
+    }
+
+    private async Task<bool> SaveAsync(long runId, RunChunk chunk, OriginAccess[] results, double seconds, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var del = new NpgsqlCommand(
+            "DELETE FROM analysis_origin_result WHERE run_id = $1 AND origin_index >= $2 AND origin_index < $3; " +
+            "DELETE FROM analysis_pair_result WHERE run_id = $1 AND origin_index >= $2 AND origin_index < $3", conn, tx))
+        {
+            del.Parameters.Add(new() { Value = runId });
+            del.Parameters.Add(new() { Value = chunk.OriginFrom });
+            del.Parameters.Add(new() { Value = chunk.OriginTo });
+            await del.ExecuteNonQueryAsync(ct);
+        }
+        await using (var copy = await conn.BeginBinaryImportAsync(
+            "COPY analysis_origin_result (run_id, origin_index, centres_reachable, departures_meeting_target, departures) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var r in results)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(runId, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(chunk.OriginFrom + r.Origin, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(r.CentresReachable, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(r.DeparturesMeetingTarget, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(r.Departures, NpgsqlDbType.Integer, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+        await using (var copy = await conn.BeginBinaryImportAsync(
+            "COPY analysis_pair_result (run_id, origin_index, destination_index, percentiles, departures_within) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var r in results)
+                for (var d = 0; d < r.Percentiles.Length; d++)
+                {
+                    await copy.StartRowAsync(ct);
+                    await copy.WriteAsync(runId, NpgsqlDbType.Bigint, ct);
+                    await copy.WriteAsync(chunk.OriginFrom + r.Origin, NpgsqlDbType.Integer, ct);
+                    await copy.WriteAsync(d, NpgsqlDbType.Integer, ct);
+                    await copy.WriteAsync(r.Percentiles[d].Select(t => t == TravelTime.Unreachable ? (int?)null : t).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer, ct);
+                    await copy.WriteAsync(r.DeparturesWithinThreshold[d], NpgsqlDbType.Integer, ct);
+                }
+            await copy.CompleteAsync(ct);
+        }
+        var last = await RunStore.CompleteChunkAsync(conn, tx, runId, chunk, seconds, ct);
+        await tx.CommitAsync(ct);
+        return last;
+    }
+
+    /// <summary>Cancels <paramref name="cancel"/> when the run's state becomes cancelled (DELETE /analyses/{id}).</summary>
+    private IDisposable WatchForCancellation(long runId, CancellationTokenSource cancel) =>
+        new Timer(async _ =>
+        {
+            try
+            {
+                if (await RunStore.StateAsync(db, runId, CancellationToken.None) is RunState.Cancelled or RunState.Failed)
+                    await cancel.CancelAsync();
+            }
+            catch (Exception e) when (e is NpgsqlException or ObjectDisposedException)
+            {
+                // A missed poll only delays cancellation to the next one.
+            }
+        }, null, CancelPoll, CancelPoll);
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+using Lis.Geo.Analysis;
+using Lis.Geo.Transit.Routing;
+
+namespace Lis.Geo.Jobs;
+
+/// <summary>
+/// What a planner asks for. Every field is optional and defaults to ACCESSIBILITY.md: LSOA 2011
+/// centroids to every centre, AM peak 07:00–10:00, 45 minutes, 3 or more centres, median travel time,
+/// DfT/TRACC walking rules. The resolved values are stored with the run.
+/// </summary>
+public sealed record AnalysisRequest
+{
+    /// <summary><c>zone-access</c>: per zone, travel times to each centre and the headline indicators.</summary>
+    public string Type { get; init; } = AnalysisTypes.ZoneAccess;
+    public string? Name { get; init; }
+    /// <summary>The stored feed; default the most recently stored one.</summary>
+    public long? FeedId { get; init; }
+    /// <summary>yyyy-MM-dd; default the day the feed was checked against on import.</summary>
+    public string? ServiceDate { get; init; }
+    public string ZoneSet { get; init; } = "lsoa11";
+    /// <summary>Only centres of this kind (e.g. strategic); default every centre.</summary>
+    public string? CentreKind { get; init; }
+    public string Window { get; init; } = "07:00-10:00";
+    public int ThresholdMinutes { get; init; } = 45;
+    public int MinCentres { get; init; } = 3;
+    public int[]? Percentiles { get; init; }
+    public int Percentile { get; init; } = 50;
+    public double? WalkSpeed { get; init; }
+    public double? Circuity { get; init; }
+    public int? MaxAccessWalk { get; init; }
+    public int? BoardSlack { get; init; }
+    public int? MaxTransferWalk { get; init; }
+    public int? MaxEgressWalk { get; init; }
+    public int? MaxDirectWalk { get; init; }
+    public int? MaxRides { get; init; }
+    public int? MaxTripDuration { get; init; }
+
+    /// <summary>The routing rules with every unset value at its default; throws <see cref="ArgumentException"/> naming the bad one.</summary>
+    public RoutingParameters Routing()
+    {
+        var d = new RoutingParameters();
+        DepartureWindow window;
+        try { window = DepartureWindow.Parse(Window); }
+        catch (Exception e) when (e is FormatException or ArgumentException) { throw new AnalysisRequestException("window", $"'{Window}' is not a window like 07:00-10:00 ({e.Message})."); }
+        var p = d with
+        {
+            WalkSpeed = WalkSpeed ?? d.WalkSpeed, Circuity = Circuity ?? d.Circuity, MaxAccessWalk = MaxAccessWalk ?? d.MaxAccessWalk,
+            BoardSlack = BoardSlack ?? d.BoardSlack, MaxTransferWalk = MaxTransferWalk ?? d.MaxTransferWalk, MaxEgressWalk = MaxEgressWalk ?? d.MaxEgressWalk,
+            MaxDirectWalk = MaxDirectWalk ?? d.MaxDirectWalk, MaxRides = MaxRides, MaxTripDuration = MaxTripDuration ?? d.MaxTripDuration,
+            Window = window, Percentiles = Percentiles ?? [.. d.Percentiles],
+        };
+        try { p.Validate(); }
+        catch (ArgumentException e) { throw new AnalysisRequestException(FieldOf(e.Message), e.Message); }
+        return p;
+    }
+
+    public AccessParameters Access()
+    {
+        var a = new AccessParameters { ThresholdSeconds = ThresholdMinutes * 60, MinCentres = MinCentres, Percentile = Percentile };
+        try { a.Validate(); }
+        catch (ArgumentException e) { throw new AnalysisRequestException(e.Message.StartsWith("threshold", StringComparison.Ordinal) ? "thresholdMinutes" : e.Message.Split(' ')[0], e.Message); }
+        if (!(Percentiles ?? [5, 25, 50, 75, 95]).Contains(Percentile))
+            throw new AnalysisRequestException("percentile", $"percentile {Percentile} must be one of the computed percentiles.");
+        return a;
+    }
+
+    public DateOnly? ParsedServiceDate() =>
+        ServiceDate is null ? null
+        : DateOnly.TryParseExact(ServiceDate, ["yyyy-MM-dd", "yyyyMMdd"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
+        : throw new AnalysisRequestException("serviceDate", $"'{ServiceDate}' is not a date (yyyy-MM-dd).");
+
+    /// <summary>"WalkSpeed must be > 0" → "walkSpeed": the JSON member the message is about.</summary>
+    private static string FieldOf(string message)
+    {
+        var word = message.Split(' ', 2)[0];
+        return word.Length == 0 ? "parameters" : char.ToLowerInvariant(word[0]) + word[1..];
+    }
+}
+
+public static class AnalysisTypes
+{
+    public const string ZoneAccess = "zone-access";
+    public static readonly string[] Supported = [ZoneAccess];
+}
+
+/// <summary>A request that cannot become a run; <see cref="Field"/> names the member at fault.</summary>
+public sealed class AnalysisRequestException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}

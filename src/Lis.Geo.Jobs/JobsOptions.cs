@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Lis.Geo.Jobs;
+
+/// <summary>Section "Jobs": how analyses are split and where compiled timetables are cached.</summary>
+public sealed class JobsOptions
+{
+    public const string Section = "Jobs";
+
+    /// <summary>
+    /// Origins per chunk. Each chunk is one Hangfire job; at ~0.1 s per origin over the AM peak,
+    /// 100 origins keep a chunk far below Hangfire.PostgreSql's 30-minute invisibility timeout.
+    /// </summary>
+    [Range(1, 10_000)] public int ChunkSize { get; set; } = 100;
+
+    /// <summary>Run a Hangfire server inside this process (the API does by default, so one command starts everything).</summary>
+    public bool RunServer { get; set; } = true;
+
+    /// <summary>Hangfire worker threads; a chunk already uses every core, so few are needed.</summary>
+    [Range(1, 64)] public int WorkerCount { get; set; } = 2;
+
+    /// <summary>Folder for feed files and compiled timetables on this machine; empty for ~/.cache/lisgeo.</summary>
+    public string CacheDirectory { get; set; } = "";
+}

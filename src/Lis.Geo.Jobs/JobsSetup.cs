@@ -1,0 +1,48 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Lis.Geo.Jobs;
+
+/// <summary>The one place that wires Hangfire and the job classes, shared by the API host and the worker host.</summary>
+public static class JobsSetup
+{
+    /// <summary>
+    /// Hangfire.PostgreSql's invisibility timeout: a job not finished by then is handed to another
+    /// worker. Chunks are sized to take minutes at most (<see cref="JobsOptions.ChunkSize"/>).
+    /// </summary>
+    public static readonly TimeSpan InvisibilityTimeout = TimeSpan.FromMinutes(30);
+
+    public static IServiceCollection AddLisGeoJobs(this IServiceCollection services, IConfiguration configuration, string connectionString, bool runServer)
+    {
+        services.AddOptions<JobsOptions>().Bind(configuration.GetSection(JobsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RouterCache>();
+        services.AddTransient<AnalysisPlanner>();
+        services.AddTransient<AnalysisJobs>();
+        services.AddTransient<ScheduleJobs>();
+        services.AddHangfire(c => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
+            {
+                SchemaName = "hangfire",
+                InvisibilityTimeout = InvisibilityTimeout,
+                QueuePollInterval = TimeSpan.FromMilliseconds(500),
+                PrepareSchemaIfNecessary = true,
+            }));
+        if (runServer)
+        {
+            var workers = configuration.GetValue<int?>($"{JobsOptions.Section}:{nameof(JobsOptions.WorkerCount)}") ?? new JobsOptions().WorkerCount;
+            services.AddHangfireServer(o =>
+            {
+                o.WorkerCount = workers;
+                o.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+                o.SchedulePollingInterval = TimeSpan.FromSeconds(5);
+            });
+        }
+        return services;
+    }
+}

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Lis.Geo.Analysis;
+using Lis.Geo.Data;
+using Lis.Geo.Data.Model;
+using Lis.Geo.Transit.Routing;
+using Lis.Geo.Transit.Walking;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Lis.Geo.Jobs;
+
+/// <summary>The run bookkeeping the jobs share: state changes, chunk claims, the fan-in counter.</summary>
+internal static class RunStore
+{
+    public static async Task<AnalysisRun?> LoadAsync(NpgsqlDataSource db, long runId, CancellationToken ct)
+    {
+        await using var ctx = LisGeoDb.CreateContext(db.ConnectionString);
+        return await ctx.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct);
+    }
+
+    public static async Task<string?> StateAsync(NpgsqlDataSource db, long runId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT state FROM analysis_run WHERE id = $1");
+        cmd.Parameters.Add(new() { Value = runId });
+        return (string?)await cmd.ExecuteScalarAsync(ct);
+    }
+
+    /// <summary>The routing and indicator rules a run was created with.</summary>
+    public static (RoutingParameters Routing, AccessParameters Access) Parameters(AnalysisRun run)
+    {
+        var request = JsonSerializer.Deserialize<AnalysisRequest>(run.Request, AnalysisPlanner.Json)!;
+        return (request.Routing(), request.Access());
+    }
+
+    /// <summary>
+    /// Counts an attempt at a chunk and marks the run running; null when the chunk is already done
+    /// (a duplicate delivery or a retry after the commit).
+    /// </summary>
+    public static async Task<RunChunk?> ClaimChunkAsync(NpgsqlDataSource db, long runId, int index, string worker, CancellationToken ct)
+    {
+        await Execute(db, "UPDATE analysis_run SET state = 'running', started_at = coalesce(started_at, now()) WHERE id = $1 AND state = 'queued'", ct, runId);
+        await using var cmd = db.CreateCommand("""
+            UPDATE analysis_chunk SET attempts = attempts + 1, worker = $3 WHERE run_id = $1 AND index = $2 AND done_at IS NULL
+            RETURNING origin_from, origin_to, attempts
+            """);
+        cmd.Parameters.Add(new() { Value = runId });
+        cmd.Parameters.Add(new() { Value = index });
+        cmd.Parameters.Add(new() { Value = worker });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct)
+            ? new RunChunk { RunId = runId, Index = index, OriginFrom = r.GetInt32(0), OriginTo = r.GetInt32(1), Attempts = r.GetInt32(2) }
+            : null;
+    }
+
+    /// <summary>
+    /// Marks the chunk done (only the first time) and adds it to the run's counters in the caller's
+    /// transaction; true when this chunk was the last one, so exactly one caller aggregates.
+    /// </summary>
+    public static async Task<bool> CompleteChunkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long runId, RunChunk chunk, double seconds, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("""
+            WITH done AS (
+                UPDATE analysis_chunk SET done_at = now(), seconds = $3 WHERE run_id = $1 AND index = $2 AND done_at IS NULL RETURNING origin_to - origin_from AS n)
+            UPDATE analysis_run r SET chunks_done = r.chunks_done + 1, origins_done = r.origins_done + done.n
+            FROM done WHERE r.id = $1
+            RETURNING r.chunks_done = r.chunk_count
+            """, conn, tx);
+        cmd.Parameters.Add(new() { Value = runId });
+        cmd.Parameters.Add(new() { Value = chunk.Index });
+        cmd.Parameters.Add(new() { Value = seconds });
+        return await cmd.ExecuteScalarAsync(ct) is true;
+    }
+
+    public static async Task<List<GeoPoint>> PointsAsync(NpgsqlDataSource db, long runId, bool origins, int from, int to, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT lat, lon FROM analysis_point WHERE run_id = $1 AND is_origin = $2 AND index >= $3 AND index < $4 ORDER BY index");
+        cmd.Parameters.Add(new() { Value = runId });
+        cmd.Parameters.Add(new() { Value = origins });
+        cmd.Parameters.Add(new() { Value = from });
+        cmd.Parameters.Add(new() { Value = to });
+        var points = new List<GeoPoint>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) points.Add(new GeoPoint(r.GetDouble(0), r.GetDouble(1)));
+        return points;
+    }
+
+    public static Task SetStateAsync(NpgsqlDataSource db, long runId, string state, CancellationToken ct) =>
+        Execute(db, "UPDATE analysis_run SET state = $2 WHERE id = $1 AND state NOT IN ('succeeded', 'failed', 'cancelled')", ct, runId, state);
+
+    public static Task FailAsync(NpgsqlDataSource db, long runId, string error, CancellationToken ct) =>
+        Execute(db, "UPDATE analysis_run SET state = 'failed', error = $2, finished_at = now() WHERE id = $1 AND state NOT IN ('succeeded', 'failed', 'cancelled')", ct, runId, error);
+
+    public static Task CompleteAsync(NpgsqlDataSource db, long runId, string summary, CancellationToken ct) =>
+        Execute(db, "UPDATE analysis_run SET state = 'succeeded', summary = $2::jsonb, finished_at = now() WHERE id = $1 AND state NOT IN ('succeeded', 'failed', 'cancelled')", ct, runId, summary);
+
+    /// <summary>Cancels a run that has not finished; running chunks notice within a second and stop.</summary>
+    public static async Task<bool> CancelAsync(NpgsqlDataSource db, long runId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("UPDATE analysis_run SET state = 'cancelled', finished_at = now() WHERE id = $1 AND state NOT IN ('succeeded', 'failed', 'cancelled')");
+        cmd.Parameters.Add(new() { Value = runId });
+        return await cmd.ExecuteNonQueryAsync(ct) > 0;
+    }
+
+    private static async Task Execute(NpgsqlDataSource db, string sql, CancellationToken ct, params object[] parameters)
+    {
+        await using var cmd = db.CreateCommand(sql);
+        foreach (var p in parameters) cmd.Parameters.Add(new() { Value = p });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}
