@@ -1,10 +1,16 @@
+using Hangfire;
+using Lis.Geo.Api.Features.Accessibility;
+using Lis.Geo.Api.Features.Analyses;
 using Lis.Geo.Api.Features.Corridors;
 using Lis.Geo.Api.Features.Editing;
+using Lis.Geo.Api.Features.Feeds;
 using Lis.Geo.Api.Features.Imports;
 using Lis.Geo.Api.Features.Lookup;
 using Lis.Geo.Api.Features.Ogc;
+using Lis.Geo.Api.Features.Schedules;
 using Lis.Geo.Api.Infrastructure;
 using Lis.Geo.Data;
+using Lis.Geo.Jobs;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -18,6 +24,11 @@ builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).
 builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
 builder.Services.AddSingleton(_ => LisGeoDb.CreateDataSource(connectionString));
 builder.Services.AddDbContext<LisGeoDbContext>(o => LisGeoDb.Configure((Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<LisGeoDbContext>)o, connectionString));
+
+// Analyses run as Hangfire jobs in the same PostgreSQL; this process also works them unless
+// Jobs:RunServer is false (then src/Lis.Geo.Worker hosts do).
+builder.Services.AddLisGeoJobs(builder.Configuration, connectionString,
+    runServer: builder.Configuration.GetValue<bool?>($"{JobsOptions.Section}:{nameof(JobsOptions.RunServer)}") ?? true);
 
 var maxUpload = builder.Configuration.GetValue<long?>($"{ApiOptions.Section}:{nameof(ApiOptions.MaxUploadBytes)}") ?? new ApiOptions().MaxUploadBytes;
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxUpload);
@@ -41,6 +52,11 @@ app.MapEditing();
 app.MapLookup();
 app.MapCorridors();
 app.MapImports();
+app.MapFeeds();
+app.MapAnalyses();
+app.MapSchedules();
+app.MapAccessibility();
+app.UseHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new DashboardAccess()], DashboardTitle = "Lis.Geo jobs" });
 app.MapProblemDocs();
 
 app.Run();

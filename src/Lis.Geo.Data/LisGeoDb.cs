@@ -23,10 +23,21 @@ public static class LisGeoDb
     public static LisGeoDbContext CreateContext(string connectionString) =>
         new(Configure(new DbContextOptionsBuilder<LisGeoDbContext>(), connectionString).Options);
 
-    /// <summary>Applies every pending migration. Safe to call on every start.</summary>
-    public static async Task MigrateAsync(string connectionString, CancellationToken ct = default)
+    /// <summary>
+    /// A context on a data source's pool. (A data source's <c>ConnectionString</c> omits the
+    /// password, so contexts are built from the source itself, never from that string.)
+    /// </summary>
+    public static LisGeoDbContext CreateContext(NpgsqlDataSource dataSource) =>
+        new(new DbContextOptionsBuilder<LisGeoDbContext>()
+            .UseNpgsql(dataSource, o => o.UseNetTopologySuite().MigrationsHistoryTable("__ef_migrations"))
+            .UseSnakeCaseNamingConvention().Options);
+
+    /// <summary>Applies every pending migration and returns their names. Safe to call on every start.</summary>
+    public static async Task<IReadOnlyList<string>> MigrateAsync(string connectionString, CancellationToken ct = default)
     {
         await using var db = CreateContext(connectionString);
+        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
         await db.Database.MigrateAsync(ct);
+        return pending;
     }
 }

@@ -80,7 +80,7 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, IBack
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var del = new NpgsqlCommand(
-            "DELETE FROM analysis_origin_result WHERE run_id = $1 AND origin_index >= $2 AND origin_index < $3; " +
+            "WITH o AS (DELETE FROM analysis_origin_result WHERE run_id = $1 AND origin_index >= $2 AND origin_index < $3) " +
             "DELETE FROM analysis_pair_result WHERE run_id = $1 AND origin_index >= $2 AND origin_index < $3", conn, tx))
         {
             del.Parameters.Add(new() { Value = runId });

@@ -33,7 +33,7 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
         var routing = request.Routing();
         var access = request.Access();
 
-        await using var ctx = LisGeoDb.CreateContext(db.ConnectionString);
+        await using var ctx = LisGeoDb.CreateContext(db);
         var feed = request.FeedId is { } id
             ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id, ct) ?? throw new AnalysisRequestException("feedId", $"No feed {id}; GET /feeds lists them.")
             : await ctx.Feeds.AsNoTracking().OrderByDescending(f => f.Id).FirstOrDefaultAsync(ct) ?? throw new AnalysisRequestException("feedId", "No transit feed is stored yet; upload one with POST /feeds.");

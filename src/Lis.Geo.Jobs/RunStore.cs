@@ -10,11 +10,11 @@ using Npgsql;
 namespace Lis.Geo.Jobs;
 
 /// <summary>The run bookkeeping the jobs share: state changes, chunk claims, the fan-in counter.</summary>
-internal static class RunStore
+public static class RunStore
 {
     public static async Task<AnalysisRun?> LoadAsync(NpgsqlDataSource db, long runId, CancellationToken ct)
     {
-        await using var ctx = LisGeoDb.CreateContext(db.ConnectionString);
+        await using var ctx = LisGeoDb.CreateContext(db);
         return await ctx.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct);
     }
 

@@ -40,7 +40,7 @@ public static class RunSummary
                                WHEN 'lep' THEN (SELECT min(lep_name) FROM lep_membership WHERE lep_code = g.key) END,
                    count(*)::int, coalesce(sum(weight), 0), coalesce(sum(weight) FILTER (WHERE meets), 0),
                    coalesce(sum(weight * time_share), 0), coalesce(sum(weight * centres_reachable), 0)
-            FROM g GROUP BY g.kind, g.key ORDER BY g.kind, g.key NULLS LAST
+            FROM g GROUP BY g.kind, g.key ORDER BY g.kind, lpad(g.key, 12, '0') NULLS LAST
             """;
         await using var cmd = db.CreateCommand(sql);
         cmd.Parameters.Add(new() { Value = run.Id });

@@ -20,7 +20,7 @@ public sealed class ScheduleJobs(NpgsqlDataSource db, AnalysisPlanner planner, I
     [JobDisplayName("Scheduled analysis {0}")]
     public async Task RunScheduledAsync(long scheduleId, CancellationToken cancellationToken)
     {
-        await using var ctx = LisGeoDb.CreateContext(db.ConnectionString);
+        await using var ctx = LisGeoDb.CreateContext(db);
         var schedule = await ctx.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.Id == scheduleId, cancellationToken);
         if (schedule is null || schedule.Paused) return;
         var request = JsonSerializer.Deserialize<AnalysisRequest>(schedule.Request, AnalysisPlanner.Json)!;
@@ -30,17 +30,25 @@ public sealed class ScheduleJobs(NpgsqlDataSource db, AnalysisPlanner planner, I
     /// <summary>Registers (or re-registers) the schedule with Hangfire; an invalid cron or zone throws <see cref="AnalysisRequestException"/>.</summary>
     public void Register(AnalysisSchedule s)
     {
+        var zone = Validate(s);
+        recurring.AddOrUpdate<ScheduleJobs>(JobId(s.Id), j => j.RunScheduledAsync(s.Id, CancellationToken.None), s.Cron, new RecurringJobOptions { TimeZone = zone });
+    }
+
+    /// <summary>Checks the cron and time zone without registering; returns the zone.</summary>
+    public TimeZoneInfo Validate(AnalysisSchedule s)
+    {
         TimeZoneInfo zone;
         try { zone = TimeZoneInfo.FindSystemTimeZoneById(s.TimeZone); }
         catch (TimeZoneNotFoundException) { throw new AnalysisRequestException("timeZone", $"Unknown time zone '{s.TimeZone}' (use an IANA name such as Europe/London)."); }
         try
         {
-            recurring.AddOrUpdate<ScheduleJobs>(JobId(s.Id), j => j.RunScheduledAsync(s.Id, CancellationToken.None), s.Cron, new RecurringJobOptions { TimeZone = zone });
+            _ = Cronos.CronExpression.Parse(s.Cron);
         }
-        catch (ArgumentException e)
+        catch (Cronos.CronFormatException e)
         {
             throw new AnalysisRequestException("cron", $"'{s.Cron}' is not a valid cron expression ({e.Message}). Example: '0 6 * * 1' = Mondays 06:00.");
         }
+        return zone;
     }
 
     public void Unregister(long scheduleId) => recurring.RemoveIfExists(JobId(scheduleId));

@@ -37,12 +37,25 @@ public class ApiFixture : PostgisDatabaseFixture
             Assert.All(records, r => Assert.Equal("succeeded", r.Status));
         }
         await LoadAsync(new Importer(_db));
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
-            .UseSetting("ConnectionStrings:LisGeo", connectionString)
-            .UseSetting("Auth:ApiKey", ApiKey)
-            .UseSetting("Api:MaxFeatureBytes", MaxFeatureBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("ConnectionStrings:LisGeo", connectionString)
+             .UseSetting("Auth:ApiKey", ApiKey)
+             .UseSetting("Api:MaxFeatureBytes", MaxFeatureBytes.ToString(System.Globalization.CultureInfo.InvariantCulture))
+             .UseSetting("Jobs:CacheDirectory", CacheDirectory);
+            foreach (var (key, value) in Settings) b.UseSetting(key, value);
+        });
         Client = _factory.CreateClient();
     }
+
+    /// <summary>Feed files and compiled timetables of this fixture's host, deleted with it.</summary>
+    public string CacheDirectory { get; } = Path.Combine(Path.GetTempPath(), $"lisgeo-test-cache-{Guid.NewGuid():N}");
+
+    /// <summary>Extra configuration of the host (e.g. Jobs:RunServer=false to drive jobs by hand).</summary>
+    protected virtual IEnumerable<(string Key, string Value)> Settings => [("Jobs:RunServer", "false")];
+
+    /// <summary>The host's services, for driving jobs directly.</summary>
+    public IServiceProvider Services => _factory!.Services;
 
     /// <summary>Extra data a derived fixture loads.</summary>
     protected virtual Task LoadAsync(Importer importer) => Task.CompletedTask;
@@ -73,7 +86,7 @@ public class ApiFixture : PostgisDatabaseFixture
         Client?.Dispose();
         if (_factory is not null) await _factory.DisposeAsync();
         if (_db is not null) await _db.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
+        if (Directory.Exists(CacheDirectory)) Directory.Delete(CacheDirectory, recursive: true);
         await base.DisposeDatabaseAsync();
     }
 }

@@ -22,7 +22,6 @@ public class StoreFixture : PostgisDatabaseFixture
     protected override async Task DisposeDatabaseAsync()
     {
         if (_dataSource is not null) await _dataSource.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
         await base.DisposeDatabaseAsync();
     }
 }

@@ -16,10 +16,12 @@ public static class ApiKey
             return IsAuthorised(http) ? await next(context) : Refusal(http);
         });
 
-    public static bool IsAuthorised(HttpContext http)
+    public static bool IsAuthorised(HttpContext http) => Matches(http, http.Request.Headers[Header].ToString());
+
+    /// <summary>Whether <paramref name="given"/> is the configured key; never true when none is configured.</summary>
+    public static bool Matches(HttpContext http, string given)
     {
         var configured = http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.ApiKey;
-        var given = http.Request.Headers[Header].ToString();
         // Fixed-time comparison so the key cannot be guessed byte by byte from response timings.
         return configured.Length > 0 && given.Length > 0
             && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(configured), Encoding.UTF8.GetBytes(given));

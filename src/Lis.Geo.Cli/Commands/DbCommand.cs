@@ -21,8 +21,8 @@ public sealed class DbCommand : ICliCommand
     {
         if (args.Positionals is not ["migrate"])
             throw new CliUsageException("expected 'lisgeo db migrate'.");
-        await LisGeoDb.MigrateAsync(Connection.Resolve(args), ct);
-        output.WriteLine("Schema is up to date.");
+        var applied = await LisGeoDb.MigrateAsync(Connection.Resolve(args), ct);
+        output.WriteLine(applied.Count == 0 ? "Schema was already up to date." : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}.");
         return 0;
     }
 }

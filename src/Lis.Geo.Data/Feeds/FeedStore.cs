@@ -24,7 +24,7 @@ public sealed class FeedStore(NpgsqlDataSource db)
     public async Task<(TransitFeed Feed, bool Created)> ImportAsync(string name, string fileName, byte[] content, DateOnly? checkDate, CancellationToken ct)
     {
         var sha = Convert.ToHexStringLower(SHA256.HashData(content));
-        await using var ctx = LisGeoDb.CreateContext(db.ConnectionString);
+        await using var ctx = LisGeoDb.CreateContext(db);
         if (ctx.Feeds.FirstOrDefault(f => f.Sha256 == sha) is { } existing)
             return (existing, false);
 

@@ -337,7 +337,8 @@ internal sealed class BrownfieldDataset : HousingSitesDataset
     {
         var reference = base.Reference(row, o);
         var org = Text(row, "organisationlabel", "organisation", "organisation-entity", "organisationuri");
-        return reference is null || org is null ? reference : $"{org}/{reference}";
+        // ":" rather than "/" so the reference stays one URL path segment (/items/{reference}).
+        return reference is null || org is null ? reference : $"{org}:{reference}";
     }
 
     protected override string DefaultStatus => "brownfield register";

@@ -40,7 +40,7 @@ public static class FeatureQuery
     public static async Task<long> CountAsync(NpgsqlDataSource db, Layer layer, FeatureRequest req, CancellationToken ct)
     {
         var (where, parameters) = Where(layer, req);
-        await using var cmd = db.CreateCommand($"SELECT count(*) FROM {layer.From} {Conjoin(layer.From, where)}");
+        await using var cmd = db.CreateCommand($"SELECT count(*) FROM {layer.From} {WhereClause(where)}");
         cmd.Parameters.AddRange(parameters.ToArray());
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
@@ -55,7 +55,7 @@ public static class FeatureQuery
             .Append("SELECT json_build_object('type', 'Feature', 'id', ").Append(layer.IdSql)
             .Append(", 'geometry', ST_AsGeoJSON(").Append(geometry).Append(", ").Append(Decimals(req.OutputSrid)).Append(", 0)::json")
             .Append(", 'properties', ").Append(PropertiesJson(props)).Append(")::text")
-            .Append(" FROM ").Append(layer.From).Append(' ').Append(Conjoin(layer.From, where))
+            .Append(" FROM ").Append(layer.From).Append(' ').Append(WhereClause(where))
             .Append(" ORDER BY ").Append(layer.IdSql);
         if (req.FeatureId is null)
             sql.Append(CultureInfo.InvariantCulture, $" LIMIT {req.Limit} OFFSET {req.Offset}");
@@ -70,12 +70,12 @@ public static class FeatureQuery
     private static string PropertiesJson(IReadOnlyList<LayerProperty> props) =>
         props.Count == 0 ? "'{}'::json" : "json_build_object(" + string.Join(", ", props.Select(p => $"'{p.Name}', {p.Sql}")) + ")";
 
-    private static string Conjoin(string from, List<string> where) =>
-        where.Count == 0 ? "" : (from.Contains(" WHERE ", StringComparison.OrdinalIgnoreCase) ? "AND " : "WHERE ") + string.Join(" AND ", where);
+    private static string WhereClause(List<string> where) => where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
 
     private static (List<string> Where, List<NpgsqlParameter> Parameters) Where(Layer layer, FeatureRequest req)
     {
         var where = new List<string>();
+        if (layer.Where is not null) where.Add($"({layer.Where})");
         var parameters = new List<NpgsqlParameter>();
         string Param(object value)
         {

@@ -1,7 +1,7 @@
 namespace Lis.Geo.Data.Layers;
 
 /// <summary>The JSON type of a layer property, as advertised in the OGC queryables/schema.</summary>
-public enum PropertyType { String, Integer, Number }
+public enum PropertyType { String, Integer, Number, Boolean }
 
 /// <summary>A property of a layer: its public name and the SQL expression that yields it.</summary>
 public sealed record LayerProperty(string Name, string Sql, PropertyType Type, string Description);
@@ -16,6 +16,8 @@ public sealed record LayerFilter(string Name, string Sql, PropertyType Type, str
 /// A feature layer served as an OGC API – Features collection: which rows, which id, which geometry,
 /// which properties and filters. Every layer is read through the same <see cref="FeatureQuery"/>,
 /// in the manner of pg_featureserv, so paging, bbox, CRS and property selection work the same everywhere.
+/// <see cref="From"/> is the FROM clause (tables and joins); <see cref="Where"/> the condition every
+/// feature of the layer meets, if any.
 /// </summary>
 public sealed record Layer(
     string Id,
@@ -27,7 +29,8 @@ public sealed record Layer(
     string GeometryType,
     IReadOnlyList<LayerProperty> Properties,
     IReadOnlyList<LayerFilter> Filters,
-    string? EditableDataset = null)
+    string? EditableDataset = null,
+    string? Where = null)
 {
     /// <summary>The dataset whose rules validate writes, when the layer accepts them.</summary>
     public bool IsEditable => EditableDataset is not null;

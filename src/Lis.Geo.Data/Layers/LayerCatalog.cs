@@ -82,6 +82,15 @@ public static class LayerCatalog
             [LadFilter with { Sql = "t.lad_code = {0}" }, LepFilter("t.lad_code"), new("use_class", "t.use_class = {0}", PropertyType.String, "Use class"),
              new("status", "t.status = {0}", PropertyType.String, "Status")],
             EditableDataset: "employment-sites"),
+        new("transit-stops", "Transit stops", "Stops of the stored GTFS feeds.",
+            "transit_stop t", "t.feed_id || ':' || t.stop_id", "t.geom", "Point",
+            [
+                new("feed_id", "t.feed_id", PropertyType.Integer, "Feed id"),
+                new("stop_id", "t.stop_id", PropertyType.String, "GTFS stop_id (NaPTAN ATCO code in British feeds)"),
+                new("name", "t.name", PropertyType.String, "Stop name"),
+                new("location_type", "t.location_type", PropertyType.Integer, "0 stop, 1 station, …"),
+            ],
+            [new("feed", "t.feed_id = {0}", PropertyType.Integer, "Feed id")]),
     ];
 
     /// <summary>The zone (polygon) or centroid (point) layer of one zone set, with IMD 2019 joined where the codes are LSOA 2011.</summary>
@@ -95,11 +104,12 @@ public static class LayerCatalog
             LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.lsoa_code = t.code
             LEFT JOIN local_authority la ON la.code = t.lad_code
             """;
+        var where = $"t.zone_set_id = '{zoneSetId}' AND t.{(centroids ? "centroid" : "geom")} IS NOT NULL";
         return new Layer(
             (centroids ? "centroids-" : "zones-") + zoneSetId,
             $"{zoneSetName} {(centroids ? "population-weighted centroids" : "zones")}",
             centroids ? "Population-weighted centroids: the default accessibility origins." : "Zone polygons with population and IMD 2019 (LSOA 2011 sets).",
-            $"{from} WHERE t.zone_set_id = '{zoneSetId}' AND t.{(centroids ? "centroid" : "geom")} IS NOT NULL",
+            from,
             "t.code", centroids ? "t.centroid" : "t.geom", centroids ? "Point" : "MultiPolygon",
             [
                 new("code", "t.code", PropertyType.String, "Zone code"),
@@ -122,20 +132,71 @@ public static class LayerCatalog
                 new("lad", "t.lad_code = {0}", PropertyType.String, "District code"),
                 LepFilter("t.lad_code"),
                 new("imd_decile", "d.imd_decile = {0}", PropertyType.Integer, "IMD 2019 decile (1–10)"),
-            ]);
+            ],
+            Where: where);
     }
 
-    /// <summary>All layers: the fixed ones and one zone and one centroid layer per zone set in the store.</summary>
+    /// <summary>
+    /// The zones of a finished zone-access run with the run's indicators: choropleth-ready, one
+    /// feature per origin zone. <paramref name="percentilePosition"/> is the 1-based position of the
+    /// run's headline percentile in its stored percentile arrays.
+    /// </summary>
+    public static Layer RunZoneLayer(long runId, string zoneSetId, int minCentres, int percentilePosition, string title)
+    {
+        if (!zoneSetId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            throw new ArgumentException($"Unsafe zone set id '{zoneSetId}'.", nameof(zoneSetId));
+        var from = $"""
+            analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
+            JOIN zone t ON t.zone_set_id = '{zoneSetId}' AND t.code = p.code
+            JOIN zone_set s ON s.id = t.zone_set_id
+            LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.lsoa_code = t.code
+            """;
+        return new Layer($"analysis-{runId}-zones", title, "Zones with the run's accessibility indicators and IMD 2019 decile.",
+            from, "t.code", "t.geom", "MultiPolygon",
+            [
+                new("code", "t.code", PropertyType.String, "Zone code"),
+                new("name", "t.name", PropertyType.String, "Zone name"),
+                new("lad_code", "t.lad_code", PropertyType.String, "District code"),
+                new("population", "p.weight", PropertyType.Number, "Population weight of the origin"),
+                new("imd_decile", "d.imd_decile", PropertyType.Integer, "IMD 2019 decile (1 = most deprived)"),
+                new("centres_reachable", "r.centres_reachable", PropertyType.Integer, "Centres reachable within the threshold at the run's percentile"),
+                new("meets_target", $"r.centres_reachable >= {minCentres}", PropertyType.Boolean, $"At least {minCentres} centres reachable"),
+                new("time_share", "round((r.departures_meeting_target::numeric / nullif(r.departures, 0)), 4)", PropertyType.Number,
+                    "Share of departure minutes at which the target is met (time-share form)"),
+                new("nearest_centre_minutes",
+                    $"(SELECT round(min(pr.percentiles[{percentilePosition}]) / 60.0, 1) FROM analysis_pair_result pr WHERE pr.run_id = {runId} AND pr.origin_index = p.index)",
+                    PropertyType.Number, "Travel time to the nearest centre at the run's percentile (minutes); null if none is reachable"),
+            ],
+            [
+                new("lad", "t.lad_code = {0}", PropertyType.String, "District code"),
+                LepFilter("t.lad_code"),
+                new("imd_decile", "d.imd_decile = {0}", PropertyType.Integer, "IMD 2019 decile (1–10)"),
+                new("meets_target", $"(r.centres_reachable >= {minCentres}) = {{0}}", PropertyType.Boolean, "true or false"),
+            ],
+            Where: $"p.run_id = {runId} AND p.is_origin AND t.geom IS NOT NULL");
+    }
+
+    /// <summary>All layers: the fixed ones, a zone and a centroid layer per zone set, and the zones of every finished zone-access run.</summary>
     public static async Task<IReadOnlyList<Layer>> ListAsync(NpgsqlDataSource db, CancellationToken ct)
     {
         var layers = new List<Layer>(Fixed);
-        await using var cmd = db.CreateCommand("SELECT id, name FROM zone_set ORDER BY id");
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-        {
-            layers.Add(ZoneLayer(r.GetString(0), r.GetString(1), centroids: false));
-            layers.Add(ZoneLayer(r.GetString(0), r.GetString(1), centroids: true));
-        }
+        await using (var cmd = db.CreateCommand("SELECT id, name FROM zone_set ORDER BY id"))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+            {
+                layers.Add(ZoneLayer(r.GetString(0), r.GetString(1), centroids: false));
+                layers.Add(ZoneLayer(r.GetString(0), r.GetString(1), centroids: true));
+            }
+        await using (var cmd = db.CreateCommand("""
+            SELECT id, substr(origin_set, 7), (parameters -> 'access' ->> 'minCentres')::int,
+                   array_position(ARRAY(SELECT jsonb_array_elements_text(parameters -> 'routing' -> 'percentiles')::int), (parameters -> 'access' ->> 'percentile')::int),
+                   service_date
+            FROM analysis_run WHERE state = 'succeeded' AND type = 'zone-access' AND origin_set LIKE 'zones:%' ORDER BY id
+            """))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+                layers.Add(RunZoneLayer(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3),
+                    $"Analysis {r.GetInt64(0)}: access to centres ({r.GetFieldValue<DateOnly>(4):yyyy-MM-dd})"));
         return layers;
     }
 

@@ -131,10 +131,10 @@ public sealed class ImporterTests(StoreFixture store) : IClassFixture<StoreFixtu
         var r = await Import("brownfield", "brownfield.csv", csv);
         Assert.Equal(("succeeded", 2), (r.Status, r.RowsWritten));
         Assert.Equal("Land at Digbeth, Birmingham|40|60|permissioned|brownfield register", await store.ScalarAsync<string>(
-            "SELECT name || '|' || min_dwellings || '|' || max_dwellings || '|' || planning_permission || '|' || status FROM housing_site WHERE reference = 'Birmingham City Council/BF001'"));
+            "SELECT name || '|' || min_dwellings || '|' || max_dwellings || '|' || planning_permission || '|' || status FROM housing_site WHERE reference = 'Birmingham City Council:BF001'"));
         // 400000, 300000 → (-2.001433, 52.597792) by `gdaltransform -s_srs EPSG:27700 -t_srs EPSG:4326`.
-        Assert.Equal(-2.001433, await store.ScalarAsync<double>("SELECT ST_X(geom) FROM housing_site WHERE reference = 'Sandwell MBC/BF001'"), 5);
-        Assert.Equal(52.597792, await store.ScalarAsync<double>("SELECT ST_Y(geom) FROM housing_site WHERE reference = 'Sandwell MBC/BF001'"), 5);
+        Assert.Equal(-2.001433, await store.ScalarAsync<double>("SELECT ST_X(geom) FROM housing_site WHERE reference = 'Sandwell MBC:BF001'"), 5);
+        Assert.Equal(52.597792, await store.ScalarAsync<double>("SELECT ST_Y(geom) FROM housing_site WHERE reference = 'Sandwell MBC:BF001'"), 5);
     }
 
     [Fact]

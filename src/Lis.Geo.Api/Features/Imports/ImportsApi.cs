@@ -29,18 +29,18 @@ public static class ImportsApi
             {
                 var max = options.Value.MaxUploadBytes;
                 if (req.ContentLength > max) return Body.TooLarge(max);
-                var (name, content, problem) = await ReadUpload(req, max, ct);
+                var (name, content, problem) = await Body.ReadUploadAsync(req, max, ct);
                 if (problem is not null) return problem;
                 var q = req.Query;
                 var importOptions = new ImportOptions
                 {
-                    ZoneSet = Nonempty(q["zoneSet"]),
-                    ZoneSetName = Nonempty(q["zoneSetName"]),
-                    Srid = Nonempty(q["srid"]) is { } s ? Crs.ParseSrid(s) ?? throw new Problems.BadParameterException("srid", $"'{s}' is not 4326 or 27700.") : null,
-                    CodeField = Nonempty(q["codeField"]),
-                    NameField = Nonempty(q["nameField"]),
-                    MakeValid = Flag(q, "makeValid"),
-                    AcceptPartial = Flag(q, "acceptPartial"),
+                    ZoneSet = Body.Nonempty(q["zoneSet"]),
+                    ZoneSetName = Body.Nonempty(q["zoneSetName"]),
+                    Srid = Body.Nonempty(q["srid"]) is { } s ? Crs.ParseSrid(s) ?? throw new Problems.BadParameterException("srid", $"'{s}' is not 4326 or 27700.") : null,
+                    CodeField = Body.Nonempty(q["codeField"]),
+                    NameField = Body.Nonempty(q["nameField"]),
+                    MakeValid = Body.Flag(q, "makeValid"),
+                    AcceptPartial = Body.Flag(q, "acceptPartial"),
                 };
                 ImportRecord record;
                 try { record = await new Importer(db).ImportAsync(dataset, new SourceFile(name, content!), importOptions, ct); }
@@ -75,38 +75,4 @@ public static class ImportsApi
         return app;
     }
 
-    private static async Task<(string Name, byte[]? Content, IResult? Problem)> ReadUpload(HttpRequest req, long max, CancellationToken ct)
-    {
-        if (req.HasFormContentType)
-        {
-            var form = await req.ReadFormAsync(ct);
-            var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
-            if (file is null) return ("", null, Problems.Result(Problems.InvalidBody, "The form has no file; send it in a part named 'file'.", "file"));
-            if (file.Length > max) return ("", null, Body.TooLarge(max));
-            using var ms = new MemoryStream();
-            await file.CopyToAsync(ms, ct);
-            return (file.FileName, ms.ToArray(), null);
-        }
-        var fileName = Nonempty(req.Query["fileName"]) ?? "upload";
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int n;
-        while ((n = await req.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + n > max) return ("", null, Body.TooLarge(max));
-            buffer.Write(chunk, 0, n);
-        }
-        return buffer.Length == 0
-            ? ("", null, Problems.Result(Problems.InvalidBody, "The body is empty; send the file.", "file"))
-            : (fileName, buffer.ToArray(), null);
-    }
-
-    private static string? Nonempty(Microsoft.Extensions.Primitives.StringValues v) => v.ToString() is { Length: > 0 } s ? s : null;
-
-    private static bool Flag(IQueryCollection q, string name) => q[name].ToString() switch
-    {
-        "" or "false" => false,
-        "true" => true,
-        var v => throw new Problems.BadParameterException(name, $"'{v}' is not true or false."),
-    };
 }

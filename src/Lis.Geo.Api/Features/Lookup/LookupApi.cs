@@ -16,8 +16,8 @@ public static class LookupApi
     {
         app.MapGet("/lookup", async (HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                var lon = Coordinate(req, "lon", 180);
-                var lat = Coordinate(req, "lat", 90);
+                var lon = Body.Coordinate(req, "lon", 180);
+                var lat = Body.Coordinate(req, "lat", 90);
                 const string sql = """
                     WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) g)
                     SELECT 'lep', code, name, NULL::int, NULL::int, NULL::int, NULL::float8, NULL::text FROM lep, p WHERE ST_Intersects(geom, p.g)
@@ -67,15 +67,5 @@ public static class LookupApi
             .WithSummary("Which LEP, local authority, LSOA (with IMD 2019 decile) and corridor a point is in")
             .WithDescription("lon and lat in WGS84 decimal degrees, e.g. /lookup?lon=-1.8986&lat=52.4778 (Birmingham New Street).");
         return app;
-    }
-
-    private static double Coordinate(HttpRequest req, string name, double max)
-    {
-        var raw = req.Query[name].ToString();
-        if (raw.Length == 0)
-            throw new Problems.BadParameterException(name, $"{name} is required (WGS84 decimal degrees).");
-        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || Math.Abs(v) > max)
-            throw new Problems.BadParameterException(name, $"'{raw}' is not a {name} in -{max}..{max} (WGS84 decimal degrees; British National Grid eastings/northings are not accepted here).");
-        return v;
     }
 }

@@ -16,8 +16,8 @@ public static class ItemsQuery
                 throw new Problems.BadParameterException(key,
                     $"Unknown parameter '{key}'. This collection accepts: {string.Join(", ", Standard.Concat(layer.Filters.Select(f => f.Name)))}.");
 
-        if (q["f"].ToString() is { Length: > 0 } f && f is not ("json" or "geojson"))
-            throw new Problems.BadParameterException("f", "Only f=json / f=geojson is served.");
+        if (q["f"].ToString() is { Length: > 0 } f && f is not ("json" or "geojson" or "csv"))
+            throw new Problems.BadParameterException("f", "f may be json, geojson or csv.");
 
         var limit = Int(q, "limit", options.DefaultPageSize, 1, options.MaxPageSize);
         var offset = Int(q, "offset", 0, 0, int.MaxValue);
@@ -58,6 +58,12 @@ public static class ItemsQuery
                     : throw new Problems.BadParameterException(filter.Name, $"'{raw}' is not a whole number."),
                 PropertyType.Number => double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d
                     : throw new Problems.BadParameterException(filter.Name, $"'{raw}' is not a number."),
+                PropertyType.Boolean => raw switch
+                {
+                    "true" => true,
+                    "false" => false,
+                    _ => throw new Problems.BadParameterException(filter.Name, $"'{raw}' is not true or false."),
+                },
                 _ => raw,
             };
         }

@@ -80,22 +80,11 @@ public static class OgcApi
             })
             .WithSummary("The filters a collection's items accept");
 
-        g.MapGet("/collections/{collectionId}/items", async Task<Results<GeoJsonResult, ProblemHttpResult>> (
+        g.MapGet("/collections/{collectionId}/items", async Task<IResult> (
                 string collectionId, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
             {
                 if (await LayerCatalog.FindAsync(db, collectionId, ct) is not { } layer) return UnknownCollection(collectionId);
-                var fr = ItemsQuery.Parse(req.Query, layer, options.Value);
-                var matched = await FeatureQuery.CountAsync(db, layer, fr, ct);
-                return new GeoJsonResult(async (body, token) =>
-                {
-                    await GeoJsonResult.WriteAsync(body, "{\"type\":\"FeatureCollection\",\"features\":[", token);
-                    var returned = 0;
-                    await foreach (var feature in FeatureQuery.ReadAsync(db, layer, fr, token))
-                        await GeoJsonResult.WriteAsync(body, returned++ == 0 ? feature : "," + feature, token);
-                    var links = PageLinks(req, fr, matched, returned);
-                    await GeoJsonResult.WriteAsync(body,
-                        $"],\"numberMatched\":{matched},\"numberReturned\":{returned},\"timeStamp\":\"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\",\"links\":{System.Text.Json.JsonSerializer.Serialize(links, Json)}}}", token);
-                }, OgcCrs.Uri(fr.OutputSrid));
+                return await Items(layer, req, db, options.Value, ct);
             })
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
             .WithSummary("Features of a collection, paged")
@@ -125,6 +114,28 @@ public static class OgcApi
         return app;
     }
 
+    /// <summary>
+    /// A page of a layer: GeoJSON (default) or, with <c>f=csv</c>, the same features' ids and
+    /// properties as CSV for spreadsheets. Shared by every collection and by the analysis result routes.
+    /// </summary>
+    internal static async Task<IResult> Items(Layer layer, HttpRequest req, NpgsqlDataSource db, ApiOptions options, CancellationToken ct)
+    {
+        var fr = ItemsQuery.Parse(req.Query, layer, options);
+        if (req.Query["f"].ToString() == "csv")
+            return new CsvResult(layer, fr, db, $"{layer.Id}.csv");
+        var matched = await FeatureQuery.CountAsync(db, layer, fr, ct);
+        return new GeoJsonResult(async (body, token) =>
+        {
+            await GeoJsonResult.WriteAsync(body, "{\"type\":\"FeatureCollection\",\"features\":[", token);
+            var returned = 0;
+            await foreach (var feature in FeatureQuery.ReadAsync(db, layer, fr, token))
+                await GeoJsonResult.WriteAsync(body, returned++ == 0 ? feature : "," + feature, token);
+            var links = PageLinks(req, fr, matched, returned);
+            await GeoJsonResult.WriteAsync(body,
+                $"],\"numberMatched\":{matched},\"numberReturned\":{returned},\"timeStamp\":\"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\",\"links\":{System.Text.Json.JsonSerializer.Serialize(links, Json)}}}", token);
+        }, OgcCrs.Uri(fr.OutputSrid));
+    }
+
     internal static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
@@ -136,7 +147,7 @@ public static class OgcApi
     private static async Task<Collection> Describe(HttpRequest req, NpgsqlDataSource db, Layer layer, ApiOptions options, CancellationToken ct)
     {
         Extent? extent = null;
-        await using (var cmd = db.CreateCommand($"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent({layer.GeometrySql}) e FROM {layer.From}) x"))
+        await using (var cmd = db.CreateCommand($"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent({layer.GeometrySql}) e FROM {layer.From}{(layer.Where is null ? "" : $" WHERE {layer.Where}")}) x"))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             if (await r.ReadAsync(ct) && !r.IsDBNull(0))
                 extent = new Extent(new SpatialExtent([[r.GetDouble(0), r.GetDouble(1), r.GetDouble(2), r.GetDouble(3)]], OgcCrs.Crs84));
@@ -175,6 +186,7 @@ public static class OgcApi
     {
         PropertyType.Integer => "integer",
         PropertyType.Number => "number",
+        PropertyType.Boolean => "boolean",
         _ => "string",
     };
 }

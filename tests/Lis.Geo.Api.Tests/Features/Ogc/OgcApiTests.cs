@@ -23,7 +23,7 @@ public sealed class OgcApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     {
         var collections = (await api.GetJsonAsync("/collections")).GetProperty("collections").EnumerateArray().ToList();
         var ids = collections.Select(c => c.GetProperty("id").GetString()).ToHashSet();
-        Assert.Superset(ids, new HashSet<string?> { "leps", "local-authorities", "centres", "corridors", "housing-sites", "employment-sites", "zones-lsoa11", "centroids-lsoa11" });
+        Assert.Superset(new HashSet<string?> { "leps", "local-authorities", "centres", "corridors", "housing-sites", "employment-sites", "zones-lsoa11", "centroids-lsoa11", "transit-stops" }, ids);
         foreach (var c in collections)
         {
             Assert.Contains(c.GetProperty("links").EnumerateArray(), l => l.GetProperty("rel").GetString() == "items");

@@ -1,0 +1,162 @@
+using System.Text.Json;
+using Lis.Geo.Api.Features.Ogc;
+using Lis.Geo.Api.Infrastructure;
+using Lis.Geo.Data;
+using Lis.Geo.Data.Layers;
+using Lis.Geo.Data.Model;
+using Lis.Geo.Jobs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Lis.Geo.Api.Features.Analyses;
+
+/// <summary>
+/// Accessibility analyses as background runs: <c>POST /analyses</c> checks the request and answers
+/// 202 with the run's URL; <c>GET</c> shows state, progress and timings; <c>DELETE</c> cancels;
+/// results are served as GeoJSON/CSV here and as <c>analysis-{id}-zones</c> in <c>/collections</c>.
+/// </summary>
+public static class AnalysesApi
+{
+    public sealed record Progress(int OriginsDone, int OriginCount, int ChunksDone, int ChunkCount, double Percent);
+    public sealed record Timings(DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, double? Seconds);
+    public sealed record Reproducibility(JsonElement Parameters, long FeedId, string FeedSha256, string ServiceDate, string OriginSet, string OriginVersion,
+        string DestinationSet, string DestinationVersion, string EngineVersion);
+    public sealed record RunView(long Id, string Type, string State, Progress Progress, Timings Timings, string? Error, long? ScheduleId,
+        JsonElement Request, Reproducibility Record, JsonElement? Summary, IReadOnlyList<Link> Links);
+
+    public static IEndpointRouteBuilder MapAnalyses(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/analyses").WithTags("Analyses");
+
+        g.MapPost("", async (AnalysisRequest request, HttpRequest req, AnalysisPlanner planner, CancellationToken ct) =>
+            {
+                AnalysisRun run;
+                try { run = await planner.CreateAsync(request, null, ct); }
+                catch (AnalysisRequestException e) { return Problems.Result(Problems.InvalidBody, e.Message, e.Field); }
+                var url = OgcApi.Href(req, $"/analyses/{run.Id}");
+                return Results.Accepted(url, View(req, run));
+            })
+            .RequireApiKey()
+            .Produces<RunView>(StatusCodes.Status202Accepted)
+            .WithSummary("Start an analysis run")
+            .WithDescription("Body: {\"type\":\"zone-access\"} is enough — every other member defaults to ACCESSIBILITY.md (LSOA 2011 centroids to every centre, " +
+                             "the latest feed on its checked date, 07:00–10:00, 45 min, 3 centres, p50). Bad requests are 400 before anything is queued.");
+
+        g.MapGet("", async (HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
+            {
+                var limit = ItemsQuery.Int(req.Query, "limit", 50, 1, 1000);
+                await using var ctx = LisGeoDb.CreateContext(db);
+                var runs = await ctx.Runs.AsNoTracking().OrderByDescending(r => r.Id).Take(limit).ToListAsync(ct);
+                return TypedResults.Ok(runs.Select(r => View(req, r)).ToList());
+            })
+            .WithSummary("Runs, newest first");
+
+        g.MapGet("/{id:long}", async (long id, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
+                await Find(db, id, ct) is { } run ? Results.Ok(View(req, run)) : NotFound(id))
+            .Produces<RunView>()
+            .WithSummary("A run: state, progress (origins done / total), timings, errors, record, summary");
+
+        g.MapDelete("/{id:long}", async (long id, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
+            {
+                if (await Find(db, id, ct) is not { } run) return NotFound(id);
+                if (RunState.IsFinished(run.State))
+                    return Problems.Result(Problems.Conflict, $"Run {id} has already {run.State}; nothing to cancel.", "id",
+                        new Dictionary<string, object?> { ["state"] = run.State });
+                await RunStore.CancelAsync(db, id, ct);
+                return Results.Ok(View(req, (await Find(db, id, ct))!));
+            })
+            .RequireApiKey()
+            .WithSummary("Cancel a run (running chunks stop within a second; finished chunks keep their rows)");
+
+        g.MapGet("/{id:long}/zones", async (long id, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
+                await ResultLayer(db, id, ct) switch
+                {
+                    (null, var problem) => problem!,
+                    (var layer, _) => await OgcApi.Items(layer!, req, db, options.Value, ct),
+                })
+            .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
+            .WithSummary("The run's zones with their indicators (GeoJSON; f=csv for CSV; paging, bbox and filters as /collections)");
+
+        g.MapGet("/{id:long}/travel-times.csv", async (long id, HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
+            {
+                if (await ResultLayer(db, id, ct) is (null, var problem)) return problem!;
+                return new TravelTimesCsv(db, id);
+            })
+            .WithSummary("Every origin–destination pair: travel-time percentiles (seconds, empty = unreachable) and departures within the threshold");
+        return app;
+    }
+
+    private static async Task<(Layer?, IResult?)> ResultLayer(NpgsqlDataSource db, long id, CancellationToken ct)
+    {
+        if (await Find(db, id, ct) is not { } run) return (null, NotFound(id));
+        if (run.State != RunState.Succeeded)
+            return (null, Problems.Result(Problems.Conflict, $"Run {id} is {run.State}; results are served once it has succeeded.", "id",
+                new Dictionary<string, object?> { ["state"] = run.State }));
+        var layer = await LayerCatalog.FindAsync(db, $"analysis-{id}-zones", ct);
+        return layer is null ? (null, NotFound(id)) : (layer, null);
+    }
+
+    internal static async Task<AnalysisRun?> Find(NpgsqlDataSource db, long id, CancellationToken ct)
+    {
+        await using var ctx = LisGeoDb.CreateContext(db);
+        return await ctx.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct);
+    }
+
+    private static IResult NotFound(long id) => Problems.Result(Problems.NotFound, $"No analysis run {id}. GET /analyses lists them.", "id");
+
+    internal static RunView View(HttpRequest req, AnalysisRun r)
+    {
+        var self = $"/analyses/{r.Id}";
+        var links = new List<Link> { new(OgcApi.Href(req, self), "self", "application/json") };
+        if (r.State == RunState.Succeeded)
+        {
+            links.Add(new(OgcApi.Href(req, self + "/zones"), "zones", GeoJsonResult.MediaType, "Zones with indicators"));
+            links.Add(new(OgcApi.Href(req, self + "/zones?f=csv&limit=10000"), "zones-csv", "text/csv"));
+            links.Add(new(OgcApi.Href(req, self + "/travel-times.csv"), "travel-times", "text/csv"));
+            links.Add(new(OgcApi.Href(req, $"/collections/analysis-{r.Id}-zones"), "collection", "application/json"));
+        }
+        var seconds = r.StartedAt is { } s && r.FinishedAt is { } f ? (f - s).TotalSeconds : (double?)null;
+        return new RunView(r.Id, r.Type, r.State,
+            new Progress(r.OriginsDone, r.OriginCount, r.ChunksDone, r.ChunkCount, r.OriginCount == 0 ? 0 : Math.Round(100.0 * r.OriginsDone / r.OriginCount, 1)),
+            new Timings(r.CreatedAt, r.StartedAt, r.FinishedAt, seconds), r.Error, r.ScheduleId,
+            JsonDocument.Parse(r.Request).RootElement,
+            new Reproducibility(JsonDocument.Parse(r.Parameters).RootElement, r.FeedId, r.FeedSha256, r.ServiceDate.ToString("yyyy-MM-dd"),
+                r.OriginSet, r.OriginVersion, r.DestinationSet, r.DestinationVersion, r.EngineVersion),
+            r.Summary is null ? null : JsonDocument.Parse(r.Summary).RootElement, links);
+    }
+
+    /// <summary>Streams every pair of a run with its percentiles, straight from PostGIS.</summary>
+    private sealed class TravelTimesCsv(NpgsqlDataSource db, long runId) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"analysis-{runId}-travel-times.csv\"";
+            await using var conn = await db.OpenConnectionAsync(http.RequestAborted);
+            var percentiles = new List<int>();
+            await using (var p = new NpgsqlCommand("SELECT x::int FROM analysis_run, jsonb_array_elements_text(parameters -> 'routing' -> 'percentiles') x WHERE id = $1", conn))
+            {
+                p.Parameters.Add(new() { Value = runId });
+                await using var r = await p.ExecuteReaderAsync(http.RequestAborted);
+                while (await r.ReadAsync(http.RequestAborted)) percentiles.Add(r.GetInt32(0));
+            }
+            var columns = string.Join(", ", percentiles.Select((q, i) => $"pr.percentiles[{i + 1}] AS p{q}_seconds"));
+            // COPY … TO STDOUT writes the CSV, header and quoting included, in PostgreSQL itself.
+            var sql = $"""
+                COPY (SELECT o.code AS origin, d.code AS destination, d.name AS destination_name, {columns},
+                             pr.departures_within AS departures_within_threshold
+                      FROM analysis_pair_result pr
+                      JOIN analysis_point o ON o.run_id = pr.run_id AND o.is_origin AND o.index = pr.origin_index
+                      JOIN analysis_point d ON d.run_id = pr.run_id AND NOT d.is_origin AND d.index = pr.destination_index
+                      WHERE pr.run_id = {runId} ORDER BY o.code, d.code) TO STDOUT (FORMAT csv, HEADER)
+                """;
+            await using var writer = new StreamWriter(http.Response.Body, new System.Text.UTF8Encoding(false));
+            using var reader = await conn.BeginTextExportAsync(sql, http.RequestAborted);
+            var buffer = new char[1 << 16];
+            int n;
+            while ((n = await reader.ReadAsync(buffer, http.RequestAborted)) > 0)
+                await writer.WriteAsync(buffer.AsMemory(0, n), http.RequestAborted);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Lis.Geo.Api.Infrastructure;
+using Lis.Geo.Data;
+using Lis.Geo.Data.Model;
+using Lis.Geo.Jobs;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Lis.Geo.Api.Features.Schedules;
+
+/// <summary>
+/// Recurring analyses for policy teams: a cron in Europe/London time (e.g. <c>0 6 * * 1</c>, Mondays
+/// 06:00) and an analysis request. Each firing is a normal run; <c>GET /analyses?</c> lists them.
+/// </summary>
+public static class SchedulesApi
+{
+    public sealed record ScheduleRequest(string Name, string Cron, string? TimeZone, AnalysisRequest Request, bool Paused = false);
+    public sealed record SchedulePatch(bool? Paused, string? Cron, string? Name);
+    public sealed record ScheduleView(long Id, string Name, string Cron, string TimeZone, bool Paused, DateTimeOffset CreatedAt, JsonElement Request, IReadOnlyList<long> RecentRuns);
+
+    public static IEndpointRouteBuilder MapSchedules(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/schedules").WithTags("Schedules");
+
+        g.MapPost("", async (ScheduleRequest body, NpgsqlDataSource db, ScheduleJobs schedules, HttpRequest req, CancellationToken ct) =>
+            {
+                if (string.IsNullOrWhiteSpace(body.Name)) return Problems.Result(Problems.InvalidBody, "name is required.", "name");
+                if (!AnalysisTypes.Supported.Contains(body.Request.Type))
+                    return Problems.Result(Problems.InvalidBody, $"Unknown analysis type '{body.Request.Type}'.", "request.type");
+                try
+                {
+                    body.Request.Routing();
+                    body.Request.Access();
+                }
+                catch (AnalysisRequestException e) { return Problems.Result(Problems.InvalidBody, e.Message, $"request.{e.Field}"); }
+                await using var ctx = LisGeoDb.CreateContext(db);
+                var schedule = new AnalysisSchedule
+                {
+                    Name = body.Name, Cron = body.Cron, TimeZone = body.TimeZone ?? "Europe/London", Paused = body.Paused,
+                    Request = JsonSerializer.Serialize(body.Request, AnalysisPlanner.Json), CreatedAt = DateTimeOffset.UtcNow,
+                };
+                await using var tx = await ctx.Database.BeginTransactionAsync(ct);
+                ctx.Schedules.Add(schedule);
+                await ctx.SaveChangesAsync(ct);
+                try
+                {
+                    if (!schedule.Paused) schedules.Register(schedule);
+                    else schedules.Validate(schedule);
+                }
+                catch (AnalysisRequestException e) { return Problems.Result(Problems.InvalidBody, e.Message, e.Field); }
+                await tx.CommitAsync(ct);
+                return Results.Created(Ogc.OgcApi.Href(req, $"/schedules/{schedule.Id}"), View(schedule, []));
+            })
+            .RequireApiKey()
+            .Produces<ScheduleView>(StatusCodes.Status201Created)
+            .WithSummary("Schedule an analysis on a cron (Europe/London by default)");
+
+        g.MapGet("", async (NpgsqlDataSource db, CancellationToken ct) =>
+            {
+                await using var ctx = LisGeoDb.CreateContext(db);
+                var list = await ctx.Schedules.AsNoTracking().OrderBy(s => s.Id).ToListAsync(ct);
+                var views = new List<ScheduleView>();
+                foreach (var s in list) views.Add(View(s, await RecentRuns(ctx, s.Id, ct)));
+                return TypedResults.Ok(views);
+            })
+            .WithSummary("Schedules with their most recent runs");
+
+        g.MapPatch("/{id:long}", async (long id, SchedulePatch patch, NpgsqlDataSource db, ScheduleJobs schedules, CancellationToken ct) =>
+            {
+                await using var ctx = LisGeoDb.CreateContext(db);
+                if (await ctx.Schedules.FirstOrDefaultAsync(s => s.Id == id, ct) is not { } s) return NotFound(id);
+                if (patch.Name is not null) s.Name = patch.Name;
+                if (patch.Cron is not null) s.Cron = patch.Cron;
+                if (patch.Paused is not null) s.Paused = patch.Paused.Value;
+                try
+                {
+                    if (s.Paused) { schedules.Validate(s); schedules.Unregister(s.Id); }
+                    else schedules.Register(s);
+                }
+                catch (AnalysisRequestException e) { return Problems.Result(Problems.InvalidBody, e.Message, e.Field); }
+                await ctx.SaveChangesAsync(ct);
+                return Results.Ok(View(s, await RecentRuns(ctx, s.Id, ct)));
+            })
+            .RequireApiKey()
+            .WithSummary("Pause, resume, rename or re-time a schedule");
+
+        g.MapDelete("/{id:long}", async (long id, NpgsqlDataSource db, ScheduleJobs schedules, CancellationToken ct) =>
+            {
+                await using var ctx = LisGeoDb.CreateContext(db);
+                if (await ctx.Schedules.FirstOrDefaultAsync(s => s.Id == id, ct) is not { } s) return NotFound(id);
+                schedules.Unregister(id);
+                ctx.Schedules.Remove(s);
+                await ctx.SaveChangesAsync(ct);
+                return Results.NoContent();
+            })
+            .RequireApiKey()
+            .WithSummary("Delete a schedule (its past runs stay)");
+        return app;
+    }
+
+    private static async Task<List<long>> RecentRuns(LisGeoDbContext ctx, long scheduleId, CancellationToken ct) =>
+        await ctx.Runs.AsNoTracking().Where(r => r.ScheduleId == scheduleId).OrderByDescending(r => r.Id).Select(r => r.Id).Take(20).ToListAsync(ct);
+
+    private static ScheduleView View(AnalysisSchedule s, IReadOnlyList<long> runs) =>
+        new(s.Id, s.Name, s.Cron, s.TimeZone, s.Paused, s.CreatedAt, JsonDocument.Parse(s.Request).RootElement, runs);
+
+    private static IResult NotFound(long id) => Problems.Result(Problems.NotFound, $"No schedule {id}.", "id");
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Lis.Geo.Data.Layers;
+using Npgsql;
+
+namespace Lis.Geo.Api.Infrastructure;
+
+/// <summary>
+/// A layer's features as RFC 4180 CSV (id and properties, no geometry) for spreadsheets: the same
+/// query, paging and filters as the GeoJSON, read row by row.
+/// </summary>
+public sealed class CsvResult(Layer layer, FeatureRequest request, NpgsqlDataSource db, string fileName) : IResult
+{
+    public async Task ExecuteAsync(HttpContext http)
+    {
+        http.Response.ContentType = "text/csv; charset=utf-8";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+        var columns = request.Properties ?? layer.Properties.Select(p => p.Name).ToList();
+        await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 1 << 16);
+        await writer.WriteLineAsync(string.Join(',', new[] { "id" }.Concat(columns).Select(Quote)));
+        await foreach (var feature in FeatureQuery.ReadAsync(db, layer, request, http.RequestAborted))
+        {
+            using var doc = JsonDocument.Parse(feature);
+            var root = doc.RootElement;
+            var props = root.GetProperty("properties");
+            var cells = new List<string> { Quote(Text(root.GetProperty("id"))) };
+            cells.AddRange(columns.Select(c => Quote(props.TryGetProperty(c, out var v) ? Text(v) : "")));
+            await writer.WriteLineAsync(string.Join(',', cells));
+        }
+    }
+
+    private static string Text(JsonElement v) => v.ValueKind switch
+    {
+        JsonValueKind.Null or JsonValueKind.Undefined => "",
+        JsonValueKind.String => v.GetString()!,
+        JsonValueKind.Number => v.GetDouble().ToString(CultureInfo.InvariantCulture),
+        _ => v.GetRawText(),
+    };
+
+    private static string Quote(string s) =>
+        s.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
+}

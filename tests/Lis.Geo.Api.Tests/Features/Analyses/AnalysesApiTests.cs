@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Lis.Geo.Analysis;
+using Lis.Geo.Data.Feeds;
+using Lis.Geo.Data.Importing;
+using Lis.Geo.Transit.Gtfs;
+using Lis.Geo.Transit.Routing;
+using Lis.Geo.Transit.Timetables;
+using Lis.Geo.Transit.Walking;
+
+namespace Lis.Geo.Api.Tests.Features.Analyses;
+
+/// <summary>The sample region with its feed stored, and a Hangfire server working jobs in the test host.</summary>
+public sealed class AnalysisFixture : ApiFixture
+{
+    public long FeedId { get; private set; }
+
+    protected override IEnumerable<(string Key, string Value)> Settings => [("Jobs:RunServer", "true"), ("Jobs:ChunkSize", "5")];
+
+    protected override async Task LoadAsync(Importer importer)
+    {
+        var (feed, _) = await new FeedStore(Db).ImportAsync("sample", "sample-gtfs.zip", SampleFeed.Zip(), null, default);
+        FeedId = feed.Id;
+    }
+
+    /// <summary>Polls the run until it finishes (bounded: 60 s).</summary>
+    public async Task<JsonElement> WaitAsync(long runId)
+    {
+        for (var i = 0; i < 240; i++)
+        {
+            var run = await GetJsonAsync($"/analyses/{runId}");
+            if (run.GetProperty("state").GetString() is "succeeded" or "failed" or "cancelled") return run;
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"run {runId} did not finish in 60 s");
+    }
+}
+
+/// <summary>Zone access runs end to end: HTTP → Hangfire (PostgreSQL storage) → engine → PostGIS → HTTP.</summary>
+public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<AnalysisFixture>
+{
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private async Task<long> StartAsync(string body)
+    {
+        var response = await api.Writer().PostAsync("/analyses", Json(body));
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var run = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.EndsWith($"/analyses/{run.GetProperty("id").GetInt64()}", response.Headers.Location!.ToString());
+        return run.GetProperty("id").GetInt64();
+    }
+
+    [Fact]
+    public async Task A_zone_access_run_equals_the_engine_computed_directly()
+    {
+        var id = await StartAsync($$"""{"type":"zone-access","serviceDate":"2026-11-25","minCentres":2}""");
+        var run = await api.WaitAsync(id);
+        Assert.Equal("succeeded", run.GetProperty("state").GetString());
+        var progress = run.GetProperty("progress");
+        Assert.Equal((17, 17, 4, 4), (progress.GetProperty("originsDone").GetInt32(), progress.GetProperty("originCount").GetInt32(),
+            progress.GetProperty("chunksDone").GetInt32(), progress.GetProperty("chunkCount").GetInt32()));
+
+        // The same computation with the engine library alone: same zip, same date, origins and centres sorted by code.
+        var zip = Path.Combine(api.CacheDirectory, "direct.zip");
+        Directory.CreateDirectory(api.CacheDirectory);
+        await File.WriteAllBytesAsync(zip, SampleFeed.Zip());
+        var timetable = TimetableCompiler.Compile(GtfsSource.Open(zip), SampleFeed.ServiceDate);
+        var origins = SampleRegion.Csv("lsoa11_pwc.csv").OrderBy(r => r["lsoa11cd"], StringComparer.Ordinal).ToList();
+        var centres = SampleRegion.Read("centres.geojson").OrderBy(f => (string)f.Attributes["code"], StringComparer.Ordinal).ToList();
+        var matrix = TravelTimeMatrix.Compute(timetable,
+            origins.Select(o => new GeoPoint(SampleRegion.Num(o["lat"]), SampleRegion.Num(o["lon"]))).ToList(),
+            centres.Select(c => new GeoPoint(c.Geometry.Coordinate.Y, c.Geometry.Coordinate.X)).ToList(), new RoutingParameters());
+        var direct = ZoneAccess.Summarise(matrix, new AccessParameters { MinCentres = 2 });
+
+        var csv = await api.Client.GetStringAsync($"/analyses/{id}/travel-times.csv");
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("origin,destination,destination_name,p5_seconds,p25_seconds,p50_seconds,p75_seconds,p95_seconds,departures_within_threshold", lines[0]);
+        Assert.Equal(origins.Count * centres.Count, lines.Length - 1);
+        var reachedPairs = 0;
+        foreach (var line in lines.Skip(1))
+        {
+            var f = line.Split(',');
+            var o = origins.FindIndex(r => r["lsoa11cd"] == f[0]);
+            var d = centres.FindIndex(c => (string)c.Attributes["code"] == f[1]);
+            var expected = direct[o].Percentiles[d].Select(t => t == TravelTime.Unreachable ? "" : t.ToString(CultureInfo.InvariantCulture));
+            Assert.Equal(expected, f[3..8]);
+            Assert.Equal(direct[o].DeparturesWithinThreshold[d].ToString(CultureInfo.InvariantCulture), f[8]);
+            if (f[5].Length > 0) reachedPairs++;
+        }
+        Assert.True(reachedPairs > 0, "the sample feed should connect some zones to centres");
+
+        var zones = (await api.GetJsonAsync($"/analyses/{id}/zones?limit=100")).GetProperty("features").EnumerateArray().ToList();
+        Assert.Equal(17, zones.Count);
+        foreach (var z in zones)
+        {
+            var o = origins.FindIndex(r => r["lsoa11cd"] == z.GetProperty("id").GetString());
+            var p = z.GetProperty("properties");
+            Assert.Equal(direct[o].CentresReachable, p.GetProperty("centres_reachable").GetInt32());
+            Assert.Equal(direct[o].CentresReachable >= 2, p.GetProperty("meets_target").GetBoolean());
+            Assert.Equal(Math.Round(direct[o].TimeShare, 4), p.GetProperty("time_share").GetDouble());
+        }
+
+        // Headline share: population-weighted share of zones reaching ≥ 2 centres, by hand from the direct results.
+        var population = origins.Select(o => double.Parse(o["pop_total_mid2015"], CultureInfo.InvariantCulture)).ToList();
+        var share = direct.Select((a, i) => a.CentresReachable >= 2 ? population[i] : 0).Sum() / population.Sum();
+        var overall = run.GetProperty("summary").GetProperty("overall");
+        Assert.Equal(share, overall.GetProperty("share").GetDouble(), 9);
+        var timeShare = direct.Select((a, i) => a.TimeShare * population[i]).Sum() / population.Sum();
+        Assert.Equal(timeShare, overall.GetProperty("timeShare").GetDouble(), 9);
+        // By IMD decile: decile 1's share from the sample IMD table.
+        var imd = SampleRegion.Csv("imd2019.csv").ToDictionary(r => r["lsoa11cd"], r => r["imd_decile"]);
+        var d1 = origins.Select((o, i) => (o, i)).Where(x => imd[x.o["lsoa11cd"]] == "1").ToList();
+        var d1Share = d1.Sum(x => direct[x.i].CentresReachable >= 2 ? population[x.i] : 0) / d1.Sum(x => population[x.i]);
+        Assert.Equal(d1Share, run.GetProperty("summary").GetProperty("byImdDecile").EnumerateArray().Single(g => g.GetProperty("key").GetString() == "1").GetProperty("share").GetDouble(), 9);
+
+        // The run's record names everything that made the result.
+        var record = run.GetProperty("record");
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(SampleFeed.Zip())), record.GetProperty("feedSha256").GetString());
+        Assert.Equal("2026-11-25", record.GetProperty("serviceDate").GetString());
+        var routing = record.GetProperty("parameters").GetProperty("routing");
+        Assert.Equal(1.33, routing.GetProperty("walkSpeed").GetDouble());
+        Assert.Equal(180, routing.GetProperty("window").GetProperty("departures").GetInt32());
+
+        // And the run is a layer GIS clients can read.
+        var layer = await api.GetJsonAsync($"/collections/analysis-{id}-zones/items?meets_target=true");
+        Assert.Equal(direct.Count(a => a.CentresReachable >= 2), layer.GetProperty("numberMatched").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("""{"type":"isochrone-of-doom"}""", "type")]
+    [InlineData("""{"zoneSet":"lsoa99"}""", "zoneSet")]
+    [InlineData("""{"serviceDate":"2031-01-01"}""", "serviceDate")]
+    [InlineData("""{"serviceDate":"2026-11-28"}""", "serviceDate")]
+    [InlineData("""{"serviceDate":"2026-11-25","window":"02:00-03:00","maxTripDuration":600}""", "window")]
+    [InlineData("""{"window":"ten till eleven"}""", "window")]
+    [InlineData("""{"walkSpeed":-1}""", "walkSpeed")]
+    [InlineData("""{"thresholdMinutes":0}""", "thresholdMinutes")]
+    [InlineData("""{"minCentres":99}""", "minCentres")]
+    [InlineData("""{"feedId":999}""", "feedId")]
+    public async Task Bad_requests_are_400_before_anything_is_queued(string body, string field)
+    {
+        var before = await api.ScalarAsync<long>("SELECT count(*) FROM analysis_run");
+        await Problem.AssertAsync(api.Writer().PostAsync("/analyses", Json(body)), HttpStatusCode.BadRequest, field);
+        Assert.Equal(before, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_run"));
+    }
+
+    [Fact]
+    public async Task Starting_or_cancelling_needs_the_key()
+    {
+        await Problem.AssertAsync(api.Client.PostAsync("/analyses", Json("{}")), HttpStatusCode.Unauthorized);
+        await Problem.AssertAsync(api.Client.DeleteAsync("/analyses/1"), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Results_of_an_unknown_run_are_404()
+    {
+        await Problem.AssertAsync(api.Client.GetAsync("/analyses/424242"), HttpStatusCode.NotFound, "id");
+        await Problem.AssertAsync(api.Client.GetAsync("/analyses/424242/zones"), HttpStatusCode.NotFound, "id");
+    }
+
+    [Fact]
+    public async Task Site_accessibility_answers_synchronously_with_the_engine_result()
+    {
+        var site = SampleRegion.Read("employment_sites.geojson")[0];
+        var reference = (string)site.Attributes["reference"];
+        var result = await api.GetJsonAsync($"/sites/employment-sites/{reference}/accessibility?serviceDate=2026-11-25");
+        var point = site.Geometry.InteriorPoint;
+        Assert.Equal(point.X, result.GetProperty("lon").GetDouble(), 6);
+
+        var zip = Path.Combine(api.CacheDirectory, "direct-site.zip");
+        Directory.CreateDirectory(api.CacheDirectory);
+        await File.WriteAllBytesAsync(zip, SampleFeed.Zip());
+        var centres = SampleRegion.Read("centres.geojson").OrderBy(f => (string)f.Attributes["code"], StringComparer.Ordinal).ToList();
+        var matrix = TravelTimeMatrix.Compute(TimetableCompiler.Compile(GtfsSource.Open(zip), SampleFeed.ServiceDate),
+            [new GeoPoint(result.GetProperty("lat").GetDouble(), result.GetProperty("lon").GetDouble())],
+            centres.Select(c => new GeoPoint(c.Geometry.Coordinate.Y, c.Geometry.Coordinate.X)).ToList(), new RoutingParameters());
+        var listed = result.GetProperty("centres").EnumerateArray().ToList();
+        for (var d = 0; d < centres.Count; d++)
+        {
+            var p50 = matrix.PercentilesOf(0, d)[2];
+            var minutes = listed[d].GetProperty("minutes").GetProperty("p50");
+            if (p50 == TravelTime.Unreachable) Assert.Equal(JsonValueKind.Null, minutes.ValueKind);
+            else Assert.Equal(Math.Round(p50 / 60.0, 1), minutes.GetDouble());
+        }
+    }
+
+    [Fact]
+    public async Task A_stored_feed_reports_its_validity_counts_and_stops()
+    {
+        var feed = await api.GetJsonAsync($"/feeds/{api.FeedId}");
+        Assert.Equal("2026-01-01", feed.GetProperty("validFrom").GetString());
+        Assert.Equal("2026-12-31", feed.GetProperty("validTo").GetString());
+        var stopsTxt = File.ReadAllLines(Path.Combine(Lis.Geo.Testing.RepoPaths.GeoData, "gtfs", "stops.txt")).Skip(1).Count(l => l.Length > 0);
+        Assert.Equal(stopsTxt, feed.GetProperty("rowCounts").GetProperty("stops.txt").GetInt32());
+        var stops = await api.GetJsonAsync($"/collections/transit-stops/items?feed={api.FeedId}&limit=1000");
+        Assert.Equal(stopsTxt, stops.GetProperty("numberMatched").GetInt32());
+        // Uploading the same bytes again returns the stored feed.
+        var again = await api.Writer().PostAsync("/feeds?name=again", new MultipartFormDataContent { { new ByteArrayContent(SampleFeed.Zip()), "file", "sample.zip" } });
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(api.FeedId, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64());
+        // Something that is not a GTFS zip is refused by name.
+        await Problem.AssertAsync(api.Writer().PostAsync("/feeds", new MultipartFormDataContent { { new ByteArrayContent("not a zip"u8.ToArray()), "file", "x.zip" } }),
+            HttpStatusCode.UnprocessableEntity, "file");
+    }
+}
