@@ -14,6 +14,8 @@ public sealed class ImportCommand : ICliCommand
         usage: lisgeo import DATASET FILE [options]
                lisgeo import region MANIFEST.json      (every file a manifest lists, in order)
                lisgeo import sample                    (the sample region in geodata/)
+               lisgeo import gtfs FEED.zip [--name N] [--check-date YYYY-MM-DD]
+                                                       (a GTFS timetable, stored for analyses)
 
         Datasets:
         {string.Join("\n", Datasets.All.Select(d => $"  {d.Name,-17} {d.Description}"))}
@@ -26,6 +28,8 @@ public sealed class ImportCommand : ICliCommand
           --name-field F      attribute holding the name, when not a usual name
           --make-valid        repair invalid geometries (each repair is reported) instead of rejecting them
           --accept-partial    write the valid rows even if some are rejected (default: all or nothing)
+          --name N            gtfs: the feed's display name (default: the file name)
+          --check-date D      gtfs: the service day compiled for the issue report (default: the feed's first Wednesday)
           --json              print the import record as JSON
         {Connection.Help}
 
@@ -34,7 +38,7 @@ public sealed class ImportCommand : ICliCommand
         """;
     public IReadOnlySet<string> Flags { get; } = new HashSet<string> { "make-valid", "accept-partial", "json" };
     public IReadOnlySet<string> Options { get; } = new HashSet<string>
-        { "zone-set", "zone-set-name", "srid", "code-field", "name-field", "make-valid", "accept-partial", "json", "connection" };
+        { "zone-set", "zone-set-name", "srid", "code-field", "name-field", "make-valid", "accept-partial", "json", "connection", "name", "check-date" };
 
     public async Task<int> RunAsync(CliArgs args, TextWriter output, TextWriter progress, CancellationToken ct)
     {
@@ -47,6 +51,8 @@ public sealed class ImportCommand : ICliCommand
                 return await ImportRegion(importer, Path.Combine(FindGeoData(), "region.json"), output, progress, ct);
             case ["region", var manifest]:
                 return await ImportRegion(importer, manifest, output, progress, ct);
+            case ["gtfs", var feedPath]:
+                return await ImportFeed(dataSource, feedPath, args, output, progress, ct);
             case [var dataset, var path]:
                 if (!File.Exists(path)) throw new CliUsageException($"file not found: {path}");
                 var options = new ImportOptions
@@ -81,6 +87,29 @@ public sealed class ImportCommand : ICliCommand
         var ok = records.Count == manifest.Imports.Count && records.All(r => r.Status == "succeeded");
         output.WriteLine(ok ? $"{manifest.Name}: all {records.Count} files imported." : $"{manifest.Name}: stopped at a rejected file (see above).");
         return ok ? 0 : 1;
+    }
+
+    private static async Task<int> ImportFeed(Npgsql.NpgsqlDataSource db, string path, CliArgs args, TextWriter output, TextWriter progress, CancellationToken ct)
+    {
+        if (!File.Exists(path)) throw new CliUsageException($"file not found: {path}");
+        var checkDate = args.Get<DateOnly?>("check-date", null, s => DateOnly.ParseExact(s, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        progress.WriteLine($"Reading and compiling {path}…");
+        try
+        {
+            var (feed, created) = await new Lis.Geo.Data.Feeds.FeedStore(db).ImportAsync(args.Get("name") ?? Path.GetFileNameWithoutExtension(path), path,
+                await File.ReadAllBytesAsync(path, ct), checkDate, ct);
+            output.WriteLine($"feed #{feed.Id} {feed.Name} (sha256 {feed.Sha256[..12]}…): {(created ? "stored" : "already stored")}");
+            output.WriteLine($"  valid {feed.ValidFrom:yyyy-MM-dd} to {feed.ValidTo:yyyy-MM-dd}; {string.Join(", ", feed.RowCounts.Select(kv => $"{kv.Key} {kv.Value:N0}"))}");
+            output.WriteLine($"  {feed.IssueCount} issue(s) when compiled for {feed.CheckedDate:yyyy-MM-dd}");
+            foreach (var i in feed.Issues.Take(20))
+                output.WriteLine($"  {i.Severity}: {i.File}:{i.Line}: {i.Message} [{i.Code}]");
+            return 0;
+        }
+        catch (Lis.Geo.Data.Feeds.FeedRejectedException e)
+        {
+            output.WriteLine($"rejected: {e.Message}");
+            return 1;
+        }
     }
 
     private static void Print(ImportRecord r, TextWriter output)

@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Hangfire;
+using Hangfire.Storage;
+using Lis.Geo.Data.Feeds;
+using Lis.Geo.Data.Importing;
+using Lis.Geo.Jobs;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Lis.Geo.Api.Tests.Features.Analyses;
+
+/// <summary>
+/// The sample region and feed with no Hangfire server in the host: jobs are queued in the real
+/// Hangfire storage and the tests execute them one by one, so progress, retries, cancellation and
+/// the fan-in can be observed step by step.
+/// </summary>
+public sealed class ManualJobsFixture : ApiFixture
+{
+    protected override IEnumerable<(string Key, string Value)> Settings => [("Jobs:RunServer", "false"), ("Jobs:ChunkSize", "5")];
+
+    protected override async Task LoadAsync(Importer importer) =>
+        await new FeedStore(Db).ImportAsync("sample", "sample-gtfs.zip", SampleFeed.Zip(), null, default);
+
+    public AnalysisJobs Jobs() => Services.CreateScope().ServiceProvider.GetRequiredService<AnalysisJobs>();
+}
+
+public sealed class RunLifecycleTests(ManualJobsFixture api) : IClassFixture<ManualJobsFixture>
+{
+    private const int Centres = 7; // geodata/centres.geojson
+
+    private async Task<long> StartAsync()
+    {
+        var response = await api.Writer().PostAsync("/analyses", new StringContent("""{"serviceDate":"2026-11-25"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+    }
+
+    private async Task<(string State, int OriginsDone, int ChunksDone)> Progress(long id)
+    {
+        var run = await api.GetJsonAsync($"/analyses/{id}");
+        var p = run.GetProperty("progress");
+        return (run.GetProperty("state").GetString()!, p.GetProperty("originsDone").GetInt32(), p.GetProperty("chunksDone").GetInt32());
+    }
+
+    private Task<long> PairRows(long id) => api.ScalarAsync<long>("SELECT count(*) FROM analysis_pair_result WHERE run_id = $1", id);
+
+    [Fact]
+    public async Task Progress_counts_chunks_once_and_the_last_one_fans_in()
+    {
+        var id = await StartAsync();
+        Assert.Equal(("queued", 0, 0), await Progress(id));
+        Assert.Equal(4L, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_chunk WHERE run_id = $1", id)); // 17 origins in chunks of 5
+
+        await api.Jobs().RunChunkAsync(id, 0, CancellationToken.None);
+        Assert.Equal(("running", 5, 1), await Progress(id));
+        Assert.Equal(5L * Centres, await PairRows(id));
+
+        // A duplicate delivery of a finished chunk (e.g. after the worker died before Hangfire recorded success) changes nothing.
+        await api.Jobs().RunChunkAsync(id, 0, CancellationToken.None);
+        Assert.Equal(("running", 5, 1), await Progress(id));
+        Assert.Equal(5L * Centres, await PairRows(id));
+
+        // An attempt stopped by a shutting-down worker writes nothing; so does one whose worker was killed
+        // after claiming the chunk (its transaction never committed: only the claim is left). The retry writes the rows once.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => api.Jobs().RunChunkAsync(id, 1, new CancellationToken(canceled: true)));
+        await api.ScalarAsync<int>("UPDATE analysis_chunk SET attempts = attempts + 1, worker = 'killed' WHERE run_id = $1 AND index = 1 RETURNING attempts", id);
+        Assert.Equal(("running", 5, 1), await Progress(id));
+        await api.Jobs().RunChunkAsync(id, 1, CancellationToken.None);
+        Assert.Equal(2, await api.ScalarAsync<int>("SELECT attempts FROM analysis_chunk WHERE run_id = $1 AND index = 1", id));
+        Assert.Equal(10L * Centres, await PairRows(id));
+
+        await api.Jobs().RunChunkAsync(id, 3, CancellationToken.None);
+        await api.Jobs().RunChunkAsync(id, 2, CancellationToken.None);
+        Assert.Equal(("running", 17, 4), await Progress(id));
+        Assert.Equal(17L * Centres, await PairRows(id));
+        Assert.Equal(17L, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_origin_result WHERE run_id = $1", id));
+        // Exactly one aggregation was queued, by the chunk that completed the count.
+        var storage = api.Services.GetRequiredService<JobStorage>();
+        var queued = storage.GetMonitoringApi().EnqueuedJobs("default", 0, 1000).Count(j => j.Value.Job.Method.Name == nameof(AnalysisJobs.AggregateAsync) && (long)j.Value.Job.Args[0] == id);
+        Assert.Equal(1, queued);
+
+        await api.Jobs().AggregateAsync(id, CancellationToken.None);
+        Assert.Equal("succeeded", (await Progress(id)).State);
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_stops_and_serves_no_results()
+    {
+        var id = await StartAsync();
+        var cancelled = await api.Writer().DeleteAsync($"/analyses/{id}");
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        Assert.Equal("cancelled", (await Progress(id)).State);
+        await api.Jobs().RunChunkAsync(id, 0, CancellationToken.None);
+        await api.Jobs().AggregateAsync(id, CancellationToken.None);
+        Assert.Equal(("cancelled", 0, 0), await Progress(id));
+        Assert.Equal(0L, await PairRows(id));
+        var p = await Problem.AssertAsync(api.Client.GetAsync($"/analyses/{id}/zones"), HttpStatusCode.Conflict, "id");
+        Assert.Equal("cancelled", p.GetProperty("state").GetString());
+        await Problem.AssertAsync(api.Writer().DeleteAsync($"/analyses/{id}"), HttpStatusCode.Conflict, "id");
+    }
+
+    [Fact]
+    public async Task A_schedule_is_a_hangfire_recurring_job_in_london_time_whose_firings_are_runs()
+    {
+        var created = await api.Writer().PostAsync("/schedules", new StringContent(
+            """{"name":"Corridor access, Mondays","cron":"0 6 * * 1","request":{"serviceDate":"2026-11-25","minCentres":2}}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+
+        var storage = api.Services.GetRequiredService<JobStorage>();
+        RecurringJobDto? Registered()
+        {
+            using var connection = storage.GetConnection();
+            return connection.GetRecurringJobs().SingleOrDefault(j => j.Id == ScheduleJobs.JobId(id));
+        }
+        var job = Registered();
+        Assert.NotNull(job);
+        Assert.Equal("0 6 * * 1", job.Cron);
+        Assert.Equal("Europe/London", job.TimeZoneId);
+
+        // A firing creates an ordinary run with its own record, linked to the schedule.
+        await api.Services.CreateScope().ServiceProvider.GetRequiredService<ScheduleJobs>().RunScheduledAsync(id, CancellationToken.None);
+        var runId = await api.ScalarAsync<long>("SELECT max(id) FROM analysis_run WHERE schedule_id = $1", id);
+        var run = await api.GetJsonAsync($"/analyses/{runId}");
+        Assert.Equal(2, run.GetProperty("request").GetProperty("minCentres").GetInt32());
+        var listed = (await api.GetJsonAsync("/schedules")).EnumerateArray().Single(s => s.GetProperty("id").GetInt64() == id);
+        Assert.Contains(runId, listed.GetProperty("recentRuns").EnumerateArray().Select(r => r.GetInt64()));
+
+        var paused = await api.Writer().PatchAsync($"/schedules/{id}", new StringContent("""{"paused":true}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
+        Assert.Null(Registered());
+        Assert.Equal(HttpStatusCode.NoContent, (await api.Writer().DeleteAsync($"/schedules/{id}")).StatusCode);
+        await Problem.AssertAsync(api.Writer().DeleteAsync($"/schedules/{id}"), HttpStatusCode.NotFound, "id");
+    }
+
+    [Theory]
+    [InlineData("""{"name":"x","cron":"61 * * * *","request":{}}""", "cron")]
+    [InlineData("""{"name":"x","cron":"0 6 * * 1","timeZone":"Mars/Olympus","request":{}}""", "timeZone")]
+    [InlineData("""{"name":"x","cron":"0 6 * * 1","request":{"window":"soon"}}""", "request.window")]
+    public async Task Bad_schedules_are_400_and_not_stored(string body, string field)
+    {
+        var before = await api.ScalarAsync<long>("SELECT count(*) FROM analysis_schedule");
+        await Problem.AssertAsync(api.Writer().PostAsync("/schedules", new StringContent(body, Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, field);
+        Assert.Equal(before, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_schedule"));
+    }
+}
