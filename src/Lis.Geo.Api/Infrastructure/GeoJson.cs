@@ -14,7 +14,10 @@ public sealed class GeoJsonResult(Func<Stream, CancellationToken, Task> write, s
     {
         http.Response.ContentType = MediaType;
         http.Response.Headers["Content-Crs"] = $"<{contentCrs}>";
-        await write(http.Response.Body, http.RequestAborted);
+        // Features arrive one by one; buffering sends a page in a few large chunks instead of one per feature.
+        await using var buffered = new BufferedStream(http.Response.Body, 64 * 1024);
+        await write(buffered, http.RequestAborted);
+        await buffered.FlushAsync(http.RequestAborted);
     }
 
     public static async Task WriteAsync(Stream body, string text, CancellationToken ct) =>

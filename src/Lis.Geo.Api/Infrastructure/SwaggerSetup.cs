@@ -15,6 +15,7 @@ public static class SwaggerSetup
                           "serve RFC 7946 GeoJSON (WGS84 by default, crs=EPSG:27700 on request). Writes need the X-API-Key header.",
         });
         o.CustomSchemaIds(t => t.FullName!.Replace("Lis.Geo.Api.", "", StringComparison.Ordinal).Replace('+', '.'));
+        o.OperationFilter<ItemsParametersFilter>();
         o.AddSecurityDefinition("ApiKey", new Microsoft.OpenApi.OpenApiSecurityScheme
         {
             Type = Microsoft.OpenApi.SecuritySchemeType.ApiKey,

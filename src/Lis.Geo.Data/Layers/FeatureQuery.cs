@@ -51,10 +51,11 @@ public static class FeatureQuery
         var (where, parameters) = Where(layer, req);
         var props = req.Properties is null ? layer.Properties : layer.Properties.Where(p => req.Properties.Contains(p.Name)).ToList();
         var geometry = req.OutputSrid == 4326 ? layer.GeometrySql : $"ST_Transform({layer.GeometrySql}, {req.OutputSrid})";
+        // Concatenated as text: a ::json cast of ST_AsGeoJSON would make PostgreSQL re-parse every geometry.
         var sql = new StringBuilder()
-            .Append("SELECT json_build_object('type', 'Feature', 'id', ").Append(layer.IdSql)
-            .Append(", 'geometry', ST_AsGeoJSON(").Append(geometry).Append(", ").Append(Decimals(req.OutputSrid)).Append(", 0)::json")
-            .Append(", 'properties', ").Append(PropertiesJson(props)).Append(")::text")
+            .Append("SELECT '{\"type\":\"Feature\",\"id\":' || to_json(").Append(layer.IdSql).Append(")::text")
+            .Append(" || ',\"geometry\":' || coalesce(ST_AsGeoJSON(").Append(geometry).Append(", ").Append(Decimals(req.OutputSrid)).Append(", 0), 'null')")
+            .Append(" || ',\"properties\":' || ").Append(PropertiesJson(props)).Append("::text || '}'")
             .Append(" FROM ").Append(layer.From).Append(' ').Append(WhereClause(where))
             .Append(" ORDER BY ").Append(layer.IdSql);
         if (req.FeatureId is null)
