@@ -32,7 +32,7 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, IBack
     {
         var run = await RunStore.LoadAsync(db, runId, cancellationToken);
         if (run is null || RunState.IsFinished(run.State)) return;
-        var chunk = await RunStore.ClaimChunkAsync(db, runId, chunkIndex, Environment.MachineName, cancellationToken);
+        var chunk = await RunStore.ClaimChunkAsync(db, runId, chunkIndex, $"{Environment.MachineName}:{Environment.ProcessId}", cancellationToken);
         if (chunk is null) return; // already done by an earlier attempt
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var watch = WatchForCancellation(runId, cancel);
