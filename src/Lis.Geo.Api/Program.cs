@@ -5,6 +5,7 @@ using Lis.Geo.Api.Features.Corridors;
 using Lis.Geo.Api.Features.Editing;
 using Lis.Geo.Api.Features.Feeds;
 using Lis.Geo.Api.Features.Imports;
+using Lis.Geo.Api.Features.Isochrones;
 using Lis.Geo.Api.Features.Lookup;
 using Lis.Geo.Api.Features.Ogc;
 using Lis.Geo.Api.Features.Schedules;
@@ -56,6 +57,7 @@ app.MapFeeds();
 app.MapAnalyses();
 app.MapSchedules();
 app.MapAccessibility();
+app.MapIsochrones();
 app.UseHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new DashboardAccess()], DashboardTitle = "Lis.Geo jobs" });
 app.MapProblemDocs();
 

@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Text.Json;
+using Lis.Geo.Analysis;
+using Lis.Geo.Api.Infrastructure;
+using Lis.Geo.Data;
+using Lis.Geo.Jobs;
+using Lis.Geo.Transit.Routing;
+using Lis.Geo.Transit.Walking;
+using Microsoft.EntityFrameworkCore;
+using NetTopologySuite.Algorithm;
+using NetTopologySuite.Geometries;
+using Npgsql;
+
+namespace Lis.Geo.Api.Features.Isochrones;
+
+/// <summary>
+/// Interactive isochrones: the area reachable from a site or any point within each cutoff at a
+/// travel-time percentile over the window, answered synchronously from the cached router (one origin
+/// is a single range-RAPTOR search plus a union of discs). The rules are <see cref="Analysis.Isochrones"/>'s.
+/// </summary>
+public static class IsochronesApi
+{
+    /// <summary>Sites with a geometry to start from; same collections as site accessibility.</summary>
+    private static readonly Dictionary<string, string> SiteTables = new()
+    {
+        ["housing-sites"] = "housing_site",
+        ["employment-sites"] = "employment_site",
+        ["centres"] = "centre",
+    };
+
+    /// <summary>OGC CRS84: WGS84 with longitude first, the RFC 7946 axis order written below.</summary>
+    private const string Crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+
+    private const string Parameters =
+        "Optional: cutoffs (minutes, increasing, 1–240; default 15,30,45), percentile (1–100, default 50), feedId, serviceDate (yyyy-MM-dd), window (07:00-10:00). " +
+        "One Feature per cutoff, largest first so smaller ones draw on top; area_km2 is the area on the sphere to within 0.01 %.";
+
+    public static IEndpointRouteBuilder MapIsochrones(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/isochrones", (HttpRequest req, NpgsqlDataSource db, RouterCache routers, CancellationToken ct) =>
+                Compute(Body.Coordinate(req, "lon", 180), Body.Coordinate(req, "lat", 90), null, req, db, routers, ct))
+            .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
+            .WithTags("Planner look-ups")
+            .WithSummary("Areas reachable from a point within each cutoff (GeoJSON, synchronous)")
+            .WithDescription("lon, lat (WGS84). " + Parameters);
+
+        app.MapGet("/sites/{collection}/{reference}/isochrones", async (string collection, string reference, HttpRequest req, NpgsqlDataSource db, RouterCache routers, CancellationToken ct) =>
+            {
+                if (!SiteTables.TryGetValue(collection, out var table))
+                    return Problems.Result(Problems.NotFound, $"'{collection}' is not a site collection; use {string.Join(", ", SiteTables.Keys)}.", "collection");
+                // A polygon site starts from its point on surface, as a polygon destination does (ACCESSIBILITY.md).
+                await using var cmd = db.CreateCommand($"SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM {table} WHERE {(table == "centre" ? "code" : "reference")} = $1) x");
+                cmd.Parameters.Add(new() { Value = reference });
+                double lon, lat;
+                await using (var r = await cmd.ExecuteReaderAsync(ct))
+                {
+                    if (!await r.ReadAsync(ct))
+                        return Problems.Result(Problems.NotFound, $"No site '{reference}' in {collection}.", "reference");
+                    (lon, lat) = (r.GetDouble(0), r.GetDouble(1));
+                }
+                return await Compute(lon, lat, reference, req, db, routers, ct);
+            })
+            .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
+            .WithTags("Planner look-ups")
+            .WithSummary("Areas reachable from a site within each cutoff (GeoJSON, synchronous)")
+            .WithDescription("A polygon site starts from its point on surface. " + Parameters);
+        return app;
+    }
+
+    /// <summary>"15,30,45" → [15, 30, 45]; whole minutes 1–240, strictly increasing.</summary>
+    internal static int[] ParseCutoffs(string? raw)
+    {
+        if (raw is null) return [15, 30, 45];
+        var parts = raw.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length > 12) throw new Problems.BadParameterException("cutoffs", $"At most 12 cutoffs (got {parts.Length}).");
+        var result = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out result[i]))
+                throw new Problems.BadParameterException("cutoffs", $"'{parts[i]}' is not a whole number of minutes; give cutoffs like 15,30,45.");
+        }
+        try { Analysis.Isochrones.Validate(result, 50); }
+        catch (ArgumentException e) { throw new Problems.BadParameterException("cutoffs", $"'{raw}': {e.Message.Split(" (Parameter", 2)[0]}"); }
+        return result;
+    }
+
+    private static async Task<IResult> Compute(double lon, double lat, string? site, HttpRequest req, NpgsqlDataSource db, RouterCache routers, CancellationToken ct)
+    {
+        var q = req.Query;
+        var cutoffs = ParseCutoffs(Body.Nonempty(q["cutoffs"]));
+        var percentile = Ogc.ItemsQuery.Int(q, "percentile", 50, 1, 100);
+        var request = new AnalysisRequest
+        {
+            FeedId = Body.Nonempty(q["feedId"]) is { } f ? long.TryParse(f, CultureInfo.InvariantCulture, out var id) ? id : throw new Problems.BadParameterException("feedId", $"'{f}' is not a feed id.") : null,
+            ServiceDate = Body.Nonempty(q["serviceDate"]),
+            Window = Body.Nonempty(q["window"]) ?? "07:00-10:00",
+        };
+        RoutingParameters routing;
+        DateOnly? date;
+        try
+        {
+            routing = request.Routing();
+            date = request.ParsedServiceDate();
+        }
+        catch (AnalysisRequestException e) { throw new Problems.BadParameterException(e.Field, e.Message); }
+
+        await using var ctx = LisGeoDb.CreateContext(db);
+        var feed = request.FeedId is { } fid
+            ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(x => x.Id == fid, ct)
+            : await ctx.Feeds.AsNoTracking().OrderByDescending(x => x.Id).FirstOrDefaultAsync(ct);
+        if (feed is null)
+            return Problems.Result(Problems.NotFound, request.FeedId is null ? "No transit feed is stored; upload one with POST /feeds." : $"No feed {request.FeedId}.", "feedId");
+        var day = date ?? feed.CheckedDate ?? DateOnly.FromDateTime(DateTime.UtcNow);
+        // A day without service would quietly give walk-only areas; say so instead, as analyses do.
+        if (feed.ValidFrom is { } from && feed.ValidTo is { } to && (day < from || day > to))
+            throw new Problems.BadParameterException("serviceDate", $"{day:yyyy-MM-dd} is outside the feed's validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}).");
+
+        var router = await routers.GetAsync(feed.Id, feed.Sha256, day, routing, ct);
+        if (router.Timetable.TripCount == 0)
+            throw new Problems.BadParameterException("serviceDate", $"The feed runs no trips on {day:yyyy-MM-dd} ({day.DayOfWeek}).");
+        // The window is passed on: the cached router was built by whichever request came first and
+        // its own Parameters.Window need not be this request's.
+        var isochrones = Analysis.Isochrones.Compute(router, new GeoPoint(lat, lon), routing.Window, cutoffs, percentile, ct);
+
+        var properties = new Common(percentile, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), request.Window, feed.Id, site, lon, lat);
+        var json = Write(isochrones, properties);
+        return new GeoJsonResult((body, token) => body.WriteAsync(json, token).AsTask(), Crs84);
+    }
+
+    private sealed record Common(int Percentile, string ServiceDate, string Window, long FeedId, string? Site, double Lon, double Lat);
+
+    /// <summary>
+    /// The FeatureCollection, largest cutoff first. Written by hand rather than by reflection over NTS
+    /// types; rings follow RFC 7946 (exterior counter-clockwise, holes clockwise), coordinates to 7
+    /// decimals (about 1 cm).
+    /// </summary>
+    private static byte[] Write(IReadOnlyList<Isochrone> isochrones, Common c)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("type", "FeatureCollection");
+            w.WriteStartArray("features");
+            foreach (var iso in isochrones.OrderByDescending(i => i.CutoffMinutes))
+            {
+                w.WriteStartObject();
+                w.WriteString("type", "Feature");
+                w.WriteNumber("id", iso.CutoffMinutes);
+                w.WriteStartObject("geometry");
+                w.WriteString("type", "MultiPolygon");
+                w.WriteStartArray("coordinates");
+                foreach (var polygon in iso.Geometry.Geometries.Cast<Polygon>())
+                {
+                    w.WriteStartArray();
+                    WriteRing(w, polygon.ExteriorRing.Coordinates, counterClockwise: true);
+                    foreach (var hole in polygon.InteriorRings) WriteRing(w, hole.Coordinates, counterClockwise: false);
+                    w.WriteEndArray();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+                w.WriteStartObject("properties");
+                w.WriteNumber("cutoff_minutes", iso.CutoffMinutes);
+                w.WriteNumber("percentile", c.Percentile);
+                w.WriteNumber("area_km2", Math.Round(iso.AreaKm2, 6));
+                w.WriteString("service_date", c.ServiceDate);
+                w.WriteString("window", c.Window);
+                w.WriteNumber("feed_id", c.FeedId);
+                if (c.Site is not null) w.WriteString("site", c.Site);
+                w.WriteNumber("origin_lon", c.Lon);
+                w.WriteNumber("origin_lat", c.Lat);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    private static void WriteRing(Utf8JsonWriter w, Coordinate[] ring, bool counterClockwise)
+    {
+        var reverse = Orientation.IsCCW(ring) != counterClockwise;
+        w.WriteStartArray();
+        for (var i = 0; i < ring.Length; i++)
+        {
+            var p = ring[reverse ? ring.Length - 1 - i : i];
+            w.WriteStartArray();
+            w.WriteNumberValue(Math.Round(p.X, 7));
+            w.WriteNumberValue(Math.Round(p.Y, 7));
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
+    }
+}
