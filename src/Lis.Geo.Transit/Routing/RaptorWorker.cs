@@ -107,6 +107,14 @@ public sealed class RaptorWorker
     /// <summary>Travel time to <paramref name="stop"/> by any means, or <see cref="TravelTime.Unreachable"/>.</summary>
     public int TravelTimeToStop(int stop) => ToTravelTime(_ready[_topRound][stop]);
 
+    /// <summary>Travel times to every stop by any means (<see cref="TravelTimeToStop"/> for all stops at once).</summary>
+    public void TravelTimesToStops(Span<int> into)
+    {
+        var ready = _ready[_topRound].AsSpan(0, _stopCount);
+        if (into.Length < ready.Length) throw new ArgumentException("span shorter than the stop count.", nameof(into));
+        for (var s = 0; s < ready.Length; s++) into[s] = ToTravelTime(ready[s]);
+    }
+
     /// <summary>Travel time to <paramref name="stop"/> alighting from a ride there (the point an egress walk may start from).</summary>
     public int RideTravelTimeToStop(int stop) => ToTravelTime(_ride[_topRound][stop]);
 
