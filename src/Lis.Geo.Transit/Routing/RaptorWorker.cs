@@ -12,6 +12,9 @@ public readonly record struct ReachedStop(int Stop, int RemainingSeconds);
 /// <summary>Called once per departure of a window, latest first, while the worker holds that departure's results.</summary>
 public delegate void DepartureCallback(int departureIndex, int departureTime);
 
+/// <summary>Called once per departure of a window, latest first, with the travel time to each destination.</summary>
+public delegate void DestinationsCallback(int departureIndex, ReadOnlySpan<int> travelTimes);
+
 /// <summary>
 /// RAPTOR (Delling, Pajor, Werneck 2012) and its range variant over a departure window, with the
 /// reusable scratch state of one thread. Not thread-safe: create one per thread with
@@ -53,6 +56,12 @@ public sealed class RaptorWorker
     private GeoPoint _origin;
     private int _departure;
     private int _topRound;
+
+    /// <summary>
+    /// Target pruning: no label later than this is recorded (int.MaxValue: none). Only destination
+    /// results stay exact while it is set, so stop queries are refused.
+    /// </summary>
+    private int _targetBound = int.MaxValue;
 
     internal RaptorWorker(TransitRouter router)
     {
@@ -101,22 +110,56 @@ public sealed class RaptorWorker
         }
     }
 
+    /// <summary>
+    /// Range RAPTOR to a set of destinations only, with target pruning (Delling et al. 2012 §3.1,
+    /// generalised to many targets): once every destination has an arrival, a label later than the
+    /// latest of them cannot improve any destination, because egress walks only add time. A later
+    /// departure's arrivals bound an earlier departure's, so the bound carries down the window.
+    /// Results equal <see cref="RouteWindow"/> + <see cref="TravelTimesTo"/>; stop queries are not
+    /// available meanwhile.
+    /// </summary>
+    public void RouteWindow(GeoPoint origin, DepartureWindow window, DestinationSet destinations, DestinationsCallback onDeparture)
+    {
+        var travelTimes = new int[destinations.Count];
+        Reset(origin);
+        try
+        {
+            for (var i = window.Count - 1; i >= 0; i--)
+            {
+                RunDeparture(window.DepartureAt(i));
+                TravelTimesTo(destinations, travelTimes);
+                onDeparture(i, travelTimes);
+                var latest = _departure;
+                foreach (var t in travelTimes)
+                {
+                    if (t == TravelTime.Unreachable) { latest = int.MaxValue; break; }
+                    latest = Math.Max(latest, _departure + t);
+                }
+                _targetBound = latest;
+            }
+        }
+        finally
+        {
+            _targetBound = int.MaxValue;
+        }
+    }
+
     /// <summary>Earliest arrival at <paramref name="stop"/> by any means (access walk, ride, or transfer walk), or <see cref="TravelTime.Unreachable"/>.</summary>
-    public int ArrivalAtStop(int stop) => ToArrival(_ready[_topRound][stop]);
+    public int ArrivalAtStop(int stop) => ToArrival(StopLabels(_ready)[stop]);
 
     /// <summary>Travel time to <paramref name="stop"/> by any means, or <see cref="TravelTime.Unreachable"/>.</summary>
-    public int TravelTimeToStop(int stop) => ToTravelTime(_ready[_topRound][stop]);
+    public int TravelTimeToStop(int stop) => ToTravelTime(StopLabels(_ready)[stop]);
 
     /// <summary>Travel times to every stop by any means (<see cref="TravelTimeToStop"/> for all stops at once).</summary>
     public void TravelTimesToStops(Span<int> into)
     {
-        var ready = _ready[_topRound].AsSpan(0, _stopCount);
+        var ready = StopLabels(_ready).AsSpan(0, _stopCount);
         if (into.Length < ready.Length) throw new ArgumentException("span shorter than the stop count.", nameof(into));
         for (var s = 0; s < ready.Length; s++) into[s] = ToTravelTime(ready[s]);
     }
 
     /// <summary>Travel time to <paramref name="stop"/> alighting from a ride there (the point an egress walk may start from).</summary>
-    public int RideTravelTimeToStop(int stop) => ToTravelTime(_ride[_topRound][stop]);
+    public int RideTravelTimeToStop(int stop) => ToTravelTime(StopLabels(_ride)[stop]);
 
     /// <summary>Travel time to each destination: the best of direct walk and ride + egress walk.</summary>
     public void TravelTimesTo(DestinationSet destinations, Span<int> into)
@@ -142,13 +185,16 @@ public sealed class RaptorWorker
     {
         into.Clear();
         var budget = Math.Min(budgetSeconds, _p.MaxTripDuration);
-        var ride = _ride[_topRound];
+        var ride = StopLabels(_ride);
         for (var s = 0; s < _stopCount; s++)
         {
             var tt = ride[s] - _departure;
             if (ride[s] < TravelTime.Unreached && tt <= budget) into.Add(new ReachedStop(s, Math.Min(budget - tt, _p.MaxEgressWalk)));
         }
     }
+
+    private int[] StopLabels(List<int[]> rounds) =>
+        _targetBound == int.MaxValue ? rounds[_topRound] : throw new InvalidOperationException("stop results are not exact during a destinations-only search.");
 
     private int ToArrival(int label) => label - _departure <= _p.MaxTripDuration ? label : TravelTime.Unreachable;
 
@@ -205,7 +251,7 @@ public sealed class RaptorWorker
     private void RunDeparture(int departure)
     {
         _departure = departure;
-        var limit = departure + _p.MaxTripDuration;
+        var limit = Math.Min(departure + _p.MaxTripDuration, _targetBound);
         Array.Clear(_changedCurrent);
         Array.Clear(_markedCurrent);
         var anyMarked = false;
