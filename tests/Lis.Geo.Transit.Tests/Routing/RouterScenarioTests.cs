@@ -254,4 +254,32 @@ public sealed class RouterScenarioTests
         Assert.True(router.Timetable.TryGetStop("C", out var c));
         Assert.Equal(1500, range.AtDeparture(20)[c]);
     }
+
+    [Fact]
+    public void The_matrix_reports_progress_per_origin_and_stops_when_cancelled()
+    {
+        // Three origins on the one-trip feed: progress ends at 3 of 3. A token cancelled beforehand
+        // stops the computation with OperationCanceledException instead of returning partial results.
+        using var feed = WithWeekdayTrips(ThreeStops, """
+            trip_id,arrival_time,departure_time,stop_id,stop_sequence
+            T1,08:03:00,08:03:00,A,1
+            T1,08:13:00,08:13:00,C,2
+            """);
+        var timetable = feed.Compile();
+        var reports = new System.Collections.Concurrent.ConcurrentBag<MatrixProgress>();
+        var matrix = TravelTimeMatrix.Compute(timetable, [East(0), East(0.1), East(0.2)], [East(0.2)], Simple, new Reporter(reports.Add));
+        Assert.Equal(3, reports.Count);
+        Assert.Contains(new MatrixProgress(3, 3), reports);
+        Assert.Equal(3, matrix.OriginCount);
+
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            TravelTimeMatrix.Compute(timetable, [East(0)], [East(0.2)], Simple, null, cancelled.Token));
+    }
+
+    private sealed class Reporter(Action<MatrixProgress> report) : IProgress<MatrixProgress>
+    {
+        public void Report(MatrixProgress value) => report(value);
+    }
 }
