@@ -336,6 +336,9 @@ public sealed class RaptorWorker
     /// One pattern, from its first stop improved last round: ride the current trip (alighting where
     /// allowed) and switch to an earlier trip wherever last round's label catches one. Trips of a
     /// pattern never overtake, so the earliest catchable trip is also the earliest downstream.
+    /// Boarding is tried only at stops improved last round (Delling et al. 2012: marked stops): a
+    /// label that did not change was already used for boarding in an earlier round or a later
+    /// departure, whose arrivals are kept, so boarding with it again cannot improve anything.
     /// </summary>
     private void ScanPattern(int p, int firstPosition, int k, int limit, ref bool anyMarked)
     {
@@ -352,6 +355,7 @@ public sealed class RaptorWorker
         ref var ride = ref MemoryMarshal.GetArrayDataReference(_ride[k]);
         ref var ready = ref MemoryMarshal.GetArrayDataReference(_ready[k]);
         ref var readyPrev = ref MemoryMarshal.GetArrayDataReference(_ready[k - 1]);
+        var markedPrevious = _markedPrevious;
         var slack = _p.BoardSlack;
         var trip = -1;
         var tripTimes = 0;
@@ -378,10 +382,9 @@ public sealed class RaptorWorker
                     }
                 }
             }
-            var before = Unsafe.Add(ref readyPrev, s);
-            if ((rule & Timetable.CanBoard) != 0 && i < n - 1 && before < TravelTime.Unreached)
+            if ((rule & Timetable.CanBoard) != 0 && i < n - 1 && IsSet(markedPrevious, s))
             {
-                var earliest = before + slack;
+                var earliest = Unsafe.Add(ref readyPrev, s) + slack;
                 if (trip < 0)
                 {
                     var found = FirstDepartureAtOrAfter(departures, timesBase + i * tripCount, tripCount, earliest);
@@ -459,4 +462,6 @@ public sealed class RaptorWorker
     }
 
     private static void Set(ulong[] bits, int index) => bits[index >> 6] |= 1UL << index;
+
+    private static bool IsSet(ulong[] bits, int index) => (bits[index >> 6] & (1UL << index)) != 0;
 }
