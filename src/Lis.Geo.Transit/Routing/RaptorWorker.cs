@@ -57,11 +57,11 @@ public sealed class RaptorWorker
     private int _departure;
     private int _topRound;
 
-    /// <summary>
-    /// Target pruning: no label later than this is recorded (int.MaxValue: none). Only destination
-    /// results stay exact while it is set, so stop queries are refused.
-    /// </summary>
+    /// <summary>Target pruning: no label later than this is recorded (int.MaxValue: none).</summary>
     private int _targetBound = int.MaxValue;
+
+    /// <summary>False after a destinations-only search: pruned stop labels are bounds, not answers, so stop queries are refused.</summary>
+    private bool _stopsExact = true;
 
     internal RaptorWorker(TransitRouter router)
     {
@@ -115,32 +115,26 @@ public sealed class RaptorWorker
     /// generalised to many targets): once every destination has an arrival, a label later than the
     /// latest of them cannot improve any destination, because egress walks only add time. A later
     /// departure's arrivals bound an earlier departure's, so the bound carries down the window.
-    /// Results equal <see cref="RouteWindow"/> + <see cref="TravelTimesTo"/>; stop queries are not
-    /// available meanwhile.
+    /// Results equal <see cref="RouteWindow(GeoPoint, DepartureWindow, DepartureCallback)"/> +
+    /// <see cref="TravelTimesTo"/>; stop queries are refused until the next search.
     /// </summary>
     public void RouteWindow(GeoPoint origin, DepartureWindow window, DestinationSet destinations, DestinationsCallback onDeparture)
     {
         var travelTimes = new int[destinations.Count];
         Reset(origin);
-        try
+        _stopsExact = false;
+        for (var i = window.Count - 1; i >= 0; i--)
         {
-            for (var i = window.Count - 1; i >= 0; i--)
+            RunDeparture(window.DepartureAt(i));
+            TravelTimesTo(destinations, travelTimes);
+            onDeparture(i, travelTimes);
+            var latest = _departure;
+            foreach (var t in travelTimes)
             {
-                RunDeparture(window.DepartureAt(i));
-                TravelTimesTo(destinations, travelTimes);
-                onDeparture(i, travelTimes);
-                var latest = _departure;
-                foreach (var t in travelTimes)
-                {
-                    if (t == TravelTime.Unreachable) { latest = int.MaxValue; break; }
-                    latest = Math.Max(latest, _departure + t);
-                }
-                _targetBound = latest;
+                if (t == TravelTime.Unreachable) { latest = int.MaxValue; break; }
+                latest = Math.Max(latest, _departure + t);
             }
-        }
-        finally
-        {
-            _targetBound = int.MaxValue;
+            _targetBound = latest;
         }
     }
 
@@ -194,7 +188,7 @@ public sealed class RaptorWorker
     }
 
     private int[] StopLabels(List<int[]> rounds) =>
-        _targetBound == int.MaxValue ? rounds[_topRound] : throw new InvalidOperationException("stop results are not exact during a destinations-only search.");
+        _stopsExact ? rounds[_topRound] : throw new InvalidOperationException("stop results are not available after a destinations-only search.");
 
     private int ToArrival(int label) => label - _departure <= _p.MaxTripDuration ? label : TravelTime.Unreachable;
 
@@ -217,6 +211,8 @@ public sealed class RaptorWorker
     {
         _origin = origin;
         _directFor = null;
+        _targetBound = int.MaxValue;
+        _stopsExact = true;
         for (var k = 0; k <= _topRound; k++)
         {
             Array.Fill(_ride[k], TravelTime.Unreached);
