@@ -18,7 +18,12 @@ internal static class PointFile
     {
         if (!File.Exists(path)) throw new CliUsageException($"no such file: {path}");
         var ext = Path.GetExtension(path).ToLowerInvariant();
-        return ext is ".geojson" or ".json" ? ReadGeoJson(path) : ReadCsv(path);
+        if (ext is not (".geojson" or ".json")) return ReadCsv(path);
+        try { return ReadGeoJson(path); }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or IndexOutOfRangeException or FormatException)
+        {
+            throw new CliUsageException($"{path}: not a GeoJSON FeatureCollection of Points ({e.Message}).");
+        }
     }
 
     private static List<NamedPoint> ReadCsv(string path)
