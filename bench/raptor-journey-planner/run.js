@@ -1,3 +1,4 @@
+// Times raptor-journey-planner on nyc.zip (from mk.py) for the queries in pairs.json (from pairs.py).
 const fs = require("fs");
 const { loadGTFS, JourneyFactory, RaptorAlgorithmFactory, DepartAfterQuery } = require("raptor-journey-planner");
 (async () => {
