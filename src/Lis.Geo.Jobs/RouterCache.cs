@@ -24,8 +24,8 @@ public sealed class RouterCache(NpgsqlDataSource db, IOptions<JobsOptions> optio
 
     public Task<TransitRouter> GetAsync(long feedId, string sha256, DateOnly date, RoutingParameters parameters, CancellationToken ct)
     {
-        // Window and percentiles do not shape the router (only searches), so they are left out of the key.
-        var key = $"{sha256}|{date:yyyyMMdd}|{JsonSerializer.Serialize(parameters with { Window = DepartureWindow.AmPeak, Percentiles = [50] })}";
+        // Every parameter is in the key: matrix searches read the window and percentiles from the router.
+        var key = $"{sha256}|{date:yyyyMMdd}|{JsonSerializer.Serialize(parameters)}";
         if (_routers.Count >= Capacity && !_routers.ContainsKey(key)) _routers.Clear();
         var lazy = _routers.GetOrAdd(key, _ => new Lazy<Task<TransitRouter>>(async () =>
         {

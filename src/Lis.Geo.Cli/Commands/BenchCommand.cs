@@ -64,6 +64,7 @@ public sealed class BenchCommand : ICliCommand
         output.WriteLine($"  memory     {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1 << 30)} GiB available to .NET");
         output.WriteLine($"  os         {RuntimeInformation.OSDescription} {RuntimeInformation.OSArchitecture}");
         output.WriteLine($"  runtime    {RuntimeInformation.FrameworkDescription}, server GC {GCSettings.IsServerGC}");
+        output.WriteLine($"  load       {LoadAverage()} (1/5/15-min load average at start: other work on the machine inflates wall times; cpu/run does not count it)");
         output.WriteLine($"  feed       {gtfs} on {date:yyyy-MM-dd}");
         output.WriteLine();
 
@@ -103,7 +104,8 @@ public sealed class BenchCommand : ICliCommand
         var windowTimes = Measure(windowRuns, () => StopTravelTimes.Compute(worker, windowOrigins[next++ % windowOrigins.Length], window), progress, "window", warmup: 3);
 
         output.WriteLine();
-        output.WriteLine($"{"figure",-52} {"median",12} {"min",10} {"max",10} {"aim",8} {"ratio",6}");
+        output.WriteLine($"{"figure",-52} {"median",12} {"min",10} {"max",10} {"cpu/run",12} {"aim",8} {"ratio",6}");
+        output.WriteLine("(wall-clock median/min/max; cpu/run = process CPU time per run, all threads incl. GC; ratio = median / aim)");
         Row(output, $"load+compile ({compileRuns} runs)", compile, 10_000);
         Row(output, $"reload compiled, {fileSize / 1e6:0.0} MB ({reloadRuns} runs)", reload, 1_000);
         Row(output, $"generate {router.TransferCount} walking transfers (1 run)", prepare, null);
@@ -116,24 +118,28 @@ public sealed class BenchCommand : ICliCommand
             var destinations = Enumerable.Range(0, matrixDestinations).Select(_ => RandomOrigin()).ToList();
             progress.WriteLine($"matrix {matrixOrigins} × {matrixDestinations} × {window.Count} departures on {Environment.ProcessorCount} cores");
             GC.Collect();
-            var clock = Stopwatch.StartNew();
-            var matrix = TravelTimeMatrix.Compute(router, origins, destinations, null, cancellationToken);
-            var wall = clock.Elapsed.TotalMilliseconds;
+            TravelTimeMatrix? matrix = null;
+            var sample = Measure(1, () => matrix = TravelTimeMatrix.Compute(router, origins, destinations, null, cancellationToken), progress, "matrix");
+            var wall = sample.WallMs[0];
             var reachable = 0L;
             for (var o = 0; o < matrixOrigins; o++)
                 for (var d = 0; d < matrixDestinations; d++)
-                    reachable += matrix.DeparturesWithin(o, d, parameters.MaxTripDuration);
-            Row(output, $"matrix {matrixOrigins} × {matrixDestinations} × {window.Count} (1 run, wall)", [wall], 180_000);
+                    reachable += matrix!.DeparturesWithin(o, d, parameters.MaxTripDuration);
+            Row(output, $"matrix {matrixOrigins} × {matrixDestinations} × {window.Count} (1 run)", sample, 180_000);
             output.WriteLine($"  matrix: {reachable} of {(long)matrixOrigins * matrixDestinations * window.Count} pair-departures reachable; {wall / matrixOrigins:0.0} ms wall per origin");
         }
         output.WriteLine($"  peak working set of the process: {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB");
         return Task.FromResult(0);
     }
 
-    private static double[] Measure(int runs, Action action, TextWriter progress, string name, int warmup = 0)
+    /// <summary>Wall times of the runs, and process CPU time per run (the machine may be shared: CPU time does not count other work).</summary>
+    private sealed record Sample(double[] WallMs, double CpuMsPerRun);
+
+    private static Sample Measure(int runs, Action action, TextWriter progress, string name, int warmup = 0)
     {
         for (var i = 0; i < warmup; i++) action();
         var times = new double[Math.Max(1, runs)];
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         for (var i = 0; i < times.Length; i++)
         {
             var clock = Stopwatch.StartNew();
@@ -141,20 +147,26 @@ public sealed class BenchCommand : ICliCommand
             times[i] = clock.Elapsed.TotalMilliseconds;
         }
         progress.WriteLine($"  {name}: {times.Length} runs done");
-        return times;
+        return new Sample(times, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / times.Length);
     }
 
-    private static void Row(TextWriter output, string name, double[] ms, double? aimMs)
+    private static void Row(TextWriter output, string name, Sample sample, double? aimMs)
     {
-        var sorted = ms.Order().ToArray();
+        var sorted = sample.WallMs.Order().ToArray();
         var median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
         var aim = aimMs is null ? "" : Format(aimMs.Value);
         var ratio = aimMs is null ? "" : (median / aimMs.Value).ToString("0.00", CultureInfo.InvariantCulture);
-        output.WriteLine($"{name,-52} {Format(median),12} {Format(sorted[0]),10} {Format(sorted[^1]),10} {aim,8} {ratio,6}");
+        output.WriteLine($"{name,-52} {Format(median),12} {Format(sorted[0]),10} {Format(sorted[^1]),10} {Format(sample.CpuMsPerRun),12} {aim,8} {ratio,6}");
     }
 
     private static string Format(double ms) =>
         ms >= 1000 ? (ms / 1000).ToString("0.00", CultureInfo.InvariantCulture) + " s" : ms.ToString("0.00", CultureInfo.InvariantCulture) + " ms";
+
+    private static string LoadAverage()
+    {
+        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "unknown"; }
+    }
 
     private static string CpuModel()
     {

@@ -18,7 +18,12 @@ internal static class PointFile
     {
         if (!File.Exists(path)) throw new CliUsageException($"no such file: {path}");
         var ext = Path.GetExtension(path).ToLowerInvariant();
-        return ext is ".geojson" or ".json" ? ReadGeoJson(path) : ReadCsv(path);
+        if (ext is not (".geojson" or ".json")) return ReadCsv(path);
+        try { return ReadGeoJson(path); }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or IndexOutOfRangeException or FormatException)
+        {
+            throw new CliUsageException($"{path}: not a GeoJSON FeatureCollection of Points ({e.Message}).");
+        }
     }
 
     private static List<NamedPoint> ReadCsv(string path)
@@ -31,7 +36,7 @@ internal static class PointFile
             lineNumber++;
             var line = raw.Trim().TrimStart('\uFEFF');
             if (line.Length == 0) continue;
-            var fields = line.Split(',').Select(f => f.Trim().Trim('"')).ToArray();
+            var fields = SplitCsv(line);
             if (lineNumber == 1 && !double.TryParse(fields.ElementAtOrDefault(1), NumberStyles.Float, CultureInfo.InvariantCulture, out _))
             {
                 var names = fields.Select(f => f.ToLowerInvariant()).ToList();
@@ -50,6 +55,29 @@ internal static class PointFile
             points.Add(new NamedPoint(fields[id], new GeoPoint(la, lo), w));
         }
         return points;
+    }
+
+    /// <summary>One CSV line into fields: RFC 4180 quotes (commas and doubled quotes inside), values trimmed.</summary>
+    private static string[] SplitCsv(string line)
+    {
+        var fields = new List<string>();
+        var field = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted)
+            {
+                if (c != '"') field.Append(c);
+                else if (i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
+                else quoted = false;
+            }
+            else if (c == '"') quoted = true;
+            else if (c == ',') { fields.Add(field.ToString().Trim()); field.Clear(); }
+            else field.Append(c);
+        }
+        fields.Add(field.ToString().Trim());
+        return [.. fields];
     }
 
     private static List<NamedPoint> ReadGeoJson(string path)

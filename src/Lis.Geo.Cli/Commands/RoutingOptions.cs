@@ -47,7 +47,8 @@ internal static class RoutingOptions
     public static RoutingParameters Parse(CliArgs args)
     {
         var step = args.Get("step", Defaults.Window.StepSeconds, ParseInt);
-        var window = args.Get("window", Defaults.Window, w => DepartureWindow.Parse(w, step));
+        if (step <= 0) throw new CliUsageException($"--step must be > 0 (got {step}).");
+        var window = args.Get("window", new DepartureWindow(Defaults.Window.StartSeconds, Defaults.Window.EndSeconds, step), w => DepartureWindow.Parse(w, step));
         var parameters = new RoutingParameters
         {
             WalkSpeed = args.Get("walk-speed", Defaults.WalkSpeed, ParseDouble),
@@ -59,7 +60,7 @@ internal static class RoutingOptions
             MaxDirectWalk = args.Get("max-direct-walk", Defaults.MaxDirectWalk, ParseInt),
             MaxRides = args.Get<int?>("max-rides", null, v => ParseInt(v)),
             MaxTripDuration = args.Get("max-trip-duration", Defaults.MaxTripDuration, ParseInt),
-            Window = args.Has("window") ? window : new DepartureWindow(Defaults.Window.StartSeconds, Defaults.Window.EndSeconds, step),
+            Window = window,
             Percentiles = args.Get("percentiles", Defaults.Percentiles, v => ParseIntList(v)),
         };
         try { parameters.Validate(); }

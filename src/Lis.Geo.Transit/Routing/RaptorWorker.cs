@@ -12,6 +12,9 @@ public readonly record struct ReachedStop(int Stop, int RemainingSeconds);
 /// <summary>Called once per departure of a window, latest first, while the worker holds that departure's results.</summary>
 public delegate void DepartureCallback(int departureIndex, int departureTime);
 
+/// <summary>Called once per departure of a window, latest first, with the travel time to each destination.</summary>
+public delegate void DestinationsCallback(int departureIndex, ReadOnlySpan<int> travelTimes);
+
 /// <summary>
 /// RAPTOR (Delling, Pajor, Werneck 2012) and its range variant over a departure window, with the
 /// reusable scratch state of one thread. Not thread-safe: create one per thread with
@@ -53,6 +56,12 @@ public sealed class RaptorWorker
     private GeoPoint _origin;
     private int _departure;
     private int _topRound;
+
+    /// <summary>Target pruning: no label later than this is recorded (int.MaxValue: none).</summary>
+    private int _targetBound = int.MaxValue;
+
+    /// <summary>False after a destinations-only search: pruned stop labels are bounds, not answers, so stop queries are refused.</summary>
+    private bool _stopsExact = true;
 
     internal RaptorWorker(TransitRouter router)
     {
@@ -101,14 +110,50 @@ public sealed class RaptorWorker
         }
     }
 
+    /// <summary>
+    /// Range RAPTOR to a set of destinations only, with target pruning (Delling et al. 2012 §3.1,
+    /// generalised to many targets): once every destination has an arrival, a label later than the
+    /// latest of them cannot improve any destination, because egress walks only add time. A later
+    /// departure's arrivals bound an earlier departure's, so the bound carries down the window.
+    /// Results equal <see cref="RouteWindow(GeoPoint, DepartureWindow, DepartureCallback)"/> +
+    /// <see cref="TravelTimesTo"/>; stop queries are refused until the next search.
+    /// </summary>
+    public void RouteWindow(GeoPoint origin, DepartureWindow window, DestinationSet destinations, DestinationsCallback onDeparture)
+    {
+        var travelTimes = new int[destinations.Count];
+        Reset(origin);
+        _stopsExact = false;
+        for (var i = window.Count - 1; i >= 0; i--)
+        {
+            RunDeparture(window.DepartureAt(i));
+            TravelTimesTo(destinations, travelTimes);
+            onDeparture(i, travelTimes);
+            var latest = _departure;
+            foreach (var t in travelTimes)
+            {
+                if (t == TravelTime.Unreachable) { latest = int.MaxValue; break; }
+                latest = Math.Max(latest, _departure + t);
+            }
+            _targetBound = latest;
+        }
+    }
+
     /// <summary>Earliest arrival at <paramref name="stop"/> by any means (access walk, ride, or transfer walk), or <see cref="TravelTime.Unreachable"/>.</summary>
-    public int ArrivalAtStop(int stop) => ToArrival(_ready[_topRound][stop]);
+    public int ArrivalAtStop(int stop) => ToArrival(StopLabels(_ready)[stop]);
 
     /// <summary>Travel time to <paramref name="stop"/> by any means, or <see cref="TravelTime.Unreachable"/>.</summary>
-    public int TravelTimeToStop(int stop) => ToTravelTime(_ready[_topRound][stop]);
+    public int TravelTimeToStop(int stop) => ToTravelTime(StopLabels(_ready)[stop]);
+
+    /// <summary>Travel times to every stop by any means (<see cref="TravelTimeToStop"/> for all stops at once).</summary>
+    public void TravelTimesToStops(Span<int> into)
+    {
+        var ready = StopLabels(_ready).AsSpan(0, _stopCount);
+        if (into.Length < ready.Length) throw new ArgumentException("span shorter than the stop count.", nameof(into));
+        for (var s = 0; s < ready.Length; s++) into[s] = ToTravelTime(ready[s]);
+    }
 
     /// <summary>Travel time to <paramref name="stop"/> alighting from a ride there (the point an egress walk may start from).</summary>
-    public int RideTravelTimeToStop(int stop) => ToTravelTime(_ride[_topRound][stop]);
+    public int RideTravelTimeToStop(int stop) => ToTravelTime(StopLabels(_ride)[stop]);
 
     /// <summary>Travel time to each destination: the best of direct walk and ride + egress walk.</summary>
     public void TravelTimesTo(DestinationSet destinations, Span<int> into)
@@ -134,13 +179,16 @@ public sealed class RaptorWorker
     {
         into.Clear();
         var budget = Math.Min(budgetSeconds, _p.MaxTripDuration);
-        var ride = _ride[_topRound];
+        var ride = StopLabels(_ride);
         for (var s = 0; s < _stopCount; s++)
         {
             var tt = ride[s] - _departure;
             if (ride[s] < TravelTime.Unreached && tt <= budget) into.Add(new ReachedStop(s, Math.Min(budget - tt, _p.MaxEgressWalk)));
         }
     }
+
+    private int[] StopLabels(List<int[]> rounds) =>
+        _stopsExact ? rounds[_topRound] : throw new InvalidOperationException("stop results are not available after a destinations-only search.");
 
     private int ToArrival(int label) => label - _departure <= _p.MaxTripDuration ? label : TravelTime.Unreachable;
 
@@ -163,6 +211,8 @@ public sealed class RaptorWorker
     {
         _origin = origin;
         _directFor = null;
+        _targetBound = int.MaxValue;
+        _stopsExact = true;
         for (var k = 0; k <= _topRound; k++)
         {
             Array.Fill(_ride[k], TravelTime.Unreached);
@@ -197,7 +247,7 @@ public sealed class RaptorWorker
     private void RunDeparture(int departure)
     {
         _departure = departure;
-        var limit = departure + _p.MaxTripDuration;
+        var limit = Math.Min(departure + _p.MaxTripDuration, _targetBound);
         Array.Clear(_changedCurrent);
         Array.Clear(_markedCurrent);
         var anyMarked = false;
@@ -282,6 +332,9 @@ public sealed class RaptorWorker
     /// One pattern, from its first stop improved last round: ride the current trip (alighting where
     /// allowed) and switch to an earlier trip wherever last round's label catches one. Trips of a
     /// pattern never overtake, so the earliest catchable trip is also the earliest downstream.
+    /// Boarding is tried only at stops improved last round (Delling et al. 2012: marked stops): a
+    /// label that did not change was already used for boarding in an earlier round or a later
+    /// departure, whose arrivals are kept, so boarding with it again cannot improve anything.
     /// </summary>
     private void ScanPattern(int p, int firstPosition, int k, int limit, ref bool anyMarked)
     {
@@ -298,6 +351,7 @@ public sealed class RaptorWorker
         ref var ride = ref MemoryMarshal.GetArrayDataReference(_ride[k]);
         ref var ready = ref MemoryMarshal.GetArrayDataReference(_ready[k]);
         ref var readyPrev = ref MemoryMarshal.GetArrayDataReference(_ready[k - 1]);
+        var markedPrevious = _markedPrevious;
         var slack = _p.BoardSlack;
         var trip = -1;
         var tripTimes = 0;
@@ -324,10 +378,9 @@ public sealed class RaptorWorker
                     }
                 }
             }
-            var before = Unsafe.Add(ref readyPrev, s);
-            if ((rule & Timetable.CanBoard) != 0 && i < n - 1 && before < TravelTime.Unreached)
+            if ((rule & Timetable.CanBoard) != 0 && i < n - 1 && IsSet(markedPrevious, s))
             {
-                var earliest = before + slack;
+                var earliest = Unsafe.Add(ref readyPrev, s) + slack;
                 if (trip < 0)
                 {
                     var found = FirstDepartureAtOrAfter(departures, timesBase + i * tripCount, tripCount, earliest);
@@ -405,4 +458,6 @@ public sealed class RaptorWorker
     }
 
     private static void Set(ulong[] bits, int index) => bits[index >> 6] |= 1UL << index;
+
+    private static bool IsSet(ulong[] bits, int index) => (bits[index >> 6] & (1UL << index)) != 0;
 }

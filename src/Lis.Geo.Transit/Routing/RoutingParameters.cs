@@ -58,6 +58,7 @@ public sealed record RoutingParameters
         Check(MaxDirectWalk, nameof(MaxDirectWalk), day);
         Check(MaxTripDuration, nameof(MaxTripDuration), day);
         if (MaxRides is < 1) throw new ArgumentException($"MaxRides must be >= 1 or null (got {MaxRides}).");
+        if (Window.StepSeconds <= 0) throw new ArgumentException("Window is not set (use DepartureWindow.AmPeak or a constructor).");
         if (Percentiles.Count == 0 || Percentiles.Any(p => p is < 1 or > 100)) throw new ArgumentException("Percentiles must be 1–100.");
     }
 

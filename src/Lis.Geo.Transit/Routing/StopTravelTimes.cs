@@ -20,15 +20,11 @@ public sealed class StopTravelTimes
     public int StopCount { get; }
     public DepartureWindow Window { get; }
 
-    /// <summary>Runs range RAPTOR from <paramref name="origin"/> over the router's window on <paramref name="worker"/>.</summary>
+    /// <summary>Runs range RAPTOR from <paramref name="origin"/> over <paramref name="window"/> on <paramref name="worker"/>.</summary>
     public static StopTravelTimes Compute(RaptorWorker worker, GeoPoint origin, DepartureWindow window)
     {
         var result = new StopTravelTimes(worker.StopCount, window);
-        worker.RouteWindow(origin, window, (i, _) =>
-        {
-            var row = result._travelTimes.AsSpan(i * result.StopCount, result.StopCount);
-            for (var s = 0; s < row.Length; s++) row[s] = worker.TravelTimeToStop(s);
-        });
+        worker.RouteWindow(origin, window, (i, _) => worker.TravelTimesToStops(result._travelTimes.AsSpan(i * result.StopCount, result.StopCount)));
         return result;
     }
 

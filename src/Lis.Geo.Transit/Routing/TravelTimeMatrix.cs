@@ -33,8 +33,8 @@ public sealed class TravelTimeMatrix
     public DepartureWindow Window => Parameters.Window;
 
     /// <summary>
-    /// Computes the matrix with range RAPTOR from every origin, in parallel on all cores, one
-    /// reusable <see cref="RaptorWorker"/> per thread.
+    /// Computes the matrix with range RAPTOR from every origin (pruned to the destinations), in
+    /// parallel on all cores, one reusable <see cref="RaptorWorker"/> per thread.
     /// </summary>
     /// <param name="progress">Reported after each origin, from worker threads.</param>
     /// <param name="cancellationToken">Checked between origins; cancellation throws <see cref="OperationCanceledException"/>.</param>
@@ -55,18 +55,17 @@ public sealed class TravelTimeMatrix
         var done = 0;
         var options = new ParallelOptions { CancellationToken = cancellationToken };
         Parallel.For(0, origins.Count, options,
-            () => (Worker: router.CreateWorker(), Row: new int[m]),
-            (o, _, scratch) =>
+            router.CreateWorker,
+            (o, _, worker) =>
             {
                 var cells = matrix._travelTimes;
-                scratch.Worker.RouteWindow(origins[o], window, (i, _) =>
+                worker.RouteWindow(origins[o], window, targets, (i, travelTimes) =>
                 {
-                    scratch.Worker.TravelTimesTo(targets, scratch.Row);
                     var baseIndex = o * m * minutes + i;
-                    for (var d = 0; d < m; d++) cells[baseIndex + d * minutes] = scratch.Row[d];
+                    for (var d = 0; d < m; d++) cells[baseIndex + d * minutes] = travelTimes[d];
                 });
                 progress?.Report(new MatrixProgress(Interlocked.Increment(ref done), origins.Count));
-                return scratch;
+                return worker;
             },
             _ => { });
         return matrix;

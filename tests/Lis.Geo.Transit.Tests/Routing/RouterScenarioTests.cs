@@ -254,4 +254,61 @@ public sealed class RouterScenarioTests
         Assert.True(router.Timetable.TryGetStop("C", out var c));
         Assert.Equal(1500, range.AtDeparture(20)[c]);
     }
+
+    [Fact]
+    public void A_travel_time_of_exactly_max_trip_duration_counts_and_one_second_more_does_not()
+    {
+        // T1 A 08:00 → C 10:00. Leaving A at 07:59:00 (slack exactly met) takes 2 h 1 min = 7,260 s.
+        // With maxTripDuration 7,260 s that is reachable; with 7,259 s it is not.
+        using var feed = WithWeekdayTrips(ThreeStops, """
+            trip_id,arrival_time,departure_time,stop_id,stop_sequence
+            T1,08:00:00,08:00:00,A,1
+            T1,10:00:00,10:00:00,C,2
+            """);
+        Assert.Equal(7260, TravelTimeBetween(feed.Router(Simple with { MaxTripDuration = 7260 }), East(0), East(0.2), "07:59:00"));
+        Assert.Equal(TravelTime.Unreachable, TravelTimeBetween(feed.Router(Simple with { MaxTripDuration = 7259 }), East(0), East(0.2), "07:59:00"));
+    }
+
+    [Fact]
+    public void A_loop_route_can_be_boarded_at_its_second_visit_of_a_stop()
+    {
+        // T1 runs A 08:00 → B 08:10 → A 08:20 → C 08:30 (a loop through A). Leaving A at 08:05 misses
+        // the 08:00 departure but catches the trip's second call at A (08:20 ≥ 08:06): C at 08:30, 1500 s.
+        using var feed = WithWeekdayTrips(ThreeStops, """
+            trip_id,arrival_time,departure_time,stop_id,stop_sequence
+            T1,08:00:00,08:00:00,A,1
+            T1,08:10:00,08:10:00,B,2
+            T1,08:20:00,08:20:00,A,3
+            T1,08:30:00,08:30:00,C,4
+            """);
+        Assert.Equal(1500, TravelTimeBetween(feed.Router(), East(0), East(0.2), "08:05:00"));
+    }
+
+    [Fact]
+    public void The_matrix_reports_progress_per_origin_and_stops_when_cancelled()
+    {
+        // Three origins on the one-trip feed: progress ends at 3 of 3. A token cancelled beforehand
+        // stops the computation with OperationCanceledException instead of returning partial results.
+        using var feed = WithWeekdayTrips(ThreeStops, """
+            trip_id,arrival_time,departure_time,stop_id,stop_sequence
+            T1,08:03:00,08:03:00,A,1
+            T1,08:13:00,08:13:00,C,2
+            """);
+        var timetable = feed.Compile();
+        var reports = new System.Collections.Concurrent.ConcurrentBag<MatrixProgress>();
+        var matrix = TravelTimeMatrix.Compute(timetable, [East(0), East(0.1), East(0.2)], [East(0.2)], Simple, new Reporter(reports.Add));
+        Assert.Equal(3, reports.Count);
+        Assert.Contains(new MatrixProgress(3, 3), reports);
+        Assert.Equal(3, matrix.OriginCount);
+
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            TravelTimeMatrix.Compute(timetable, [East(0)], [East(0.2)], Simple, null, cancelled.Token));
+    }
+
+    private sealed class Reporter(Action<MatrixProgress> report) : IProgress<MatrixProgress>
+    {
+        public void Report(MatrixProgress value) => report(value);
+    }
 }
