@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Lis.Geo.Api.Infrastructure;
 
-/// <summary>Reads a JSON request body within a size limit, turning every failure into the right ProblemDetails.</summary>
+/// <summary>Reads request bodies and query values within limits, turning every failure into the right ProblemDetails.</summary>
 public static class Body
 {
     public static async Task<(JsonDocument? Json, IResult? Problem)> ReadJsonAsync(HttpRequest req, long maxBytes, CancellationToken ct)
@@ -12,17 +12,11 @@ public static class Body
             return (null, Problems.Result(Problems.UnsupportedMediaType, $"Content-Type '{type}' is not accepted; send application/geo+json.", "Content-Type"));
         if (req.ContentLength > maxBytes)
             return (null, TooLarge(maxBytes));
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int n;
-        while ((n = await req.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + n > maxBytes) return (null, TooLarge(maxBytes));
-            buffer.Write(chunk, 0, n);
-        }
+        if (await ReadLimitedAsync(req.Body, maxBytes, ct) is not { } bytes)
+            return (null, TooLarge(maxBytes));
         try
         {
-            return (JsonDocument.Parse(buffer.ToArray()), null);
+            return (JsonDocument.Parse(bytes), null);
         }
         catch (JsonException e)
         {
@@ -47,17 +41,26 @@ public static class Body
             return (file.FileName, ms.ToArray(), null);
         }
         var fileName = Nonempty(req.Query["fileName"]) ?? "upload";
+        return await ReadLimitedAsync(req.Body, max, ct) switch
+        {
+            null => ("", null, TooLarge(max)),
+            { Length: 0 } => ("", null, Problems.Result(Problems.InvalidBody, "The body is empty; send the file.", "file")),
+            var bytes => (fileName, bytes, null),
+        };
+    }
+
+    /// <summary>The whole stream, or null as soon as it passes <paramref name="max"/> bytes (a chunked body has no Content-Length to check first).</summary>
+    private static async Task<byte[]?> ReadLimitedAsync(Stream body, long max, CancellationToken ct)
+    {
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         int n;
-        while ((n = await req.Body.ReadAsync(chunk, ct)) > 0)
+        while ((n = await body.ReadAsync(chunk, ct)) > 0)
         {
-            if (buffer.Length + n > max) return ("", null, TooLarge(max));
+            if (buffer.Length + n > max) return null;
             buffer.Write(chunk, 0, n);
         }
-        return buffer.Length == 0
-            ? ("", null, Problems.Result(Problems.InvalidBody, "The body is empty; send the file.", "file"))
-            : (fileName, buffer.ToArray(), null);
+        return buffer.ToArray();
     }
 
     public static string? Nonempty(Microsoft.Extensions.Primitives.StringValues v) => v.ToString() is { Length: > 0 } s ? s : null;

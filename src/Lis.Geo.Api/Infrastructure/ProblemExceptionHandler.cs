@@ -13,6 +13,7 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
         var result = exception switch
         {
             Problems.BadParameterException e => Problems.Result(Problems.InvalidParameter, e.Message, e.Field),
+            Problems.ProblemException e => Problems.Result(e.Type, e.Message, e.Field),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problems.Result(Problems.PayloadTooLarge,
                 "The body is larger than this server accepts (Api:MaxUploadBytes).", "body"),
             BadHttpRequestException e => Problems.Result(Problems.InvalidBody, e.Message, "body"),

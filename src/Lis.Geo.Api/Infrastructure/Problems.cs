@@ -50,6 +50,13 @@ public static class Problems
         public string Field { get; } = field;
     }
 
+    /// <summary>Any catalogued problem thrown from a helper deep in a handler; the exception handler writes it.</summary>
+    public sealed class ProblemException(ProblemType type, string detail, string? field) : Exception(detail)
+    {
+        public ProblemType Type { get; } = type;
+        public string? Field { get; } = field;
+    }
+
     public static void MapProblemDocs(this IEndpointRouteBuilder app) =>
         app.MapGet("/problems/{slug}", Results<Ok<ProblemType>, ProblemHttpResult> (string slug) =>
                 All.FirstOrDefault(p => p.Slug == slug) is { } t ? TypedResults.Ok(t) : Result(NotFound, $"No problem type '{slug}'."))

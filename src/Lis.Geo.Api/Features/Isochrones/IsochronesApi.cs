@@ -20,14 +20,6 @@ namespace Lis.Geo.Api.Features.Isochrones;
 /// </summary>
 public static class IsochronesApi
 {
-    /// <summary>Sites with a geometry to start from; same collections as site accessibility.</summary>
-    private static readonly Dictionary<string, string> SiteTables = new()
-    {
-        ["housing-sites"] = "housing_site",
-        ["employment-sites"] = "employment_site",
-        ["centres"] = "centre",
-    };
-
     /// <summary>OGC CRS84: WGS84 with longitude first, the RFC 7946 axis order written below.</summary>
     private const string Crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
@@ -46,18 +38,7 @@ public static class IsochronesApi
 
         app.MapGet("/sites/{collection}/{reference}/isochrones", async (string collection, string reference, HttpRequest req, NpgsqlDataSource db, RouterCache routers, CancellationToken ct) =>
             {
-                if (!SiteTables.TryGetValue(collection, out var table))
-                    return Problems.Result(Problems.NotFound, $"'{collection}' is not a site collection; use {string.Join(", ", SiteTables.Keys)}.", "collection");
-                // A polygon site starts from its point on surface, as a polygon destination does (ACCESSIBILITY.md).
-                await using var cmd = db.CreateCommand($"SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM {table} WHERE {(table == "centre" ? "code" : "reference")} = $1) x");
-                cmd.Parameters.Add(new() { Value = reference });
-                double lon, lat;
-                await using (var r = await cmd.ExecuteReaderAsync(ct))
-                {
-                    if (!await r.ReadAsync(ct))
-                        return Problems.Result(Problems.NotFound, $"No site '{reference}' in {collection}.", "reference");
-                    (lon, lat) = (r.GetDouble(0), r.GetDouble(1));
-                }
+                var (lon, lat) = await InteractiveRouting.SitePointAsync(db, collection, reference, ct);
                 return await Compute(lon, lat, reference, req, db, routers, ct);
             })
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
@@ -89,37 +70,7 @@ public static class IsochronesApi
         var q = req.Query;
         var cutoffs = ParseCutoffs(Body.Nonempty(q["cutoffs"]));
         var percentile = Ogc.ItemsQuery.Int(q, "percentile", 50, 1, 100);
-        var request = new AnalysisRequest
-        {
-            FeedId = Body.Nonempty(q["feedId"]) is { } f ? long.TryParse(f, CultureInfo.InvariantCulture, out var id) ? id : throw new Problems.BadParameterException("feedId", $"'{f}' is not a feed id.") : null,
-            ServiceDate = Body.Nonempty(q["serviceDate"]),
-            Window = Body.Nonempty(q["window"]) ?? "07:00-10:00",
-        };
-        RoutingParameters routing;
-        DateOnly? date;
-        try
-        {
-            routing = request.Routing();
-            date = request.ParsedServiceDate();
-        }
-        catch (AnalysisRequestException e) { throw new Problems.BadParameterException(e.Field, e.Message); }
-
-        await using var ctx = LisGeoDb.CreateContext(db);
-        var feed = request.FeedId is { } fid
-            ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(x => x.Id == fid, ct)
-            : await ctx.Feeds.AsNoTracking().OrderByDescending(x => x.Id).FirstOrDefaultAsync(ct);
-        if (feed is null)
-            return Problems.Result(Problems.NotFound, request.FeedId is null ? "No transit feed is stored; upload one with POST /feeds." : $"No feed {request.FeedId}.", "feedId");
-        var day = date ?? feed.CheckedDate ?? DateOnly.FromDateTime(DateTime.UtcNow);
-        // A day without service would quietly give walk-only areas; say so instead, as analyses do.
-        if (feed.ValidFrom is { } from && feed.ValidTo is { } to && (day < from || day > to))
-            throw new Problems.BadParameterException("serviceDate", $"{day:yyyy-MM-dd} is outside the feed's validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}).");
-
-        var router = await routers.GetAsync(feed.Id, feed.Sha256, day, routing, ct);
-        if (router.Timetable.TripCount == 0)
-            throw new Problems.BadParameterException("serviceDate", $"The feed runs no trips on {day:yyyy-MM-dd} ({day.DayOfWeek}).");
-        // The window is passed on: the cached router was built by whichever request came first and
-        // its own Parameters.Window need not be this request's.
+        var (feed, day, routing, router, request) = await InteractiveRouting.ResolveAsync(req, db, routers, new AnalysisRequest(), ct);
         var isochrones = Analysis.Isochrones.Compute(router, new GeoPoint(lat, lon), routing.Window, cutoffs, percentile, ct);
 
         var properties = new Common(percentile, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), request.Window, feed.Id, site, lon, lat);

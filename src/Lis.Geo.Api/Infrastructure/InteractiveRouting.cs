@@ -1,0 +1,79 @@
+using System.Globalization;
+using Lis.Geo.Data;
+using Lis.Geo.Data.Model;
+using Lis.Geo.Jobs;
+using Lis.Geo.Transit.Routing;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Lis.Geo.Api.Infrastructure;
+
+/// <summary>
+/// What every synchronous routing endpoint (site accessibility, isochrones) needs first: the
+/// origin (a point, or a site's point on surface), the feed and service day, the routing rules from
+/// the query string, and the cached router — with the same checks and problems everywhere.
+/// </summary>
+public static class InteractiveRouting
+{
+    public sealed record Context(TransitFeed Feed, DateOnly Day, RoutingParameters Routing, TransitRouter Router, AnalysisRequest Request);
+
+    /// <summary>Collections whose features can be an origin, and their tables and keys.</summary>
+    private static readonly Dictionary<string, (string Table, string Key)> Sites = new()
+    {
+        ["housing-sites"] = ("housing_site", "reference"),
+        ["employment-sites"] = ("employment_site", "reference"),
+        ["centres"] = ("centre", "code"),
+    };
+
+    /// <summary>A site's point on surface (ACCESSIBILITY.md: a polygon stands for itself by that point).</summary>
+    public static async Task<(double Lon, double Lat)> SitePointAsync(NpgsqlDataSource db, string collection, string reference, CancellationToken ct)
+    {
+        if (!Sites.TryGetValue(collection, out var site))
+            throw new Problems.ProblemException(Problems.NotFound, $"'{collection}' is not a site collection; use {string.Join(", ", Sites.Keys)}.", "collection");
+        await using var cmd = db.CreateCommand($"SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM {site.Table} WHERE {site.Key} = $1) x");
+        cmd.Parameters.Add(new() { Value = reference });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? (r.GetDouble(0), r.GetDouble(1))
+            : throw new Problems.ProblemException(Problems.NotFound, $"No site '{reference}' in {collection}.", "reference");
+    }
+
+    /// <summary>
+    /// feedId, serviceDate and window from the query (defaults: the latest feed, its checked day,
+    /// 07:00–10:00) with the caller's other settings, resolved to a router for that day.
+    /// </summary>
+    public static async Task<Context> ResolveAsync(HttpRequest req, NpgsqlDataSource db, RouterCache routers, AnalysisRequest settings, CancellationToken ct)
+    {
+        var q = req.Query;
+        var request = settings with
+        {
+            FeedId = Body.Nonempty(q["feedId"]) is { } f
+                ? long.TryParse(f, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? id : throw new Problems.BadParameterException("feedId", $"'{f}' is not a feed id.")
+                : null,
+            ServiceDate = Body.Nonempty(q["serviceDate"]),
+            Window = Body.Nonempty(q["window"]) ?? "07:00-10:00",
+        };
+        RoutingParameters routing;
+        DateOnly? date;
+        try
+        {
+            routing = request.Routing();
+            date = request.ParsedServiceDate();
+        }
+        catch (AnalysisRequestException e) { throw new Problems.BadParameterException(e.Field, e.Message); }
+
+        await using var ctx = LisGeoDb.CreateContext(db);
+        var feed = (request.FeedId is { } fid
+                ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(x => x.Id == fid, ct)
+                : await ctx.Feeds.AsNoTracking().OrderByDescending(x => x.Id).FirstOrDefaultAsync(ct))
+            ?? throw new Problems.ProblemException(Problems.NotFound,
+                request.FeedId is null ? "No transit feed is stored; upload one with POST /feeds." : $"No feed {request.FeedId}; GET /feeds lists them.", "feedId");
+        var day = date ?? feed.CheckedDate ?? DateOnly.FromDateTime(DateTime.UtcNow);
+        // A day without service would quietly give walk-only answers; say so instead, as analyses do.
+        if (feed.ValidFrom is { } from && feed.ValidTo is { } to && (day < from || day > to))
+            throw new Problems.BadParameterException("serviceDate", $"{day:yyyy-MM-dd} is outside the feed's validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}).");
+        var router = await routers.GetAsync(feed.Id, feed.Sha256, day, routing, ct);
+        if (router.Timetable.TripCount == 0)
+            throw new Problems.BadParameterException("serviceDate", $"The feed runs no trips on {day:yyyy-MM-dd} ({day.DayOfWeek}).");
+        return new Context(feed, day, routing, router, request);
+    }
+}
