@@ -49,13 +49,31 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
             throw new AnalysisRequestException("zoneSet", $"No zone set '{request.ZoneSet}'; import zones with --zone-set first.");
         if (origins.Count == 0)
             throw new AnalysisRequestException("zoneSet", $"Zone set '{request.ZoneSet}' has no population-weighted centroids to start from; import them with 'lisgeo import centroids'.");
-        var destinations = await Points(ctx, """
-            SELECT code, name, ST_X(geom), ST_Y(geom), 1.0 FROM centre WHERE $1::text IS NULL OR kind = $1 ORDER BY code
-            """, request.CentreKind, ct);
-        if (destinations.Count == 0)
-            throw new AnalysisRequestException("centreKind", request.CentreKind is null ? "No centres are stored." : $"No centres of kind '{request.CentreKind}'.");
-        if (destinations.Count < access.MinCentres)
-            throw new AnalysisRequestException("minCentres", $"minCentres {access.MinCentres} exceeds the {destinations.Count} centres available.");
+        List<Point> destinations;
+        string destinationSet;
+        if (request.Type == AnalysisTypes.SiteAccess)
+        {
+            if (!AnalysisTypes.SiteTables.TryGetValue(request.SiteSet, out var table))
+                throw new AnalysisRequestException("siteSet", $"Unknown site set '{request.SiteSet}'. Use {string.Join(" or ", AnalysisTypes.SiteTables.Keys)}.");
+            // A polygon site is reached at its point on surface (ACCESSIBILITY.md, destinations).
+            destinations = await Points(ctx, $"""
+                SELECT reference, name, ST_X(p), ST_Y(p), 1.0 FROM (SELECT reference, name, ST_PointOnSurface(geom) p FROM {table}) s ORDER BY reference
+                """, null, ct);
+            if (destinations.Count == 0)
+                throw new AnalysisRequestException("siteSet", $"No {request.SiteSet} are stored.");
+            destinationSet = $"sites:{request.SiteSet}";
+        }
+        else
+        {
+            destinations = await Points(ctx, """
+                SELECT code, name, ST_X(geom), ST_Y(geom), 1.0 FROM centre WHERE $1::text IS NULL OR kind = $1 ORDER BY code
+                """, request.CentreKind, ct);
+            if (destinations.Count == 0)
+                throw new AnalysisRequestException("centreKind", request.CentreKind is null ? "No centres are stored." : $"No centres of kind '{request.CentreKind}'.");
+            if (destinations.Count < access.MinCentres)
+                throw new AnalysisRequestException("minCentres", $"minCentres {access.MinCentres} exceeds the {destinations.Count} centres available.");
+            destinationSet = request.CentreKind is null ? "centres" : $"centres:kind={request.CentreKind}";
+        }
 
         var router = await routers.GetAsync(feed.Id, feed.Sha256, date, routing, ct);
         if (router.Timetable.TripCount == 0)
@@ -75,7 +93,7 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
             OriginSet = $"zones:{request.ZoneSet}",
             OriginVersion = Version(origins),
             OriginCount = origins.Count,
-            DestinationSet = request.CentreKind is null ? "centres" : $"centres:kind={request.CentreKind}",
+            DestinationSet = destinationSet,
             DestinationVersion = Version(destinations),
             DestinationCount = destinations.Count,
             EngineVersion = EngineVersion,
@@ -120,13 +138,15 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
             new() { RunId = runId, IsOrigin = origin, Index = index, Code = Code, Name = Name, Lon = Lon, Lat = Lat, Weight = Weight };
     }
 
+    /// <summary>Points from <paramref name="sql"/>; <paramref name="parameter"/> is bound as $1 (text) when the query uses it.</summary>
     private static async Task<List<Point>> Points(LisGeoDbContext ctx, string sql, string? parameter, CancellationToken ct)
     {
         var list = new List<Point>();
         var conn = (NpgsqlConnection)ctx.Database.GetDbConnection();
         if (conn.State != System.Data.ConnectionState.Open) await conn.OpenAsync(ct);
         await using var cmd = new NpgsqlCommand(sql, conn);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)parameter ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        if (sql.Contains("$1", StringComparison.Ordinal))
+            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)parameter ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             list.Add(new Point(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4)));

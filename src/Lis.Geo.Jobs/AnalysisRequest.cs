@@ -11,7 +11,11 @@ namespace Lis.Geo.Jobs;
 /// </summary>
 public sealed record AnalysisRequest
 {
-    /// <summary><c>zone-access</c>: per zone, travel times to each centre and the headline indicators.</summary>
+    /// <summary>
+    /// <c>zone-access</c>: per zone, travel times to each centre and the headline indicators.
+    /// <c>site-access</c>: per site of <see cref="SiteSet"/>, its catchment — the population (and the
+    /// population of the 20% most deprived LSOAs) whose zones reach it within the threshold.
+    /// </summary>
     public string Type { get; init; } = AnalysisTypes.ZoneAccess;
     public string? Name { get; init; }
     /// <summary>The stored feed; default the most recently stored one.</summary>
@@ -21,6 +25,8 @@ public sealed record AnalysisRequest
     public string ZoneSet { get; init; } = "lsoa11";
     /// <summary>Only centres of this kind (e.g. strategic); default every centre.</summary>
     public string? CentreKind { get; init; }
+    /// <summary>For site-access: <c>employment-sites</c> (default) or <c>housing-sites</c>.</summary>
+    public string SiteSet { get; init; } = "employment-sites";
     public string Window { get; init; } = "07:00-10:00";
     public int ThresholdMinutes { get; init; } = 45;
     public int MinCentres { get; init; } = 3;
@@ -81,7 +87,15 @@ public sealed record AnalysisRequest
 public static class AnalysisTypes
 {
     public const string ZoneAccess = "zone-access";
-    public static readonly string[] Supported = [ZoneAccess];
+    public const string SiteAccess = "site-access";
+    public static readonly string[] Supported = [ZoneAccess, SiteAccess];
+
+    /// <summary>Site sets a site-access run can target, and their tables.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SiteTables = new Dictionary<string, string>
+    {
+        ["employment-sites"] = "employment_site",
+        ["housing-sites"] = "housing_site",
+    };
 }
 
 /// <summary>A request that cannot become a run; <see cref="Field"/> names the member at fault.</summary>

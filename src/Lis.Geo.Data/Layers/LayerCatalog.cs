@@ -176,7 +176,39 @@ public static class LayerCatalog
             Where: $"p.run_id = {runId} AND p.is_origin AND t.geom IS NOT NULL");
     }
 
-    /// <summary>All layers: the fixed ones, a zone and a centroid layer per zone set, and the zones of every finished zone-access run.</summary>
+    /// <summary>
+    /// The sites of a finished site-access run with their catchments: the population of the origin
+    /// zones that reach the site within <paramref name="thresholdSeconds"/> at the run's percentile,
+    /// and the part of it living in the 20% most deprived LSOAs (IMD 2019 deciles 1–2).
+    /// </summary>
+    public static Layer RunSiteLayer(long runId, string table, string zoneSetId, int thresholdSeconds, int percentilePosition, string title)
+    {
+        if (table is not ("employment_site" or "housing_site") || !zoneSetId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            throw new ArgumentException($"Unsafe site table or zone set ('{table}', '{zoneSetId}').");
+        var reaching = $"""
+            FROM analysis_pair_result pr JOIN analysis_point o ON o.run_id = pr.run_id AND o.is_origin AND o.index = pr.origin_index
+            WHERE pr.run_id = {runId} AND pr.destination_index = p.index AND pr.percentiles[{percentilePosition}] <= {thresholdSeconds}
+            """;
+        const string deprived = """
+            EXISTS (SELECT 1 FROM deprivation d JOIN zone_set s ON s.code_geography = 'lsoa11' WHERE s.id = '{0}' AND d.lsoa_code = o.code AND d.imd_decile <= 2)
+            """;
+        return new Layer($"analysis-{runId}-sites", title, "Sites with their public-transport catchments.",
+            $"analysis_point p JOIN {table} t ON t.reference = p.code", "t.reference", "t.geom", "Geometry",
+            [
+                new("reference", "t.reference", PropertyType.String, "Site reference"),
+                new("name", "t.name", PropertyType.String, "Site name"),
+                new("lad_code", "t.lad_code", PropertyType.String, "District code"),
+                new("hectares", "t.hectares", PropertyType.Number, "Site area (ha)"),
+                new("catchment_zones", $"(SELECT count(*) {reaching})", PropertyType.Integer, "Origin zones that reach the site within the threshold"),
+                new("catchment_population", $"(SELECT coalesce(sum(o.weight), 0) {reaching})", PropertyType.Number, "Population of those zones"),
+                new("deprived_catchment_population", $"(SELECT coalesce(sum(o.weight), 0) {reaching} AND {string.Format(System.Globalization.CultureInfo.InvariantCulture, deprived, zoneSetId)})",
+                    PropertyType.Number, "Of which in the 20% most deprived LSOAs (IMD 2019 deciles 1–2)"),
+            ],
+            [new("lad", "t.lad_code = {0}", PropertyType.String, "District code")],
+            Where: $"p.run_id = {runId} AND NOT p.is_origin");
+    }
+
+    /// <summary>All layers: the fixed ones, a zone and a centroid layer per zone set, and the results of every finished run.</summary>
     public static async Task<IReadOnlyList<Layer>> ListAsync(NpgsqlDataSource db, CancellationToken ct)
     {
         var layers = new List<Layer>(Fixed);
@@ -188,15 +220,21 @@ public static class LayerCatalog
                 layers.Add(ZoneLayer(r.GetString(0), r.GetString(1), centroids: true));
             }
         await using (var cmd = db.CreateCommand("""
-            SELECT id, substr(origin_set, 7), (parameters -> 'access' ->> 'minCentres')::int,
+            SELECT id, type, substr(origin_set, 7), (parameters -> 'access' ->> 'minCentres')::int,
                    array_position(ARRAY(SELECT jsonb_array_elements_text(parameters -> 'routing' -> 'percentiles')::int), (parameters -> 'access' ->> 'percentile')::int),
-                   service_date
-            FROM analysis_run WHERE state = 'succeeded' AND type = 'zone-access' AND origin_set LIKE 'zones:%' ORDER BY id
+                   service_date, (parameters -> 'access' ->> 'thresholdSeconds')::int, destination_set
+            FROM analysis_run WHERE state = 'succeeded' AND origin_set LIKE 'zones:%' ORDER BY id
             """))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
-                layers.Add(RunZoneLayer(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3),
-                    $"Analysis {r.GetInt64(0)}: access to centres ({r.GetFieldValue<DateOnly>(4):yyyy-MM-dd})"));
+            {
+                var (id, date) = (r.GetInt64(0), r.GetFieldValue<DateOnly>(5));
+                if (r.GetString(1) == "zone-access")
+                    layers.Add(RunZoneLayer(id, r.GetString(2), r.GetInt32(3), r.GetInt32(4), $"Analysis {id}: access to centres ({date:yyyy-MM-dd})"));
+                else if (r.GetString(7) is "sites:employment-sites" or "sites:housing-sites")
+                    layers.Add(RunSiteLayer(id, r.GetString(7) == "sites:employment-sites" ? "employment_site" : "housing_site", r.GetString(2), r.GetInt32(6), r.GetInt32(4),
+                        $"Analysis {id}: site catchments ({date:yyyy-MM-dd})"));
+            }
         return layers;
     }
 

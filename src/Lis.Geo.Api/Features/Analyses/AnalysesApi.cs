@@ -70,7 +70,7 @@ public static class AnalysesApi
             .WithSummary("Cancel a run (running chunks stop within a second; finished chunks keep their rows)");
 
         g.MapGet("/{id:long}/zones", async (long id, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
-                await ResultLayer(db, id, ct) switch
+                await ResultLayer(db, id, "zones", ct) switch
                 {
                     (null, var problem) => problem!,
                     (var layer, _) => await OgcApi.Items(layer!, req, db, options.Value, ct),
@@ -78,24 +78,39 @@ public static class AnalysesApi
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
             .WithSummary("The run's zones with their indicators (GeoJSON; f=csv for CSV; paging, bbox and filters as /collections)");
 
+        g.MapGet("/{id:long}/sites", async (long id, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
+                await ResultLayer(db, id, "sites", ct) switch
+                {
+                    (null, var problem) => problem!,
+                    (var layer, _) => await OgcApi.Items(layer!, req, db, options.Value, ct),
+                })
+            .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
+            .WithSummary("A site-access run's sites with their catchments (population, and population in the 20% most deprived LSOAs)");
+
         g.MapGet("/{id:long}/travel-times.csv", async (long id, HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                if (await ResultLayer(db, id, ct) is (null, var problem)) return problem!;
+                if (await Find(db, id, ct) is not { } run) return NotFound(id);
+                if (run.State != RunState.Succeeded) return NotFinished(run);
                 return new TravelTimesCsv(db, id);
             })
             .WithSummary("Every origin–destination pair: travel-time percentiles (seconds, empty = unreachable) and departures within the threshold");
         return app;
     }
 
-    private static async Task<(Layer?, IResult?)> ResultLayer(NpgsqlDataSource db, long id, CancellationToken ct)
+    /// <summary>The run's <paramref name="kind"/> layer (zones of a zone-access run, sites of a site-access run).</summary>
+    private static async Task<(Layer?, IResult?)> ResultLayer(NpgsqlDataSource db, long id, string kind, CancellationToken ct)
     {
         if (await Find(db, id, ct) is not { } run) return (null, NotFound(id));
-        if (run.State != RunState.Succeeded)
-            return (null, Problems.Result(Problems.Conflict, $"Run {id} is {run.State}; results are served once it has succeeded.", "id",
-                new Dictionary<string, object?> { ["state"] = run.State }));
-        var layer = await LayerCatalog.FindAsync(db, $"analysis-{id}-zones", ct);
-        return layer is null ? (null, NotFound(id)) : (layer, null);
+        if (run.State != RunState.Succeeded) return (null, NotFinished(run));
+        var layer = await LayerCatalog.FindAsync(db, $"analysis-{id}-{kind}", ct);
+        return layer is null
+            ? (null, Problems.Result(Problems.NotFound, $"Run {id} is a {run.Type} run and has no {kind} result.", "id"))
+            : (layer, null);
     }
+
+    private static IResult NotFinished(AnalysisRun run) =>
+        Problems.Result(Problems.Conflict, $"Run {run.Id} is {run.State}; results are served once it has succeeded.", "id",
+            new Dictionary<string, object?> { ["state"] = run.State });
 
     internal static async Task<AnalysisRun?> Find(NpgsqlDataSource db, long id, CancellationToken ct)
     {
@@ -111,10 +126,11 @@ public static class AnalysesApi
         var links = new List<Link> { new(OgcApi.Href(req, self), "self", "application/json") };
         if (r.State == RunState.Succeeded)
         {
-            links.Add(new(OgcApi.Href(req, self + "/zones"), "zones", GeoJsonResult.MediaType, "Zones with indicators"));
-            links.Add(new(OgcApi.Href(req, self + "/zones?f=csv&limit=10000"), "zones-csv", "text/csv"));
+            var kind = r.Type == AnalysisTypes.SiteAccess ? "sites" : "zones";
+            links.Add(new(OgcApi.Href(req, $"{self}/{kind}"), kind, GeoJsonResult.MediaType, kind == "sites" ? "Sites with catchments" : "Zones with indicators"));
+            links.Add(new(OgcApi.Href(req, $"{self}/{kind}?f=csv&limit=10000"), $"{kind}-csv", "text/csv"));
             links.Add(new(OgcApi.Href(req, self + "/travel-times.csv"), "travel-times", "text/csv"));
-            links.Add(new(OgcApi.Href(req, $"/collections/analysis-{r.Id}-zones"), "collection", "application/json"));
+            links.Add(new(OgcApi.Href(req, $"/collections/analysis-{r.Id}-{kind}"), "collection", "application/json"));
         }
         var seconds = r.StartedAt is { } s && r.FinishedAt is { } f ? (f - s).TotalSeconds : (double?)null;
         return new RunView(r.Id, r.Type, r.State,

@@ -130,8 +130,51 @@ public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<Analys
         Assert.Equal(direct.Count(a => a.CentresReachable >= 2), layer.GetProperty("numberMatched").GetInt32());
     }
 
+    [Fact]
+    public async Task A_site_access_run_gives_each_employment_site_its_catchment()
+    {
+        var id = await StartAsync("""{"type":"site-access","siteSet":"employment-sites","serviceDate":"2026-11-25"}""");
+        var run = await api.WaitAsync(id);
+        Assert.Equal("succeeded", run.GetProperty("state").GetString());
+
+        // Direct computation: the zones' centroids to the sites at the points the run froze (their points on surface).
+        var sites = new List<(string Reference, GeoPoint Point)>();
+        await using (var cmd = api.Db.CreateCommand("SELECT code, lat, lon FROM analysis_point WHERE run_id = $1 AND NOT is_origin ORDER BY index"))
+        {
+            cmd.Parameters.Add(new() { Value = id });
+            await using var r = await cmd.ExecuteReaderAsync();
+            while (await r.ReadAsync()) sites.Add((r.GetString(0), new GeoPoint(r.GetDouble(1), r.GetDouble(2))));
+        }
+        Assert.Equal(SampleRegion.Read("employment_sites.geojson").Select(f => (string)f.Attributes["reference"]).Order(StringComparer.Ordinal), sites.Select(s => s.Reference));
+        var zip = Path.Combine(api.CacheDirectory, "direct-sites.zip");
+        Directory.CreateDirectory(api.CacheDirectory);
+        await File.WriteAllBytesAsync(zip, SampleFeed.Zip());
+        var origins = SampleRegion.Csv("lsoa11_pwc.csv").OrderBy(r => r["lsoa11cd"], StringComparer.Ordinal).ToList();
+        var matrix = TravelTimeMatrix.Compute(TimetableCompiler.Compile(GtfsSource.Open(zip), SampleFeed.ServiceDate),
+            origins.Select(o => new GeoPoint(SampleRegion.Num(o["lat"]), SampleRegion.Num(o["lon"]))).ToList(), sites.Select(s => s.Point).ToList(), new RoutingParameters());
+        var imd = SampleRegion.Csv("imd2019.csv").ToDictionary(r => r["lsoa11cd"], r => int.Parse(r["imd_decile"], CultureInfo.InvariantCulture));
+
+        var features = (await api.GetJsonAsync($"/analyses/{id}/sites")).GetProperty("features").EnumerateArray().ToList();
+        Assert.Equal(sites.Count, features.Count);
+        var anyCatchment = false;
+        for (var d = 0; d < sites.Count; d++)
+        {
+            var reaching = origins.Select((o, i) => (o, i)).Where(x => matrix.PercentilesOf(x.i, d)[2] <= 45 * 60).ToList();
+            var population = reaching.Sum(x => double.Parse(x.o["pop_total_mid2015"], CultureInfo.InvariantCulture));
+            var deprived = reaching.Where(x => imd[x.o["lsoa11cd"]] <= 2).Sum(x => double.Parse(x.o["pop_total_mid2015"], CultureInfo.InvariantCulture));
+            var p = features.Single(f => f.GetProperty("id").GetString() == sites[d].Reference).GetProperty("properties");
+            Assert.Equal(reaching.Count, p.GetProperty("catchment_zones").GetInt32());
+            Assert.Equal(population, p.GetProperty("catchment_population").GetDouble());
+            Assert.Equal(deprived, p.GetProperty("deprived_catchment_population").GetDouble());
+            anyCatchment |= population > 0;
+        }
+        Assert.True(anyCatchment, "some sample employment site should be reachable");
+        await Problem.AssertAsync(api.Client.GetAsync($"/analyses/{id}/zones"), HttpStatusCode.NotFound, "id");
+    }
+
     [Theory]
     [InlineData("""{"type":"isochrone-of-doom"}""", "type")]
+    [InlineData("""{"type":"site-access","siteSet":"parks"}""", "siteSet")]
     [InlineData("""{"zoneSet":"lsoa99"}""", "zoneSet")]
     [InlineData("""{"serviceDate":"2031-01-01"}""", "serviceDate")]
     [InlineData("""{"serviceDate":"2026-11-28"}""", "serviceDate")]
