@@ -22,17 +22,21 @@ public static class JobsSetup
         services.AddTransient<AnalysisPlanner>();
         services.AddTransient<AnalysisJobs>();
         services.AddTransient<ScheduleJobs>();
+        // The storage is this host's own DI singleton, not Hangfire's process-wide JobStorage.Current
+        // (which UsePostgreSqlStorage would set): two hosts in one process — the API's test hosts, or an
+        // embedding application — then never enqueue into, or work from, each other's database.
+        var storageOptions = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            InvisibilityTimeout = InvisibilityTimeout,
+            QueuePollInterval = TimeSpan.FromMilliseconds(500),
+            PrepareSchemaIfNecessary = true,
+        };
+        services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions));
         services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
-            {
-                SchemaName = "hangfire",
-                InvisibilityTimeout = InvisibilityTimeout,
-                QueuePollInterval = TimeSpan.FromMilliseconds(500),
-                PrepareSchemaIfNecessary = true,
-            }));
+            .UseRecommendedSerializerSettings());
         if (runServer)
         {
             var workers = configuration.GetValue<int?>($"{JobsOptions.Section}:{nameof(JobsOptions.WorkerCount)}") ?? new JobsOptions().WorkerCount;
