@@ -78,6 +78,31 @@ public static class AnalysesApi
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
             .WithSummary("The run's zones with their indicators (GeoJSON; f=csv for CSV; paging, bbox and filters as /collections)");
 
+        g.MapGet("/{id:long}/overlay", async (long id, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
+            {
+                var (layer, problem) = await ResultLayer(db, id, "zones", ct);
+                if (problem is not null) return problem;
+                var (_, access) = RunStore.Parameters((await Find(db, id, ct))!);
+                var legend = JsonSerializer.Serialize(BivariateClasses.Legend(access.MinCentres, access.ThresholdSeconds / 60), OgcApi.Json);
+                return await OgcApi.Items(layer!, req, db, options.Value, ct, $"\"legend\":{legend}");
+            })
+            .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
+            .WithSummary("Deprivation overlay: zones with IMD bands, access bands and their bivariate class, with the class legend (colours) in the response");
+
+        g.MapGet("/{id:long}/equity", async (long id, string? population, NpgsqlDataSource db, CancellationToken ct) =>
+            {
+                var (_, problem) = await ResultLayer(db, id, "zones", ct);
+                if (problem is not null) return problem;
+                population ??= "population";
+                if (!RunEquity.Populations.ContainsKey(population))
+                    return Problems.Result(Problems.InvalidParameter, $"Unknown population '{population}'. Use {string.Join(", ", RunEquity.Populations.Keys)}.", "population");
+                var run = (await Find(db, id, ct))!;
+                var (_, access) = RunStore.Parameters(run);
+                return Results.Ok(await RunEquity.ComputeAsync(db, run, access, population, ct));
+            })
+            .Produces<RunEquity.Summary>()
+            .WithSummary("Equity of a zone-access run: by IMD decile, most deprived 20% vs the rest, concentration index (formula in the answer)");
+
         g.MapGet("/{id:long}/sites", async (long id, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
                 await ResultLayer(db, id, "sites", ct) switch
                 {

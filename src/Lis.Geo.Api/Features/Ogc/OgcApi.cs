@@ -116,9 +116,10 @@ public static class OgcApi
 
     /// <summary>
     /// A page of a layer: GeoJSON (default) or, with <c>f=csv</c>, the same features' ids and
-    /// properties as CSV for spreadsheets. Shared by every collection and by the analysis result routes.
+    /// properties as CSV for spreadsheets. Shared by every collection and by the analysis result routes;
+    /// <c>foreignMembers</c> adds top-level members (a JSON fragment such as <c>"legend":[…]</c>).
     /// </summary>
-    internal static async Task<IResult> Items(Layer layer, HttpRequest req, NpgsqlDataSource db, ApiOptions options, CancellationToken ct)
+    internal static async Task<IResult> Items(Layer layer, HttpRequest req, NpgsqlDataSource db, ApiOptions options, CancellationToken ct, string? foreignMembers = null)
     {
         var fr = ItemsQuery.Parse(req.Query, layer, options);
         if (req.Query["f"].ToString() == "csv")
@@ -132,7 +133,7 @@ public static class OgcApi
                 await GeoJsonResult.WriteAsync(body, returned++ == 0 ? feature : "," + feature, token);
             var links = PageLinks(req, fr, matched, returned);
             await GeoJsonResult.WriteAsync(body,
-                $"],\"numberMatched\":{matched},\"numberReturned\":{returned},\"timeStamp\":\"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\",\"links\":{System.Text.Json.JsonSerializer.Serialize(links, Json)}}}", token);
+                $"],{(foreignMembers is null ? "" : foreignMembers + ",")}\"numberMatched\":{matched},\"numberReturned\":{returned},\"timeStamp\":\"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\",\"links\":{System.Text.Json.JsonSerializer.Serialize(links, Json)}}}", token);
         }, OgcCrs.Uri(fr.OutputSrid));
     }
 

@@ -1,0 +1,75 @@
+using Lis.Geo.Analysis;
+using Lis.Geo.Data.Model;
+using Npgsql;
+
+namespace Lis.Geo.Jobs;
+
+/// <summary>
+/// Equity summaries of a zone-access run: by IMD 2019 decile, the most deprived 20% against the rest,
+/// and concentration indices of access across deprivation — weighted by the zones' population or by
+/// any IoD population denominator (children, 16–59, 60+, working age).
+/// </summary>
+public static class RunEquity
+{
+    /// <summary>Weights that can be chosen, and their SQL over the run's origin point p and deprivation row d.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Populations = new Dictionary<string, string>
+    {
+        ["population"] = "p.weight",
+        ["pop_0_15"] = "d.pop0to15",
+        ["pop_16_59"] = "d.pop16to59",
+        ["pop_60plus"] = "d.pop60plus",
+        ["pop_working_age"] = "d.pop_working_age",
+    };
+
+    public sealed record Decile(int ImdDecile, int Zones, double Population, double PopulationMeetingTarget, double Share, double MeanCentresReachable);
+    public sealed record Gap(double MostDeprived20Share, double RestShare, double Difference, double MostDeprived20MeanCentres, double RestMeanCentres);
+    public sealed record Concentration(double? CentresReachable, double? MeetsTarget, string Formula);
+    public sealed record Summary(long RunId, string Population, int MinCentres, int ThresholdMinutes, IReadOnlyList<Decile> ByImdDecile, Gap Gap,
+        Concentration ConcentrationIndex, int ZonesWithoutImd, double PopulationWithoutImd);
+
+    public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, AccessParameters access, string population, CancellationToken ct)
+    {
+        var weight = Populations[population];
+        var zoneSet = run.OriginSet["zones:".Length..];
+        var rows = new List<(double Weight, int Centres, int? Rank, int? Decile)>();
+        await using (var cmd = db.CreateCommand($"""
+            SELECT coalesce({weight}, 0)::float8, r.centres_reachable, d.imd_rank, d.imd_decile
+            FROM analysis_point p
+            JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
+            LEFT JOIN zone_set s ON s.id = $2 AND s.code_geography = 'lsoa11'
+            LEFT JOIN deprivation d ON s.id IS NOT NULL AND d.lsoa_code = p.code
+            WHERE p.run_id = $1 AND p.is_origin
+            """))
+        {
+            cmd.Parameters.Add(new() { Value = run.Id });
+            cmd.Parameters.Add(new() { Value = zoneSet });
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+                rows.Add((r.GetDouble(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt32(2), r.IsDBNull(3) ? null : r.GetInt32(3)));
+        }
+        var min = access.MinCentres;
+        var ranked = rows.Where(x => x.Rank is not null && x.Decile is not null).ToList();
+        var deciles = ranked.GroupBy(x => x.Decile!.Value).OrderBy(g => g.Key).Select(g =>
+        {
+            var pop = g.Sum(x => x.Weight);
+            var meeting = g.Where(x => x.Centres >= min).Sum(x => x.Weight);
+            return new Decile(g.Key, g.Count(), pop, meeting, pop > 0 ? meeting / pop : 0, pop > 0 ? g.Sum(x => x.Weight * x.Centres) / pop : 0);
+        }).ToList();
+        (double Share, double Mean) Of(IEnumerable<(double Weight, int Centres, int? Rank, int? Decile)> zs)
+        {
+            var list = zs.ToList();
+            var pop = list.Sum(x => x.Weight);
+            return pop > 0 ? (list.Where(x => x.Centres >= min).Sum(x => x.Weight) / pop, list.Sum(x => x.Weight * x.Centres) / pop) : (0, 0);
+        }
+        var (deprivedShare, deprivedMean) = Of(ranked.Where(x => x.Decile <= 2));
+        var (restShare, restMean) = Of(ranked.Where(x => x.Decile > 2));
+        var ci = new Concentration(
+            Equity.ConcentrationIndex(ranked.Select(x => new Equity.Zone(x.Weight, x.Centres, x.Rank!.Value))),
+            Equity.ConcentrationIndex(ranked.Select(x => new Equity.Zone(x.Weight, x.Centres >= min ? 1 : 0, x.Rank!.Value))),
+            "CI = 2/(μW) Σ wᵢ(hᵢ − μ)(Rᵢ − ½); zones ordered from most to least deprived by IMD 2019 rank, Rᵢ their weighted fractional rank; " +
+            "negative = access concentrated among the more deprived, positive = among the less deprived.");
+        var missing = rows.Where(x => x.Rank is null || x.Decile is null).ToList();
+        return new Summary(run.Id, population, min, access.ThresholdSeconds / 60, deciles,
+            new Gap(deprivedShare, restShare, deprivedShare - restShare, deprivedMean, restMean), ci, missing.Count, missing.Sum(x => x.Weight));
+    }
+}
