@@ -167,8 +167,13 @@ public sealed class SourceFile
         using var reader = OpenText();
         string[]? header = null;
         var wktReader = new WKTReader();
-        foreach (var (line, values) in new CsvReader(reader).ReadRecords())
+        // The engine's streaming RFC 4180 reader (quotes, doubled quotes, line breaks in fields, blank lines skipped).
+        using var csv = new Lis.Geo.Transit.Gtfs.CsvReader(reader);
+        while (csv.ReadRow())
         {
+            var line = (int)csv.Line;
+            var values = new string[csv.FieldCount];
+            for (var i = 0; i < values.Length; i++) values[i] = csv[i].ToString();
             if (header is null)
             {
                 header = values.Select(h => h.Trim()).ToArray();

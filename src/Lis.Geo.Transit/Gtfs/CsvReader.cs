@@ -5,7 +5,7 @@ namespace Lis.Geo.Transit.Gtfs;
 /// quotes and line breaks. One row is held at a time, so a 300 MB <c>stop_times.txt</c> is read
 /// in constant memory; fields are exposed as spans to avoid a string per value on hot tables.
 /// </summary>
-internal sealed class CsvReader : IDisposable
+public sealed class CsvReader : IDisposable
 {
     private readonly TextReader _reader;
     private readonly char[] _input = new char[1 << 16];
