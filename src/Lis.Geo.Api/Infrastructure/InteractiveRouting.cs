@@ -18,12 +18,9 @@ public static class InteractiveRouting
     public sealed record Context(TransitFeed Feed, DateOnly Day, RoutingParameters Routing, TransitRouter Router, AnalysisRequest Request);
 
     /// <summary>Collections whose features can be an origin, and their tables and keys.</summary>
-    private static readonly Dictionary<string, (string Table, string Key)> Sites = new()
-    {
-        ["housing-sites"] = ("housing_site", "reference"),
-        ["employment-sites"] = ("employment_site", "reference"),
-        ["centres"] = ("centre", "code"),
-    };
+    private static readonly Dictionary<string, (string Table, string Key)> Sites =
+        AnalysisTypes.SiteTables.ToDictionary(kv => kv.Key, kv => (kv.Value, "reference"))
+            .Append(new("centres", ("centre", "code"))).ToDictionary();
 
     /// <summary>A site's point on surface (ACCESSIBILITY.md: a polygon stands for itself by that point).</summary>
     public static async Task<(double Lon, double Lat)> SitePointAsync(NpgsqlDataSource db, string collection, string reference, CancellationToken ct)

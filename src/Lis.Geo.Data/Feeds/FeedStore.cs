@@ -25,7 +25,7 @@ public sealed class FeedStore(NpgsqlDataSource db)
     {
         var sha = Convert.ToHexStringLower(SHA256.HashData(content));
         await using var ctx = LisGeoDb.CreateContext(db);
-        if (ctx.Feeds.FirstOrDefault(f => f.Sha256 == sha) is { } existing)
+        if (await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Sha256 == sha, ct) is { } existing)
             return (existing, false);
 
         var temp = Path.Combine(Path.GetTempPath(), $"lisgeo-feed-{Guid.NewGuid():N}.zip");

@@ -217,35 +217,58 @@ public static class LayerCatalog
     }
 
     /// <summary>All layers: the fixed ones, a zone and a centroid layer per zone set, and the results of every finished run.</summary>
-    public static async Task<IReadOnlyList<Layer>> ListAsync(NpgsqlDataSource db, CancellationToken ct)
+    public static async Task<IReadOnlyList<Layer>> ListAsync(NpgsqlDataSource db, CancellationToken ct) =>
+        [.. Fixed, .. await ZoneSetLayersAsync(db, null, ct), .. await RunLayersAsync(db, null, ct)];
+
+    /// <summary>
+    /// One layer by id. Every items request starts here, so it queries only what the id names: nothing
+    /// for a fixed layer, one zone set for <c>zones-…</c>/<c>centroids-…</c>, one run for <c>analysis-…</c>.
+    /// </summary>
+    public static async Task<Layer?> FindAsync(NpgsqlDataSource db, string id, CancellationToken ct)
     {
-        var layers = new List<Layer>(Fixed);
-        await using (var cmd = db.CreateCommand("SELECT id, name FROM zone_set ORDER BY id"))
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct))
-            {
-                layers.Add(ZoneLayer(r.GetString(0), r.GetString(1), centroids: false));
-                layers.Add(ZoneLayer(r.GetString(0), r.GetString(1), centroids: true));
-            }
-        await using (var cmd = db.CreateCommand("""
-            SELECT id, type, substr(origin_set, 7), (parameters -> 'access' ->> 'minCentres')::int,
-                   array_position(ARRAY(SELECT jsonb_array_elements_text(parameters -> 'routing' -> 'percentiles')::int), (parameters -> 'access' ->> 'percentile')::int),
-                   service_date, (parameters -> 'access' ->> 'thresholdSeconds')::int, destination_set
-            FROM analysis_run WHERE state = 'succeeded' AND origin_set LIKE 'zones:%' ORDER BY id
-            """))
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct))
-            {
-                var (id, date) = (r.GetInt64(0), r.GetFieldValue<DateOnly>(5));
-                if (r.GetString(1) == "zone-access")
-                    layers.Add(RunZoneLayer(id, r.GetString(2), r.GetInt32(3), r.GetInt32(4), $"Analysis {id}: access to centres ({date:yyyy-MM-dd})"));
-                else if (r.GetString(7) is "sites:employment-sites" or "sites:housing-sites")
-                    layers.Add(RunSiteLayer(id, r.GetString(7) == "sites:employment-sites" ? "employment_site" : "housing_site", r.GetString(2), r.GetInt32(6), r.GetInt32(4),
-                        $"Analysis {id}: site catchments ({date:yyyy-MM-dd})"));
-            }
+        if (Fixed.FirstOrDefault(l => l.Id == id) is { } fixedLayer) return fixedLayer;
+        IEnumerable<Layer> candidates =
+            id.StartsWith("zones-", StringComparison.Ordinal) ? await ZoneSetLayersAsync(db, id["zones-".Length..], ct)
+            : id.StartsWith("centroids-", StringComparison.Ordinal) ? await ZoneSetLayersAsync(db, id["centroids-".Length..], ct)
+            : id.Split('-') is ["analysis", var run, _] && long.TryParse(run, out var runId) ? await RunLayersAsync(db, runId, ct)
+            : [];
+        return candidates.FirstOrDefault(l => l.Id == id);
+    }
+
+    private static async Task<List<Layer>> ZoneSetLayersAsync(NpgsqlDataSource db, string? only, CancellationToken ct)
+    {
+        var layers = new List<Layer>();
+        await using var cmd = db.CreateCommand("SELECT id, name FROM zone_set WHERE $1::text IS NULL OR id = $1 ORDER BY id");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)only ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            layers.Add(ZoneLayer(r.GetString(0), r.GetString(1), centroids: false));
+            layers.Add(ZoneLayer(r.GetString(0), r.GetString(1), centroids: true));
+        }
         return layers;
     }
 
-    public static async Task<Layer?> FindAsync(NpgsqlDataSource db, string id, CancellationToken ct) =>
-        (await ListAsync(db, ct)).FirstOrDefault(l => l.Id == id);
+    private static async Task<List<Layer>> RunLayersAsync(NpgsqlDataSource db, long? only, CancellationToken ct)
+    {
+        var layers = new List<Layer>();
+        await using var cmd = db.CreateCommand("""
+            SELECT id, type, substr(origin_set, 7), (parameters -> 'access' ->> 'minCentres')::int,
+                   array_position(ARRAY(SELECT jsonb_array_elements_text(parameters -> 'routing' -> 'percentiles')::int), (parameters -> 'access' ->> 'percentile')::int),
+                   service_date, (parameters -> 'access' ->> 'thresholdSeconds')::int, destination_set
+            FROM analysis_run WHERE state = 'succeeded' AND origin_set LIKE 'zones:%' AND ($1::bigint IS NULL OR id = $1) ORDER BY id
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)only ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var (id, date) = (r.GetInt64(0), r.GetFieldValue<DateOnly>(5));
+            if (r.GetString(1) == "zone-access")
+                layers.Add(RunZoneLayer(id, r.GetString(2), r.GetInt32(3), r.GetInt32(4), $"Analysis {id}: access to centres ({date:yyyy-MM-dd})"));
+            else if (r.GetString(7) is "sites:employment-sites" or "sites:housing-sites")
+                layers.Add(RunSiteLayer(id, r.GetString(7) == "sites:employment-sites" ? "employment_site" : "housing_site", r.GetString(2), r.GetInt32(6), r.GetInt32(4),
+                    $"Analysis {id}: site catchments ({date:yyyy-MM-dd})"));
+        }
+        return layers;
+    }
 }
