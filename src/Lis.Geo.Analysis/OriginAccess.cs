@@ -16,9 +16,15 @@ public sealed record OriginAccess(int Origin, int[][] Percentiles, int[] Departu
 /// <summary>Turns a travel-time matrix into the per-origin indicators of ACCESSIBILITY.md.</summary>
 public static class ZoneAccess
 {
-    /// <summary>Indicators of every origin of <paramref name="matrix"/>.</summary>
-    public static OriginAccess[] Summarise(TravelTimeMatrix matrix, AccessParameters access)
+    /// <summary>
+    /// Indicators of every origin of <paramref name="matrix"/>. Centres are the first
+    /// <paramref name="centreCount"/> destinations (default all); later ones (sites) get travel times
+    /// but never count toward centres reachable or the time-share form.
+    /// </summary>
+    public static OriginAccess[] Summarise(TravelTimeMatrix matrix, AccessParameters access, int? centreCount = null)
     {
+        var centres = centreCount ?? matrix.DestinationCount;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(centres, matrix.DestinationCount, nameof(centreCount));
         access.Validate();
         var percentiles = matrix.Parameters.Percentiles;
         var reachableIndex = IndexOf(percentiles, access.Percentile);
@@ -32,10 +38,10 @@ public static class ZoneAccess
             {
                 perDestination[d] = matrix.PercentilesOf(o, d);
                 within[d] = matrix.DeparturesWithin(o, d, access.ThresholdSeconds);
-                if (perDestination[d][reachableIndex] <= access.ThresholdSeconds) reachable++;
+                if (d < centres && perDestination[d][reachableIndex] <= access.ThresholdSeconds) reachable++;
             }
             result[o] = new OriginAccess(o, perDestination, within, reachable,
-                matrix.DeparturesReachingAtLeast(o, access.MinCentres, access.ThresholdSeconds), matrix.Window.Count);
+                matrix.DeparturesReachingAtLeast(o, access.MinCentres, access.ThresholdSeconds, centres), matrix.Window.Count);
         }
         return result;
     }

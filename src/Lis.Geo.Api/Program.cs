@@ -52,6 +52,7 @@ app.MapOgc();
 app.MapEditing();
 app.MapLookup();
 app.MapCorridors();
+app.MapCorridorAnalyses();
 app.MapImports();
 app.MapFeeds();
 app.MapAnalyses();

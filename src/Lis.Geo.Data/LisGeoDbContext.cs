@@ -36,6 +36,8 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
     public DbSet<OriginResult> OriginResults => Set<OriginResult>();
     public DbSet<PairResult> PairResults => Set<PairResult>();
     public DbSet<AnalysisSchedule> Schedules => Set<AnalysisSchedule>();
+    public DbSet<SiteResult> SiteResults => Set<SiteResult>();
+    public DbSet<CorridorAnalysis> CorridorAnalyses => Set<CorridorAnalysis>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -163,7 +165,7 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
         });
         b.Entity<RunPoint>(e =>
         {
-            e.ToTable("analysis_point");
+            e.ToTable("analysis_point", t => t.HasCheckConstraint("ck_analysis_point_kind", "kind IN ('zone', 'site', 'centre')"));
             e.HasKey(x => new { x.RunId, x.IsOrigin, x.Index });
             e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -189,6 +191,22 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
         {
             e.ToTable("analysis_schedule");
             e.Property(x => x.Request).HasColumnType("jsonb");
+        });
+        b.Entity<SiteResult>(e =>
+        {
+            e.ToTable("analysis_site_result");
+            e.HasKey(x => new { x.RunId, x.SiteIndex });
+            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<CorridorAnalysis>(e =>
+        {
+            e.ToTable("corridor_analysis");
+            e.HasKey(x => new { x.RunId, x.CorridorCode });
+            e.Property(x => x.Figures).HasColumnType("jsonb");
+            // History is read per corridor, newest first; runs are not foreign-keyed to corridors, so a
+            // corridor redrawn or deleted keeps its past analyses.
+            e.HasIndex(x => new { x.CorridorCode, x.RunId });
+            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 

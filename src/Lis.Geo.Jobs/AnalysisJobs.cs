@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Hangfire;
+using Hangfire.Server;
 using Lis.Geo.Analysis;
 using Lis.Geo.Data.Model;
 using Lis.Geo.Transit.Routing;
@@ -23,6 +24,9 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, IBack
     /// <summary>Retries of a failed chunk before the run is marked failed.</summary>
     public const int ChunkAttempts = 3;
 
+    /// <summary>Attempts at the aggregation before the run is marked failed.</summary>
+    public const int AggregateAttempts = 3;
+
     /// <summary>How often a running chunk checks whether its run was cancelled.</summary>
     private static readonly TimeSpan CancelPoll = TimeSpan.FromSeconds(1);
 
@@ -42,13 +46,14 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, IBack
             var (routing, access) = RunStore.Parameters(run);
             var origins = await RunStore.PointsAsync(db, runId, true, chunk.OriginFrom, chunk.OriginTo, cancel.Token);
             var destinations = await RunStore.PointsAsync(db, runId, false, 0, int.MaxValue, cancel.Token);
+            var centres = await RunStore.CentreCountAsync(db, runId, cancel.Token);
             var router = await routers.GetAsync(run.FeedId, run.FeedSha256, run.ServiceDate, routing, cancel.Token);
             var matrix = await Task.Run(() => TravelTimeMatrix.Compute(router, origins, destinations, null, cancel.Token), cancel.Token);
-            var results = ZoneAccess.Summarise(matrix, access);
+            var results = ZoneAccess.Summarise(matrix, access, centres);
             var last = await SaveAsync(runId, chunk, results, stopwatch.Elapsed.TotalSeconds, cancel.Token);
             log.LogInformation("Run {Run} chunk {Chunk}: {Origins} origins in {Seconds:F1} s", runId, chunkIndex, origins.Count, stopwatch.Elapsed.TotalSeconds);
             if (last)
-                jobs.Enqueue<AnalysisJobs>(j => j.AggregateAsync(runId, CancellationToken.None));
+                jobs.Enqueue<AnalysisJobs>(j => j.AggregateAsync(runId, null, CancellationToken.None));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -62,17 +67,34 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, IBack
         }
     }
 
-    /// <summary>Population-weighted indicators of the whole run and their breakdowns, computed in PostGIS.</summary>
-    [AutomaticRetry(Attempts = 2)]
+    /// <summary>
+    /// Population-weighted indicators of the whole run and their breakdowns, computed in PostGIS; then
+    /// the sites' catchments and, for corridor runs, each corridor's figures and report.
+    /// </summary>
+    [AutomaticRetry(Attempts = AggregateAttempts - 1, DelaysInSeconds = [5, 15])]
     [JobDisplayName("Analysis {0}: aggregate")]
-    public async Task AggregateAsync(long runId, CancellationToken cancellationToken)
+    public async Task AggregateAsync(long runId, PerformContext? context, CancellationToken cancellationToken)
     {
         var run = await RunStore.LoadAsync(db, runId, cancellationToken);
         if (run is null || RunState.IsFinished(run.State)) return;
         await RunStore.SetStateAsync(db, runId, RunState.Aggregating, cancellationToken);
-        var (_, access) = RunStore.Parameters(run);
-        var summary = await RunSummary.ComputeAsync(db, run, access, cancellationToken);
-        await RunStore.CompleteAsync(db, runId, JsonSerializer.Serialize(summary, AnalysisPlanner.Json), cancellationToken);
+        try
+        {
+            var (routing, access) = RunStore.Parameters(run);
+            var summary = await RunSummary.ComputeAsync(db, run, access, cancellationToken);
+            if (AnalysisTypes.HasSites(run.Type))
+                await SiteCatchments.WriteAsync(db, run, routing, access, cancellationToken);
+            if (run.Type == AnalysisTypes.Corridor)
+                await CorridorAnalyses.WriteAsync(db, run, RunStore.Request(run), routing, access, cancellationToken);
+            await RunStore.CompleteAsync(db, runId, JsonSerializer.Serialize(summary, AnalysisPlanner.Json), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The last attempt marks the run failed, so GET /analyses/{id} says why instead of showing "aggregating" for ever.
+            if (context?.GetJobParameter<int>("RetryCount") >= AggregateAttempts - 1)
+                await RunStore.FailAsync(db, runId, $"Aggregation failed {AggregateAttempts} times: {e.Message}", CancellationToken.None);
+            throw;
+        }
     }
 
     private async Task<bool> SaveAsync(long runId, RunChunk chunk, OriginAccess[] results, double seconds, CancellationToken ct)

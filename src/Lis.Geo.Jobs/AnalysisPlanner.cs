@@ -28,10 +28,7 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
 
     public async Task<AnalysisRun> CreateAsync(AnalysisRequest request, long? scheduleId, CancellationToken ct)
     {
-        if (!AnalysisTypes.Supported.Contains(request.Type))
-            throw new AnalysisRequestException("type", $"Unknown analysis type '{request.Type}'. Supported: {string.Join(", ", AnalysisTypes.Supported)}.");
-        var routing = request.Routing();
-        var access = request.Access();
+        var (routing, access) = request.Check();
 
         await using var ctx = LisGeoDb.CreateContext(db);
         var feed = request.FeedId is { } id
@@ -41,39 +38,47 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
         if (feed.ValidFrom is { } from && feed.ValidTo is { } to && (date < from || date > to))
             throw new AnalysisRequestException("serviceDate", $"{date:yyyy-MM-dd} is outside the feed's validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}).");
 
-        var origins = await Points(ctx, """
+        var zones = await Points(ctx, PointKind.Zone, """
             SELECT code, name, ST_X(centroid), ST_Y(centroid), coalesce(population, 0)::float8 FROM zone
             WHERE zone_set_id = $1 AND centroid IS NOT NULL ORDER BY code
             """, request.ZoneSet, ct);
         if (!await ctx.ZoneSets.AnyAsync(z => z.Id == request.ZoneSet, ct))
             throw new AnalysisRequestException("zoneSet", $"No zone set '{request.ZoneSet}'; import zones with --zone-set first.");
-        if (origins.Count == 0)
+        if (zones.Count == 0)
             throw new AnalysisRequestException("zoneSet", $"Zone set '{request.ZoneSet}' has no population-weighted centroids to start from; import them with 'lisgeo import centroids'.");
-        List<Point> destinations;
-        string destinationSet;
-        if (request.Type == AnalysisTypes.SiteAccess)
+        var centres = await Points(ctx, PointKind.Centre, """
+            SELECT code, name, ST_X(geom), ST_Y(geom), 1.0 FROM centre WHERE $1::text IS NULL OR kind = $1 ORDER BY code
+            """, request.CentreKind, ct);
+        if (request.CentreKind is not null && centres.Count == 0)
+            throw new AnalysisRequestException("centreKind", $"No centres of kind '{request.CentreKind}'.");
+        if (request.Type != AnalysisTypes.SiteAccess && centres.Count == 0)
+            throw new AnalysisRequestException("centreKind", "No centres are stored; import them with 'lisgeo import centres'.");
+        if (request.Type != AnalysisTypes.SiteAccess && centres.Count < access.MinCentres)
+            throw new AnalysisRequestException("minCentres", $"minCentres {access.MinCentres} exceeds the {centres.Count} centres available.");
+        if (request.Type == AnalysisTypes.Corridor && request.Corridor is { } corridor && !await ctx.Corridors.AnyAsync(c => c.Code == corridor, ct))
+            throw new AnalysisRequestException("corridor", $"No corridor '{corridor}'. GET /collections/corridors/items lists them; omit corridor for all.");
+        if (request.Type == AnalysisTypes.Corridor && request.Corridor is null && !await ctx.Corridors.AnyAsync(ct))
+            throw new AnalysisRequestException("corridor", "No corridors are stored; import them with 'lisgeo import corridors'.");
+
+        // Sites are destinations (catchments) and origins (their own access to centres); zones come
+        // first among origins and centres first among destinations, so the chunks count centres as a prefix.
+        List<Point> sites = [];
+        var siteSet = request.Type == AnalysisTypes.Corridor ? "employment-sites" : request.SiteSet;
+        if (AnalysisTypes.HasSites(request.Type))
         {
-            if (!AnalysisTypes.SiteTables.TryGetValue(request.SiteSet, out var table))
-                throw new AnalysisRequestException("siteSet", $"Unknown site set '{request.SiteSet}'. Use {string.Join(" or ", AnalysisTypes.SiteTables.Keys)}.");
+            if (!AnalysisTypes.SiteTables.TryGetValue(siteSet, out var table))
+                throw new AnalysisRequestException("siteSet", $"Unknown site set '{siteSet}'. Use {string.Join(" or ", AnalysisTypes.SiteTables.Keys)}.");
             // A polygon site is reached at its point on surface (ACCESSIBILITY.md, destinations).
-            destinations = await Points(ctx, $"""
-                SELECT reference, name, ST_X(p), ST_Y(p), 1.0 FROM (SELECT reference, name, ST_PointOnSurface(geom) p FROM {table}) s ORDER BY reference
+            sites = await Points(ctx, PointKind.Site, $"""
+                SELECT reference, name, ST_X(p), ST_Y(p), 0.0 FROM (SELECT reference, name, ST_PointOnSurface(geom) p FROM {table}) s ORDER BY reference
                 """, null, ct);
-            if (destinations.Count == 0)
-                throw new AnalysisRequestException("siteSet", $"No {request.SiteSet} are stored.");
-            destinationSet = $"sites:{request.SiteSet}";
+            if (sites.Count == 0 && request.Type == AnalysisTypes.SiteAccess)
+                throw new AnalysisRequestException("siteSet", $"No {siteSet} are stored.");
         }
-        else
-        {
-            destinations = await Points(ctx, """
-                SELECT code, name, ST_X(geom), ST_Y(geom), 1.0 FROM centre WHERE $1::text IS NULL OR kind = $1 ORDER BY code
-                """, request.CentreKind, ct);
-            if (destinations.Count == 0)
-                throw new AnalysisRequestException("centreKind", request.CentreKind is null ? "No centres are stored." : $"No centres of kind '{request.CentreKind}'.");
-            if (destinations.Count < access.MinCentres)
-                throw new AnalysisRequestException("minCentres", $"minCentres {access.MinCentres} exceeds the {destinations.Count} centres available.");
-            destinationSet = request.CentreKind is null ? "centres" : $"centres:kind={request.CentreKind}";
-        }
+        List<Point> origins = [.. zones, .. sites], destinations = [.. centres, .. sites];
+        var centreSet = request.CentreKind is null ? "centres" : $"centres:kind={request.CentreKind}";
+        var destinationSet = AnalysisTypes.HasSites(request.Type) ? $"{centreSet}+sites:{siteSet}" : centreSet;
+        var originSet = AnalysisTypes.HasSites(request.Type) ? $"zones:{request.ZoneSet}+sites:{siteSet}" : $"zones:{request.ZoneSet}";
 
         var router = await routers.GetAsync(feed.Id, feed.Sha256, date, routing, ct);
         if (router.Timetable.TripCount == 0)
@@ -90,7 +95,7 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
             FeedId = feed.Id,
             FeedSha256 = feed.Sha256,
             ServiceDate = date,
-            OriginSet = $"zones:{request.ZoneSet}",
+            OriginSet = originSet,
             OriginVersion = Version(origins),
             OriginCount = origins.Count,
             DestinationSet = destinationSet,
@@ -132,14 +137,14 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
         earthRadiusMeters = 6_371_008.8,
     };
 
-    private sealed record Point(string Code, string? Name, double Lon, double Lat, double Weight)
+    private sealed record Point(string Kind, string Code, string? Name, double Lon, double Lat, double Weight)
     {
         public RunPoint ToPoint(long runId, bool origin, int index) =>
-            new() { RunId = runId, IsOrigin = origin, Index = index, Code = Code, Name = Name, Lon = Lon, Lat = Lat, Weight = Weight };
+            new() { RunId = runId, IsOrigin = origin, Index = index, Kind = Kind, Code = Code, Name = Name, Lon = Lon, Lat = Lat, Weight = Weight };
     }
 
-    /// <summary>Points from <paramref name="sql"/>; <paramref name="parameter"/> is bound as $1 (text) when the query uses it.</summary>
-    private static async Task<List<Point>> Points(LisGeoDbContext ctx, string sql, string? parameter, CancellationToken ct)
+    /// <summary>Points of <paramref name="kind"/> from <paramref name="sql"/>; <paramref name="parameter"/> is bound as $1 (text) when the query uses it.</summary>
+    private static async Task<List<Point>> Points(LisGeoDbContext ctx, string kind, string sql, string? parameter, CancellationToken ct)
     {
         var list = new List<Point>();
         var conn = (NpgsqlConnection)ctx.Database.GetDbConnection();
@@ -149,7 +154,7 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
             cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)parameter ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            list.Add(new Point(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4)));
+            list.Add(new Point(kind, r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4)));
         return list;
     }
 
@@ -158,7 +163,7 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
     {
         var text = new StringBuilder();
         foreach (var p in points)
-            text.Append(CultureInfo.InvariantCulture, $"{p.Code},{p.Lon:R},{p.Lat:R},{p.Weight:R}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{p.Kind},{p.Code},{p.Lon:R},{p.Lat:R},{p.Weight:R}\n");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
     }
 }

@@ -13,8 +13,11 @@ public sealed record AnalysisRequest
 {
     /// <summary>
     /// <c>zone-access</c>: per zone, travel times to each centre and the headline indicators.
-    /// <c>site-access</c>: per site of <see cref="SiteSet"/>, its catchment — the population (and the
-    /// population of the 20% most deprived LSOAs) whose zones reach it within the threshold.
+    /// <c>site-access</c>: the same, plus per site of <see cref="SiteSet"/> its own travel times to
+    /// centres and its catchment — the population (and the population of the 20% most deprived LSOAs)
+    /// whose zones reach it within the threshold.
+    /// <c>corridor</c>: a site-access run on employment sites whose aggregation also writes, for
+    /// <see cref="Corridor"/> (or every corridor), the corridor's figures and one-page report.
     /// </summary>
     public string Type { get; init; } = AnalysisTypes.ZoneAccess;
     public string? Name { get; init; }
@@ -25,8 +28,15 @@ public sealed record AnalysisRequest
     public string ZoneSet { get; init; } = "lsoa11";
     /// <summary>Only centres of this kind (e.g. strategic); default every centre.</summary>
     public string? CentreKind { get; init; }
-    /// <summary>For site-access: <c>employment-sites</c> (default) or <c>housing-sites</c>.</summary>
+    /// <summary>For site-access: <c>employment-sites</c> (default) or <c>housing-sites</c>. Corridor runs always use employment sites.</summary>
     public string SiteSet { get; init; } = "employment-sites";
+    /// <summary>For corridor runs: the corridor's code; default every corridor.</summary>
+    public string? Corridor { get; init; }
+    /// <summary>
+    /// For corridor runs: employment sites within this distance of a corridor count as "near" it and
+    /// are reported with it. 800 m is the usual UK planning walk-in catchment (about ten minutes).
+    /// </summary>
+    public int NearMeters { get; init; } = 800;
     public string Window { get; init; } = "07:00-10:00";
     public int ThresholdMinutes { get; init; } = 45;
     public int MinCentres { get; init; } = 3;
@@ -41,6 +51,18 @@ public sealed record AnalysisRequest
     public int? MaxDirectWalk { get; init; }
     public int? MaxRides { get; init; }
     public int? MaxTripDuration { get; init; }
+
+    /// <summary>Checks everything that needs no database: type, routing and indicator rules, corridor options.</summary>
+    public (RoutingParameters Routing, AccessParameters Access) Check()
+    {
+        if (!AnalysisTypes.Supported.Contains(Type))
+            throw new AnalysisRequestException("type", $"Unknown analysis type '{Type}'. Supported: {string.Join(", ", AnalysisTypes.Supported)}.");
+        if (NearMeters is < 0 or > 10_000)
+            throw new AnalysisRequestException("nearMeters", $"nearMeters must be 0–10,000 (got {NearMeters}).");
+        if (Corridor is not null && Type != AnalysisTypes.Corridor)
+            throw new AnalysisRequestException("corridor", $"corridor applies to corridor runs only; this is a {Type} run.");
+        return (Routing(), Access());
+    }
 
     /// <summary>The routing rules with every unset value at its default; throws <see cref="ArgumentException"/> naming the bad one.</summary>
     public RoutingParameters Routing()
@@ -88,7 +110,11 @@ public static class AnalysisTypes
 {
     public const string ZoneAccess = "zone-access";
     public const string SiteAccess = "site-access";
-    public static readonly string[] Supported = [ZoneAccess, SiteAccess];
+    public const string Corridor = "corridor";
+    public static readonly string[] Supported = [ZoneAccess, SiteAccess, Corridor];
+
+    /// <summary>Whether runs of the type route to sites as well as centres (and from sites to centres).</summary>
+    public static bool HasSites(string type) => type is SiteAccess or Corridor;
 
     /// <summary>Site sets a site-access run can target, and their tables.</summary>
     public static readonly IReadOnlyDictionary<string, string> SiteTables = new Dictionary<string, string>

@@ -30,7 +30,7 @@ public static class RunEquity
     public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, AccessParameters access, string population, CancellationToken ct)
     {
         var weight = Populations[population];
-        var zoneSet = run.OriginSet["zones:".Length..];
+        var zoneSet = RunStore.ZoneSet(run);
         var rows = new List<(double Weight, int Centres, int? Rank, int? Decile)>();
         await using (var cmd = db.CreateCommand($"""
             SELECT coalesce({weight}, 0)::float8, r.centres_reachable, d.imd_rank, d.imd_decile
@@ -38,7 +38,7 @@ public static class RunEquity
             JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
             LEFT JOIN zone_set s ON s.id = $2 AND s.code_geography = 'lsoa11'
             LEFT JOIN deprivation d ON s.id IS NOT NULL AND d.lsoa_code = p.code
-            WHERE p.run_id = $1 AND p.is_origin
+            WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'
             """))
         {
             cmd.Parameters.Add(new() { Value = run.Id });

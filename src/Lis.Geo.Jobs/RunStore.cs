@@ -28,9 +28,12 @@ public static class RunStore
     /// <summary>The routing and indicator rules a run was created with.</summary>
     public static (RoutingParameters Routing, AccessParameters Access) Parameters(AnalysisRun run)
     {
-        var request = JsonSerializer.Deserialize<AnalysisRequest>(run.Request, AnalysisPlanner.Json)!;
+        var request = Request(run);
         return (request.Routing(), request.Access());
     }
+
+    /// <summary>The request a run was created from, defaults filled in.</summary>
+    public static AnalysisRequest Request(AnalysisRun run) => JsonSerializer.Deserialize<AnalysisRequest>(run.Request, AnalysisPlanner.Json)!;
 
     /// <summary>
     /// Counts an attempt at a chunk and marks the run running; null when the chunk is already done
@@ -69,6 +72,17 @@ public static class RunStore
         cmd.Parameters.Add(new() { Value = chunk.Index });
         cmd.Parameters.Add(new() { Value = seconds });
         return await cmd.ExecuteScalarAsync(ct) is true;
+    }
+
+    /// <summary>The zone set a run's zones came from.</summary>
+    public static string ZoneSet(AnalysisRun run) => Request(run).ZoneSet;
+
+    /// <summary>How many of the run's destinations are centres: they come first, so they are indices 0 … n−1.</summary>
+    public static async Task<int> CentreCountAsync(NpgsqlDataSource db, long runId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT count(*)::int FROM analysis_point WHERE run_id = $1 AND NOT is_origin AND kind = 'centre'");
+        cmd.Parameters.Add(new() { Value = runId });
+        return (int)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     public static async Task<List<GeoPoint>> PointsAsync(NpgsqlDataSource db, long runId, bool origins, int from, int to, CancellationToken ct)

@@ -18,7 +18,7 @@ public static class RunSummary
 
     public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, AccessParameters access, CancellationToken ct)
     {
-        var zoneSet = run.OriginSet.StartsWith("zones:", StringComparison.Ordinal) ? run.OriginSet["zones:".Length..] : "";
+        var zoneSet = RunStore.ZoneSet(run);
         const string sql = """
             WITH o AS (
                 SELECT p.weight, r.centres_reachable, r.centres_reachable >= $3 AS meets,
@@ -29,7 +29,7 @@ public static class RunSummary
                 LEFT JOIN zone z ON z.zone_set_id = $2 AND z.code = p.code
                 LEFT JOIN zone_set s ON s.id = z.zone_set_id
                 LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.lsoa_code = p.code
-                WHERE p.run_id = $1 AND p.is_origin),
+                WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'),
             g AS (
                 SELECT 'overall' AS kind, NULL::text AS key, * FROM o
                 UNION ALL SELECT 'lad', lad_code, * FROM o

@@ -14,6 +14,10 @@ public static class SampleRegion
     public static FeatureCollection Read(string file) =>
         JsonSerializer.Deserialize<FeatureCollection>(File.ReadAllText(Path.Combine(RepoPaths.GeoData, file)), GeoJson)!;
 
+    /// <summary>A GeoJSON geometry from an API response, read with NetTopologySuite.</summary>
+    public static NetTopologySuite.Geometries.Geometry Geometry(JsonElement geometry) =>
+        geometry.Deserialize<NetTopologySuite.Geometries.Geometry>(GeoJson)!;
+
     /// <summary>Rows of a CSV keyed by header, read with the framework's TextFieldParser (not the importer's reader).</summary>
     public static List<Dictionary<string, string>> Csv(string file)
     {

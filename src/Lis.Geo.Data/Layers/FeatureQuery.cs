@@ -45,7 +45,7 @@ public static class FeatureQuery
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>Each feature as one GeoJSON Feature text, ordered by id (stable paging).</summary>
+    /// <summary>Each feature as one GeoJSON Feature text, in the layer's order (the id unless it ranks its features; stable paging either way).</summary>
     public static async IAsyncEnumerable<string> ReadAsync(NpgsqlDataSource db, Layer layer, FeatureRequest req, [EnumeratorCancellation] CancellationToken ct)
     {
         var (where, parameters) = Where(layer, req);
@@ -57,7 +57,7 @@ public static class FeatureQuery
             .Append(" || ',\"geometry\":' || coalesce(ST_AsGeoJSON(").Append(geometry).Append(", ").Append(Decimals(req.OutputSrid)).Append(", 0), 'null')")
             .Append(" || ',\"properties\":' || ").Append(PropertiesJson(props)).Append("::text || '}'")
             .Append(" FROM ").Append(layer.From).Append(' ').Append(WhereClause(where))
-            .Append(" ORDER BY ").Append(layer.IdSql);
+            .Append(" ORDER BY ").Append(layer.Order);
         if (req.FeatureId is null)
             sql.Append(CultureInfo.InvariantCulture, $" LIMIT {req.Limit} OFFSET {req.Offset}");
         await using var cmd = db.CreateCommand(sql.ToString());

@@ -30,8 +30,12 @@ public sealed record Layer(
     IReadOnlyList<LayerProperty> Properties,
     IReadOnlyList<LayerFilter> Filters,
     string? EditableDataset = null,
-    string? Where = null)
+    string? Where = null,
+    string? OrderSql = null)
 {
+    /// <summary>The paging order: <see cref="OrderSql"/> (which must end in a unique key) or the id.</summary>
+    public string Order => OrderSql ?? IdSql;
+
     /// <summary>The dataset whose rules validate writes, when the layer accepts them.</summary>
     public bool IsEditable => EditableDataset is not null;
 }

@@ -96,9 +96,7 @@ public static class LayerCatalog
     /// <summary>The zone (polygon) or centroid (point) layer of one zone set, with IMD 2019 joined where the codes are LSOA 2011.</summary>
     public static Layer ZoneLayer(string zoneSetId, string zoneSetName, bool centroids)
     {
-        // The set id is interpolated into SQL, so only the safe characters zone set ids allow are accepted.
-        if (!zoneSetId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-            throw new ArgumentException($"Unsafe zone set id '{zoneSetId}'.", nameof(zoneSetId));
+        SafeZoneSet(zoneSetId);
         var from = $"""
             zone t JOIN zone_set s ON s.id = t.zone_set_id
             LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.lsoa_code = t.code
@@ -136,22 +134,30 @@ public static class LayerCatalog
             Where: where);
     }
 
-    /// <summary>
-    /// The zones of a finished zone-access run with the run's indicators: choropleth-ready, one
-    /// feature per origin zone. <paramref name="percentilePosition"/> is the 1-based position of the
-    /// run's headline percentile in its stored percentile arrays.
-    /// </summary>
-    public static Layer RunZoneLayer(long runId, string zoneSetId, int minCentres, int percentilePosition, string title)
+    /// <summary>The run facts its result layers are built from (all from the run record).</summary>
+    public sealed record RunFacts(long RunId, string Type, string ZoneSetId, string? SiteTable, int MinCentres, int ThresholdSeconds,
+        int PercentilePosition, int CentreCount, DateOnly ServiceDate)
     {
-        if (!zoneSetId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-            throw new ArgumentException($"Unsafe zone set id '{zoneSetId}'.", nameof(zoneSetId));
+        public string Nearest(string originIndex) =>
+            $"(SELECT round(min(pr.percentiles[{PercentilePosition}]) / 60.0, 1) FROM analysis_pair_result pr " +
+            $"WHERE pr.run_id = {RunId} AND pr.origin_index = {originIndex} AND pr.destination_index < {CentreCount})";
+    }
+
+    /// <summary>
+    /// The zones of a finished run with the run's indicators: choropleth-ready, one feature per origin
+    /// zone. Served for every run type (site and corridor runs route from the zones too).
+    /// </summary>
+    public static Layer RunZoneLayer(RunFacts run)
+    {
         var from = $"""
             analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
-            JOIN zone t ON t.zone_set_id = '{zoneSetId}' AND t.code = p.code
+            JOIN zone t ON t.zone_set_id = '{run.ZoneSetId}' AND t.code = p.code
             JOIN zone_set s ON s.id = t.zone_set_id
             LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.lsoa_code = t.code
             """;
-        return new Layer($"analysis-{runId}-zones", title, "Zones with the run's accessibility indicators and IMD 2019 decile.",
+        var min = run.MinCentres;
+        return new Layer($"analysis-{run.RunId}-zones", $"Analysis {run.RunId}: access to centres ({run.ServiceDate:yyyy-MM-dd})",
+            "Zones with the run's accessibility indicators and IMD 2019 decile.",
             from, "t.code", "t.geom", "MultiPolygon",
             [
                 new("code", "t.code", PropertyType.String, "Zone code"),
@@ -160,60 +166,128 @@ public static class LayerCatalog
                 new("population", "p.weight", PropertyType.Number, "Population weight of the origin"),
                 new("imd_decile", "d.imd_decile", PropertyType.Integer, "IMD 2019 decile (1 = most deprived)"),
                 new("centres_reachable", "r.centres_reachable", PropertyType.Integer, "Centres reachable within the threshold at the run's percentile"),
-                new("meets_target", $"r.centres_reachable >= {minCentres}", PropertyType.Boolean, $"At least {minCentres} centres reachable"),
+                new("meets_target", $"r.centres_reachable >= {min}", PropertyType.Boolean, $"At least {min} centres reachable"),
                 new("time_share", "round((r.departures_meeting_target::numeric / nullif(r.departures, 0)), 4)", PropertyType.Number,
                     "Share of departure minutes at which the target is met (time-share form)"),
-                new("nearest_centre_minutes",
-                    $"(SELECT round(min(pr.percentiles[{percentilePosition}]) / 60.0, 1) FROM analysis_pair_result pr WHERE pr.run_id = {runId} AND pr.origin_index = p.index)",
-                    PropertyType.Number, "Travel time to the nearest centre at the run's percentile (minutes); null if none is reachable"),
+                new("nearest_centre_minutes", run.Nearest("p.index"), PropertyType.Number,
+                    "Travel time to the nearest centre at the run's percentile (minutes); null if none is reachable"),
                 new("income_decile", "d.income_decile", PropertyType.Integer, "Income domain decile"),
                 new("employment_decile", "d.employment_decile", PropertyType.Integer, "Employment domain decile"),
                 new("education_decile", "d.education_decile", PropertyType.Integer, "Education, skills and training decile"),
                 new("health_decile", "d.health_decile", PropertyType.Integer, "Health deprivation and disability decile"),
                 new("barriers_decile", "d.barriers_decile", PropertyType.Integer, "Barriers to housing and services decile"),
                 new("deprivation_band", BivariateClasses.DeprivationSql, PropertyType.String, "IMD band: most-deprived-20, middle-60, least-deprived-20 or no-imd"),
-                new("access_band", BivariateClasses.AccessSql(minCentres), PropertyType.String, "meets-target or below-target"),
-                new("bivariate_class", BivariateClasses.ClassSql(minCentres), PropertyType.String, "deprivation_band/access_band (legend: /analyses/{id}/overlay)"),
+                new("access_band", BivariateClasses.AccessSql(min), PropertyType.String, "meets-target or below-target"),
+                new("bivariate_class", BivariateClasses.ClassSql(min), PropertyType.String, "deprivation_band/access_band (legend: /analyses/{id}/overlay)"),
             ],
             [
                 new("lad", "t.lad_code = {0}", PropertyType.String, "District code"),
                 LepFilter("t.lad_code"),
                 new("imd_decile", "d.imd_decile = {0}", PropertyType.Integer, "IMD 2019 decile (1–10)"),
-                new("meets_target", $"(r.centres_reachable >= {minCentres}) = {{0}}", PropertyType.Boolean, "true or false"),
+                new("meets_target", $"(r.centres_reachable >= {min}) = {{0}}", PropertyType.Boolean, "true or false"),
             ],
-            Where: $"p.run_id = {runId} AND p.is_origin AND t.geom IS NOT NULL");
+            Where: $"p.run_id = {run.RunId} AND p.is_origin AND p.kind = 'zone' AND t.geom IS NOT NULL");
     }
 
     /// <summary>
-    /// The sites of a finished site-access run with their catchments: the population of the origin
-    /// zones that reach the site within <paramref name="thresholdSeconds"/> at the run's percentile,
-    /// and the part of it living in the 20% most deprived LSOAs (IMD 2019 deciles 1–2).
+    /// The land a site (alias <c>t</c>) stands on: the run's zone containing its point on surface
+    /// (<c>lz</c>), that zone's results (<c>lr</c>) and IMD 2019 (<c>d</c>), so a site inherits the
+    /// access and deprivation of the place it is in.
     /// </summary>
-    public static Layer RunSiteLayer(long runId, string table, string zoneSetId, int thresholdSeconds, int percentilePosition, string title)
+    public static string LandJoin(long runId, string zoneSetId) => SafeZoneSet(zoneSetId) is var set ? $"""
+        LEFT JOIN LATERAL (SELECT z.code FROM zone z WHERE z.zone_set_id = '{set}' AND ST_Contains(z.geom, ST_PointOnSurface(t.geom)) ORDER BY z.code LIMIT 1) lz ON true
+        LEFT JOIN analysis_point lp ON lp.run_id = {runId} AND lp.is_origin AND lp.kind = 'zone' AND lp.code = lz.code
+        LEFT JOIN analysis_origin_result lr ON lr.run_id = lp.run_id AND lr.origin_index = lp.index
+        LEFT JOIN zone_set ls ON ls.id = '{set}' AND ls.code_geography = 'lsoa11'
+        LEFT JOIN deprivation d ON ls.id IS NOT NULL AND d.lsoa_code = lz.code
+        """ : "";
+
+    private static string LandJoin(RunFacts run) => LandJoin(run.RunId, run.ZoneSetId);
+
+    private static bool IsSafeId(string id) => id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    /// <summary>Zone set ids are interpolated into SQL, so only the characters they allow pass.</summary>
+    public static string SafeZoneSet(string zoneSetId) =>
+        IsSafeId(zoneSetId) ? zoneSetId : throw new ArgumentException($"Unsafe zone set id '{zoneSetId}'.", nameof(zoneSetId));
+
+    private static IEnumerable<LayerProperty> LandProperties(RunFacts run) =>
+    [
+        new("zone_code", "lz.code", PropertyType.String, "The zone the site stands in (its point on surface)"),
+        new("zone_imd_decile", "d.imd_decile", PropertyType.Integer, "IMD 2019 decile of that zone (1 = most deprived)"),
+        new("zone_deprivation_band", BivariateClasses.DeprivationSql, PropertyType.String, "most-deprived-20, middle-60, least-deprived-20 or no-imd"),
+        new("zone_centres_reachable", "lr.centres_reachable", PropertyType.Integer, "Centres reachable from that zone within the threshold"),
+        new("zone_time_share", "round((lr.departures_meeting_target::numeric / nullif(lr.departures, 0)), 4)", PropertyType.Number, "The zone's time-share form"),
+        new("poorly_connected", $"lr.centres_reachable < {run.MinCentres}", PropertyType.Boolean,
+            $"The site stands in a zone from which fewer than {run.MinCentres} centres are reachable within {run.ThresholdSeconds / 60} min (null: outside the run's zones)"),
+    ];
+
+    /// <summary>IS NOT DISTINCT FROM, so poorly_connected=false also leaves out sites outside the run's zones (whose flag is null).</summary>
+    private static LayerFilter PoorlyConnectedFilter(RunFacts run) =>
+        new("poorly_connected", $"(lr.centres_reachable < {run.MinCentres}) IS NOT DISTINCT FROM {{0}}", PropertyType.Boolean, "true or false");
+
+    /// <summary>
+    /// Housing sites with the access and deprivation of the land they stand on, from any finished
+    /// run's zone results: flags capacity planned in poorly connected places.
+    /// </summary>
+    public static Layer RunHousingLayer(RunFacts run) => new(
+        $"analysis-{run.RunId}-housing", $"Analysis {run.RunId}: housing sites and the access of their land ({run.ServiceDate:yyyy-MM-dd})",
+        "Housing sites with the run's access indicators and IMD 2019 of the zone each stands in.",
+        $"housing_site t {LandJoin(run)}", "t.reference", "t.geom", "Geometry",
+        [
+            new("reference", "t.reference", PropertyType.String, "Site reference"),
+            new("name", "t.name", PropertyType.String, "Site name or address"),
+            new("lad_code", "t.lad_code", PropertyType.String, "District code"),
+            new("min_dwellings", "t.min_dwellings", PropertyType.Integer, "Minimum net dwellings"),
+            new("max_dwellings", "t.max_dwellings", PropertyType.Integer, "Maximum net dwellings"),
+            new("hectares", "t.hectares", PropertyType.Number, "Site area (ha)"),
+            new("status", "t.status", PropertyType.String, "Status"),
+            .. LandProperties(run),
+        ],
+        [new("lad", "t.lad_code = {0}", PropertyType.String, "District code"),
+         PoorlyConnectedFilter(run)]);
+
+    /// <summary>
+    /// The sites of a finished site-access or corridor run, ranked by the population of the 20% most
+    /// deprived LSOAs within their catchment (stored by the aggregation), with each site's own travel
+    /// time to centres and the access and deprivation of the land it stands on.
+    /// </summary>
+    public static Layer RunSiteLayer(RunFacts run)
     {
-        if (table is not ("employment_site" or "housing_site") || !zoneSetId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-            throw new ArgumentException($"Unsafe site table or zone set ('{table}', '{zoneSetId}').");
-        var reaching = $"""
-            FROM analysis_pair_result pr JOIN analysis_point o ON o.run_id = pr.run_id AND o.is_origin AND o.index = pr.origin_index
-            WHERE pr.run_id = {runId} AND pr.destination_index = p.index AND pr.percentiles[{percentilePosition}] <= {thresholdSeconds}
+        var table = run.SiteTable;
+        if (table is not ("employment_site" or "housing_site"))
+            throw new ArgumentException($"Unsafe site table '{table}'.", nameof(run));
+        var from = $"""
+            analysis_point p JOIN {table} t ON t.reference = p.code
+            JOIN analysis_site_result sr ON sr.run_id = p.run_id AND sr.site_index = p.index
+            LEFT JOIN analysis_point so ON so.run_id = p.run_id AND so.is_origin AND so.kind = 'site' AND so.code = p.code
+            LEFT JOIN analysis_origin_result sor ON sor.run_id = so.run_id AND sor.origin_index = so.index
+            {LandJoin(run)}
             """;
-        const string deprived = """
-            EXISTS (SELECT 1 FROM deprivation d JOIN zone_set s ON s.code_geography = 'lsoa11' WHERE s.id = '{0}' AND d.lsoa_code = o.code AND d.imd_decile <= 2)
-            """;
-        return new Layer($"analysis-{runId}-sites", title, "Sites with their public-transport catchments.",
-            $"analysis_point p JOIN {table} t ON t.reference = p.code", "t.reference", "t.geom", "Geometry",
+        LayerProperty[] kindSpecific = table == "employment_site"
+            ? [new("jobs_estimate", "t.jobs_estimate", PropertyType.Integer, "Estimated jobs"), new("use_class", "t.use_class", PropertyType.String, "Use class")]
+            : [new("min_dwellings", "t.min_dwellings", PropertyType.Integer, "Minimum net dwellings"), new("max_dwellings", "t.max_dwellings", PropertyType.Integer, "Maximum net dwellings")];
+        return new Layer($"analysis-{run.RunId}-sites", $"Analysis {run.RunId}: site catchments ({run.ServiceDate:yyyy-MM-dd})",
+            "Sites ranked by the deprived population within their public-transport catchment.",
+            from, "t.reference", "t.geom", "Geometry",
             [
                 new("reference", "t.reference", PropertyType.String, "Site reference"),
                 new("name", "t.name", PropertyType.String, "Site name"),
                 new("lad_code", "t.lad_code", PropertyType.String, "District code"),
                 new("hectares", "t.hectares", PropertyType.Number, "Site area (ha)"),
-                new("catchment_zones", $"(SELECT count(*) {reaching})", PropertyType.Integer, "Origin zones that reach the site within the threshold"),
-                new("catchment_population", $"(SELECT coalesce(sum(o.weight), 0) {reaching})", PropertyType.Number, "Population of those zones"),
-                new("deprived_catchment_population", $"(SELECT coalesce(sum(o.weight), 0) {reaching} AND {string.Format(System.Globalization.CultureInfo.InvariantCulture, deprived, zoneSetId)})",
-                    PropertyType.Number, "Of which in the 20% most deprived LSOAs (IMD 2019 deciles 1–2)"),
+                .. kindSpecific,
+                new("catchment_zones", "sr.catchment_zones", PropertyType.Integer, "Origin zones that reach the site within the threshold"),
+                new("catchment_population", "sr.catchment_population", PropertyType.Number, "Population of those zones"),
+                new("deprived_catchment_population", "sr.deprived_catchment_population", PropertyType.Number,
+                    "Of which in the 20% most deprived LSOAs (IMD 2019 deciles 1–2)"),
+                new("deprived_catchment_rank", "sr.deprived_rank", PropertyType.Integer, "Rank by deprived catchment population (1 = largest; ties share a rank)"),
+                new("centres_reachable", "sor.centres_reachable", PropertyType.Integer, "Centres reachable from the site itself within the threshold"),
+                new("nearest_centre_minutes", run.Nearest("so.index"), PropertyType.Number, "Travel time from the site to its nearest centre (minutes)"),
+                .. LandProperties(run),
             ],
-            [new("lad", "t.lad_code = {0}", PropertyType.String, "District code")],
-            Where: $"p.run_id = {runId} AND NOT p.is_origin");
+            [new("lad", "t.lad_code = {0}", PropertyType.String, "District code"),
+             PoorlyConnectedFilter(run)],
+            Where: $"p.run_id = {run.RunId} AND NOT p.is_origin AND p.kind = 'site'",
+            OrderSql: "sr.deprived_rank, t.reference");
     }
 
     /// <summary>All layers: the fixed ones, a zone and a centroid layer per zone set, and the results of every finished run.</summary>
@@ -253,21 +327,26 @@ public static class LayerCatalog
     {
         var layers = new List<Layer>();
         await using var cmd = db.CreateCommand("""
-            SELECT id, type, substr(origin_set, 7), (parameters -> 'access' ->> 'minCentres')::int,
+            SELECT id, type, coalesce(request ->> 'zoneSet', 'lsoa11'),
+                   CASE type WHEN 'corridor' THEN 'employment-sites' WHEN 'site-access' THEN coalesce(request ->> 'siteSet', 'employment-sites') END,
+                   (parameters -> 'access' ->> 'minCentres')::int, (parameters -> 'access' ->> 'thresholdSeconds')::int,
                    array_position(ARRAY(SELECT jsonb_array_elements_text(parameters -> 'routing' -> 'percentiles')::int), (parameters -> 'access' ->> 'percentile')::int),
-                   service_date, (parameters -> 'access' ->> 'thresholdSeconds')::int, destination_set
-            FROM analysis_run WHERE state = 'succeeded' AND origin_set LIKE 'zones:%' AND ($1::bigint IS NULL OR id = $1) ORDER BY id
+                   (SELECT count(*)::int FROM analysis_point c WHERE c.run_id = analysis_run.id AND NOT c.is_origin AND c.kind = 'centre'),
+                   service_date
+            FROM analysis_run WHERE state = 'succeeded' AND ($1::bigint IS NULL OR id = $1) ORDER BY id
             """);
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)only ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            var (id, date) = (r.GetInt64(0), r.GetFieldValue<DateOnly>(5));
-            if (r.GetString(1) == "zone-access")
-                layers.Add(RunZoneLayer(id, r.GetString(2), r.GetInt32(3), r.GetInt32(4), $"Analysis {id}: access to centres ({date:yyyy-MM-dd})"));
-            else if (r.GetString(7) is "sites:employment-sites" or "sites:housing-sites")
-                layers.Add(RunSiteLayer(id, r.GetString(7) == "sites:employment-sites" ? "employment_site" : "housing_site", r.GetString(2), r.GetInt32(6), r.GetInt32(4),
-                    $"Analysis {id}: site catchments ({date:yyyy-MM-dd})"));
+            var zoneSet = r.GetString(2);
+            // Ids are interpolated into the layers' SQL, so only the characters zone set ids allow pass.
+            if (!IsSafeId(zoneSet)) continue;
+            var siteTable = r.IsDBNull(3) ? null : r.GetString(3) switch { "employment-sites" => "employment_site", "housing-sites" => "housing_site", _ => null };
+            var run = new RunFacts(r.GetInt64(0), r.GetString(1), zoneSet, siteTable, r.GetInt32(4), r.GetInt32(5), r.GetInt32(6), r.GetInt32(7), r.GetFieldValue<DateOnly>(8));
+            layers.Add(RunZoneLayer(run));
+            layers.Add(RunHousingLayer(run));
+            if (siteTable is not null) layers.Add(RunSiteLayer(run));
         }
         return layers;
     }

@@ -292,6 +292,49 @@ namespace Lis.Geo.Data.Migrations
                     b.ToTable("corridor", (string)null);
                 });
 
+            modelBuilder.Entity("Lis.Geo.Data.Model.CorridorAnalysis", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("CorridorCode")
+                        .HasColumnType("text")
+                        .HasColumnName("corridor_code");
+
+                    b.Property<string>("CorridorName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("corridor_name");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Figures")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("figures");
+
+                    b.Property<string>("MapSvg")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("map_svg");
+
+                    b.Property<string>("ReportHtml")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("report_html");
+
+                    b.HasKey("RunId", "CorridorCode")
+                        .HasName("pk_corridor_analysis");
+
+                    b.HasIndex("CorridorCode", "RunId")
+                        .HasDatabaseName("ix_corridor_analysis_corridor_code_run_id");
+
+                    b.ToTable("corridor_analysis", (string)null);
+                });
+
             modelBuilder.Entity("Lis.Geo.Data.Model.Deprivation", b =>
                 {
                     b.Property<string>("LsoaCode")
@@ -823,6 +866,11 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("code");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kind");
+
                     b.Property<double>("Lat")
                         .HasColumnType("double precision")
                         .HasColumnName("lat");
@@ -842,7 +890,42 @@ namespace Lis.Geo.Data.Migrations
                     b.HasKey("RunId", "IsOrigin", "Index")
                         .HasName("pk_analysis_point");
 
-                    b.ToTable("analysis_point", (string)null);
+                    b.ToTable("analysis_point", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_analysis_point_kind", "kind IN ('zone', 'site', 'centre')");
+                        });
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.SiteResult", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<int>("SiteIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("site_index");
+
+                    b.Property<double>("CatchmentPopulation")
+                        .HasColumnType("double precision")
+                        .HasColumnName("catchment_population");
+
+                    b.Property<int>("CatchmentZones")
+                        .HasColumnType("integer")
+                        .HasColumnName("catchment_zones");
+
+                    b.Property<double>("DeprivedCatchmentPopulation")
+                        .HasColumnType("double precision")
+                        .HasColumnName("deprived_catchment_population");
+
+                    b.Property<int>("DeprivedRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("deprived_rank");
+
+                    b.HasKey("RunId", "SiteIndex")
+                        .HasName("pk_analysis_site_result");
+
+                    b.ToTable("analysis_site_result", (string)null);
                 });
 
             modelBuilder.Entity("Lis.Geo.Data.Model.TransitFeed", b =>
@@ -1062,6 +1145,16 @@ namespace Lis.Geo.Data.Migrations
                         .HasConstraintName("fk_analysis_run_transit_feed_feed_id");
                 });
 
+            modelBuilder.Entity("Lis.Geo.Data.Model.CorridorAnalysis", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.AnalysisRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_corridor_analysis_analysis_run_run_id");
+                });
+
             modelBuilder.Entity("Lis.Geo.Data.Model.LepMembership", b =>
                 {
                     b.HasOne("Lis.Geo.Data.Model.LocalAuthority", "Lad")
@@ -1112,6 +1205,16 @@ namespace Lis.Geo.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_analysis_point_analysis_run_run_id");
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.SiteResult", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.AnalysisRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_analysis_site_result_analysis_run_run_id");
                 });
 
             modelBuilder.Entity("Lis.Geo.Data.Model.TransitFeedFile", b =>

@@ -56,12 +56,27 @@ public sealed class AnalysisRun
     public string? Summary { get; set; }
 }
 
+/// <summary>What a run point stands for. Runs order their points by kind: zones before sites among origins, centres before sites among destinations.</summary>
+public static class PointKind
+{
+    /// <summary>A zone's population-weighted centroid, weighted by its population.</summary>
+    public const string Zone = "zone";
+
+    /// <summary>A housing or employment site at its point on surface (weight 0 as an origin: sites have no residents).</summary>
+    public const string Site = "site";
+
+    public const string Centre = "centre";
+}
+
 /// <summary>An origin or destination of a run, frozen at creation so chunks and re-reads agree.</summary>
 public sealed class RunPoint
 {
     public long RunId { get; set; }
     public bool IsOrigin { get; set; }
     public int Index { get; set; }
+
+    /// <summary>One of <see cref="PointKind"/>.</summary>
+    public required string Kind { get; set; }
     public required string Code { get; set; }
     public string? Name { get; set; }
     public double Lon { get; set; }
@@ -102,6 +117,46 @@ public sealed class PairResult
     /// <summary>Seconds at each of the run's percentiles, in their order; null where unreachable.</summary>
     public int?[] Percentiles { get; set; } = [];
     public int DeparturesWithin { get; set; }
+}
+
+/// <summary>
+/// A site's catchment in a run with sites as destinations, written once by the aggregation: the zones
+/// (and their population) whose travel time to the site at the run's percentile is within the
+/// threshold, the part in the 20% most deprived LSOAs, and the site's rank by that deprived population.
+/// </summary>
+public sealed class SiteResult
+{
+    public long RunId { get; set; }
+
+    /// <summary>The site's destination index in the run.</summary>
+    public int SiteIndex { get; set; }
+    public int CatchmentZones { get; set; }
+    public double CatchmentPopulation { get; set; }
+    public double DeprivedCatchmentPopulation { get; set; }
+
+    /// <summary>1 = the site reached by the most people from the 20% most deprived LSOAs (ties share a rank).</summary>
+    public int DeprivedRank { get; set; }
+}
+
+/// <summary>
+/// One corridor's figures from one corridor run, with its rendered report: the unit of a corridor's
+/// history (<c>GET /corridors/{code}/analyses</c>).
+/// </summary>
+public sealed class CorridorAnalysis
+{
+    public long RunId { get; set; }
+    public required string CorridorCode { get; set; }
+    public required string CorridorName { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The figures (JSON): residents and IMD profile, housing, employment land, access against the rest of the region, employment sites' deprived catchments.</summary>
+    public required string Figures { get; set; }
+
+    /// <summary>The one-page report, self-contained HTML with the map inline and print styles.</summary>
+    public required string ReportHtml { get; set; }
+
+    /// <summary>The report's static map (SVG).</summary>
+    public required string MapSvg { get; set; }
 }
 
 /// <summary>A recurring analysis: a request re-issued on a cron in Europe/London time.</summary>

@@ -90,15 +90,19 @@ public sealed class TravelTimeMatrix
 
     /// <summary>
     /// Departures of the window at which at least <paramref name="minDestinations"/> destinations are
-    /// within <paramref name="thresholdSeconds"/>: the numerator of the time-share indicator.
+    /// within <paramref name="thresholdSeconds"/>: the numerator of the time-share indicator. Only the
+    /// first <paramref name="destinationPrefix"/> destinations count (default all), so a run can route
+    /// to centres and sites together and count centres alone.
     /// </summary>
-    public int DeparturesReachingAtLeast(int origin, int minDestinations, int thresholdSeconds)
+    public int DeparturesReachingAtLeast(int origin, int minDestinations, int thresholdSeconds, int? destinationPrefix = null)
     {
+        var counted = destinationPrefix ?? DestinationCount;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(counted, DestinationCount, nameof(destinationPrefix));
         var result = 0;
         for (var i = 0; i < Window.Count; i++)
         {
             var reached = 0;
-            for (var d = 0; d < DestinationCount; d++)
+            for (var d = 0; d < counted; d++)
                 if (_travelTimes[(origin * DestinationCount + d) * Window.Count + i] <= thresholdSeconds) reached++;
             if (reached >= minDestinations) result++;
         }

@@ -110,7 +110,16 @@ public static class AnalysesApi
                     (var layer, _) => await OgcApi.Items(layer!, req, db, options.Value, ct),
                 })
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
-            .WithSummary("A site-access run's sites with their catchments (population, and population in the 20% most deprived LSOAs)");
+            .WithSummary("A site-access or corridor run's sites, ranked by the population of the 20% most deprived LSOAs within their catchment, with their own access to centres and the access and deprivation of their land");
+
+        g.MapGet("/{id:long}/housing-sites", async (long id, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
+                await ResultLayer(db, id, "housing", ct) switch
+                {
+                    (null, var problem) => problem!,
+                    (var layer, _) => await OgcApi.Items(layer!, req, db, options.Value, ct),
+                })
+            .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
+            .WithSummary("Housing sites with the access and deprivation of the zone each stands in; poorly_connected flags capacity planned where the target is missed (filter poorly_connected=true)");
 
         g.MapGet("/{id:long}/travel-times.csv", async (long id, HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
             {
@@ -151,11 +160,20 @@ public static class AnalysesApi
         var links = new List<Link> { new(OgcApi.Href(req, self), "self", "application/json") };
         if (r.State == RunState.Succeeded)
         {
-            var kind = r.Type == AnalysisTypes.SiteAccess ? "sites" : "zones";
-            links.Add(new(OgcApi.Href(req, $"{self}/{kind}"), kind, GeoJsonResult.MediaType, kind == "sites" ? "Sites with catchments" : "Zones with indicators"));
-            links.Add(new(OgcApi.Href(req, $"{self}/{kind}?f=csv&limit=10000"), $"{kind}-csv", "text/csv"));
+            void Layer(string path, string kind, string title)
+            {
+                links.Add(new(OgcApi.Href(req, $"{self}/{path}"), kind, GeoJsonResult.MediaType, title));
+                links.Add(new(OgcApi.Href(req, $"{self}/{path}?f=csv&limit=10000"), $"{kind}-csv", "text/csv"));
+                links.Add(new(OgcApi.Href(req, $"/collections/analysis-{r.Id}-{kind}"), $"{kind}-collection", "application/json"));
+            }
+            Layer("zones", "zones", "Zones with indicators");
+            links.Add(new(OgcApi.Href(req, $"{self}/overlay"), "overlay", GeoJsonResult.MediaType, "Deprivation overlay with legend"));
+            links.Add(new(OgcApi.Href(req, $"{self}/equity"), "equity", "application/json", "Equity summaries"));
+            Layer("housing-sites", "housing", "Housing sites with the access and deprivation of their land");
+            if (AnalysisTypes.HasSites(r.Type)) Layer("sites", "sites", "Sites ranked by deprived catchment");
             links.Add(new(OgcApi.Href(req, self + "/travel-times.csv"), "travel-times", "text/csv"));
-            links.Add(new(OgcApi.Href(req, $"/collections/analysis-{r.Id}-{kind}"), "collection", "application/json"));
+            if (r.Type == AnalysisTypes.Corridor)
+                links.Add(new(OgcApi.Href(req, $"{self}/corridors"), "corridors", "application/json", "Each corridor's figures and report from this run"));
         }
         var seconds = r.StartedAt is { } s && r.FinishedAt is { } f ? (f - s).TotalSeconds : (double?)null;
         return new RunView(r.Id, r.Type, r.State,
@@ -185,12 +203,12 @@ public static class AnalysesApi
             var columns = string.Join(", ", percentiles.Select((q, i) => $"pr.percentiles[{i + 1}] AS p{q}_seconds"));
             // COPY … TO STDOUT writes the CSV, header and quoting included, in PostgreSQL itself.
             var sql = $"""
-                COPY (SELECT o.code AS origin, d.code AS destination, d.name AS destination_name, {columns},
+                COPY (SELECT o.kind AS origin_kind, o.code AS origin, d.kind AS destination_kind, d.code AS destination, d.name AS destination_name, {columns},
                              pr.departures_within AS departures_within_threshold
                       FROM analysis_pair_result pr
                       JOIN analysis_point o ON o.run_id = pr.run_id AND o.is_origin AND o.index = pr.origin_index
                       JOIN analysis_point d ON d.run_id = pr.run_id AND NOT d.is_origin AND d.index = pr.destination_index
-                      WHERE pr.run_id = {runId} ORDER BY o.code, d.code) TO STDOUT (FORMAT csv, HEADER)
+                      WHERE pr.run_id = {runId} ORDER BY o.index, d.index) TO STDOUT (FORMAT csv, HEADER)
                 """;
             await using var writer = new StreamWriter(http.Response.Body, new System.Text.UTF8Encoding(false));
             using var reader = await conn.BeginTextExportAsync(sql, http.RequestAborted);

@@ -25,13 +25,7 @@ public static class SchedulesApi
         g.MapPost("", async (ScheduleRequest body, NpgsqlDataSource db, ScheduleJobs schedules, HttpRequest req, CancellationToken ct) =>
             {
                 if (string.IsNullOrWhiteSpace(body.Name)) return Problems.Result(Problems.InvalidBody, "name is required.", "name");
-                if (!AnalysisTypes.Supported.Contains(body.Request.Type))
-                    return Problems.Result(Problems.InvalidBody, $"Unknown analysis type '{body.Request.Type}'.", "request.type");
-                try
-                {
-                    body.Request.Routing();
-                    body.Request.Access();
-                }
+                try { body.Request.Check(); }
                 catch (AnalysisRequestException e) { return Problems.Result(Problems.InvalidBody, e.Message, $"request.{e.Field}"); }
                 await using var ctx = LisGeoDb.CreateContext(db);
                 var schedule = new AnalysisSchedule

@@ -78,18 +78,19 @@ public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<Analys
 
         var csv = await api.Client.GetStringAsync($"/analyses/{id}/travel-times.csv");
         var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("origin,destination,destination_name,p5_seconds,p25_seconds,p50_seconds,p75_seconds,p95_seconds,departures_within_threshold", lines[0]);
+        Assert.Equal("origin_kind,origin,destination_kind,destination,destination_name,p5_seconds,p25_seconds,p50_seconds,p75_seconds,p95_seconds,departures_within_threshold", lines[0]);
         Assert.Equal(origins.Count * centres.Count, lines.Length - 1);
         var reachedPairs = 0;
         foreach (var line in lines.Skip(1))
         {
             var f = line.Split(',');
-            var o = origins.FindIndex(r => r["lsoa11cd"] == f[0]);
-            var d = centres.FindIndex(c => (string)c.Attributes["code"] == f[1]);
+            Assert.Equal(("zone", "centre"), (f[0], f[2]));
+            var o = origins.FindIndex(r => r["lsoa11cd"] == f[1]);
+            var d = centres.FindIndex(c => (string)c.Attributes["code"] == f[3]);
             var expected = direct[o].Percentiles[d].Select(t => t == TravelTime.Unreachable ? "" : t.ToString(CultureInfo.InvariantCulture));
-            Assert.Equal(expected, f[3..8]);
-            Assert.Equal(direct[o].DeparturesWithinThreshold[d].ToString(CultureInfo.InvariantCulture), f[8]);
-            if (f[5].Length > 0) reachedPairs++;
+            Assert.Equal(expected, f[5..10]);
+            Assert.Equal(direct[o].DeparturesWithinThreshold[d].ToString(CultureInfo.InvariantCulture), f[10]);
+            if (f[7].Length > 0) reachedPairs++;
         }
         Assert.True(reachedPairs > 0, "the sample feed should connect some zones to centres");
 
@@ -131,15 +132,16 @@ public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<Analys
     }
 
     [Fact]
-    public async Task A_site_access_run_gives_each_employment_site_its_catchment()
+    public async Task A_site_access_run_gives_each_employment_site_its_catchment_rank_and_own_access()
     {
-        var id = await StartAsync("""{"type":"site-access","siteSet":"employment-sites","serviceDate":"2026-11-25"}""");
+        var id = await StartAsync("""{"type":"site-access","siteSet":"employment-sites","serviceDate":"2026-11-25","minCentres":2}""");
         var run = await api.WaitAsync(id);
         Assert.Equal("succeeded", run.GetProperty("state").GetString());
 
-        // Direct computation: the zones' centroids to the sites at the points the run froze (their points on surface).
+        // Direct computation: the zones' centroids to the sites at the points the run froze (their points on surface),
+        // and the sites to the centres.
         var sites = new List<(string Reference, GeoPoint Point)>();
-        await using (var cmd = api.Db.CreateCommand("SELECT code, lat, lon FROM analysis_point WHERE run_id = $1 AND NOT is_origin ORDER BY index"))
+        await using (var cmd = api.Db.CreateCommand("SELECT code, lat, lon FROM analysis_point WHERE run_id = $1 AND NOT is_origin AND kind = 'site' ORDER BY index"))
         {
             cmd.Parameters.Add(new() { Value = id });
             await using var r = await cmd.ExecuteReaderAsync();
@@ -149,27 +151,79 @@ public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<Analys
         var zip = Path.Combine(api.CacheDirectory, "direct-sites.zip");
         Directory.CreateDirectory(api.CacheDirectory);
         await File.WriteAllBytesAsync(zip, SampleFeed.Zip());
+        var timetable = TimetableCompiler.Compile(GtfsSource.Open(zip), SampleFeed.ServiceDate);
         var origins = SampleRegion.Csv("lsoa11_pwc.csv").OrderBy(r => r["lsoa11cd"], StringComparer.Ordinal).ToList();
-        var matrix = TravelTimeMatrix.Compute(TimetableCompiler.Compile(GtfsSource.Open(zip), SampleFeed.ServiceDate),
+        var matrix = TravelTimeMatrix.Compute(timetable,
             origins.Select(o => new GeoPoint(SampleRegion.Num(o["lat"]), SampleRegion.Num(o["lon"]))).ToList(), sites.Select(s => s.Point).ToList(), new RoutingParameters());
+        var centres = SampleRegion.Read("centres.geojson").OrderBy(f => (string)f.Attributes["code"], StringComparer.Ordinal)
+            .Select(c => new GeoPoint(c.Geometry.Coordinate.Y, c.Geometry.Coordinate.X)).ToList();
+        var fromSites = ZoneAccess.Summarise(TravelTimeMatrix.Compute(timetable, sites.Select(s => s.Point).ToList(), centres, new RoutingParameters()),
+            new AccessParameters { MinCentres = 2 });
         var imd = SampleRegion.Csv("imd2019.csv").ToDictionary(r => r["lsoa11cd"], r => int.Parse(r["imd_decile"], CultureInfo.InvariantCulture));
 
         var features = (await api.GetJsonAsync($"/analyses/{id}/sites")).GetProperty("features").EnumerateArray().ToList();
         Assert.Equal(sites.Count, features.Count);
-        var anyCatchment = false;
+        var deprivedBySite = new Dictionary<string, double>();
         for (var d = 0; d < sites.Count; d++)
         {
             var reaching = origins.Select((o, i) => (o, i)).Where(x => matrix.PercentilesOf(x.i, d)[2] <= 45 * 60).ToList();
             var population = reaching.Sum(x => double.Parse(x.o["pop_total_mid2015"], CultureInfo.InvariantCulture));
             var deprived = reaching.Where(x => imd[x.o["lsoa11cd"]] <= 2).Sum(x => double.Parse(x.o["pop_total_mid2015"], CultureInfo.InvariantCulture));
+            deprivedBySite[sites[d].Reference] = deprived;
             var p = features.Single(f => f.GetProperty("id").GetString() == sites[d].Reference).GetProperty("properties");
             Assert.Equal(reaching.Count, p.GetProperty("catchment_zones").GetInt32());
             Assert.Equal(population, p.GetProperty("catchment_population").GetDouble());
             Assert.Equal(deprived, p.GetProperty("deprived_catchment_population").GetDouble());
-            anyCatchment |= population > 0;
+            Assert.Equal(fromSites[d].CentresReachable, p.GetProperty("centres_reachable").GetInt32());
         }
-        Assert.True(anyCatchment, "some sample employment site should be reachable");
-        await Problem.AssertAsync(api.Client.GetAsync($"/analyses/{id}/zones"), HttpStatusCode.NotFound, "id");
+        // Rank 1 = most deprived residents within reach; ties share the rank.
+        foreach (var f in features)
+        {
+            var p = f.GetProperty("properties");
+            var mine = deprivedBySite[f.GetProperty("id").GetString()!];
+            Assert.Equal(1 + deprivedBySite.Values.Count(v => v > mine), p.GetProperty("deprived_catchment_rank").GetInt32());
+        }
+        // Served best-ranked first.
+        var ranks = features.Select(f => f.GetProperty("properties").GetProperty("deprived_catchment_rank").GetInt32()).ToList();
+        Assert.Equal(ranks.Order(), ranks);
+        Assert.True(deprivedBySite.Values.Any(v => v > 0), "some sample employment site should reach deprived zones");
+
+        // Sites routed as origins never count in the zones' indicators: the zones layer has the 17 zones only.
+        Assert.Equal(17, (await api.GetJsonAsync($"/analyses/{id}/zones?limit=100")).GetProperty("features").GetArrayLength());
+        Assert.Equal(17, run.GetProperty("summary").GetProperty("overall").GetProperty("origins").GetInt32());
+    }
+
+    [Fact]
+    public async Task Housing_sites_take_the_access_and_deprivation_of_the_zone_they_stand_in()
+    {
+        var id = await StartAsync("""{"serviceDate":"2026-11-25","minCentres":2}""");
+        Assert.Equal("succeeded", (await api.WaitAsync(id)).GetProperty("state").GetString());
+        var zones = (await api.GetJsonAsync($"/analyses/{id}/zones?limit=100")).GetProperty("features").EnumerateArray()
+            .ToDictionary(z => z.GetProperty("id").GetString()!, z => z.GetProperty("properties").GetProperty("centres_reachable").GetInt32());
+        var polygons = SampleRegion.Read("lsoa11.geojson").ToDictionary(f => (string)f.Attributes["lsoa11cd"], f => f.Geometry);
+        var imd = SampleRegion.Csv("imd2019.csv").ToDictionary(r => r["lsoa11cd"], r => int.Parse(r["imd_decile"], CultureInfo.InvariantCulture));
+
+        var housing = (await api.GetJsonAsync($"/analyses/{id}/housing-sites?limit=100")).GetProperty("features").EnumerateArray().ToList();
+        Assert.Equal(SampleRegion.Csv("housing_sites.csv").Count(), housing.Count);
+        var poorly = 0;
+        foreach (var h in housing)
+        {
+            var p = h.GetProperty("properties");
+            var point = SampleRegion.Geometry(h.GetProperty("geometry")).InteriorPoint;
+            var zone = polygons.Where(z => z.Value.Contains(point)).Select(z => z.Key).SingleOrDefault();
+            if (zone is null)
+            {
+                Assert.Equal(JsonValueKind.Null, p.GetProperty("zone_code").ValueKind);
+                continue;
+            }
+            Assert.Equal(zone, p.GetProperty("zone_code").GetString());
+            Assert.Equal(zones[zone], p.GetProperty("zone_centres_reachable").GetInt32());
+            Assert.Equal(imd[zone], p.GetProperty("zone_imd_decile").GetInt32());
+            Assert.Equal(zones[zone] < 2, p.GetProperty("poorly_connected").GetBoolean());
+            if (zones[zone] < 2) poorly++;
+        }
+        var filtered = await api.GetJsonAsync($"/analyses/{id}/housing-sites?poorly_connected=true");
+        Assert.Equal(poorly, filtered.GetProperty("numberMatched").GetInt32());
     }
 
     [Theory]

@@ -81,7 +81,7 @@ public sealed class RunLifecycleTests(ManualJobsFixture api) : IClassFixture<Man
         var queued = storage.GetMonitoringApi().EnqueuedJobs("default", 0, 1000).Count(j => j.Value.Job.Method.Name == nameof(AnalysisJobs.AggregateAsync) && (long)j.Value.Job.Args[0] == id);
         Assert.Equal(1, queued);
 
-        await api.Jobs().AggregateAsync(id, CancellationToken.None);
+        await api.Jobs().AggregateAsync(id, null, CancellationToken.None);
         Assert.Equal("succeeded", (await Progress(id)).State);
     }
 
@@ -93,7 +93,7 @@ public sealed class RunLifecycleTests(ManualJobsFixture api) : IClassFixture<Man
         Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
         Assert.Equal("cancelled", (await Progress(id)).State);
         await api.Jobs().RunChunkAsync(id, 0, CancellationToken.None);
-        await api.Jobs().AggregateAsync(id, CancellationToken.None);
+        await api.Jobs().AggregateAsync(id, null, CancellationToken.None);
         Assert.Equal(("cancelled", 0, 0), await Progress(id));
         Assert.Equal(0L, await PairRows(id));
         var p = await Problem.AssertAsync(api.Client.GetAsync($"/analyses/{id}/zones"), HttpStatusCode.Conflict, "id");

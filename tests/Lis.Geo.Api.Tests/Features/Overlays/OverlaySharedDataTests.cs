@@ -30,8 +30,8 @@ public sealed class OverlayFixture : ApiFixture
                    '{"routing":{"percentiles":[5,25,50,75,95]},"access":{"thresholdSeconds":2700,"minCentres":3,"percentile":50}}',
                    1, 'synthetic', '2026-11-25', 'zones:lsoa11', 'synthetic', 2438, 'centres', 'synthetic', 6, 'synthetic', 2438, 1, 1, 2438, now()
             FROM generate_series(1, 2) i;
-            INSERT INTO analysis_point (run_id, is_origin, index, code, name, lon, lat, weight)
-            SELECT 1, true, (row_number() OVER (ORDER BY code) - 1)::int, code, name, ST_X(centroid), ST_Y(centroid), population FROM zone;
+            INSERT INTO analysis_point (run_id, is_origin, kind, index, code, name, lon, lat, weight)
+            SELECT 1, true, 'zone', (row_number() OVER (ORDER BY code) - 1)::int, code, name, ST_X(centroid), ST_Y(centroid), population FROM zone;
             INSERT INTO analysis_origin_result (run_id, origin_index, centres_reachable, departures_meeting_target, departures)
             SELECT 1, p.index, (d.imd_decile + right(p.code, 1)::int) % 6, ((d.imd_decile + right(p.code, 1)::int) % 6) * 30, 180
             FROM analysis_point p JOIN deprivation d ON d.lsoa_code = p.code WHERE p.run_id = 1;

@@ -1,0 +1,88 @@
+namespace Lis.Geo.Analysis.Reports;
+
+/// <summary>
+/// What one corridor run says about one inclusive growth corridor: who lives there and how deprived
+/// they are, the homes and employment land planned in it, its public-transport access against the rest
+/// of the region, and how many people from the most deprived places can reach each employment site in
+/// or near it. Stored as JSON per run, so a corridor's analyses form a history.
+/// </summary>
+public sealed record CorridorFigures(
+    string Code, string Name, double AreaHectares, long RunId, string ServiceDate, string Window, int ThresholdMinutes, int MinCentres, int Percentile,
+    int NearMeters, string ZoneSet, Residents Residents, Housing Housing, EmploymentLand EmploymentLand, AccessComparison Access,
+    IReadOnlyList<EmploymentSiteCatchment> EmploymentSites, string Method)
+{
+    public const string MethodText =
+        "Residents: zones whose population-weighted centroid lies in the corridor (ONS best fit), weighted by population. " +
+        "Access: centres reachable at the run's percentile within the threshold; a zone meets the target with at least minCentres. " +
+        "Housing and employment land: sites intersecting the corridor. Poorly connected: the zone a site stands in misses the target. " +
+        "Employment sites: those within nearMeters of the corridor; catchment = population of zones reaching the site within the threshold; " +
+        "deprived = living in the 20% most deprived LSOAs (IMD 2019 deciles 1–2).";
+}
+
+public sealed record DecileCount(int ImdDecile, int Zones, double Population);
+
+/// <summary>Zones without an IMD value are counted apart, never as least deprived.</summary>
+public sealed record Residents(int Zones, double Population, IReadOnlyList<DecileCount> ByImdDecile, double MostDeprived20Population, double MostDeprived20Share,
+    int ZonesWithoutImd, double PopulationWithoutImd);
+
+public sealed record Housing(int Sites, long MinDwellings, long MaxDwellings, double Hectares, int SitesPoorlyConnected, long MaxDwellingsPoorlyConnected);
+
+public sealed record EmploymentLand(int Sites, double Hectares, long Jobs);
+
+/// <summary>Population-weighted access of a group of zones.</summary>
+public sealed record AccessGroup(int Zones, double Population, double Share, double TimeShare, double MeanCentresReachable);
+
+/// <summary>The corridor's zones against every other zone of the run (the rest of the region).</summary>
+public sealed record AccessComparison(AccessGroup Corridor, AccessGroup RestOfRegion, double ShareDifference, double MeanCentresDifference);
+
+/// <summary>An employment site in or near the corridor; catchment figures are null when the site was added after the run was created.</summary>
+public sealed record EmploymentSiteCatchment(string Reference, string? Name, bool Inside, double DistanceMeters, double? Hectares, int? Jobs,
+    double? CatchmentPopulation, double? DeprivedCatchmentPopulation, int? DeprivedRank, int? CentresReachable);
+
+/// <summary>
+/// How a corridor's figures moved between two of its analyses (later minus earlier). When the two runs
+/// used different rules (service date, window, threshold, target or percentile), <see cref="ComparableRules"/>
+/// is false and <see cref="RuleDifferences"/> says which, because then a change may reflect the rules rather than the place.
+/// </summary>
+public sealed record CorridorChange(long FromRunId, long ToRunId, bool ComparableRules, IReadOnlyList<string> RuleDifferences,
+    double Population, double MostDeprived20Share, long MaxDwellings, long MaxDwellingsPoorlyConnected, double EmploymentHectares, long Jobs,
+    double CorridorShare, double RestOfRegionShare, double ShareDifference, double CorridorMeanCentres,
+    IReadOnlyList<SiteChange> EmploymentSites)
+{
+    public static CorridorChange Between(CorridorFigures from, CorridorFigures to)
+    {
+        var rules = new List<string>();
+        void Rule(string name, object a, object b)
+        {
+            if (!Equals(a, b)) rules.Add($"{name}: {a} → {b}");
+        }
+        Rule("serviceDate", from.ServiceDate, to.ServiceDate);
+        Rule("window", from.Window, to.Window);
+        Rule("thresholdMinutes", from.ThresholdMinutes, to.ThresholdMinutes);
+        Rule("minCentres", from.MinCentres, to.MinCentres);
+        Rule("percentile", from.Percentile, to.Percentile);
+        Rule("zoneSet", from.ZoneSet, to.ZoneSet);
+        var before = from.EmploymentSites.ToDictionary(s => s.Reference);
+        var sites = to.EmploymentSites
+            .Where(s => before.ContainsKey(s.Reference))
+            .Select(s => new SiteChange(s.Reference, s.Name,
+                s.DeprivedCatchmentPopulation - before[s.Reference].DeprivedCatchmentPopulation,
+                s.CatchmentPopulation - before[s.Reference].CatchmentPopulation))
+            .ToList();
+        return new CorridorChange(from.RunId, to.RunId, rules.Count == 0, rules,
+            to.Residents.Population - from.Residents.Population,
+            to.Residents.MostDeprived20Share - from.Residents.MostDeprived20Share,
+            to.Housing.MaxDwellings - from.Housing.MaxDwellings,
+            to.Housing.MaxDwellingsPoorlyConnected - from.Housing.MaxDwellingsPoorlyConnected,
+            to.EmploymentLand.Hectares - from.EmploymentLand.Hectares,
+            to.EmploymentLand.Jobs - from.EmploymentLand.Jobs,
+            to.Access.Corridor.Share - from.Access.Corridor.Share,
+            to.Access.RestOfRegion.Share - from.Access.RestOfRegion.Share,
+            to.Access.ShareDifference - from.Access.ShareDifference,
+            to.Access.Corridor.MeanCentresReachable - from.Access.Corridor.MeanCentresReachable,
+            sites);
+    }
+}
+
+/// <summary>A site present in both analyses; null where either lacked catchment figures.</summary>
+public sealed record SiteChange(string Reference, string? Name, double? DeprivedCatchmentPopulation, double? CatchmentPopulation);

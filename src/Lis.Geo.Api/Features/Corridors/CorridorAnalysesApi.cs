@@ -1,0 +1,177 @@
+using System.Text.Json;
+using Lis.Geo.Analysis.Reports;
+using Lis.Geo.Api.Features.Analyses;
+using Lis.Geo.Api.Features.Ogc;
+using Lis.Geo.Api.Infrastructure;
+using Lis.Geo.Jobs;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Lis.Geo.Api.Features.Corridors;
+
+/// <summary>
+/// Corridor analyses for policy teams: start one (<c>POST /corridors/{code}/analyses</c>, or schedule a
+/// <c>corridor</c> run), read a corridor's history with the change since each previous analysis,
+/// compare any two, and fetch each analysis's one-page report (HTML, printable to PDF) and map (SVG).
+/// </summary>
+public static class CorridorAnalysesApi
+{
+    /// <summary>The figures a history row shows; the full set is at the analysis's own URL.</summary>
+    public sealed record KeyFigures(double Population, double MostDeprived20Share, double CorridorShare, double RestOfRegionShare, double ShareDifference,
+        long MaxDwellings, long MaxDwellingsPoorlyConnected, double EmploymentHectares, long Jobs)
+    {
+        public static KeyFigures Of(CorridorFigures f) => new(f.Residents.Population, f.Residents.MostDeprived20Share, f.Access.Corridor.Share,
+            f.Access.RestOfRegion.Share, f.Access.ShareDifference, f.Housing.MaxDwellings, f.Housing.MaxDwellingsPoorlyConnected, f.EmploymentLand.Hectares, f.EmploymentLand.Jobs);
+    }
+
+    public sealed record HistoryEntry(long RunId, string Corridor, string Name, DateTimeOffset CreatedAt, string ServiceDate, long? ScheduleId,
+        KeyFigures Figures, CorridorChange? ChangeSincePrevious, IReadOnlyList<Link> Links);
+
+    public sealed record AnalysisView(long RunId, string Corridor, DateTimeOffset CreatedAt, long? ScheduleId, CorridorFigures Figures,
+        CorridorChange? ChangeSincePrevious, IReadOnlyList<Link> Links);
+
+    private sealed record Row(long RunId, string Code, string Name, DateTimeOffset CreatedAt, long? ScheduleId, CorridorFigures Figures);
+
+    public static IEndpointRouteBuilder MapCorridorAnalyses(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/corridors/{code}/analyses").WithTags("Corridor analyses");
+
+        g.MapPost("", async (string code, [FromBody] AnalysisRequest? request, HttpRequest req, AnalysisPlanner planner, CancellationToken ct) =>
+            {
+                var body = (request ?? new AnalysisRequest()) with { Type = AnalysisTypes.Corridor, Corridor = code };
+                try
+                {
+                    var run = await planner.CreateAsync(body, null, ct);
+                    return Results.Accepted(OgcApi.Href(req, $"/analyses/{run.Id}"), AnalysesApi.View(req, run));
+                }
+                catch (AnalysisRequestException e) { return Problems.Result(e.Field == "corridor" ? Problems.NotFound : Problems.InvalidBody, e.Message, e.Field); }
+            })
+            .RequireApiKey()
+            .Produces<AnalysesApi.RunView>(StatusCodes.Status202Accepted)
+            .WithSummary("Analyse this corridor now (a corridor run; poll the run, then read the history)")
+            .WithDescription("The body is optional: any analysis parameters (window, thresholdMinutes, minCentres, nearMeters, feedId, serviceDate…). " +
+                             "To repeat it, POST /schedules with request {\"type\":\"corridor\",\"corridor\":\"<code>\"}.");
+
+        g.MapGet("", async (string code, int? limit, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
+            {
+                var take = limit ?? 50;
+                if (take is < 1 or > 500) return Problems.Result(Problems.InvalidParameter, $"limit must be 1–500 (got {take}).", "limit");
+                // One row more than asked, so the oldest entry shown still gets its change since the one before it.
+                var rows = await RowsAsync(db, code, null, take + 1, ct);
+                if (rows.Count == 0 && !await CorridorExistsAsync(db, code, ct)) return NoCorridor(code);
+                var entries = rows.Take(take).Select((r, i) => new HistoryEntry(r.RunId, r.Code, r.Name, r.CreatedAt, r.Figures.ServiceDate, r.ScheduleId,
+                    KeyFigures.Of(r.Figures), i + 1 < rows.Count ? CorridorChange.Between(rows[i + 1].Figures, r.Figures) : null, Links(req, r))).ToList();
+                return Results.Ok(entries);
+            })
+            .Produces<List<HistoryEntry>>()
+            .WithSummary("The corridor's analyses, newest first, each with the change since the one before");
+
+        g.MapGet("/{runId:long}", async (string code, long runId, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
+            {
+                if ((await RowsAsync(db, code, runId, 2, ct)) is not [var row, .. var rest] || row.RunId != runId) return NoAnalysis(code, runId);
+                var previous = rest.FirstOrDefault();
+                return Results.Ok(new AnalysisView(row.RunId, row.Code, row.CreatedAt, row.ScheduleId, row.Figures,
+                    previous is null ? null : CorridorChange.Between(previous.Figures, row.Figures), Links(req, row)));
+            })
+            .Produces<AnalysisView>()
+            .WithSummary("One analysis: every figure, the change since the previous analysis, links to the report and map");
+
+        g.MapGet("/compare", async (string code, long? from, long? to, NpgsqlDataSource db, CancellationToken ct) =>
+            {
+                if (from is null) return Problems.Result(Problems.InvalidParameter, "from (a run id) is required.", "from");
+                if (to is null) return Problems.Result(Problems.InvalidParameter, "to (a run id) is required.", "to");
+                var a = await RowsAsync(db, code, from, 1, ct);
+                if (a is not [{ } first] || first.RunId != from) return Problems.Result(Problems.NotFound, $"Corridor '{code}' has no analysis from run {from}.", "from");
+                var b = await RowsAsync(db, code, to, 1, ct);
+                if (b is not [{ } second] || second.RunId != to) return Problems.Result(Problems.NotFound, $"Corridor '{code}' has no analysis from run {to}.", "to");
+                return Results.Ok(CorridorChange.Between(first.Figures, second.Figures));
+            })
+            .Produces<CorridorChange>()
+            .WithSummary("How the corridor's figures changed between two analyses (to minus from), with a warning when the runs used different rules");
+
+        g.MapGet("/{runId:long}/report", (string code, long runId, NpgsqlDataSource db, CancellationToken ct) =>
+                Stored(db, code, runId, "report_html", "text/html; charset=utf-8", ct))
+            .Produces<string>(StatusCodes.Status200OK, "text/html")
+            .WithSummary("The one-page report: key figures, map and tables as self-contained HTML (print it to PDF)");
+
+        g.MapGet("/{runId:long}/map.svg", (string code, long runId, NpgsqlDataSource db, CancellationToken ct) =>
+                Stored(db, code, runId, "map_svg", "image/svg+xml", ct))
+            .Produces<string>(StatusCodes.Status200OK, "image/svg+xml")
+            .WithSummary("The report's static map (SVG)");
+
+        app.MapGet("/analyses/{id:long}/corridors", async (long id, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
+            {
+                if (await AnalysesApi.Find(db, id, ct) is not { } run)
+                    return Problems.Result(Problems.NotFound, $"No analysis run {id}. GET /analyses lists them.", "id");
+                if (run.Type != AnalysisTypes.Corridor)
+                    return Problems.Result(Problems.NotFound, $"Run {id} is a {run.Type} run; corridor figures come from corridor runs.", "id");
+                var rows = await RowsAsync(db, null, id, int.MaxValue, ct, exactRun: true);
+                return Results.Ok(rows.Select(r => new HistoryEntry(r.RunId, r.Code, r.Name, r.CreatedAt, r.Figures.ServiceDate, r.ScheduleId,
+                    KeyFigures.Of(r.Figures), null, Links(req, r))).ToList());
+            })
+            .WithTags("Analyses")
+            .Produces<List<HistoryEntry>>()
+            .WithSummary("A corridor run's figures and report links for each corridor it covered");
+        return app;
+    }
+
+    private static List<Link> Links(HttpRequest req, Row r)
+    {
+        var self = $"/corridors/{Uri.EscapeDataString(r.Code)}/analyses/{r.RunId}";
+        return
+        [
+            new(OgcApi.Href(req, self), "self", "application/json"),
+            new(OgcApi.Href(req, self + "/report"), "report", "text/html", "One-page report (print to PDF)"),
+            new(OgcApi.Href(req, self + "/map.svg"), "map", "image/svg+xml", "Report map"),
+            new(OgcApi.Href(req, $"/analyses/{r.RunId}"), "run", "application/json", "The run: parameters, reproducibility record"),
+            new(OgcApi.Href(req, $"/analyses/{r.RunId}/sites"), "sites", GeoJsonResult.MediaType, "Employment sites ranked by deprived catchment"),
+        ];
+    }
+
+    /// <summary>
+    /// Analyses of succeeded runs, newest first: of corridor <paramref name="code"/> (any when null),
+    /// from run <paramref name="runId"/> and older (or exactly that run).
+    /// </summary>
+    private static async Task<List<Row>> RowsAsync(NpgsqlDataSource db, string? code, long? runId, int limit, CancellationToken ct, bool exactRun = false)
+    {
+        await using var cmd = db.CreateCommand($"""
+            SELECT a.run_id, a.corridor_code, a.corridor_name, a.created_at, r.schedule_id, a.figures::text
+            FROM corridor_analysis a JOIN analysis_run r ON r.id = a.run_id AND r.state = 'succeeded'
+            WHERE ($1::text IS NULL OR a.corridor_code = $1) AND ($2::bigint IS NULL OR a.run_id {(exactRun ? "=" : "<=")} $2)
+            ORDER BY a.run_id DESC, a.corridor_code LIMIT $3
+            """);
+        cmd.Parameters.Add(new() { Value = (object?)code ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        cmd.Parameters.Add(new() { Value = (object?)runId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(new() { Value = (long)limit });
+        var rows = new List<Row>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            rows.Add(new Row(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3), r.IsDBNull(4) ? null : r.GetInt64(4),
+                JsonSerializer.Deserialize<CorridorFigures>(r.GetString(5), AnalysisPlanner.Json)!));
+        return rows;
+    }
+
+    private static async Task<IResult> Stored(NpgsqlDataSource db, string code, long runId, string column, string contentType, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand($"""
+            SELECT a.{column} FROM corridor_analysis a JOIN analysis_run r ON r.id = a.run_id AND r.state = 'succeeded'
+            WHERE a.corridor_code = $1 AND a.run_id = $2
+            """);
+        cmd.Parameters.Add(new() { Value = code });
+        cmd.Parameters.Add(new() { Value = runId });
+        return await cmd.ExecuteScalarAsync(ct) is string content ? Results.Content(content, contentType) : NoAnalysis(code, runId);
+    }
+
+    private static async Task<bool> CorridorExistsAsync(NpgsqlDataSource db, string code, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM corridor WHERE code = $1)");
+        cmd.Parameters.Add(new() { Value = code });
+        return await cmd.ExecuteScalarAsync(ct) is true;
+    }
+
+    private static IResult NoCorridor(string code) =>
+        Problems.Result(Problems.NotFound, $"No corridor '{code}'. GET /collections/corridors/items lists them.", "code");
+
+    private static IResult NoAnalysis(string code, long runId) =>
+        Problems.Result(Problems.NotFound, $"Corridor '{code}' has no analysis from run {runId}. GET /corridors/{code}/analyses lists them.", "runId");
+}

@@ -1,0 +1,102 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Lis.Geo.Data.Migrations
+{
+    /// <inheritdoc />
+    public partial class CorridorAnalyses : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "kind",
+                table: "analysis_point",
+                type: "text",
+                nullable: false,
+                defaultValue: "");
+
+            // Existing runs: origins were zones; destinations were sites in site-access runs, centres otherwise.
+            migrationBuilder.Sql("""
+                UPDATE analysis_point p SET kind = CASE WHEN p.is_origin THEN 'zone' WHEN r.destination_set LIKE 'sites:%' THEN 'site' ELSE 'centre' END
+                FROM analysis_run r WHERE r.id = p.run_id
+                """);
+            migrationBuilder.Sql("ALTER TABLE analysis_point ALTER COLUMN kind DROP DEFAULT");
+
+            migrationBuilder.CreateTable(
+                name: "analysis_site_result",
+                columns: table => new
+                {
+                    run_id = table.Column<long>(type: "bigint", nullable: false),
+                    site_index = table.Column<int>(type: "integer", nullable: false),
+                    catchment_zones = table.Column<int>(type: "integer", nullable: false),
+                    catchment_population = table.Column<double>(type: "double precision", nullable: false),
+                    deprived_catchment_population = table.Column<double>(type: "double precision", nullable: false),
+                    deprived_rank = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_analysis_site_result", x => new { x.run_id, x.site_index });
+                    table.ForeignKey(
+                        name: "fk_analysis_site_result_analysis_run_run_id",
+                        column: x => x.run_id,
+                        principalTable: "analysis_run",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "corridor_analysis",
+                columns: table => new
+                {
+                    run_id = table.Column<long>(type: "bigint", nullable: false),
+                    corridor_code = table.Column<string>(type: "text", nullable: false),
+                    corridor_name = table.Column<string>(type: "text", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    figures = table.Column<string>(type: "jsonb", nullable: false),
+                    report_html = table.Column<string>(type: "text", nullable: false),
+                    map_svg = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_corridor_analysis", x => new { x.run_id, x.corridor_code });
+                    table.ForeignKey(
+                        name: "fk_corridor_analysis_analysis_run_run_id",
+                        column: x => x.run_id,
+                        principalTable: "analysis_run",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.AddCheckConstraint(
+                name: "ck_analysis_point_kind",
+                table: "analysis_point",
+                sql: "kind IN ('zone', 'site', 'centre')");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_corridor_analysis_corridor_code_run_id",
+                table: "corridor_analysis",
+                columns: new[] { "corridor_code", "run_id" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "analysis_site_result");
+
+            migrationBuilder.DropTable(
+                name: "corridor_analysis");
+
+            migrationBuilder.DropCheckConstraint(
+                name: "ck_analysis_point_kind",
+                table: "analysis_point");
+
+            migrationBuilder.DropColumn(
+                name: "kind",
+                table: "analysis_point");
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using Lis.Geo.Analysis;
+using Lis.Geo.Data.Model;
+using Lis.Geo.Transit.Routing;
+using Npgsql;
+
+namespace Lis.Geo.Jobs;
+
+/// <summary>
+/// Each site's catchment in a run with sites as destinations: the zones whose travel time to the
+/// site at the run's percentile is within the threshold, their population, the part in the 20% most
+/// deprived LSOAs, and the sites' rank by that deprived population. Written once by the aggregation
+/// (an upsert, so a retried aggregation rewrites the same rows) and read by the sites layer.
+/// </summary>
+public static class SiteCatchments
+{
+    public static async Task WriteAsync(NpgsqlDataSource db, AnalysisRun run, RoutingParameters routing, AccessParameters access, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO analysis_site_result (run_id, site_index, catchment_zones, catchment_population, deprived_catchment_population, deprived_rank)
+            SELECT run_id, site_index, zones, population, deprived, rank() OVER (ORDER BY deprived DESC)::int
+            FROM (
+                SELECT s.run_id, s.index AS site_index, count(o.index)::int AS zones, coalesce(sum(o.weight), 0) AS population,
+                       coalesce(sum(o.weight) FILTER (WHERE dep.imd_decile <= 2), 0) AS deprived
+                FROM analysis_point s
+                LEFT JOIN analysis_pair_result pr ON pr.run_id = s.run_id AND pr.destination_index = s.index AND pr.percentiles[$2] <= $3
+                LEFT JOIN analysis_point o ON o.run_id = pr.run_id AND o.is_origin AND o.kind = 'zone' AND o.index = pr.origin_index
+                LEFT JOIN zone_set zs ON zs.id = $4 AND zs.code_geography = 'lsoa11'
+                LEFT JOIN deprivation dep ON zs.id IS NOT NULL AND dep.lsoa_code = o.code
+                WHERE s.run_id = $1 AND NOT s.is_origin AND s.kind = 'site'
+                GROUP BY s.run_id, s.index) c
+            ON CONFLICT (run_id, site_index) DO UPDATE SET catchment_zones = excluded.catchment_zones, catchment_population = excluded.catchment_population,
+                deprived_catchment_population = excluded.deprived_catchment_population, deprived_rank = excluded.deprived_rank
+            """);
+        cmd.Parameters.Add(new() { Value = run.Id });
+        cmd.Parameters.Add(new() { Value = PercentilePosition(routing, access) });
+        cmd.Parameters.Add(new() { Value = access.ThresholdSeconds });
+        cmd.Parameters.Add(new() { Value = RunStore.ZoneSet(run) });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>1-based position of the run's headline percentile in the stored percentile arrays.</summary>
+    public static int PercentilePosition(RoutingParameters routing, AccessParameters access)
+    {
+        var i = routing.Percentiles.ToList().IndexOf(access.Percentile);
+        return i >= 0 ? i + 1 : throw new InvalidOperationException($"percentile {access.Percentile} is not among the run's percentiles.");
+    }
+}
