@@ -107,7 +107,7 @@ public static class CorridorAnalyses
 
         Housing housing;
         await using (var cmd = Command(conn, $"""
-            SELECT count(*)::int, coalesce(sum(t.min_dwellings), 0)::bigint, coalesce(sum(t.max_dwellings), 0)::bigint, coalesce(sum(t.hectares), 0)::float8,
+            SELECT count(*)::int, coalesce(sum(t.min_dwellings), 0)::bigint, coalesce(sum(t.max_dwellings), 0)::bigint, round(coalesce(sum(t.hectares), 0)::numeric, 2)::float8,
                    (count(*) FILTER (WHERE lr.centres_reachable < $3))::int, coalesce(sum(t.max_dwellings) FILTER (WHERE lr.centres_reachable < $3), 0)::bigint
             FROM corridor k JOIN housing_site t ON ST_Intersects(t.geom, k.geom)
             {LayerCatalog.LandJoin(run.Id, request.ZoneSet)}
@@ -121,7 +121,7 @@ public static class CorridorAnalyses
 
         EmploymentLand land;
         await using (var cmd = Command(conn, """
-            SELECT count(*)::int, coalesce(sum(t.hectares), 0)::float8, coalesce(sum(t.jobs_estimate), 0)::bigint
+            SELECT count(*)::int, round(coalesce(sum(t.hectares), 0)::numeric, 2)::float8, coalesce(sum(t.jobs_estimate), 0)::bigint
             FROM corridor k JOIN employment_site t ON ST_Intersects(t.geom, k.geom) WHERE k.code = $2
             """, run.Id, code))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
@@ -149,7 +149,7 @@ public static class CorridorAnalyses
                     r.IsDBNull(7) ? null : r.GetDouble(7), r.IsDBNull(8) ? null : r.GetInt32(8), r.IsDBNull(9) ? null : r.GetInt32(9)));
 
         return new CorridorFigures(code, name, Math.Round(hectares, 2), run.Id, run.ServiceDate.ToString("yyyy-MM-dd"),
-            $"{DepartureWindow.FormatClock(routing.Window.StartSeconds)}–{DepartureWindow.FormatClock(routing.Window.EndSeconds)}",
+            $"{Clock(routing.Window.StartSeconds)}–{Clock(routing.Window.EndSeconds)}",
             access.ThresholdSeconds / 60, access.MinCentres, access.Percentile, request.NearMeters, request.ZoneSet,
             residents, housing, land, new AccessComparison(corridorAccess, rest, corridorAccess.Share - rest.Share,
                 corridorAccess.MeanCentresReachable - rest.MeanCentresReachable),
@@ -162,7 +162,7 @@ public static class CorridorAnalyses
     /// </summary>
     private static async Task<string> MapAsync(NpgsqlDataSource db, AnalysisRun run, AnalysisRequest request, AccessParameters access, string code, CancellationToken ct)
     {
-        const int width = 760, height = 520;
+        const int width = 760, height = 330;
         await using var conn = await db.OpenConnectionAsync(ct);
         Envelope extent;
         double tolerance;
@@ -231,6 +231,9 @@ public static class CorridorAnalyses
         ];
         return SvgMap.Render(extent, features, items, width, height, "Contains OS data © Crown copyright and database right");
     }
+
+    /// <summary>07:00 rather than 07:00:00: windows are whole minutes.</summary>
+    private static string Clock(int seconds) => FormattableString.Invariant($"{seconds / 3600:00}:{seconds % 3600 / 60:00}");
 
     /// <summary>A command whose SQL uses some of <paramref name="args"/> as $1, $2, …; PostgreSQL rejects unused parameters, so only those referenced are bound.</summary>
     private static NpgsqlCommand Command(NpgsqlConnection conn, string sql, params object[] args)

@@ -32,7 +32,6 @@ public static class CorridorReport
             {Card(N(f.Housing.MaxDwellings, 0), $"homes planned (max), {N(f.Housing.MaxDwellingsPoorlyConnected, 0)} in poorly connected places")}
             {Card(N(f.EmploymentLand.Hectares, 1) + " ha", $"employment land, {N(f.EmploymentLand.Jobs, 0)} jobs")}
             </div>
-            <h2>Map</h2>
             {mapSvg}
             <div class="cols"><div>
             <h2>Access: corridor against the rest of the region</h2>
@@ -48,18 +47,8 @@ public static class CorridorReport
             h.Append($"<tr><td>{d.ImdDecile}</td><td>{d.Zones}</td><td>{N(d.Population, 0)}</td><td>{P(f.Residents.Population > 0 ? d.Population / f.Residents.Population : 0)}</td></tr>\n");
         if (f.Residents.ZonesWithoutImd > 0)
             h.Append($"<tr><td>No IMD value</td><td>{f.Residents.ZonesWithoutImd}</td><td>{N(f.Residents.PopulationWithoutImd, 0)}</td><td></td></tr>\n");
+        h.Append("</table></div><div>\n");
         h.Append($"""
-            </table></div><div>
-            <h2>Employment sites in or within {N(f.NearMeters, 0)} m of the corridor</h2>
-            <table><tr><th>Site</th><th>Where</th><th>Jobs</th><th>Catchment</th><th>Deprived catchment</th><th>Rank</th></tr>
-            """);
-        foreach (var s in f.EmploymentSites.Take(15))
-            h.Append($"<tr><td>{E(s.Name ?? s.Reference)}</td><td>{(s.Inside ? "inside" : $"{N(s.DistanceMeters, 0)} m")}</td><td>{(s.Jobs is { } j ? N(j, 0) : "")}</td>" +
-                     $"<td>{(s.CatchmentPopulation is { } c ? N(c, 0) : "n/a")}</td><td>{(s.DeprivedCatchmentPopulation is { } dc ? N(dc, 0) : "n/a")}</td><td>{s.DeprivedRank}</td></tr>\n");
-        if (f.EmploymentSites.Count == 0) h.Append("<tr><td colspan=\"6\">None.</td></tr>\n");
-        if (f.EmploymentSites.Count > 15) h.Append($"<tr><td colspan=\"6\">… and {f.EmploymentSites.Count - 15} more (full list in the figures JSON).</td></tr>\n");
-        h.Append($"""
-            </table>
             <h2>Housing</h2>
             <table><tr><th></th><th>Sites</th><th>Dwellings (min–max)</th><th>Hectares</th></tr>
             <tr><td>In the corridor</td><td>{f.Housing.Sites}</td><td>{N(f.Housing.MinDwellings, 0)}–{N(f.Housing.MaxDwellings, 0)}</td><td>{N(f.Housing.Hectares, 1)}</td></tr>
@@ -80,8 +69,18 @@ public static class CorridorReport
             if (!change.ComparableRules)
                 h.Append($"<p class=\"note\">The runs used different rules ({E(string.Join("; ", change.RuleDifferences))}); changes may reflect the rules rather than the place.</p>\n");
         }
+        h.Append("</div></div>\n");
         h.Append($"""
-            </div></div>
+            <h2>Employment sites in or within {N(f.NearMeters, 0)} m of the corridor</h2>
+            <table><tr><th>Site</th><th>Where</th><th>Jobs</th><th>Catchment</th><th>Deprived catchment</th><th>Rank</th></tr>
+            """);
+        foreach (var s in f.EmploymentSites.Take(10))
+            h.Append($"<tr><td>{E(s.Name ?? s.Reference)}</td><td>{(s.Inside ? "inside" : $"{N(s.DistanceMeters, 0)} m")}</td><td>{(s.Jobs is { } j ? N(j, 0) : "")}</td>" +
+                     $"<td>{(s.CatchmentPopulation is { } c ? N(c, 0) : "n/a")}</td><td>{(s.DeprivedCatchmentPopulation is { } dc ? N(dc, 0) : "n/a")}</td><td>{s.DeprivedRank}</td></tr>\n");
+        if (f.EmploymentSites.Count == 0) h.Append("<tr><td colspan=\"6\">None.</td></tr>\n");
+        if (f.EmploymentSites.Count > 10) h.Append($"<tr><td colspan=\"6\">… and {f.EmploymentSites.Count - 10} more (full list in the figures JSON).</td></tr>\n");
+        h.Append("</table>\n");
+        h.Append($"""
             <p class="note">{E(f.Method)} Generated {generatedAt.ToString("d MMMM yyyy HH:mm 'UTC'", En)} by Lis.Geo. Contains OS data © Crown copyright and database right; IMD 2019 © MHCLG (OGL v3).</p>
             </body></html>
             """);
@@ -90,18 +89,18 @@ public static class CorridorReport
 
     /// <summary>A4 print styles; plain CSS, so it lives outside the interpolated template.</summary>
     private const string Style = """
-            @page { size: A4; margin: 12mm; }
-            body { font: 10pt/1.35 Helvetica, Arial, sans-serif; color: #222; max-width: 190mm; margin: 0 auto; }
-            h1 { font-size: 16pt; margin: 0 0 2pt; } h2 { font-size: 11pt; margin: 10pt 0 4pt; border-bottom: 1px solid #ccc; }
+            @page { size: A4; margin: 10mm; }
+            body { font: 9.5pt/1.3 Helvetica, Arial, sans-serif; color: #222; max-width: 190mm; margin: 0 auto; }
+            h1 { font-size: 16pt; margin: 0 0 2pt; } h2 { font-size: 10.5pt; margin: 8pt 0 3pt; border-bottom: 1px solid #ccc; }
             .sub { color: #555; margin: 0 0 8pt; }
             .cards { display: flex; gap: 6pt; flex-wrap: wrap; }
             .card { flex: 1 1 0; min-width: 28mm; border: 1px solid #ddd; border-radius: 3pt; padding: 4pt 6pt; }
-            .card b { display: block; font-size: 14pt; } .card span { color: #555; font-size: 8.5pt; }
-            table { border-collapse: collapse; width: 100%; font-size: 9pt; }
+            .card b { display: block; font-size: 13pt; } .card span { color: #555; font-size: 8.5pt; }
+            table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
             th, td { border-bottom: 1px solid #e3e3e3; padding: 2pt 4pt; text-align: right; }
             th:first-child, td:first-child { text-align: left; }
             .cols { display: flex; gap: 10pt; } .cols > div { flex: 1; }
-            svg { width: 100%; height: auto; border: 1px solid #ddd; }
+            svg { width: 100%; height: auto; border: 1px solid #ddd; margin-top: 6pt; }
             .note { color: #555; font-size: 8pt; }
             @media print { h2 { break-after: avoid; } table, svg { break-inside: avoid; } }
         """;

@@ -22,18 +22,22 @@ public static class SvgMap
 {
     private const double MetresPerDegree = Math.PI * 6_371_008.8 / 180;
 
+    /// <param name="height">Height of the map itself; the legend adds rows below it.</param>
     public static string Render(Envelope extent, IEnumerable<MapFeature> features, IReadOnlyList<LegendItem> legend,
         int width = 760, int height = 520, string? attribution = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 100);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 100);
         var projection = new Projection(extent, width, height);
+        // The legend sits under the map, in two columns, so it never hides the places the map is about.
+        var legendHeight = (legend.Count + 1) / 2 * LegendRow + (legend.Count > 0 ? 10 : 0);
+        var total = height + legendHeight;
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture,
-            $"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-family="Helvetica, Arial, sans-serif" font-size="11">""");
-        svg.Append(CultureInfo.InvariantCulture, $"""<rect width="{width}" height="{height}" fill="#f7f7f4"/>""");
+            $"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {total}" width="{width}" height="{total}" font-family="Helvetica, Arial, sans-serif" font-size="11">""");
+        svg.Append(CultureInfo.InvariantCulture, $"""<rect width="{width}" height="{total}" fill="#ffffff"/><rect width="{width}" height="{height}" fill="#f7f7f4"/>""");
         foreach (var f in features) Draw(svg, projection, f);
-        DrawLegend(svg, legend, height);
+        DrawLegend(svg, legend, height + 8, width);
         DrawScaleBar(svg, projection, width, height);
         svg.Append(CultureInfo.InvariantCulture,
             $"""<g transform="translate({width - 24},28)"><path d="M0,-16 L6,4 L0,0 L-6,4 Z" fill="#333"/><text y="16" text-anchor="middle" font-weight="bold">N</text></g>""");
@@ -108,23 +112,20 @@ public static class SvgMap
         if (close && coordinates.Length > 0) path.Append('Z');
     }
 
-    private static void DrawLegend(StringBuilder svg, IReadOnlyList<LegendItem> legend, int height)
+    private const int LegendRow = 15;
+
+    private static void DrawLegend(StringBuilder svg, IReadOnlyList<LegendItem> legend, int top, int width)
     {
-        if (legend.Count == 0) return;
-        const int row = 15;
-        var top = height - 12 - legend.Count * row;
-        var boxWidth = 16 + legend.Max(l => l.Label.Length) * 5.6;
-        svg.Append(CultureInfo.InvariantCulture,
-            $"""<rect x="8" y="{top - 8}" width="{boxWidth + 20:0}" height="{legend.Count * row + 10}" fill="#fff" fill-opacity="0.85" stroke="#999" stroke-width="0.5"/>""");
+        var perColumn = (legend.Count + 1) / 2;
         for (var i = 0; i < legend.Count; i++)
         {
-            var (item, y) = (legend[i], top + i * row);
+            var (item, x, y) = (legend[i], 8 + i / Math.Max(perColumn, 1) * (width / 2), top + i % Math.Max(perColumn, 1) * LegendRow);
             var s = item.Style;
             if (item.IsPoint)
-                svg.Append(CultureInfo.InvariantCulture, $"""<circle cx="20" cy="{y + 5}" r="{Math.Min(s.Radius, 5):0.#}" fill="{s.Fill}" stroke="{s.Stroke}" stroke-width="{s.StrokeWidth:0.##}"/>""");
+                svg.Append(CultureInfo.InvariantCulture, $"""<circle cx="{x + 6}" cy="{y + 5}" r="{Math.Min(s.Radius, 5):0.#}" fill="{s.Fill}" stroke="{s.Stroke}" stroke-width="{s.StrokeWidth:0.##}"/>""");
             else
-                svg.Append(CultureInfo.InvariantCulture, $"""<rect x="14" y="{y}" width="12" height="10" fill="{s.Fill}" fill-opacity="{s.FillOpacity:0.##}" stroke="{s.Stroke}" stroke-width="{Math.Max(s.StrokeWidth, 0.5):0.##}"/>""");
-            svg.Append(CultureInfo.InvariantCulture, $"""<text x="32" y="{y + 9}">{Encode(item.Label)}</text>""");
+                svg.Append(CultureInfo.InvariantCulture, $"""<rect x="{x}" y="{y}" width="12" height="10" fill="{s.Fill}" fill-opacity="{s.FillOpacity:0.##}" stroke="{s.Stroke}" stroke-width="{Math.Max(s.StrokeWidth, 0.5):0.##}"/>""");
+            svg.Append(CultureInfo.InvariantCulture, $"""<text x="{x + 18}" y="{y + 9}">{Encode(item.Label)}</text>""");
         }
     }
 
