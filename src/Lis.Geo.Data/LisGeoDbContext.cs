@@ -38,6 +38,7 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
     public DbSet<AnalysisSchedule> Schedules => Set<AnalysisSchedule>();
     public DbSet<SiteResult> SiteResults => Set<SiteResult>();
     public DbSet<CorridorAnalysis> CorridorAnalyses => Set<CorridorAnalysis>();
+    public DbSet<IsochroneResult> IsochroneResults => Set<IsochroneResult>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -165,7 +166,7 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
         });
         b.Entity<RunPoint>(e =>
         {
-            e.ToTable("analysis_point", t => t.HasCheckConstraint("ck_analysis_point_kind", "kind IN ('zone', 'site', 'centre')"));
+            e.ToTable("analysis_point", t => t.HasCheckConstraint("ck_analysis_point_kind", "kind IN ('zone', 'site', 'centre', 'point')"));
             e.HasKey(x => new { x.RunId, x.IsOrigin, x.Index });
             e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -196,6 +197,14 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
         {
             e.ToTable("analysis_site_result");
             e.HasKey(x => new { x.RunId, x.SiteIndex });
+            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<IsochroneResult>(e =>
+        {
+            e.ToTable("analysis_isochrone");
+            e.HasKey(x => new { x.RunId, x.OriginIndex, x.CutoffMinutes });
+            Geometry(e.Property(x => x.Geom), "MultiPolygon");
+            e.HasIndex(x => x.Geom).HasMethod("gist");
             e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<CorridorAnalysis>(e =>

@@ -45,12 +45,23 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, IBack
             var stopwatch = Stopwatch.StartNew();
             var (routing, access) = RunStore.Parameters(run);
             var origins = await RunStore.PointsAsync(db, runId, true, chunk.OriginFrom, chunk.OriginTo, cancel.Token);
-            var destinations = await RunStore.PointsAsync(db, runId, false, 0, int.MaxValue, cancel.Token);
-            var centres = await RunStore.CentreCountAsync(db, runId, cancel.Token);
             var router = await routers.GetAsync(run.FeedId, run.FeedSha256, run.ServiceDate, routing, cancel.Token);
-            var matrix = await Task.Run(() => TravelTimeMatrix.Compute(router, origins, destinations, null, cancel.Token), cancel.Token);
-            var results = ZoneAccess.Summarise(matrix, access, centres);
-            var last = await SaveAsync(runId, chunk, results, stopwatch.Elapsed.TotalSeconds, cancel.Token);
+            bool last;
+            if (run.Type == AnalysisTypes.Isochrones)
+            {
+                var cutoffs = RunStore.Request(run).IsochroneCutoffs;
+                var isochrones = new IReadOnlyList<Isochrone>[origins.Count];
+                await Task.Run(() => Parallel.For(0, origins.Count, new ParallelOptions { CancellationToken = cancel.Token },
+                    o => isochrones[o] = Isochrones.Compute(router, origins[o], routing.Window, cutoffs, access.Percentile, cancel.Token)), cancel.Token);
+                last = await SaveIsochronesAsync(runId, chunk, isochrones, stopwatch.Elapsed.TotalSeconds, cancel.Token);
+            }
+            else
+            {
+                var destinations = await RunStore.PointsAsync(db, runId, false, 0, int.MaxValue, cancel.Token);
+                var centres = await RunStore.CentreCountAsync(db, runId, cancel.Token);
+                var matrix = await Task.Run(() => TravelTimeMatrix.Compute(router, origins, destinations, null, cancel.Token), cancel.Token);
+                last = await SaveAsync(runId, chunk, ZoneAccess.Summarise(matrix, access, centres), stopwatch.Elapsed.TotalSeconds, cancel.Token);
+            }
             log.LogInformation("Run {Run} chunk {Chunk}: {Origins} origins in {Seconds:F1} s", runId, chunkIndex, origins.Count, stopwatch.Elapsed.TotalSeconds);
             if (last)
                 jobs.Enqueue<AnalysisJobs>(j => j.AggregateAsync(runId, null, CancellationToken.None));
@@ -81,7 +92,9 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, IBack
         try
         {
             var (routing, access) = RunStore.Parameters(run);
-            var summary = await RunSummary.ComputeAsync(db, run, access, cancellationToken);
+            object summary = run.Type == AnalysisTypes.Isochrones
+                ? await IsochroneSummaryAsync(runId, cancellationToken)
+                : await RunSummary.ComputeAsync(db, run, access, cancellationToken);
             if (AnalysisTypes.HasSites(run.Type))
                 await SiteCatchments.WriteAsync(db, run, routing, access, cancellationToken);
             if (run.Type == AnalysisTypes.Corridor)
@@ -95,6 +108,52 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, IBack
                 await RunStore.FailAsync(db, runId, $"Aggregation failed {AggregateAttempts} times: {e.Message}", CancellationToken.None);
             throw;
         }
+    }
+
+    /// <summary>Per cutoff: how many isochrones and their mean area, the run-level figure of an isochrone run.</summary>
+    private async Task<object> IsochroneSummaryAsync(long runId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT cutoff_minutes, count(*)::int, avg(area_km2), min(area_km2), max(area_km2) FROM analysis_isochrone WHERE run_id = $1 GROUP BY cutoff_minutes ORDER BY cutoff_minutes
+            """);
+        cmd.Parameters.Add(new() { Value = runId });
+        var rows = new List<object>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            rows.Add(new { cutoffMinutes = r.GetInt32(0), isochrones = r.GetInt32(1), meanAreaKm2 = Math.Round(r.GetDouble(2), 4), minAreaKm2 = Math.Round(r.GetDouble(3), 4), maxAreaKm2 = Math.Round(r.GetDouble(4), 4) });
+        return new { byCutoff = rows };
+    }
+
+    /// <summary>Replaces the chunk's isochrones and marks it done in one transaction, as <see cref="SaveAsync"/> does for travel times.</summary>
+    private async Task<bool> SaveIsochronesAsync(long runId, RunChunk chunk, IReadOnlyList<Isochrone>[] isochrones, double seconds, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var del = new NpgsqlCommand("DELETE FROM analysis_isochrone WHERE run_id = $1 AND origin_index >= $2 AND origin_index < $3", conn, tx))
+        {
+            del.Parameters.Add(new() { Value = runId });
+            del.Parameters.Add(new() { Value = chunk.OriginFrom });
+            del.Parameters.Add(new() { Value = chunk.OriginTo });
+            await del.ExecuteNonQueryAsync(ct);
+        }
+        await using (var copy = await conn.BeginBinaryImportAsync("COPY analysis_isochrone (run_id, origin_index, cutoff_minutes, geom, area_km2) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            for (var o = 0; o < isochrones.Length; o++)
+                foreach (var iso in isochrones[o])
+                {
+                    await copy.StartRowAsync(ct);
+                    await copy.WriteAsync(runId, NpgsqlDbType.Bigint, ct);
+                    await copy.WriteAsync(chunk.OriginFrom + o, NpgsqlDbType.Integer, ct);
+                    await copy.WriteAsync(iso.CutoffMinutes, NpgsqlDbType.Integer, ct);
+                    iso.Geometry.SRID = 4326; // WGS84 like every column of the store
+                    await copy.WriteAsync<NetTopologySuite.Geometries.Geometry>(iso.Geometry, ct);
+                    await copy.WriteAsync(iso.AreaKm2, NpgsqlDbType.Double, ct);
+                }
+            await copy.CompleteAsync(ct);
+        }
+        var last = await RunStore.CompleteChunkAsync(conn, tx, runId, chunk, seconds, ct);
+        await tx.CommitAsync(ct);
+        return last;
     }
 
     private async Task<bool> SaveAsync(long runId, RunChunk chunk, OriginAccess[] results, double seconds, CancellationToken ct)

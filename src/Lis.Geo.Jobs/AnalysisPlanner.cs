@@ -38,6 +38,62 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
         if (feed.ValidFrom is { } from && feed.ValidTo is { } to && (date < from || date > to))
             throw new AnalysisRequestException("serviceDate", $"{date:yyyy-MM-dd} is outside the feed's validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}).");
 
+        var (origins, destinations, originSet, destinationSet) = request.Type == AnalysisTypes.Isochrones
+            ? await IsochroneOriginsAsync(ctx, request, ct)
+            : await AccessPointsAsync(ctx, request, access, ct);
+
+        var router = await routers.GetAsync(feed.Id, feed.Sha256, date, routing, ct);
+        if (router.Timetable.TripCount == 0)
+            throw new AnalysisRequestException("serviceDate", $"The feed runs no trips on {date:yyyy-MM-dd} ({date.DayOfWeek}).");
+        if (router.Timetable.DeparturesBetween(routing.Window.StartSeconds, routing.Window.EndSeconds + routing.MaxTripDuration) == 0)
+            throw new AnalysisRequestException("window", $"No trip departs in or after the window {request.Window} on {date:yyyy-MM-dd}.");
+
+        var chunkSize = options.Value.ChunkSize;
+        var run = new AnalysisRun
+        {
+            Type = request.Type,
+            Request = JsonSerializer.Serialize(request, Json),
+            Parameters = JsonSerializer.Serialize(new { routing = RoutingRecord(routing), access,
+                isochroneCutoffs = request.Type == AnalysisTypes.Isochrones ? request.IsochroneCutoffs : null }, Json),
+            FeedId = feed.Id,
+            FeedSha256 = feed.Sha256,
+            ServiceDate = date,
+            OriginSet = originSet,
+            OriginVersion = Version(origins),
+            OriginCount = origins.Count,
+            DestinationSet = destinationSet,
+            DestinationVersion = Version(destinations),
+            DestinationCount = destinations.Count,
+            EngineVersion = EngineVersion,
+            ChunkSize = chunkSize,
+            ChunkCount = (origins.Count + chunkSize - 1) / chunkSize,
+            CreatedAt = DateTimeOffset.UtcNow,
+            ScheduleId = scheduleId,
+        };
+        await using (var tx = await ctx.Database.BeginTransactionAsync(ct))
+        {
+            ctx.Runs.Add(run);
+            await ctx.SaveChangesAsync(ct);
+            ctx.RunPoints.AddRange(origins.Select((p, i) => p.ToPoint(run.Id, true, i)));
+            ctx.RunPoints.AddRange(destinations.Select((p, i) => p.ToPoint(run.Id, false, i)));
+            ctx.RunChunks.AddRange(Enumerable.Range(0, run.ChunkCount).Select(c => new RunChunk
+            {
+                RunId = run.Id, Index = c, OriginFrom = c * chunkSize, OriginTo = Math.Min(origins.Count, (c + 1) * chunkSize),
+            }));
+            await ctx.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        for (var c = 0; c < run.ChunkCount; c++)
+        {
+            var chunk = c;
+            jobs.Enqueue<AnalysisJobs>(j => j.RunChunkAsync(run.Id, chunk, CancellationToken.None));
+        }
+        return run;
+    }
+
+    /// <summary>Zones (then sites) to centres (then sites), for zone-access, site-access and corridor runs.</summary>
+    private static async Task<(List<Point>, List<Point>, string, string)> AccessPointsAsync(LisGeoDbContext ctx, AnalysisRequest request, Analysis.AccessParameters access, CancellationToken ct)
+    {
         var zones = await Points(ctx, PointKind.Zone, """
             SELECT code, name, ST_X(centroid), ST_Y(centroid), coalesce(population, 0)::float8 FROM zone
             WHERE zone_set_id = $1 AND centroid IS NOT NULL ORDER BY code
@@ -75,57 +131,27 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
             if (sites.Count == 0 && request.Type == AnalysisTypes.SiteAccess)
                 throw new AnalysisRequestException("siteSet", $"No {siteSet} are stored.");
         }
-        List<Point> origins = [.. zones, .. sites], destinations = [.. centres, .. sites];
         var centreSet = request.CentreKind is null ? "centres" : $"centres:kind={request.CentreKind}";
-        var destinationSet = AnalysisTypes.HasSites(request.Type) ? $"{centreSet}+sites:{siteSet}" : centreSet;
-        var originSet = AnalysisTypes.HasSites(request.Type) ? $"zones:{request.ZoneSet}+sites:{siteSet}" : $"zones:{request.ZoneSet}";
+        return ([.. zones, .. sites], [.. centres, .. sites],
+            AnalysisTypes.HasSites(request.Type) ? $"zones:{request.ZoneSet}+sites:{siteSet}" : $"zones:{request.ZoneSet}",
+            AnalysisTypes.HasSites(request.Type) ? $"{centreSet}+sites:{siteSet}" : centreSet);
+    }
 
-        var router = await routers.GetAsync(feed.Id, feed.Sha256, date, routing, ct);
-        if (router.Timetable.TripCount == 0)
-            throw new AnalysisRequestException("serviceDate", $"The feed runs no trips on {date:yyyy-MM-dd} ({date.DayOfWeek}).");
-        if (router.Timetable.DeparturesBetween(routing.Window.StartSeconds, routing.Window.EndSeconds + routing.MaxTripDuration) == 0)
-            throw new AnalysisRequestException("window", $"No trip departs in or after the window {request.Window} on {date:yyyy-MM-dd}.");
-
-        var chunkSize = options.Value.ChunkSize;
-        var run = new AnalysisRun
-        {
-            Type = request.Type,
-            Request = JsonSerializer.Serialize(request, Json),
-            Parameters = JsonSerializer.Serialize(new { routing = RoutingRecord(routing), access }, Json),
-            FeedId = feed.Id,
-            FeedSha256 = feed.Sha256,
-            ServiceDate = date,
-            OriginSet = originSet,
-            OriginVersion = Version(origins),
-            OriginCount = origins.Count,
-            DestinationSet = destinationSet,
-            DestinationVersion = Version(destinations),
-            DestinationCount = destinations.Count,
-            EngineVersion = EngineVersion,
-            ChunkSize = chunkSize,
-            ChunkCount = (origins.Count + chunkSize - 1) / chunkSize,
-            CreatedAt = DateTimeOffset.UtcNow,
-            ScheduleId = scheduleId,
-        };
-        await using (var tx = await ctx.Database.BeginTransactionAsync(ct))
-        {
-            ctx.Runs.Add(run);
-            await ctx.SaveChangesAsync(ct);
-            ctx.RunPoints.AddRange(origins.Select((p, i) => p.ToPoint(run.Id, true, i)));
-            ctx.RunPoints.AddRange(destinations.Select((p, i) => p.ToPoint(run.Id, false, i)));
-            ctx.RunChunks.AddRange(Enumerable.Range(0, run.ChunkCount).Select(c => new RunChunk
-            {
-                RunId = run.Id, Index = c, OriginFrom = c * chunkSize, OriginTo = Math.Min(origins.Count, (c + 1) * chunkSize),
-            }));
-            await ctx.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-        }
-        for (var c = 0; c < run.ChunkCount; c++)
-        {
-            var chunk = c;
-            jobs.Enqueue<AnalysisJobs>(j => j.RunChunkAsync(run.Id, chunk, CancellationToken.None));
-        }
-        return run;
+    /// <summary>The isochrone origins: the requested point, the requested site, or every site of the set; no destinations.</summary>
+    private static async Task<(List<Point>, List<Point>, string, string)> IsochroneOriginsAsync(LisGeoDbContext ctx, AnalysisRequest request, CancellationToken ct)
+    {
+        if (request.Lon is { } lon && request.Lat is { } lat)
+            return ([new Point(PointKind.Point, FormattableString.Invariant($"{lon:0.######},{lat:0.######}"), null, lon, lat, 0)], [],
+                FormattableString.Invariant($"point:{lon},{lat}"), "none");
+        if (!AnalysisTypes.SiteTables.TryGetValue(request.SiteSet, out var table))
+            throw new AnalysisRequestException("siteSet", $"Unknown site set '{request.SiteSet}'. Use {string.Join(" or ", AnalysisTypes.SiteTables.Keys)}.");
+        var sites = await Points(ctx, PointKind.Site, $"""
+            SELECT reference, name, ST_X(p), ST_Y(p), 0.0 FROM (SELECT reference, name, ST_PointOnSurface(geom) p FROM {table} WHERE $1::text IS NULL OR reference = $1) s ORDER BY reference
+            """, request.Site, ct);
+        if (sites.Count == 0)
+            throw new AnalysisRequestException(request.Site is null ? "siteSet" : "site",
+                request.Site is null ? $"No {request.SiteSet} are stored." : $"No site '{request.Site}' in {request.SiteSet}.");
+        return (sites, [], request.Site is null ? $"sites:{request.SiteSet}" : $"sites:{request.SiteSet}:{request.Site}", "none");
     }
 
     /// <summary>Every routing rule by name, the window as clock times, for the run record.</summary>

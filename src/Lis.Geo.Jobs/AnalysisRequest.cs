@@ -18,6 +18,8 @@ public sealed record AnalysisRequest
     /// whose zones reach it within the threshold.
     /// <c>corridor</c>: a site-access run on employment sites whose aggregation also writes, for
     /// <see cref="Corridor"/> (or every corridor), the corridor's figures and one-page report.
+    /// <c>isochrones</c>: for the point <see cref="Lon"/>/<see cref="Lat"/>, or the site <see cref="Site"/>, or
+    /// every site of <see cref="SiteSet"/>, the area reachable within each of <see cref="Cutoffs"/>.
     /// </summary>
     public string Type { get; init; } = AnalysisTypes.ZoneAccess;
     public string? Name { get; init; }
@@ -37,6 +39,13 @@ public sealed record AnalysisRequest
     /// are reported with it. 800 m is the usual UK planning walk-in catchment (about ten minutes).
     /// </summary>
     public int NearMeters { get; init; } = 800;
+    /// <summary>For isochrone runs: cutoffs in minutes, increasing (default 15, 30, 45).</summary>
+    public int[]? Cutoffs { get; init; }
+    /// <summary>For isochrone runs from a point: WGS84 longitude and latitude.</summary>
+    public double? Lon { get; init; }
+    public double? Lat { get; init; }
+    /// <summary>For isochrone runs from one site of <see cref="SiteSet"/>: its reference.</summary>
+    public string? Site { get; init; }
     public string Window { get; init; } = "07:00-10:00";
     public int ThresholdMinutes { get; init; } = 45;
     public int MinCentres { get; init; } = 3;
@@ -61,8 +70,20 @@ public sealed record AnalysisRequest
             throw new AnalysisRequestException("nearMeters", $"nearMeters must be 0–10,000 (got {NearMeters}).");
         if (Corridor is not null && Type != AnalysisTypes.Corridor)
             throw new AnalysisRequestException("corridor", $"corridor applies to corridor runs only; this is a {Type} run.");
+        if (Type == AnalysisTypes.Isochrones)
+        {
+            try { Isochrones.Validate(IsochroneCutoffs, Percentile); }
+            catch (ArgumentException e) { throw new AnalysisRequestException("cutoffs", e.Message.Split(" (Parameter", 2)[0]); }
+            if (Lon is null != Lat is null)
+                throw new AnalysisRequestException(Lon is null ? "lon" : "lat", "Give both lon and lat (WGS84), or neither to start from sites.");
+            if (Lon is { } lon && (!double.IsFinite(lon) || Math.Abs(lon) > 180)) throw new AnalysisRequestException("lon", $"lon {lon} is not a WGS84 longitude.");
+            if (Lat is { } lat && (!double.IsFinite(lat) || Math.Abs(lat) > 90)) throw new AnalysisRequestException("lat", $"lat {lat} is not a WGS84 latitude.");
+            if (Lon is not null && Site is not null) throw new AnalysisRequestException("site", "Give a point (lon, lat) or a site, not both.");
+        }
         return (Routing(), Access());
     }
+
+    public int[] IsochroneCutoffs => Cutoffs ?? [15, 30, 45];
 
     /// <summary>The routing rules with every unset value at its default; throws <see cref="ArgumentException"/> naming the bad one.</summary>
     public RoutingParameters Routing()
@@ -111,7 +132,8 @@ public static class AnalysisTypes
     public const string ZoneAccess = "zone-access";
     public const string SiteAccess = "site-access";
     public const string Corridor = "corridor";
-    public static readonly string[] Supported = [ZoneAccess, SiteAccess, Corridor];
+    public const string Isochrones = "isochrones";
+    public static readonly string[] Supported = [ZoneAccess, SiteAccess, Corridor, Isochrones];
 
     /// <summary>Whether runs of the type route to sites as well as centres (and from sites to centres).</summary>
     public static bool HasSites(string type) => type is SiteAccess or Corridor;

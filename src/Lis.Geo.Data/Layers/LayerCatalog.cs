@@ -290,6 +290,23 @@ public static class LayerCatalog
             OrderSql: "sr.deprived_rank, t.reference");
     }
 
+    /// <summary>An isochrone run's polygons: one feature per origin and cutoff, largest first so smaller ones draw on top.</summary>
+    public static Layer RunIsochroneLayer(RunFacts run) => new(
+        $"analysis-{run.RunId}-isochrones", $"Analysis {run.RunId}: isochrones ({run.ServiceDate:yyyy-MM-dd})",
+        "Areas reachable within each cutoff at the run's percentile over its window.",
+        "analysis_isochrone t JOIN analysis_point p ON p.run_id = t.run_id AND p.is_origin AND p.index = t.origin_index",
+        "p.code || ':' || t.cutoff_minutes", "t.geom", "MultiPolygon",
+        [
+            new("origin", "p.code", PropertyType.String, "Site reference, or lon,lat of a point origin"),
+            new("origin_name", "p.name", PropertyType.String, "Site name"),
+            new("origin_kind", "p.kind", PropertyType.String, "site or point"),
+            new("cutoff_minutes", "t.cutoff_minutes", PropertyType.Integer, "Cutoff (minutes)"),
+            new("area_km2", "round(t.area_km2::numeric, 6)", PropertyType.Number, "Area (km², on the sphere)"),
+        ],
+        [new("cutoff_minutes", "t.cutoff_minutes = {0}", PropertyType.Integer, "Cutoff (minutes)"), new("origin", "p.code = {0}", PropertyType.String, "Origin")],
+        Where: $"t.run_id = {run.RunId}",
+        OrderSql: "p.index, t.cutoff_minutes DESC");
+
     /// <summary>All layers: the fixed ones, a zone and a centroid layer per zone set, and the results of every finished run.</summary>
     public static async Task<IReadOnlyList<Layer>> ListAsync(NpgsqlDataSource db, CancellationToken ct) =>
         [.. Fixed, .. await ZoneSetLayersAsync(db, null, ct), .. await RunLayersAsync(db, null, ct)];
@@ -344,6 +361,11 @@ public static class LayerCatalog
             if (!IsSafeId(zoneSet)) continue;
             var siteTable = r.IsDBNull(3) ? null : r.GetString(3) switch { "employment-sites" => "employment_site", "housing-sites" => "housing_site", _ => null };
             var run = new RunFacts(r.GetInt64(0), r.GetString(1), zoneSet, siteTable, r.GetInt32(4), r.GetInt32(5), r.GetInt32(6), r.GetInt32(7), r.GetFieldValue<DateOnly>(8));
+            if (run.Type == "isochrones")
+            {
+                layers.Add(RunIsochroneLayer(run));
+                continue;
+            }
             layers.Add(RunZoneLayer(run));
             layers.Add(RunHousingLayer(run));
             if (siteTable is not null) layers.Add(RunSiteLayer(run));

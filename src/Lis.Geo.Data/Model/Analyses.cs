@@ -66,6 +66,9 @@ public static class PointKind
     public const string Site = "site";
 
     public const string Centre = "centre";
+
+    /// <summary>A point given in the request (an isochrone's origin).</summary>
+    public const string Point = "point";
 }
 
 /// <summary>An origin or destination of a run, frozen at creation so chunks and re-reads agree.</summary>
@@ -136,6 +139,16 @@ public sealed class SiteResult
 
     /// <summary>1 = the site reached by the most people from the 20% most deprived LSOAs (ties share a rank).</summary>
     public int DeprivedRank { get; set; }
+}
+
+/// <summary>The area reachable from an origin of an isochrone run within one cutoff, at the run's percentile over its window.</summary>
+public sealed class IsochroneResult
+{
+    public long RunId { get; set; }
+    public int OriginIndex { get; set; }
+    public int CutoffMinutes { get; set; }
+    public required NetTopologySuite.Geometries.MultiPolygon Geom { get; set; }
+    public double AreaKm2 { get; set; }
 }
 
 /// <summary>

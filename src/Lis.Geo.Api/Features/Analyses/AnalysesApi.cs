@@ -121,6 +121,15 @@ public static class AnalysesApi
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
             .WithSummary("Housing sites with the access and deprivation of the zone each stands in; poorly_connected flags capacity planned where the target is missed (filter poorly_connected=true)");
 
+        g.MapGet("/{id:long}/isochrones", async (long id, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
+                await ResultLayer(db, id, "isochrones", ct) switch
+                {
+                    (null, var problem) => problem!,
+                    (var layer, _) => await OgcApi.Items(layer!, req, db, options.Value, ct),
+                })
+            .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
+            .WithSummary("An isochrone run's polygons, one per origin and cutoff (GeoJSON; f=csv; filters cutoff_minutes, origin)");
+
         g.MapGet("/{id:long}/travel-times.csv", async (long id, HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
             {
                 if (await Find(db, id, ct) is not { } run) return NotFound(id);
@@ -158,14 +167,16 @@ public static class AnalysesApi
     {
         var self = $"/analyses/{r.Id}";
         var links = new List<Link> { new(OgcApi.Href(req, self), "self", "application/json") };
-        if (r.State == RunState.Succeeded)
+        void Layer(string path, string kind, string title)
         {
-            void Layer(string path, string kind, string title)
-            {
-                links.Add(new(OgcApi.Href(req, $"{self}/{path}"), kind, GeoJsonResult.MediaType, title));
-                links.Add(new(OgcApi.Href(req, $"{self}/{path}?f=csv&limit=10000"), $"{kind}-csv", "text/csv"));
-                links.Add(new(OgcApi.Href(req, $"/collections/analysis-{r.Id}-{kind}"), $"{kind}-collection", "application/json"));
-            }
+            links.Add(new(OgcApi.Href(req, $"{self}/{path}"), kind, GeoJsonResult.MediaType, title));
+            links.Add(new(OgcApi.Href(req, $"{self}/{path}?f=csv&limit=10000"), $"{kind}-csv", "text/csv"));
+            links.Add(new(OgcApi.Href(req, $"/collections/analysis-{r.Id}-{kind}"), $"{kind}-collection", "application/json"));
+        }
+        if (r.State == RunState.Succeeded && r.Type == AnalysisTypes.Isochrones)
+            Layer("isochrones", "isochrones", "Isochrones, one per origin and cutoff");
+        else if (r.State == RunState.Succeeded)
+        {
             Layer("zones", "zones", "Zones with indicators");
             links.Add(new(OgcApi.Href(req, $"{self}/overlay"), "overlay", GeoJsonResult.MediaType, "Deprivation overlay with legend"));
             links.Add(new(OgcApi.Href(req, $"{self}/equity"), "equity", "application/json", "Equity summaries"));

@@ -226,8 +226,52 @@ public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<Analys
         Assert.Equal(poorly, filtered.GetProperty("numberMatched").GetInt32());
     }
 
+    [Fact]
+    public async Task An_isochrone_run_stores_the_engines_isochrones_for_its_point()
+    {
+        const double lon = -2.1215, lat = 52.589;
+        var id = await StartAsync("""{"type":"isochrones","lon":-2.1215,"lat":52.589,"cutoffs":[20,40],"serviceDate":"2026-11-25"}""");
+        var run = await api.WaitAsync(id);
+        Assert.Equal("succeeded", run.GetProperty("state").GetString());
+
+        var zip = Path.Combine(api.CacheDirectory, "direct-iso.zip");
+        Directory.CreateDirectory(api.CacheDirectory);
+        await File.WriteAllBytesAsync(zip, SampleFeed.Zip());
+        var timetable = TimetableCompiler.Compile(GtfsSource.Open(zip), SampleFeed.ServiceDate);
+        var parameters = new RoutingParameters();
+        var direct = Lis.Geo.Analysis.Isochrones.Compute(new TransitRouter(timetable, parameters), new GeoPoint(lat, lon), parameters.Window, [20, 40]);
+
+        var features = (await api.GetJsonAsync($"/analyses/{id}/isochrones")).GetProperty("features").EnumerateArray().ToList();
+        Assert.Equal(["-2.1215,52.589:40", "-2.1215,52.589:20"], features.Select(f => f.GetProperty("id").GetString()));
+        foreach (var f in features)
+        {
+            var cutoff = f.GetProperty("properties").GetProperty("cutoff_minutes").GetInt32();
+            var expected = direct.Single(i => i.CutoffMinutes == cutoff);
+            Assert.Equal(Math.Round(expected.AreaKm2, 6), f.GetProperty("properties").GetProperty("area_km2").GetDouble());
+            // Same polygon after the round trip through PostGIS and GeoJSON (6 decimals ≈ 0.1 m): the difference is a sliver.
+            var served = SampleRegion.Geometry(f.GetProperty("geometry"));
+            Assert.True(served.SymmetricDifference(expected.Geometry).Area < expected.Geometry.Area * 1e-4, $"cutoff {cutoff}: polygons differ");
+        }
+        var byCutoff = run.GetProperty("summary").GetProperty("byCutoff").EnumerateArray().ToList();
+        Assert.Equal([20, 40], byCutoff.Select(c => c.GetProperty("cutoffMinutes").GetInt32()));
+        Assert.Contains(run.GetProperty("links").EnumerateArray(), l => l.GetProperty("rel").GetString() == "isochrones-collection");
+    }
+
+    [Fact]
+    public async Task An_isochrone_run_from_a_site_set_makes_one_isochrone_per_site_and_cutoff()
+    {
+        var id = await StartAsync("""{"type":"isochrones","siteSet":"employment-sites","cutoffs":[30],"serviceDate":"2026-11-25"}""");
+        Assert.Equal("succeeded", (await api.WaitAsync(id)).GetProperty("state").GetString());
+        var page = await api.GetJsonAsync($"/collections/analysis-{id}-isochrones/items?cutoff_minutes=30&limit=100");
+        Assert.Equal(SampleRegion.Read("employment_sites.geojson").Count, page.GetProperty("numberMatched").GetInt32());
+    }
+
     [Theory]
     [InlineData("""{"type":"isochrone-of-doom"}""", "type")]
+    [InlineData("""{"type":"isochrones","cutoffs":[30,15]}""", "cutoffs")]
+    [InlineData("""{"type":"isochrones","lon":-2.1}""", "lat")]
+    [InlineData("""{"type":"isochrones","lon":-2.1,"lat":95}""", "lat")]
+    [InlineData("""{"type":"isochrones","siteSet":"housing-sites","site":"NOPE"}""", "site")]
     [InlineData("""{"type":"site-access","siteSet":"parks"}""", "siteSet")]
     [InlineData("""{"zoneSet":"lsoa99"}""", "zoneSet")]
     [InlineData("""{"serviceDate":"2031-01-01"}""", "serviceDate")]

@@ -1,5 +1,6 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using NetTopologySuite.Geometries;
 
 #nullable disable
 
@@ -24,6 +25,27 @@ namespace Lis.Geo.Data.Migrations
                 FROM analysis_run r WHERE r.id = p.run_id
                 """);
             migrationBuilder.Sql("ALTER TABLE analysis_point ALTER COLUMN kind DROP DEFAULT");
+
+            migrationBuilder.CreateTable(
+                name: "analysis_isochrone",
+                columns: table => new
+                {
+                    run_id = table.Column<long>(type: "bigint", nullable: false),
+                    origin_index = table.Column<int>(type: "integer", nullable: false),
+                    cutoff_minutes = table.Column<int>(type: "integer", nullable: false),
+                    geom = table.Column<MultiPolygon>(type: "geometry(MultiPolygon,4326)", nullable: false),
+                    area_km2 = table.Column<double>(type: "double precision", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_analysis_isochrone", x => new { x.run_id, x.origin_index, x.cutoff_minutes });
+                    table.ForeignKey(
+                        name: "fk_analysis_isochrone_analysis_run_run_id",
+                        column: x => x.run_id,
+                        principalTable: "analysis_run",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
 
             migrationBuilder.CreateTable(
                 name: "analysis_site_result",
@@ -73,7 +95,13 @@ namespace Lis.Geo.Data.Migrations
             migrationBuilder.AddCheckConstraint(
                 name: "ck_analysis_point_kind",
                 table: "analysis_point",
-                sql: "kind IN ('zone', 'site', 'centre')");
+                sql: "kind IN ('zone', 'site', 'centre', 'point')");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_analysis_isochrone_geom",
+                table: "analysis_isochrone",
+                column: "geom")
+                .Annotation("Npgsql:IndexMethod", "gist");
 
             migrationBuilder.CreateIndex(
                 name: "ix_corridor_analysis_corridor_code_run_id",
@@ -84,6 +112,9 @@ namespace Lis.Geo.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "analysis_isochrone");
+
             migrationBuilder.DropTable(
                 name: "analysis_site_result");
 

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Lis.Geo.Data.Migrations
 {
     [DbContext(typeof(LisGeoDbContext))]
-    [Migration("20261130154033_CorridorAnalyses")]
+    [Migration("20261130160220_CorridorAnalyses")]
     partial class CorridorAnalyses
     {
         /// <inheritdoc />
@@ -671,6 +671,40 @@ namespace Lis.Geo.Data.Migrations
                     b.ToTable("import_record", (string)null);
                 });
 
+            modelBuilder.Entity("Lis.Geo.Data.Model.IsochroneResult", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<int>("OriginIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("origin_index");
+
+                    b.Property<int>("CutoffMinutes")
+                        .HasColumnType("integer")
+                        .HasColumnName("cutoff_minutes");
+
+                    b.Property<double>("AreaKm2")
+                        .HasColumnType("double precision")
+                        .HasColumnName("area_km2");
+
+                    b.Property<MultiPolygon>("Geom")
+                        .IsRequired()
+                        .HasColumnType("geometry(MultiPolygon,4326)")
+                        .HasColumnName("geom");
+
+                    b.HasKey("RunId", "OriginIndex", "CutoffMinutes")
+                        .HasName("pk_analysis_isochrone");
+
+                    b.HasIndex("Geom")
+                        .HasDatabaseName("ix_analysis_isochrone_geom");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Geom"), "gist");
+
+                    b.ToTable("analysis_isochrone", (string)null);
+                });
+
             modelBuilder.Entity("Lis.Geo.Data.Model.Lep", b =>
                 {
                     b.Property<string>("Code")
@@ -895,7 +929,7 @@ namespace Lis.Geo.Data.Migrations
 
                     b.ToTable("analysis_point", null, t =>
                         {
-                            t.HasCheckConstraint("ck_analysis_point_kind", "kind IN ('zone', 'site', 'centre')");
+                            t.HasCheckConstraint("ck_analysis_point_kind", "kind IN ('zone', 'site', 'centre', 'point')");
                         });
                 });
 
@@ -1156,6 +1190,16 @@ namespace Lis.Geo.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_corridor_analysis_analysis_run_run_id");
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.IsochroneResult", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.AnalysisRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_analysis_isochrone_analysis_run_run_id");
                 });
 
             modelBuilder.Entity("Lis.Geo.Data.Model.LepMembership", b =>
