@@ -220,6 +220,7 @@ tt = rows("travel_times_CSV")
 print(f"  travel-times CSV: {len(tt) - 1} pairs")
 for n in ("equity__population_", "equity__pop_0_15_"):
     e = load(n)
+    if len(e["byImdDecile"]) != 10: problems.append(f"{n}: {len(e['byImdDecile'])} deciles")
     print(f"  {n}: {len(e['byImdDecile'])} deciles, gap {e['gap']['difference']:.3f}, CI {e['concentrationIndex']['centresReachable']}")
 run = load("run_view_with_summary")
 s = run["summary"]
