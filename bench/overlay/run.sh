@@ -1,0 +1,284 @@
+#!/usr/bin/env bash
+# Overlay and summaries of a 2,438-zone zone-access run, served from stored results (issue 5: "under a second").
+#
+#   bench/overlay/run.sh                  # 30 timed requests per endpoint (after 3 warm-up requests each)
+#   RUNS=50 REV=HEAD bench/overlay/run.sh
+#
+# What it does, every run from scratch (loopback only, everything it started is stopped on exit):
+#   1. starts a throwaway PostgreSQL/PostGIS cluster in $WORK on 127.0.0.1:$PG_PORT;
+#   2. builds the CLI, the API and bench/overlay/Lis.Geo.Overlay.Bench in Release, migrates, and imports
+#      with `lisgeo import` the real LEPs, LADs with their LEP memberships, LSOA 2011 zones, their
+#      population-weighted centroids and IMD 2019 from $LISGEO_SHARED (default <repo>/../shared/data);
+#   3. inserts a finished zone-access run of every LSOA × 6 TfWM bus stations (synthetic_run.sql: stored
+#      rows of the size and shape a real run writes; the travel times are synthetic);
+#   4. times the aggregation job's summary (RunSummary.ComputeAsync, in-process) and stores it;
+#   5. starts the API (Kestrel, Release, Production, no job server) and times the full-size responses with
+#      curl: each round requests every endpoint once, so load from other work hits all of them alike;
+#   6. prints median, p95 and max per request (and each endpoint's first, cold request), with the
+#      machine's cores, load average and CPU use, its own servers' share apart.
+# Environment: RUNS WARMUP CENTRES (stop ids, or all) PG_PORT API_PORT WORK KEEP=1 LISGEO_SHARED
+#   REV=<commit>: build that commit (git archive into $WORK) instead of the working tree.
+set -euo pipefail
+# Two views of how busy the machine is: the load average, and the share of all cores' time spent
+# busy (/proc/stat) — in a container the load average may count tasks that are not using these cores.
+cpu_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+cpu_busy() { # "busy total" from cpu_jiffies at the start of the interval -> percent busy since
+  local b0 t0 b1 t1; read -r b0 t0 <<<"$1"; read -r b1 t1 < <(cpu_jiffies)
+  awk -v b="$((b1 - b0))" -v t="$((t1 - t0))" 'BEGIN { printf "%.0f%%", (t > 0 ? 100 * b / t : 0) }'
+}
+# CPU ticks (utime + stime) of the API process and of the cluster's processes (postmaster and its
+# children: the pooled backends stay alive through the timing), to tell this benchmark's own use apart.
+own_ticks() {
+  local pg_pid pids
+  pg_pid=$(head -1 "$WORK/pg/data/postmaster.pid")
+  pids="$pg_pid $(ps --ppid "$pg_pid" -o pid= | tr '\n' ' ')"
+  # Fields 14 and 15 of /proc/PID/stat; the command name (field 2) has no spaces for dotnet and postgres.
+  awk '{ s += $14 + $15 } END { print s + 0 }' "/proc/$API_PID/stat"
+  (cd /proc && cat $(for p in $pids; do [[ -r $p/stat ]] && echo "$p/stat"; done) 2>/dev/null) | awk '{ s += $14 + $15 } END { print s + 0 }'
+}
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+CPU0=$(cpu_jiffies); sleep 5; BUSY_START=$(cpu_busy "$CPU0")
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+SHARED=${LISGEO_SHARED:-$REPO/../shared/data}
+WORK=${WORK:-/tmp/lisgeo-overlay-bench}
+PG_PORT=${PG_PORT:-5631}
+API_PORT=${API_PORT:-5632}
+RUNS=${RUNS:-30}
+WARMUP=${WARMUP:-3}
+RUN_ID=1
+# The destinations: six TfWM bus stations/interchanges spread over the West Midlands (Walsall,
+# Wolverhampton, West Bromwich, Merry Hill, Solihull, Coventry Pool Meadow); CENTRES=all takes all 25.
+CENTRES=${CENTRES:-430G06011 430G07001 430G09559 430G08358 430G01564 430G00050}
+
+log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# --- tools -----------------------------------------------------------------------------------------
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+if [[ ! -x ${PG_BIN:-}/initdb ]] || ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || ! command -v curl >/dev/null; then
+  [[ $(id -u) == 0 ]] || die "needs PostgreSQL + PostGIS and curl: sudo apt-get install -y postgresql-15-postgis-3 curl"
+  log "installing postgresql-15-postgis-3 curl"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql-15-postgis-3 curl >/dev/null \
+    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql-15-postgis-3 curl >/dev/null; }
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+fi
+command -v dotnet >/dev/null || die "dotnet SDK not found"
+command -v python3 >/dev/null || die "python3 not found"
+[[ -f $SHARED/lsoa/lsoa11_wm3lep_bgc.geojson ]] || die "shared data not found at $SHARED (set LISGEO_SHARED)"
+for port in "$PG_PORT" "$API_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port is in use; set PG_PORT/API_PORT"; fi
+done
+
+# --- cleanup: only what this script started --------------------------------------------------------
+API_PID=""
+as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+  set +e
+  if [[ -n $API_PID ]] && kill "$API_PID" 2>/dev/null; then
+    for _ in $(seq 1 20); do kill -0 "$API_PID" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$API_PID" 2>/dev/null; wait "$API_PID" 2>/dev/null
+  fi
+  [[ -f $WORK/pg/data/postmaster.pid ]] && as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m fast -w -t 30 stop >/dev/null 2>&1
+  if [[ ${KEEP:-0} != 1 ]]; then rm -rf "$WORK"; else log "kept $WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A previous run killed hard may have left its cluster behind: stop it before reusing the folder.
+if [[ -f $WORK/pg/data/postmaster.pid ]]; then as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true; fi
+rm -rf "$WORK"; mkdir -p "$WORK/pg" "$WORK/times"
+[[ $(id -u) == 0 ]] && chown postgres "$WORK/pg"
+
+# --- 1. PostGIS ------------------------------------------------------------------------------------
+log "PostgreSQL from $PG_BIN on 127.0.0.1:$PG_PORT"
+as_pg "$PG_BIN/initdb" -D "$WORK/pg/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >/dev/null
+# fsync off only speeds up the load; every timed request is a read.
+as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -t 60 \
+  -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  start >/dev/null
+psql_db() { "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d lisgeo -v ON_ERROR_STOP=1 -qAt "$@"; }
+"$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -c "CREATE DATABASE lisgeo" >/dev/null
+CS="Host=127.0.0.1;Port=$PG_PORT;Database=lisgeo;Username=postgres"
+
+# --- 2. build and load -----------------------------------------------------------------------------
+SRC=$REPO
+if [[ -n ${REV:-} ]]; then
+  SRC=$WORK/src; mkdir -p "$SRC"
+  git -C "$REPO" archive "$REV" | tar -x -C "$SRC"
+  BUILT="commit $(git -C "$REPO" rev-parse --short "$REV") (REV=$REV)"
+else
+  BUILT="working tree at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)$(git -C "$REPO" diff --quiet HEAD -- src bench/overlay 2>/dev/null || echo ' + uncommitted changes')"
+fi
+log "building the $BUILT in Release"
+for p in src/Lis.Geo.Cli src/Lis.Geo.Api bench/overlay/Lis.Geo.Overlay.Bench; do
+  dotnet build "$SRC/$p" -c Release -nologo -v q >"$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log"; die "build of $p failed"; }
+done
+log "migrating and importing LEPs, LADs, memberships, LSOA 2011 zones and centroids, IMD 2019"
+cli() { dotnet "$SRC/src/Lis.Geo.Cli/bin/Release/net10.0/lisgeo.dll" "$@" --connection "$CS" >>"$WORK/load.log" 2>&1 || { tail -20 "$WORK/load.log" >&2; die "lisgeo $1 $2 failed"; }; }
+cli db migrate
+cli import leps "$SHARED/lep/lep2017_wm_from_lsoa11_bgc.geojson"
+# The LAD file carries lep1_*/lep2_* (the same 26 memberships as lep/lad_to_lep_2017_2020_membership.csv),
+# so this import sets the memberships too. (`lisgeo import lep-memberships` on that CSV fails once the
+# LADs exist: its upsert into local_authority has no geom, and PostgreSQL checks NOT NULL before ON CONFLICT.)
+cli import lads "$SHARED/lad/lad2019_wm3lep_from_lsoa11_bgc.geojson"
+cli import zones "$SHARED/lsoa/lsoa11_wm3lep_bgc.geojson" --zone-set lsoa11
+cli import centroids "$SHARED/lsoa/lsoa11_pwc_wm3lep.csv" --zone-set lsoa11
+cli import imd "$SHARED/imd2019/imd2019_lsoa11_wm_leps.csv"
+
+log "inserting the synthetic run $RUN_ID (every LSOA × the centres)"
+{
+  echo "CREATE TEMP TABLE bench_centre (idx int, code text, name text, lon float8, lat float8);"
+  python3 - "$SHARED/growth_sites/centre_candidates_tfwm_bus_stations.geojson" $CENTRES <<'PY'
+import json, sys
+stops = {f["properties"]["stop_id"]: f for f in json.load(open(sys.argv[1]))["features"]}
+wanted = list(stops) if sys.argv[2:] == ["all"] else sys.argv[2:]
+missing = [w for w in wanted if w not in stops]
+if missing: sys.exit(f"centres not in {sys.argv[1]}: {missing}")
+q = lambda s: "'" + s.replace("'", "''") + "'"
+for i, code in enumerate(wanted):
+    f = stops[code]; x, y = f["geometry"]["coordinates"]
+    print(f"INSERT INTO bench_centre VALUES ({i}, {q(code)}, {q(f['properties']['stop_name'])}, {x}, {y});")
+PY
+  cat "$HERE/synthetic_run.sql"
+} | psql_db -1 -v run="$RUN_ID" >/dev/null
+psql_db -c "VACUUM ANALYZE" >/dev/null
+read -r MEMBERSHIPS ZONES ORIGINS PAIRS REACHED < <(psql_db -F' ' -c "SELECT (SELECT count(*) FROM lep_membership),
+  (SELECT count(*) FROM zone WHERE zone_set_id = 'lsoa11' AND centroid IS NOT NULL),
+  (SELECT count(*) FROM analysis_origin_result WHERE run_id = $RUN_ID), (SELECT count(*) FROM analysis_pair_result WHERE run_id = $RUN_ID),
+  (SELECT count(*) FROM analysis_pair_result WHERE run_id = $RUN_ID AND percentiles[3] IS NOT NULL)")
+[[ $MEMBERSHIPS == 26 && $ZONES == 2438 && $ORIGINS == 2438 ]] \
+  || die "expected 26 LEP memberships, 2438 zones with centroids and origin results; found $MEMBERSHIPS, $ZONES, $ORIGINS"
+log "stored: $ORIGINS origin results, $PAIRS pair results ($REACHED reachable at p50)"
+
+# --- 3. the aggregation job's summary ---------------------------------------------------------------
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+log "timing RunSummary.ComputeAsync ($RUNS calls after a warm-up) and storing its summary"
+dotnet "$SRC/bench/overlay/Lis.Geo.Overlay.Bench/bin/Release/net10.0/Lis.Geo.Overlay.Bench.dll" "$CS" "$RUN_ID" "$RUNS" \
+  >"$WORK/summary.out" 2>"$WORK/summary.log" || { cat "$WORK/summary.log" >&2; die "summary bench failed"; }
+sed -n 's/^first //p' "$WORK/summary.out" >"$WORK/times/first-summary"
+grep -v '^first ' "$WORK/summary.out" >"$WORK/times/summary"
+cat "$WORK/summary.log" >&2
+
+# --- 4. the API --------------------------------------------------------------------------------------
+log "starting the API on 127.0.0.1:$API_PORT"
+# No job server in this process: the bench measures serving stored results, not Hangfire's polling.
+env ConnectionStrings__LisGeo="$CS" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning Jobs__RunServer=false \
+  dotnet "$SRC/src/Lis.Geo.Api/bin/Release/net10.0/Lis.Geo.Api.dll" --urls "http://127.0.0.1:$API_PORT" >"$WORK/api.log" 2>&1 &
+API_PID=$!
+BASE="http://127.0.0.1:$API_PORT"
+for i in $(seq 1 120); do
+  # /conformance touches no analysis code, so each endpoint's first request below is its cold one.
+  curl -fsS -o /dev/null "$BASE/conformance" 2>/dev/null && break
+  kill -0 "$API_PID" 2>/dev/null || { tail -30 "$WORK/api.log" >&2; die "the API exited"; }
+  ((i < 120)) || { tail -30 "$WORK/api.log" >&2; die "the API did not answer within 60 s"; }
+  sleep 0.5
+done
+
+# name|path — every response full size: limit 10000 (the maximum page) covers all 2,438 zones.
+ENDPOINTS=(
+  "overlay GeoJSON|/analyses/$RUN_ID/overlay?limit=10000"
+  "overlay CSV|/analyses/$RUN_ID/overlay?limit=10000&f=csv"
+  "equity (population)|/analyses/$RUN_ID/equity"
+  "equity (pop_0_15)|/analyses/$RUN_ID/equity?population=pop_0_15"
+  "run view with summary|/analyses/$RUN_ID"
+  "zones GeoJSON|/analyses/$RUN_ID/zones?limit=10000"
+  "zones CSV|/analyses/$RUN_ID/zones?limit=10000&f=csv"
+  "travel-times CSV|/analyses/$RUN_ID/travel-times.csv"
+)
+
+# --- 5. first requests and content checks -------------------------------------------------------------
+# The first request to each endpoint after the API starts (in the order listed) pays for JIT
+# compilation and opening pooled connections; it is reported apart from the warm figures.
+for i in "${!ENDPOINTS[@]}"; do
+  e=${ENDPOINTS[$i]}; name=${e%%|*}; path=${e#*|}; file="$WORK/$(tr -c 'a-zA-Z0-9\n' _ <<<"$name")"
+  read -r code first < <(curl -sS -o "$file" -w '%{http_code} %{time_total}\n' "$BASE$path")
+  [[ $code == 200 ]] || { head -c 600 "$file" >&2; echo >&2; die "$name: HTTP $code"; }
+  echo "$first" >"$WORK/times/first-$i"
+done
+python3 - "$WORK" <<'PY' >&2
+import csv, json, sys, os
+w = sys.argv[1]
+def load(n): return json.load(open(os.path.join(w, n)))
+def rows(n): return list(csv.reader(open(os.path.join(w, n), newline="")))
+problems = []
+for n in ("overlay_GeoJSON", "zones_GeoJSON"):
+    fc = load(n); fs = fc["features"]
+    if len(fs) != 2438 or fc["numberMatched"] != 2438: problems.append(f"{n}: {len(fs)} features, numberMatched {fc['numberMatched']}")
+    near = sum(1 for f in fs if f["properties"].get("nearest_centre_minutes") is not None)
+    print(f"  {n}: {len(fs)} features, {near} with nearest_centre_minutes")
+    if near == 0: problems.append(f"{n}: no nearest_centre_minutes")
+ov = load("overlay_GeoJSON")
+print(f"  overlay legend: {len(ov['legend'])} classes; classes used: {len({f['properties']['bivariate_class'] for f in ov['features']})}")
+if len(ov["legend"]) != 8: problems.append("legend does not have 8 classes")
+for n in ("overlay_CSV", "zones_CSV"):
+    r = rows(n)
+    print(f"  {n}: {len(r) - 1} rows, {len(r[0])} columns")
+    if len(r) - 1 != 2438: problems.append(f"{n}: {len(r) - 1} rows")
+tt = rows("travel_times_CSV")
+print(f"  travel-times CSV: {len(tt) - 1} pairs")
+for n in ("equity__population_", "equity__pop_0_15_"):
+    e = load(n)
+    if len(e["byImdDecile"]) != 10: problems.append(f"{n}: {len(e['byImdDecile'])} deciles")
+    print(f"  {n}: {len(e['byImdDecile'])} deciles, gap {e['gap']['difference']:.3f}, CI {e['concentrationIndex']['centresReachable']}")
+run = load("run_view_with_summary")
+s = run["summary"]
+if run["state"] != "succeeded" or s is None: problems.append("run view has no summary")
+else: print(f"  run view: {run['state']}, summary overall share {s['overall']['share']:.3f}, {len(s['byLep'])} LEPs, {len(s['byLocalAuthority'])} districts, {len(s['byImdDecile'])} deciles")
+if problems: sys.exit("CONTENT PROBLEMS: " + "; ".join(problems))
+PY
+
+# --- 6. timing ------------------------------------------------------------------------------------------
+log "warm-up: $WARMUP request(s) per endpoint"
+for _ in $(seq 1 "$WARMUP"); do
+  for e in "${ENDPOINTS[@]}"; do curl -fsS -o /dev/null "$BASE${e#*|}"; done
+done
+# curl's time_total runs from the start of the connection to the last byte of the body, so it counts
+# the whole response (query, serialisation, transfer on loopback) but not curl's own process start.
+log "timing: $RUNS round(s), each requesting every endpoint once"
+CPU_TIMING=$(cpu_jiffies); OWN0=($(own_ticks)); T0=$(date +%s.%N)
+for round in $(seq 1 "$RUNS"); do
+  for i in "${!ENDPOINTS[@]}"; do
+    curl -fsS -o /dev/null -w '%{time_total} %{size_download}\n' "$BASE${ENDPOINTS[$i]#*|}" >>"$WORK/times/$i"
+  done
+done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+BUSY_TIMING=$(cpu_busy "$CPU_TIMING")
+OWN1=($(own_ticks)); WALL=$(awk -v a="$(date +%s.%N)" -v b="$T0" 'BEGIN { print a - b }')
+HZ=$(getconf CLK_TCK)
+OWN_CPU=$(awk -v a="$((OWN1[0] - OWN0[0]))" -v p="$((OWN1[1] - OWN0[1]))" -v hz="$HZ" -v w="$WALL" -v n="$(nproc)" \
+  'BEGIN { printf "API %.1f s + PostgreSQL %.1f s of CPU in %.1f s wall (%.0f%% of %d cores)", a / hz, p / hz, w, 100 * (a + p) / hz / w / n, n }')
+
+# --- report ---------------------------------------------------------------------------------------------
+{
+  echo "aggregation: RunSummary.ComputeAsync (in-process)|summary"
+  for i in "${!ENDPOINTS[@]}"; do echo "GET ${ENDPOINTS[$i]#*|}|$i"; done
+} >"$WORK/rows"
+python3 - "$WORK/times" "$WORK/rows" <<'PY'
+import math, os, statistics, sys
+d = sys.argv[1]
+def p95(xs):  # nearest-rank
+    s = sorted(xs); return s[max(0, math.ceil(0.95 * len(s)) - 1)]
+print(f"| {'request':<52} | {'bytes':>9} | {'first ms':>8} | {'n':>3} | {'median ms':>9} | {'p95 ms':>8} | {'max ms':>8} | p95 < 1 s |")
+print(f"|{'-' * 54}|{'-' * 10}:|{'-' * 9}:|{'-' * 4}:|{'-' * 10}:|{'-' * 9}:|{'-' * 9}:|:---------:|")
+worst = 0.0
+for line in open(sys.argv[2]):
+    name, idx = line.rstrip("\n").split("|")
+    path = os.path.join(d, idx)
+    rows = [l.split() for l in open(path) if l.strip()]
+    t = [float(r[0]) * 1000 for r in rows]
+    size = f"{int(rows[0][1]):,}" if len(rows[0]) > 1 else "-"
+    first_path = os.path.join(d, f"first-{idx}")
+    first = f"{float(open(first_path).read()) * 1000:.1f}" if os.path.exists(first_path) else "-"
+    worst = max(worst, p95(t))
+    print(f"| {name:<52} | {size:>9} | {first:>8} | {len(t):>3} | {statistics.median(t):>9.1f} | {p95(t):>8.1f} | {max(t):>8.1f} | {'yes' if p95(t) < 1000 else 'NO':^9} |")
+print(f"\nslowest p95: {worst:.1f} ms")
+PY
+echo
+echo "built: $BUILT; PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), PostGIS $(psql_db -c "SELECT postgis_lib_version()"), .NET $(dotnet --version)"
+echo "machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); PostgreSQL, the API and curl on the same cores"
+echo "load average (1/5/15 min) at start: $LOAD_START; before timing (after this script's own build and load): $LOAD_BEFORE; after: $LOAD_AFTER"
+echo "CPU busy (all cores, all processes): $BUSY_START in the 5 s before this script did anything (other work); $BUSY_TIMING during the HTTP timing"
+echo "of which this benchmark's servers during the HTTP timing: $OWN_CPU; the rest is curl and other work"
+echo "data: $ZONES LSOA 2011 zones, $ORIGINS origin results, $PAIRS pair results; $RUNS timed requests per row after $WARMUP warm-up"
