@@ -19,12 +19,12 @@ SELECT :run, 'zone-access', 'aggregating', '{"type":"zone-access","minCentres":3
        'centres', 'synthetic', (SELECT count(*) FROM bench_centre), 'synthetic', 100, 25, 25,
        (SELECT count(*) FROM zone WHERE zone_set_id = 'lsoa11'), now() - interval '10 minutes', now() - interval '9 minutes';
 
-INSERT INTO analysis_point (run_id, is_origin, index, code, name, lon, lat, weight)
-SELECT :run, true, (row_number() OVER (ORDER BY code) - 1)::int, code, name, ST_X(centroid), ST_Y(centroid), population
+INSERT INTO analysis_point (run_id, is_origin, kind, index, code, name, lon, lat, weight)
+SELECT :run, true, 'zone', (row_number() OVER (ORDER BY code) - 1)::int, code, name, ST_X(centroid), ST_Y(centroid), population
 FROM zone WHERE zone_set_id = 'lsoa11';
 
-INSERT INTO analysis_point (run_id, is_origin, index, code, name, lon, lat, weight)
-SELECT :run, false, idx, code, name, lon, lat, 1 FROM bench_centre;
+INSERT INTO analysis_point (run_id, is_origin, kind, index, code, name, lon, lat, weight)
+SELECT :run, false, 'centre', idx, code, name, lon, lat, 1 FROM bench_centre;
 
 CREATE TEMP TABLE bench_time AS
 SELECT o.index AS origin_index, c.index AS destination_index,
