@@ -228,6 +228,9 @@ public sealed class FeedsApiTests(FeedsFixture api) : IClassFixture<FeedsFixture
         var folder = Path.Combine(api.CacheDirectory, "read-back");
         var path = await new FeedStore(api.Db).MaterialiseAsync(feed.GetProperty("id").GetInt64(), Sha(zip), folder, default);
         Assert.Equal(zip, await File.ReadAllBytesAsync(path));
+        // The CLI's way in (lisgeo import gtfs): the file on disk, hashed in one pass.
+        var file = await FeedFile.FromPathAsync(path, default);
+        Assert.Equal((Sha(zip), (long)zip.Length, Path.GetFileName(path)), (file.Sha256, file.Length, file.FileName));
     }
 
     [Theory]
