@@ -30,6 +30,7 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
     public DbSet<TransitFeed> Feeds => Set<TransitFeed>();
     public DbSet<TransitFeedFile> FeedFiles => Set<TransitFeedFile>();
     public DbSet<TransitStop> Stops => Set<TransitStop>();
+    public DbSet<TransitRoute> Routes => Set<TransitRoute>();
     public DbSet<AnalysisRun> Runs => Set<AnalysisRun>();
     public DbSet<RunPoint> RunPoints => Set<RunPoint>();
     public DbSet<RunChunk> RunChunks => Set<RunChunk>();
@@ -153,6 +154,15 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
             e.HasOne<TransitFeed>().WithMany().HasForeignKey(x => x.FeedId).OnDelete(DeleteBehavior.Cascade);
             Geometry(e.Property(x => x.Geom), "Point");
             e.HasIndex(x => x.Geom).HasMethod("gist");
+        });
+        b.Entity<TransitRoute>(e =>
+        {
+            e.ToTable("transit_route", t => t.HasCheckConstraint("ck_transit_route_geometry_source", "geometry_source IN ('shapes', 'stops', 'mixed')"));
+            e.HasKey(x => new { x.FeedId, x.RouteId });
+            e.HasOne<TransitFeed>().WithMany().HasForeignKey(x => x.FeedId).OnDelete(DeleteBehavior.Cascade);
+            Geometry(e.Property(x => x.Geom), "MultiLineString");
+            e.HasIndex(x => x.Geom).HasMethod("gist");
+            e.HasIndex(x => x.RouteType);
         });
         b.Entity<AnalysisRun>(e =>
         {

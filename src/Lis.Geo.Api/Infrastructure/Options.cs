@@ -18,6 +18,13 @@ public sealed class ApiOptions
 
     /// <summary>Largest uploaded import file.</summary>
     [Range(1_024, 4L * 1024 * 1024 * 1024)] public long MaxUploadBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Folder where uploads are streamed while they are checked and stored (deleted after each
+    /// request); empty = the system temp folder. Point it at a disk with room for MaxUploadBytes when
+    /// /tmp is a small RAM disk.
+    /// </summary>
+    public string UploadDirectory { get; set; } = "";
 }
 
 /// <summary>Section "Auth": the key that unlocks writes. Reads are public.</summary>

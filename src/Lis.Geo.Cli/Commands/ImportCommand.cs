@@ -96,11 +96,12 @@ public sealed class ImportCommand : ICliCommand
         progress.WriteLine($"Reading and compiling {path}…");
         try
         {
-            var (feed, created) = await new Lis.Geo.Data.Feeds.FeedStore(db).ImportAsync(args.Get("name") ?? Path.GetFileNameWithoutExtension(path), path,
-                await File.ReadAllBytesAsync(path, ct), checkDate, ct);
+            // Read from where it lies, as the API reads its uploads: hashed in one pass, bytes streamed to the store.
+            var file = await Lis.Geo.Data.Feeds.FeedFile.FromPathAsync(path, ct);
+            var (feed, created) = await new Lis.Geo.Data.Feeds.FeedStore(db).ImportAsync(args.Get("name") ?? Path.GetFileNameWithoutExtension(path), file, checkDate, ct);
             output.WriteLine($"feed #{feed.Id} {feed.Name} (sha256 {feed.Sha256[..12]}…): {(created ? "stored" : "already stored")}");
             output.WriteLine($"  valid {feed.ValidFrom:yyyy-MM-dd} to {feed.ValidTo:yyyy-MM-dd}; {string.Join(", ", feed.RowCounts.Select(kv => $"{kv.Key} {kv.Value:N0}"))}");
-            output.WriteLine($"  {feed.IssueCount} issue(s) when compiled for {feed.CheckedDate:yyyy-MM-dd}");
+            output.WriteLine($"  {feed.IssueCount} issue(s) when compiled for {feed.CheckedDate:yyyy-MM-dd} and drawing its routes");
             foreach (var i in feed.Issues.Take(20))
                 output.WriteLine($"  {i.Severity}: {i.File}:{i.Line}: {i.Message} [{i.Code}]");
             return 0;

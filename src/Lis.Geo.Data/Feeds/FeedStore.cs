@@ -1,5 +1,7 @@
+using System.Data;
 using System.Security.Cryptography;
 using Lis.Geo.Data.Model;
+using NetTopologySuite.Geometries;
 using Microsoft.EntityFrameworkCore;
 using Lis.Geo.Transit.Gtfs;
 using Lis.Geo.Transit.Timetables;
@@ -13,82 +15,153 @@ public sealed class FeedRejectedException(string message) : Exception(message);
 
 /// <summary>
 /// Stores GTFS feeds: bytes (so every worker compiles the same timetable), validity dates, row
-/// counts, stops for maps, and the reader's issue report from compiling one service day. The same
-/// bytes stored twice give the same feed (keyed by SHA-256).
+/// counts, stops and route lines for maps, and the reader's issue report. The same bytes stored
+/// twice give the same feed (keyed by SHA-256). Feeds are read from a file on disk and their bytes
+/// streamed into the database, so memory does not grow with the size of the zip.
 /// </summary>
 public sealed class FeedStore(NpgsqlDataSource db)
 {
     /// <summary>At most this many issues are kept with the feed; the count stays exact.</summary>
     public const int MaxStoredIssues = 500;
 
+    private static readonly GeometryFactory Wgs84 = new(new PrecisionModel(), LisGeoDbContext.StorageSrid);
+
+    /// <summary>For callers that already hold the bytes (tests, small feeds): written to a temporary file and imported from it.</summary>
     public async Task<(TransitFeed Feed, bool Created)> ImportAsync(string name, string fileName, byte[] content, DateOnly? checkDate, CancellationToken ct)
     {
-        var sha = Convert.ToHexStringLower(SHA256.HashData(content));
-        await using var ctx = LisGeoDb.CreateContext(db);
-        if (await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Sha256 == sha, ct) is { } existing)
-            return (existing, false);
-
         var temp = Path.Combine(Path.GetTempPath(), $"lisgeo-feed-{Guid.NewGuid():N}.zip");
         await File.WriteAllBytesAsync(temp, content, ct);
         try
         {
-            FeedSummary summary;
-            GtfsSource source;
-            try
-            {
-                source = GtfsSource.Open(temp);
-                summary = FeedSummary.Read(source);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new FeedRejectedException($"The file is not a readable GTFS zip: {e.Message}");
-            }
-            if (summary.Stops.Count == 0)
-                throw new FeedRejectedException("The feed has no usable stops (stops.txt missing or without stop_id/stop_lat/stop_lon).");
-            var date = checkDate ?? RepresentativeDate(summary);
-            var timetable = TimetableCompiler.Compile(source, date, sha);
-
-            var feed = new TransitFeed
-            {
-                Name = name,
-                FileName = Path.GetFileName(fileName),
-                Sha256 = sha,
-                SizeBytes = content.LongLength,
-                ValidFrom = summary.ValidFrom,
-                ValidTo = summary.ValidTo,
-                RowCounts = new Dictionary<string, long>(summary.RowCounts),
-                CheckedDate = date,
-                IssueCount = timetable.Issues.Count,
-                Issues = timetable.Issues.Take(MaxStoredIssues)
-                    .Select(i => new FeedIssueRecord(i.Severity.ToString().ToLowerInvariant(), i.Code, i.File, i.Line, i.Message)).ToList(),
-                ImportedAt = DateTimeOffset.UtcNow,
-            };
-            await using var tx = await ctx.Database.BeginTransactionAsync(ct);
-            ctx.Feeds.Add(feed);
-            await ctx.SaveChangesAsync(ct);
-            ctx.FeedFiles.Add(new TransitFeedFile { FeedId = feed.Id, Content = content });
-            await ctx.SaveChangesAsync(ct);
-            var conn = (NpgsqlConnection)ctx.Database.GetDbConnection();
-            await using (var copy = await conn.BeginBinaryImportAsync("COPY transit_stop (feed_id, stop_id, name, location_type, geom) FROM STDIN (FORMAT BINARY)", ct))
-            {
-                foreach (var s in summary.Stops)
-                {
-                    await copy.StartRowAsync(ct);
-                    await copy.WriteAsync(feed.Id, NpgsqlDbType.Bigint, ct);
-                    await copy.WriteAsync(s.StopId, NpgsqlDbType.Text, ct);
-                    await copy.WriteAsync(s.Name, NpgsqlDbType.Text, ct);
-                    await copy.WriteAsync(s.LocationType, NpgsqlDbType.Integer, ct);
-                    await copy.WriteAsync(new NetTopologySuite.Geometries.Point(s.Lon, s.Lat) { SRID = LisGeoDbContext.StorageSrid }, NpgsqlDbType.Geometry, ct);
-                }
-                await copy.CompleteAsync(ct);
-            }
-            await tx.CommitAsync(ct);
-            return (feed, true);
+            return await ImportAsync(name, new FeedFile(temp, Path.GetFileName(fileName), Convert.ToHexStringLower(SHA256.HashData(content)), content.LongLength), checkDate, ct);
         }
         finally
         {
             File.Delete(temp);
         }
+    }
+
+    /// <summary>
+    /// Reads, checks and stores the feed in <paramref name="file"/> in one transaction, or returns the
+    /// feed already stored with the same SHA-256. The issue report is the compiler's for
+    /// <paramref name="checkDate"/> (default <see cref="RepresentativeDate"/>) followed by the route
+    /// reader's (routes.txt, shapes.txt, trips naming unknown routes or shapes).
+    /// </summary>
+    public async Task<(TransitFeed Feed, bool Created)> ImportAsync(string name, FeedFile file, DateOnly? checkDate, CancellationToken ct)
+    {
+        if (await FindAsync(file.Sha256, ct) is { } existing) return (existing, false);
+
+        FeedSummary summary;
+        GtfsSource source;
+        try
+        {
+            source = GtfsSource.Open(file.Path);
+            summary = FeedSummary.Read(source);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new FeedRejectedException($"The file is not a readable GTFS zip: {e.Message}");
+        }
+        if (summary.Stops.Count == 0)
+            throw new FeedRejectedException("The feed has no usable stops (stops.txt missing or without stop_id/stop_lat/stop_lon).");
+        var date = checkDate ?? RepresentativeDate(summary);
+        var timetable = TimetableCompiler.Compile(source, date, file.Sha256);
+        var routes = FeedRoutes.Read(source);
+        var issues = timetable.Issues.Concat(routes.Issues).ToList();
+
+        var feed = new TransitFeed
+        {
+            Name = name,
+            FileName = Path.GetFileName(file.FileName),
+            Sha256 = file.Sha256,
+            SizeBytes = file.Length,
+            ValidFrom = summary.ValidFrom,
+            ValidTo = summary.ValidTo,
+            RowCounts = new Dictionary<string, long>(summary.RowCounts),
+            CheckedDate = date,
+            IssueCount = issues.Count,
+            Issues = issues.Take(MaxStoredIssues)
+                .Select(i => new FeedIssueRecord(i.Severity.ToString().ToLowerInvariant(), i.Code, i.File, i.Line, i.Message)).ToList(),
+            ImportedAt = DateTimeOffset.UtcNow,
+        };
+        await using var ctx = LisGeoDb.CreateContext(db);
+        await using var tx = await ctx.Database.BeginTransactionAsync(ct);
+        ctx.Feeds.Add(feed);
+        try
+        {
+            await ctx.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // The same bytes uploaded twice at once: the other request stored them first.
+            await tx.RollbackAsync(ct);
+            return (await FindAsync(file.Sha256, ct) ?? throw new InvalidOperationException("A feed with this SHA-256 was stored and then vanished."), false);
+        }
+        var conn = (NpgsqlConnection)ctx.Database.GetDbConnection();
+        await StoreBytesAsync(conn, feed.Id, file, ct);
+        await CopyStopsAsync(conn, feed.Id, summary.Stops, ct);
+        await CopyRoutesAsync(conn, feed.Id, routes.Routes, ct);
+        await tx.CommitAsync(ct);
+        return (feed, true);
+    }
+
+    private async Task<TransitFeed?> FindAsync(string sha256, CancellationToken ct)
+    {
+        await using var ctx = LisGeoDb.CreateContext(db);
+        return await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Sha256 == sha256, ct);
+    }
+
+    /// <summary>The zip's bytes go from the file to the bytea column as a stream: Npgsql sends a Stream parameter in chunks rather than as one array.</summary>
+    private static async Task StoreBytesAsync(NpgsqlConnection conn, long feedId, FeedFile file, CancellationToken ct)
+    {
+        await using var content = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        if (content.Length != file.Length)
+            throw new InvalidOperationException($"{file.Path} is {content.Length} bytes, not the {file.Length} that were hashed; it changed while being stored.");
+        await using var cmd = new NpgsqlCommand("INSERT INTO transit_feed_file (feed_id, content) VALUES ($1, $2)", conn);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = feedId, NpgsqlDbType = NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = content, NpgsqlDbType = NpgsqlDbType.Bytea });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task CopyStopsAsync(NpgsqlConnection conn, long feedId, IReadOnlyList<FeedStop> stops, CancellationToken ct)
+    {
+        await using var copy = await conn.BeginBinaryImportAsync("COPY transit_stop (feed_id, stop_id, name, location_type, geom) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var s in stops)
+        {
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(feedId, NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(s.StopId, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(s.Name, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(s.LocationType, NpgsqlDbType.Integer, ct);
+            await copy.WriteAsync(new Point(s.Lon, s.Lat) { SRID = LisGeoDbContext.StorageSrid }, NpgsqlDbType.Geometry, ct);
+        }
+        await copy.CompleteAsync(ct);
+    }
+
+    private static async Task CopyRoutesAsync(NpgsqlConnection conn, long feedId, IReadOnlyList<FeedRoute> routes, CancellationToken ct)
+    {
+        await using var copy = await conn.BeginBinaryImportAsync("""
+            COPY transit_route (feed_id, route_id, agency_id, agency_name, short_name, long_name, route_type, color, text_color, trip_count, geometry_source, geom)
+            FROM STDIN (FORMAT BINARY)
+            """, ct);
+        foreach (var r in routes)
+        {
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(feedId, NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(r.RouteId, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(r.AgencyId, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(r.AgencyName, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(r.ShortName, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(r.LongName, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(r.RouteType, NpgsqlDbType.Integer, ct);
+            await copy.WriteAsync(r.Color, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(r.TextColor, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(r.TripCount, NpgsqlDbType.Integer, ct);
+            await copy.WriteAsync(r.Source.ToString().ToLowerInvariant(), NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(Wgs84.CreateMultiLineString(
+                r.Lines.Select(l => Wgs84.CreateLineString(l.Select(p => new Coordinate(p.Lon, p.Lat)).ToArray())).ToArray()), NpgsqlDbType.Geometry, ct);
+        }
+        await copy.CompleteAsync(ct);
     }
 
     /// <summary>
@@ -103,7 +176,11 @@ public sealed class FeedStore(NpgsqlDataSource db)
         return from;
     }
 
-    /// <summary>Writes the feed's bytes to <paramref name="directory"/> (once) and returns the path, for compiling on this machine.</summary>
+    /// <summary>
+    /// Writes the feed's bytes to <paramref name="directory"/> (once) and returns the path, for compiling
+    /// on this machine. The bytes stream from the database to the file and are hashed on the way, so a
+    /// truncated copy is never mistaken for the feed.
+    /// </summary>
     public async Task<string> MaterialiseAsync(long feedId, string sha256, string directory, CancellationToken ct)
     {
         var path = Path.Combine(directory, $"{sha256}.zip");
@@ -111,10 +188,31 @@ public sealed class FeedStore(NpgsqlDataSource db)
         Directory.CreateDirectory(directory);
         await using var cmd = db.CreateCommand("SELECT content FROM transit_feed_file WHERE feed_id = $1");
         cmd.Parameters.Add(new NpgsqlParameter { Value = feedId });
-        var bytes = (byte[]?)await cmd.ExecuteScalarAsync(ct) ?? throw new InvalidOperationException($"Feed {feedId} has no stored file.");
+        await using var reader = await cmd.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
+        if (!await reader.ReadAsync(ct)) throw new InvalidOperationException($"Feed {feedId} has no stored file.");
         var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        await File.WriteAllBytesAsync(temp, bytes, ct);
-        File.Move(temp, path, overwrite: true);
-        return path;
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            await using (var source = await reader.GetStreamAsync(0, ct))
+            await using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                var buffer = new byte[1 << 16];
+                int n;
+                while ((n = await source.ReadAsync(buffer, ct)) > 0)
+                {
+                    hash.AppendData(buffer, 0, n);
+                    await target.WriteAsync(buffer.AsMemory(0, n), ct);
+                }
+            }
+            var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
+            if (actual != sha256) throw new InvalidOperationException($"Feed {feedId}'s stored bytes hash to {actual}, not {sha256}.");
+            File.Move(temp, path, overwrite: true);
+            return path;
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
     }
 }

@@ -91,6 +91,24 @@ public static class LayerCatalog
                 new("location_type", "t.location_type", PropertyType.Integer, "0 stop, 1 station, …"),
             ],
             [new("feed", "t.feed_id = {0}", PropertyType.Integer, "Feed id")]),
+        new("transit-routes", "Transit routes", "Routes of the stored GTFS feeds: one line per distinct shapes.txt shape, or per distinct stop sequence where trips have no shape.",
+            "transit_route t", "t.feed_id || ':' || t.route_id", "t.geom", "MultiLineString",
+            [
+                new("feed_id", "t.feed_id", PropertyType.Integer, "Feed id"),
+                new("route_id", "t.route_id", PropertyType.String, "GTFS route_id"),
+                new("agency_id", "t.agency_id", PropertyType.String, "GTFS agency_id"),
+                new("agency_name", "t.agency_name", PropertyType.String, "Operator"),
+                new("short_name", "t.short_name", PropertyType.String, "Route number, e.g. X51"),
+                new("long_name", "t.long_name", PropertyType.String, "Route name"),
+                new("route_type", "t.route_type", PropertyType.Integer, "GTFS route_type: 0 tram, 1 metro, 2 rail, 3 bus, …"),
+                new("color", "t.color", PropertyType.String, "route_color (hex, no '#')"),
+                new("text_color", "t.text_color", PropertyType.String, "route_text_color (hex, no '#')"),
+                new("trip_count", "t.trip_count", PropertyType.Integer, "Trips on the route (all service days)"),
+                new("geometry_source", "t.geometry_source", PropertyType.String, "shapes (shapes.txt), stops (through the stops) or mixed"),
+                new("line_count", "ST_NumGeometries(t.geom)", PropertyType.Integer, "Distinct shapes or stop sequences drawn"),
+            ],
+            [new("feed", "t.feed_id = {0}", PropertyType.Integer, "Feed id"),
+             new("route_type", "t.route_type = {0}", PropertyType.Integer, "GTFS route_type, e.g. 3 for bus")]),
     ];
 
     /// <summary>The zone (polygon) or centroid (point) layer of one zone set, with IMD 2019 joined where the codes are LSOA 2011.</summary>

@@ -42,3 +42,31 @@ public sealed class TransitStop
     public int LocationType { get; set; }
     public required Point Geom { get; set; }
 }
+
+/// <summary>
+/// A route of a stored feed, for maps: its routes.txt attributes and one line per distinct shape or
+/// stop sequence of its trips. Only routes some trip runs on are stored.
+/// </summary>
+public sealed class TransitRoute
+{
+    public long FeedId { get; set; }
+    public required string RouteId { get; set; }
+    public string? AgencyId { get; set; }
+    public string? AgencyName { get; set; }
+    public string? ShortName { get; set; }
+    public string? LongName { get; set; }
+
+    /// <summary>GTFS route_type (0 tram, 1 metro, 2 rail, 3 bus, …); null when the feed gives none.</summary>
+    public int? RouteType { get; set; }
+
+    /// <summary>route_color / route_text_color as published: six hex digits, no '#'.</summary>
+    public string? Color { get; set; }
+    public string? TextColor { get; set; }
+
+    /// <summary>Trips of the feed on this route, over all its service days.</summary>
+    public int TripCount { get; set; }
+
+    /// <summary>'shapes' (every line a shapes.txt shape), 'stops' (lines through the stops of each distinct stop sequence) or 'mixed'.</summary>
+    public required string GeometrySource { get; set; }
+    public required MultiLineString Geom { get; set; }
+}

@@ -36,4 +36,7 @@ public static class IssueCodes
     public const string DecreasingTime = "decreasing_time";
     public const string MissingTime = "missing_time";
     public const string TooFewStops = "too_few_stops";
+    public const string UnknownRoute = "unknown_route";
+    public const string UnknownShape = "unknown_shape";
+    public const string TooFewPoints = "too_few_points";
 }

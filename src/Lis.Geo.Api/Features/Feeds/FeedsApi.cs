@@ -12,12 +12,29 @@ using Npgsql;
 namespace Lis.Geo.Api.Features.Feeds;
 
 /// <summary>
-/// GTFS feeds: upload (API key, size-limited), list, and the reader's issue report. Stops are the
-/// <c>transit-stops</c> collection (filter <c>feed=</c>).
+/// GTFS feeds: upload (API key; streamed to disk, hashed and size-limited as it arrives), list, and
+/// the reader's issue report. Stops are the <c>transit-stops</c> collection and route lines the
+/// <c>transit-routes</c> collection (both filter <c>feed=</c>); each feed links to its own.
 /// </summary>
 public static class FeedsApi
 {
     public sealed record FeedIssues(long FeedId, int IssueCount, string? CheckedDate, IReadOnlyList<FeedIssueRecord> Issues, bool Truncated);
+
+    /// <summary>A stored feed as the API shows it: the record plus links to its issues, stops and routes.</summary>
+    public sealed record Feed(
+        long Id, string Name, string FileName, string Sha256, long SizeBytes, DateOnly? ValidFrom, DateOnly? ValidTo,
+        IReadOnlyDictionary<string, long> RowCounts, DateOnly? CheckedDate, int IssueCount, IReadOnlyList<FeedIssueRecord> Issues,
+        DateTimeOffset ImportedAt, IReadOnlyList<Link> Links)
+    {
+        public static Feed From(TransitFeed f, HttpRequest req) => new(
+            f.Id, f.Name, f.FileName, f.Sha256, f.SizeBytes, f.ValidFrom, f.ValidTo, f.RowCounts, f.CheckedDate, f.IssueCount, f.Issues, f.ImportedAt,
+            [
+                new Link(OgcApi.Href(req, $"/feeds/{f.Id}"), "self", "application/json", "This feed"),
+                new Link(OgcApi.Href(req, $"/feeds/{f.Id}/issues"), "issues", "application/json", "The reader's issue report"),
+                new Link(OgcApi.Href(req, $"/collections/transit-stops/items?feed={f.Id}"), "stops", GeoJsonResult.MediaType, "Stops (GeoJSON)"),
+                new Link(OgcApi.Href(req, $"/collections/transit-routes/items?feed={f.Id}"), "routes", GeoJsonResult.MediaType, "Route lines (GeoJSON)"),
+            ]);
+    }
 
     public static IEndpointRouteBuilder MapFeeds(this IEndpointRouteBuilder app)
     {
@@ -25,46 +42,54 @@ public static class FeedsApi
 
         g.MapPost("", async (HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
             {
-                var max = options.Value.MaxUploadBytes;
-                if (req.ContentLength > max) return Body.TooLarge(max);
-                var (fileName, content, problem) = await Body.ReadUploadAsync(req, max, ct);
-                if (problem is not null) return problem;
+                // Query parameters first, so a bad one is refused before the upload is read.
                 DateOnly? checkDate = Body.Nonempty(req.Query["checkDate"]) is { } d
                     ? DateOnly.TryParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed
                         : throw new Problems.BadParameterException("checkDate", $"'{d}' is not a date (yyyy-MM-dd).")
                     : null;
-                try
+                var (upload, problem) = await Body.ReceiveUploadAsync(req, options.Value.MaxUploadBytes, options.Value.UploadDirectory, ct);
+                if (problem is not null) return problem;
+                await using (upload)
                 {
-                    var (feed, created) = await new FeedStore(db).ImportAsync(Body.Nonempty(req.Query["name"]) ?? Path.GetFileNameWithoutExtension(fileName), fileName, content!, checkDate, ct);
-                    var location = OgcApi.Href(req, $"/feeds/{feed.Id}");
-                    return created ? Results.Created(location, feed) : Results.Ok(feed);
-                }
-                catch (FeedRejectedException e)
-                {
-                    return Problems.Result(Problems.InvalidFeature, e.Message, "file");
+                    try
+                    {
+                        var file = new FeedFile(upload!.Path, upload.FileName, upload.Sha256, upload.Length);
+                        var (feed, created) = await new FeedStore(db).ImportAsync(Body.Nonempty(req.Query["name"]) ?? Path.GetFileNameWithoutExtension(upload.FileName), file, checkDate, ct);
+                        var body = Feed.From(feed, req);
+                        return created ? Results.Created(body.Links[0].Href, body) : Results.Ok(body);
+                    }
+                    catch (FeedRejectedException e)
+                    {
+                        return Problems.Result(Problems.InvalidFeature, e.Message, "file");
+                    }
                 }
             })
             .RequireApiKey()
             .DisableAntiforgery()
-            .Accepts<IFormFile>("multipart/form-data")
-            .Produces<TransitFeed>(StatusCodes.Status201Created)
+            .Accepts<IFormFile>("multipart/form-data", "application/zip", "application/x-zip-compressed", "application/octet-stream")
+            .Produces<Feed>(StatusCodes.Status201Created)
+            .Produces<Feed>(StatusCodes.Status200OK)
             .WithSummary("Upload a GTFS zip")
-            .WithDescription("multipart 'file' part or the raw zip with ?fileName=. Optional ?name= and ?checkDate=yyyy-MM-dd (the day compiled to produce the issue report; default the feed's first Wednesday). The same bytes again return the stored feed (200).");
+            .WithDescription("multipart 'file' part or the raw zip with ?fileName= (chunked bodies accepted). The upload is streamed to disk and hashed as it arrives; " +
+                             "over Api:MaxUploadBytes it is refused with 413 and nothing is stored. Optional ?name= and ?checkDate=yyyy-MM-dd (the day compiled to produce " +
+                             "the issue report; default the feed's first Wednesday). The same bytes again return the stored feed (200). Stops and route lines are then served " +
+                             "as the collections transit-stops and transit-routes (?feed={id}); the feed's links name them.");
 
-        g.MapGet("", async (NpgsqlDataSource db, CancellationToken ct) =>
+        g.MapGet("", async (HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
                 await using var ctx = LisGeoDb.CreateContext(db);
-                return TypedResults.Ok(await ctx.Feeds.AsNoTracking().OrderByDescending(f => f.Id).ToListAsync(ct));
+                var feeds = await ctx.Feeds.AsNoTracking().OrderByDescending(f => f.Id).ToListAsync(ct);
+                return TypedResults.Ok(feeds.Select(f => Feed.From(f, req)).ToList());
             })
             .WithSummary("Stored feeds, newest first");
 
-        g.MapGet("/{id:long}", async Task<Results<Ok<TransitFeed>, ProblemHttpResult>> (long id, NpgsqlDataSource db, CancellationToken ct) =>
+        g.MapGet("/{id:long}", async Task<Results<Ok<Feed>, ProblemHttpResult>> (long id, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
                 await using var ctx = LisGeoDb.CreateContext(db);
                 return await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id, ct) is { } f
-                    ? TypedResults.Ok(f) : Problems.Result(Problems.NotFound, $"No feed {id}.", "id");
+                    ? TypedResults.Ok(Feed.From(f, req)) : Problems.Result(Problems.NotFound, $"No feed {id}.", "id");
             })
-            .WithSummary("One feed: validity, counts, issues");
+            .WithSummary("One feed: validity, counts, issues, links to its stops and routes");
 
         g.MapGet("/{id:long}/issues", async Task<Results<Ok<FeedIssues>, ProblemHttpResult>> (long id, NpgsqlDataSource db, CancellationToken ct) =>
             {
