@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Lis.Geo.Data.Importing;
+using Lis.Geo.Jobs;
 using Lis.Geo.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Lis.Geo.Api.Tests.Features.Overlays;
 
@@ -12,7 +15,10 @@ namespace Lis.Geo.Api.Tests.Features.Overlays;
 /// </summary>
 public sealed class OverlayFixture : ApiFixture
 {
-    public const long RunId = 1, UnfinishedRunId = 2;
+    public const long RunId = 1, UnfinishedRunId = 2, CorridorRunId = 3;
+
+    /// <summary>Four neighbouring Birmingham LSOAs the test corridor is drawn across (their union).</summary>
+    public static readonly string[] CorridorLsoas = ["E01009053", "E01009054", "E01009056", "E01009057"];
     protected override string? ManifestPath => null;
 
     protected override async Task LoadAsync(Importer importer)
@@ -21,7 +27,7 @@ public sealed class OverlayFixture : ApiFixture
         foreach (var (dataset, file) in new[] { ("lads", "lad/lad2019_wm3lep_from_lsoa11_bgc.geojson"), ("zones", "lsoa/lsoa11_wm3lep_bgc.geojson"),
                      ("centroids", "lsoa/lsoa11_pwc_wm3lep.csv"), ("imd", "imd2019/imd2019_lsoa11_wm_leps.csv") })
             Assert.Equal("succeeded", (await importer.ImportAsync(dataset, await SourceFile.ReadAsync(Path.Combine(d, file), default), new ImportOptions { ZoneSet = "lsoa11" }, default)).Status);
-        await using var cmd = Db.CreateCommand("""
+        await using var cmd = Db.CreateCommand($$"""
             INSERT INTO transit_feed (id, name, file_name, sha256, size_bytes, row_counts, issue_count, issues, imported_at)
             VALUES (1, 'synthetic', 'none.zip', 'synthetic', 0, '{}', 0, '[]', now());
             INSERT INTO analysis_run (id, type, state, request, parameters, feed_id, feed_sha256, service_date, origin_set, origin_version, origin_count,
@@ -35,6 +41,25 @@ public sealed class OverlayFixture : ApiFixture
             INSERT INTO analysis_origin_result (run_id, origin_index, centres_reachable, departures_meeting_target, departures)
             SELECT 1, p.index, (d.imd_decile + right(p.code, 1)::int) % 6, ((d.imd_decile + right(p.code, 1)::int) % 6) * 30, 180
             FROM analysis_point p JOIN deprivation d ON d.lsoa_code = p.code WHERE p.run_id = 1;
+
+            -- A corridor drawn across four known LSOAs, two housing sites inside it and one outside, and a
+            -- corridor run with run 1's results waiting for its aggregation.
+            INSERT INTO corridor (code, name, geom)
+            SELECT 'test-corridor', 'Test corridor across four Birmingham LSOAs', ST_Multi(ST_Union(geom)) FROM zone WHERE code IN ({{string.Join(", ", CorridorLsoas.Select(c => $"'{c}'"))}});
+            INSERT INTO housing_site (reference, name, min_dwellings, max_dwellings, geom)
+            SELECT 'T-IN-1', 'inside one', 10, 20, centroid FROM zone WHERE code = 'E01009056'
+            UNION ALL SELECT 'T-IN-2', 'inside two', 30, 40, centroid FROM zone WHERE code = 'E01009053'
+            UNION ALL SELECT 'T-OUT', 'outside', 500, 999, centroid FROM zone WHERE code = 'E01008881';
+            INSERT INTO analysis_run (id, type, state, request, parameters, feed_id, feed_sha256, service_date, origin_set, origin_version, origin_count,
+                                      destination_set, destination_version, destination_count, engine_version, chunk_size, chunk_count, chunks_done, origins_done, created_at)
+            SELECT 3, 'corridor', 'running', '{"type":"corridor","corridor":"test-corridor","minCentres":3,"thresholdMinutes":45}', parameters,
+                   1, 'synthetic', service_date, origin_set, origin_version, origin_count, destination_set, destination_version, destination_count,
+                   engine_version, chunk_size, chunk_count, chunks_done, origins_done, now()
+            FROM analysis_run WHERE id = 1;
+            INSERT INTO analysis_point (run_id, is_origin, kind, index, code, name, lon, lat, weight)
+            SELECT 3, is_origin, kind, index, code, name, lon, lat, weight FROM analysis_point WHERE run_id = 1;
+            INSERT INTO analysis_origin_result (run_id, origin_index, centres_reachable, departures_meeting_target, departures)
+            SELECT 3, origin_index, centres_reachable, departures_meeting_target, departures FROM analysis_origin_result WHERE run_id = 1;
             """);
         await cmd.ExecuteNonQueryAsync();
     }
@@ -106,6 +131,37 @@ public sealed class OverlaySharedDataTests(OverlayFixture api) : IClassFixture<O
         }
         Assert.Equal(1 - 2 * area, equity.GetProperty("concentrationIndex").GetProperty("centresReachable").GetDouble(), 9);
         Assert.Equal(0, equity.GetProperty("zonesWithoutImd").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_corridor_drawn_across_four_known_lsoas_sums_their_population_and_the_dwellings_inside_it()
+    {
+        using (var scope = api.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<AnalysisJobs>().AggregateAsync(OverlayFixture.CorridorRunId, null, CancellationToken.None);
+        Assert.Equal("succeeded", (await api.GetJsonAsync($"/analyses/{OverlayFixture.CorridorRunId}")).GetProperty("state").GetString());
+        var f = (await api.GetJsonAsync($"/corridors/test-corridor/analyses/{OverlayFixture.CorridorRunId}")).GetProperty("figures");
+
+        // From the source files: populations (pwc CSV) and IMD deciles; access by the fixture's synthetic rule.
+        var pop = File.ReadLines(Path.Combine(RepoPaths.SharedData, "lsoa/lsoa11_pwc_wm3lep.csv")).Skip(1).Select(l => l.Split(','))
+            .ToDictionary(x => x[0], x => double.Parse(x[6], CultureInfo.InvariantCulture));
+        var imd = File.ReadLines(Path.Combine(RepoPaths.SharedData, "imd2019/imd2019_lsoa11_wm_leps.csv")).Skip(1).Select(l => l.Split(','))
+            .ToDictionary(x => x[0], x => int.Parse(x[10], CultureInfo.InvariantCulture));
+        var codes = OverlayFixture.CorridorLsoas;
+        var residents = f.GetProperty("residents");
+        Assert.Equal(4, residents.GetProperty("zones").GetInt32());
+        Assert.Equal(codes.Sum(c => pop[c]), residents.GetProperty("population").GetDouble());
+        foreach (var d in residents.GetProperty("byImdDecile").EnumerateArray())
+            Assert.Equal(codes.Where(c => imd[c] == d.GetProperty("imdDecile").GetInt32()).Sum(c => pop[c]), d.GetProperty("population").GetDouble());
+
+        var housing = f.GetProperty("housing");
+        Assert.Equal((2, 40L, 60L), (housing.GetProperty("sites").GetInt32(), housing.GetProperty("minDwellings").GetInt64(), housing.GetProperty("maxDwellings").GetInt64()));
+
+        static bool Meets(string code, int decile) => (decile + (code[^1] - '0')) % 6 >= 3;
+        var share = codes.Where(c => Meets(c, imd[c])).Sum(c => pop[c]) / codes.Sum(c => pop[c]);
+        var rest = pop.Keys.Except(codes).ToList();
+        var restShare = rest.Where(c => Meets(c, imd[c])).Sum(c => pop[c]) / rest.Sum(c => pop[c]);
+        Assert.Equal(share, f.GetProperty("access").GetProperty("corridor").GetProperty("share").GetDouble(), 12);
+        Assert.Equal(restShare, f.GetProperty("access").GetProperty("restOfRegion").GetProperty("share").GetDouble(), 12);
     }
 
     [Fact]
