@@ -27,7 +27,7 @@ public sealed class OverlayFixture : ApiFixture
         foreach (var (dataset, file) in new[] { ("lads", "lad/lad2019_wm3lep_from_lsoa11_bgc.geojson"), ("zones", "lsoa/lsoa11_wm3lep_bgc.geojson"),
                      ("centroids", "lsoa/lsoa11_pwc_wm3lep.csv"), ("imd", "imd2019/imd2019_lsoa11_wm_leps.csv") })
             Assert.Equal("succeeded", (await importer.ImportAsync(dataset, await SourceFile.ReadAsync(Path.Combine(d, file), default), new ImportOptions { ZoneSet = "lsoa11" }, default)).Status);
-        await using var cmd = Db.CreateCommand($$"""
+        await using var cmd = Db.CreateCommand($$$"""
             INSERT INTO transit_feed (id, name, file_name, sha256, size_bytes, row_counts, issue_count, issues, imported_at)
             VALUES (1, 'synthetic', 'none.zip', 'synthetic', 0, '{}', 0, '[]', now());
             INSERT INTO analysis_run (id, type, state, request, parameters, feed_id, feed_sha256, service_date, origin_set, origin_version, origin_count,
@@ -45,7 +45,7 @@ public sealed class OverlayFixture : ApiFixture
             -- A corridor drawn across four known LSOAs, two housing sites inside it and one outside, and a
             -- corridor run with run 1's results waiting for its aggregation.
             INSERT INTO corridor (code, name, geom)
-            SELECT 'test-corridor', 'Test corridor across four Birmingham LSOAs', ST_Multi(ST_Union(geom)) FROM zone WHERE code IN ({{string.Join(", ", CorridorLsoas.Select(c => $"'{c}'"))}});
+            SELECT 'test-corridor', 'Test corridor across four Birmingham LSOAs', ST_Multi(ST_Union(geom)) FROM zone WHERE code IN ({{{string.Join(", ", CorridorLsoas.Select(c => $"'{c}'"))}}});
             INSERT INTO housing_site (reference, name, min_dwellings, max_dwellings, geom)
             SELECT 'T-IN-1', 'inside one', 10, 20, centroid FROM zone WHERE code = 'E01009056'
             UNION ALL SELECT 'T-IN-2', 'inside two', 30, 40, centroid FROM zone WHERE code = 'E01009053'
