@@ -8,8 +8,8 @@ public sealed class JobsOptions
     public const string Section = "Jobs";
 
     /// <summary>
-    /// Origins per chunk. Each chunk is one Hangfire job; at ~0.1 s per origin over the AM peak,
-    /// 100 origins keep a chunk far below Hangfire.PostgreSql's 30-minute invisibility timeout.
+    /// Origins per chunk. Each chunk is one Hangfire job; at ~0.1 s per origin over the AM peak, 100
+    /// origins take seconds to a few minutes, so a cancelled or failed chunk costs little to redo.
     /// </summary>
     [Range(1, 10_000)] public int ChunkSize { get; set; } = 100;
 
@@ -18,6 +18,13 @@ public sealed class JobsOptions
 
     /// <summary>Hangfire worker threads; a chunk already uses every core, so few are needed.</summary>
     [Range(1, 64)] public int WorkerCount { get; set; } = 2;
+
+    /// <summary>
+    /// How long a job taken by a worker that has died stays invisible before another worker takes it
+    /// over. The timeout slides (Hangfire.PostgreSql refreshes it while the worker is alive), so it
+    /// bounds the wait after a killed worker, not the length of a chunk.
+    /// </summary>
+    [Range(5, 86_400)] public int InvisibilityTimeoutSeconds { get; set; } = 300;
 
     /// <summary>Folder for feed files and compiled timetables on this machine; empty for ~/.cache/lisgeo.</summary>
     public string CacheDirectory { get; set; } = "";

@@ -9,12 +9,6 @@ namespace Lis.Geo.Jobs;
 /// <summary>The one place that wires Hangfire and the job classes, shared by the API host and the worker host.</summary>
 public static class JobsSetup
 {
-    /// <summary>
-    /// Hangfire.PostgreSql's invisibility timeout: a job not finished by then is handed to another
-    /// worker. Chunks are sized to take minutes at most (<see cref="JobsOptions.ChunkSize"/>).
-    /// </summary>
-    public static readonly TimeSpan InvisibilityTimeout = TimeSpan.FromMinutes(30);
-
     public static IServiceCollection AddLisGeoJobs(this IServiceCollection services, IConfiguration configuration, string connectionString, bool runServer)
     {
         services.AddOptions<JobsOptions>().Bind(configuration.GetSection(JobsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
@@ -25,14 +19,8 @@ public static class JobsSetup
         // The storage is this host's own DI singleton, not Hangfire's process-wide JobStorage.Current
         // (which UsePostgreSqlStorage would set): two hosts in one process — the API's test hosts, or an
         // embedding application — then never enqueue into, or work from, each other's database.
-        var storageOptions = new PostgreSqlStorageOptions
-        {
-            SchemaName = "hangfire",
-            InvisibilityTimeout = InvisibilityTimeout,
-            QueuePollInterval = TimeSpan.FromMilliseconds(500),
-            PrepareSchemaIfNecessary = true,
-        };
-        services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions));
+        var invisibility = configuration.GetValue<int?>($"{JobsOptions.Section}:{nameof(JobsOptions.InvisibilityTimeoutSeconds)}") ?? new JobsOptions().InvisibilityTimeoutSeconds;
+        services.AddSingleton<JobStorage>(_ => CreateStorage(connectionString, TimeSpan.FromSeconds(invisibility)));
         services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -48,5 +36,24 @@ public static class JobsSetup
             });
         }
         return services;
+    }
+
+    /// <summary>
+    /// Hangfire's storage in the analyses' database (schema <c>hangfire</c>). The invisibility timeout
+    /// slides: a live worker keeps its job invisible however long it runs, and a job whose worker died
+    /// (SIGKILL, power loss) is handed to another worker <paramref name="invisibilityTimeout"/> after the
+    /// last sign of life, instead of after a fixed timeout that must exceed the longest chunk.
+    /// </summary>
+    public static PostgreSqlStorage CreateStorage(string connectionString, TimeSpan invisibilityTimeout)
+    {
+        var options = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            InvisibilityTimeout = invisibilityTimeout,
+            UseSlidingInvisibilityTimeout = true,
+            QueuePollInterval = TimeSpan.FromMilliseconds(500),
+            PrepareSchemaIfNecessary = true,
+        };
+        return new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(connectionString, options), options);
     }
 }
