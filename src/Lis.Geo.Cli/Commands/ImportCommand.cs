@@ -48,7 +48,11 @@ public sealed class ImportCommand : ICliCommand
         switch (args.Positionals)
         {
             case ["sample"]:
-                return await ImportRegion(importer, Path.Combine(FindGeoData(), "region.json"), output, progress, ct);
+            {
+                var geodata = FindGeoData();
+                var status = await ImportRegion(importer, Path.Combine(geodata, "region.json"), output, progress, ct);
+                return status != 0 ? status : await ImportSampleFeed(dataSource, Path.Combine(geodata, "gtfs"), output, progress, ct);
+            }
             case ["region", var manifest]:
                 return await ImportRegion(importer, manifest, output, progress, ct);
             case ["gtfs", var feedPath]:
@@ -110,6 +114,37 @@ public sealed class ImportCommand : ICliCommand
         {
             output.WriteLine($"rejected: {e.Message}");
             return 1;
+        }
+    }
+
+    /// <summary>
+    /// The sample region's timetable (geodata/gtfs) zipped as a planner would upload it, so that after
+    /// <c>import sample</c> an analysis can be started at once. Entries are written in name order with a
+    /// fixed timestamp, so the same folder gives the same bytes and a re-import finds the stored feed.
+    /// </summary>
+    private static async Task<int> ImportSampleFeed(Npgsql.NpgsqlDataSource db, string folder, TextWriter output, TextWriter progress, CancellationToken ct)
+    {
+        var zipPath = Path.Combine(Path.GetTempPath(), $"lisgeo-sample-gtfs-{Guid.NewGuid():N}.zip");
+        try
+        {
+            using (var zip = System.IO.Compression.ZipFile.Open(zipPath, System.IO.Compression.ZipArchiveMode.Create))
+                foreach (var file in Directory.EnumerateFiles(folder, "*.txt").Order(StringComparer.Ordinal))
+                {
+                    var entry = zip.CreateEntry(Path.GetFileName(file));
+                    entry.LastWriteTime = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+                    await using var to = await entry.OpenAsync(ct);
+                    await using var from = File.OpenRead(file);
+                    await from.CopyToAsync(to, ct);
+                }
+            progress.WriteLine("Storing the sample timetable (geodata/gtfs)…");
+            var sample = await Lis.Geo.Data.Feeds.FeedFile.FromPathAsync(zipPath, ct);
+            var (feed, created) = await new Lis.Geo.Data.Feeds.FeedStore(db).ImportAsync("sample-gtfs", sample with { FileName = "sample-gtfs.zip" }, null, ct);
+            output.WriteLine($"feed #{feed.Id} {feed.Name}: {(created ? "stored" : "already stored")}, valid {feed.ValidFrom:yyyy-MM-dd} to {feed.ValidTo:yyyy-MM-dd}; analyses default to {feed.CheckedDate:yyyy-MM-dd}");
+            return 0;
+        }
+        finally
+        {
+            File.Delete(zipPath);
         }
     }
 
