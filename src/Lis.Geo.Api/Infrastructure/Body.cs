@@ -35,28 +35,6 @@ public static class Body
     private static IResult TooLargeWhileReceiving(long maxBytes) =>
         Problems.Result(Problems.PayloadTooLarge, $"The upload passed the limit of {maxBytes:N0} bytes while arriving; it was read no further and nothing was stored.", "body");
 
-    /// <summary>An uploaded file: a multipart part named <c>file</c>, or the raw body with <c>?fileName=</c>.</summary>
-    public static async Task<(string Name, byte[]? Content, IResult? Problem)> ReadUploadAsync(HttpRequest req, long max, CancellationToken ct)
-    {
-        if (req.HasFormContentType)
-        {
-            var form = await req.ReadFormAsync(ct);
-            var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
-            if (file is null) return ("", null, Problems.Result(Problems.InvalidBody, "The form has no file; send it in a part named 'file'.", "file"));
-            if (file.Length > max) return ("", null, TooLarge(max));
-            using var ms = new MemoryStream();
-            await file.CopyToAsync(ms, ct);
-            return (file.FileName, ms.ToArray(), null);
-        }
-        var fileName = Nonempty(req.Query["fileName"]) ?? "upload";
-        return await ReadLimitedAsync(req.Body, max, ct) switch
-        {
-            null => ("", null, TooLarge(max)),
-            { Length: 0 } => ("", null, Problems.Result(Problems.InvalidBody, "The body is empty; send the file.", "file")),
-            var bytes => (fileName, bytes, null),
-        };
-    }
-
     /// <summary>
     /// An uploaded file streamed to a temporary file: a multipart part named <c>file</c> (else the
     /// first part that is a file), or the raw body with <c>?fileName=</c>. It is hashed (SHA-256) as it

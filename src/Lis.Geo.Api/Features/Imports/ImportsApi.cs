@@ -27,10 +27,6 @@ public static class ImportsApi
 
         g.MapPost("/{dataset}", async (string dataset, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
             {
-                var max = options.Value.MaxUploadBytes;
-                if (req.ContentLength > max) return Body.TooLarge(max);
-                var (name, content, problem) = await Body.ReadUploadAsync(req, max, ct);
-                if (problem is not null) return problem;
                 var q = req.Query;
                 var importOptions = new ImportOptions
                 {
@@ -42,8 +38,15 @@ public static class ImportsApi
                     MakeValid = Body.Flag(q, "makeValid"),
                     AcceptPartial = Body.Flag(q, "acceptPartial"),
                 };
+                // Received like feed uploads (streamed to disk, hashed, size-limited as bytes arrive); the
+                // importers then read the file whole, as parsing GeoJSON and validating every row needs it.
+                var (upload, problem) = await Body.ReceiveUploadAsync(req, options.Value.MaxUploadBytes, options.Value.UploadDirectory, ct);
+                if (problem is not null) return problem;
+                SourceFile source;
+                await using (upload)
+                    source = new SourceFile(upload!.FileName, await File.ReadAllBytesAsync(upload.Path, ct));
                 ImportRecord record;
-                try { record = await new Importer(db).ImportAsync(dataset, new SourceFile(name, content!), importOptions, ct); }
+                try { record = await new Importer(db).ImportAsync(dataset, source, importOptions, ct); }
                 catch (ImportRequestException e) { return Problems.Result(Problems.InvalidParameter, e.Message, e.Field); }
                 var location = OgcApi.Href(req, $"/imports/{record.Id}");
                 return record.Status == "succeeded"
@@ -53,7 +56,7 @@ public static class ImportsApi
             })
             .RequireApiKey()
             .DisableAntiforgery()
-            .Accepts<IFormFile>("multipart/form-data")
+            .Accepts<IFormFile>("multipart/form-data", "text/csv", "application/geo+json", "application/json", "application/gzip", "application/octet-stream")
             .Produces<ImportRecord>(StatusCodes.Status201Created)
             .WithSummary("Import a GeoJSON or CSV file into a dataset")
             .WithDescription("Send multipart/form-data with a 'file' part, or the raw file with ?fileName=… . Query options: zoneSet, zoneSetName, srid (4326|27700), " +

@@ -34,6 +34,19 @@ public sealed class ImportsApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(before, await api.ScalarAsync<long>("SELECT count(*) FROM centre"));
     }
 
+    [Theory]
+    [InlineData("text/csv", "raw.csv", "code,name,kind,lon,lat\nup-raw-1,Raw One,town,-1.96,52.46\n", "up-raw-1")]
+    [InlineData("application/geo+json", "raw.geojson",
+        """{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"up-raw-2","name":"Raw Two"},"geometry":{"type":"Point","coordinates":[-1.97,52.47]}}]}""", "up-raw-2")]
+    public async Task A_raw_body_with_its_media_type_is_imported_too(string mediaType, string fileName, string text, string code)
+    {
+        var content = new StringContent(text, Encoding.UTF8);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+        var response = await api.Writer().PostAsync($"/imports/centres?fileName={fileName}", content);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        Assert.Equal(1L, await api.ScalarAsync<long>("SELECT count(*) FROM centre WHERE code = $1", code));
+    }
+
     [Fact]
     public async Task Uploads_need_the_key_and_a_known_dataset()
     {
