@@ -76,6 +76,13 @@ public abstract class Dataset
     /// <summary>SQL run after the upsert, with the staging table still readable as <c>stage</c>.</summary>
     public virtual string? AfterUpsertSql => null;
 
+    /// <summary>
+    /// The rows add to records already stored and never create one (e.g. LEP memberships of LADs whose
+    /// boundaries came from another file): a row whose key is not stored is rejected, naming the
+    /// dataset to import first, and the rest are written with UPDATE rather than INSERT.
+    /// </summary>
+    public virtual string? UpdatesExistingOf => null;
+
     // ----- helpers for Map implementations -----
 
     protected static string? Text(SourceRow row, params string?[] names) =>

@@ -94,6 +94,8 @@ internal sealed class LepMembershipsDataset : Dataset
     }
 
     public override string AfterUpsertSql => ReplaceMembershipsSql;
+
+    public override string UpdatesExistingOf => "lads";
 }
 
 /// <summary>Zone polygons of one zone set (e.g. LSOA 2011 BGC).</summary>

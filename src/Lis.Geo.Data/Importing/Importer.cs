@@ -31,6 +31,7 @@ public sealed class Importer(NpgsqlDataSource dataSource)
 
         var issues = new List<ImportIssue>();
         var rows = file.ReadRows(options.Srid ?? Crs.Wgs84, issues);
+        var stored = dataset.UpdatesExistingOf is null ? null : await StoredKeysAsync(dataset, ct);
         var accepted = new List<object?[]>(rows.Count);
         var firstRowOfKey = new Dictionary<string, int>(StringComparer.Ordinal);
         var keyIndexes = dataset.Keys.Select(k => dataset.Columns.ToList().FindIndex(c => c.Name == k)).ToArray();
@@ -50,6 +51,12 @@ public sealed class Importer(NpgsqlDataSource dataSource)
                     values = null;
                 }
                 else firstRowOfKey[key] = row.Row;
+                if (values is not null && stored is not null && !stored.Contains(key))
+                {
+                    issues.Add(new ImportIssue(ImportIssue.Error, "unknown_key", row.Row, dataset.Keys[^1],
+                        $"'{key}' is not stored, and this file only adds to stored records; import {dataset.UpdatesExistingOf} first."));
+                    values = null;
+                }
             }
             if (values is null)
             {
@@ -121,11 +128,22 @@ public sealed class Importer(NpgsqlDataSource dataSource)
         var updates = target.Where(c => !d.Keys.Contains(c.Name)).Select(c => c.Role == ColumnRole.Merge
             ? $"{c.Name} = coalesce(EXCLUDED.{c.Name}, {d.Table}.{c.Name})"
             : $"{c.Name} = EXCLUDED.{c.Name}").ToList();
-        var upsert = new StringBuilder()
-            .Append($"INSERT INTO {d.Table} ({string.Join(", ", target.Select(c => c.Name))}) SELECT {select} FROM stage ")
-            .Append($"ON CONFLICT ({string.Join(", ", d.Keys)}) ")
-            .Append(updates.Count == 0 ? "DO NOTHING" : $"DO UPDATE SET {string.Join(", ", updates)}");
-        await Execute(upsert.ToString());
+        if (d.UpdatesExistingOf is not null)
+        {
+            // Only stored rows are touched (their keys were checked): an INSERT would need columns this file lacks.
+            var set = target.Where(c => !d.Keys.Contains(c.Name)).Select(c => c.Role == ColumnRole.Merge
+                ? $"{c.Name} = coalesce(s.{c.Name}, t.{c.Name})" : $"{c.Name} = s.{c.Name}").ToList();
+            if (set.Count > 0)
+                await Execute($"UPDATE {d.Table} t SET {string.Join(", ", set)} FROM stage s WHERE {string.Join(" AND ", d.Keys.Select(k => $"t.{k} = s.{k}"))}");
+        }
+        else
+        {
+            var upsert = new StringBuilder()
+                .Append($"INSERT INTO {d.Table} ({string.Join(", ", target.Select(c => c.Name))}) SELECT {select} FROM stage ")
+                .Append($"ON CONFLICT ({string.Join(", ", d.Keys)}) ")
+                .Append(updates.Count == 0 ? "DO NOTHING" : $"DO UPDATE SET {string.Join(", ", updates)}");
+            await Execute(upsert.ToString());
+        }
         if (d.AfterUpsertSql is { } after)
             await Execute(after);
 
@@ -134,6 +152,17 @@ public sealed class Importer(NpgsqlDataSource dataSource)
             await using var cmd = new NpgsqlCommand(text, conn, tx);
             await cmd.ExecuteNonQueryAsync(ct);
         }
+    }
+
+    /// <summary>The keys already stored in the dataset's table (single-key datasets), as the row keys are written.</summary>
+    private async Task<HashSet<string>> StoredKeysAsync(Dataset d, CancellationToken ct)
+    {
+        if (d.Keys.Count != 1) throw new InvalidOperationException($"{d.Name}: updating existing records needs a single key.");
+        await using var cmd = dataSource.CreateCommand($"SELECT {d.Keys[0]}::text FROM {d.Table}");
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) keys.Add(r.GetString(0));
+        return keys;
     }
 
     private static string PgType(NpgsqlTypes.NpgsqlDbType t) => t switch

@@ -43,6 +43,25 @@ public sealed class SharedDataImportTests(SharedRegionFixture store) : IClassFix
     }
 
     [Fact]
+    public async Task The_membership_table_adds_to_the_stored_authorities_and_refuses_ones_not_stored()
+    {
+        var importer = new Importer(store.DataSource);
+        var path = Path.Combine(RepoPaths.SharedData, "lep/lad_to_lep_2017_2020_membership.csv");
+        var record = await importer.ImportAsync("lep-memberships", await SourceFile.ReadAsync(path, default), new(), default);
+        Assert.True(record.Status == "succeeded", string.Join("; ", record.Issues.Select(i => i.Message)));
+        Assert.Equal(19, record.RowsWritten);
+        // The same memberships the LAD file carried: still 26, still 19 authorities with their boundaries.
+        Assert.Equal(26L, await store.ScalarAsync<long>("SELECT count(*) FROM lep_membership"));
+        Assert.Equal(19L, await store.ScalarAsync<long>("SELECT count(*) FROM local_authority WHERE geom IS NOT NULL"));
+
+        var unknown = await importer.ImportAsync("lep-memberships",
+            new SourceFile("extra.csv", System.Text.Encoding.UTF8.GetBytes("lad19cd,lad19nm,lep1_cd,lep1_nm,lep2_cd,lep2_nm\nE09999999,Nowhere,E37000001,Black Country,,\n")), new(), default);
+        Assert.Equal("rejected", unknown.Status);
+        Assert.Contains(unknown.Issues, i => i.Code == "unknown_key" && i.Row == 2 && i.Message.Contains("import lads first", StringComparison.Ordinal));
+        Assert.Equal(0L, await store.ScalarAsync<long>("SELECT count(*) FROM lep_membership WHERE lad_code = 'E09999999'"));
+    }
+
+    [Fact]
     public async Task Three_leps_and_nineteen_authorities_with_their_memberships()
     {
         Assert.Equal(3L, await store.ScalarAsync<long>("SELECT count(*) FROM lep"));
