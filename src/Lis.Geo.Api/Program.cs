@@ -24,6 +24,7 @@ if (string.IsNullOrWhiteSpace(connectionString))
 builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
 builder.Services.AddSingleton(_ => LisGeoDb.CreateDataSource(connectionString));
+builder.Services.AddHostedService<WarmUp>();
 builder.Services.AddDbContext<LisGeoDbContext>(o => LisGeoDb.Configure((Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<LisGeoDbContext>)o, connectionString));
 
 // Analyses run as Hangfire jobs in the same PostgreSQL; this process also works them unless
