@@ -19,7 +19,7 @@ public sealed class CsvResult(Layer layer, FeatureRequest request, NpgsqlDataSou
         var columns = request.Properties ?? layer.Properties.Select(p => p.Name).ToList();
         await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 1 << 16);
         await writer.WriteLineAsync(string.Join(',', new[] { "id" }.Concat(columns).Select(Quote)));
-        await foreach (var feature in FeatureQuery.ReadAsync(db, layer, request, http.RequestAborted))
+        await foreach (var feature in FeatureQuery.ReadAsync(db, layer, request with { IncludeGeometry = false }, http.RequestAborted))
         {
             using var doc = JsonDocument.Parse(feature);
             var root = doc.RootElement;

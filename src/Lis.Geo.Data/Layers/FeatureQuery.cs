@@ -24,6 +24,9 @@ public sealed record FeatureRequest
 
     /// <summary>One feature by id instead of a page.</summary>
     public string? FeatureId { get; init; }
+
+    /// <summary>False writes <c>"geometry":null</c> without serialising it (CSV needs only the properties).</summary>
+    public bool IncludeGeometry { get; init; } = true;
 }
 
 /// <summary>
@@ -54,7 +57,9 @@ public static class FeatureQuery
         // Concatenated as text: a ::json cast of ST_AsGeoJSON would make PostgreSQL re-parse every geometry.
         var sql = new StringBuilder()
             .Append("SELECT '{\"type\":\"Feature\",\"id\":' || to_json(").Append(layer.IdSql).Append(")::text")
-            .Append(" || ',\"geometry\":' || coalesce(ST_AsGeoJSON(").Append(geometry).Append(", ").Append(Decimals(req.OutputSrid)).Append(", 0), 'null')")
+            .Append(req.IncludeGeometry
+                ? $" || ',\"geometry\":' || coalesce(ST_AsGeoJSON({geometry}, {Decimals(req.OutputSrid)}, 0), 'null')"
+                : " || ',\"geometry\":null'")
             .Append(" || ',\"properties\":' || ").Append(PropertiesJson(props)).Append("::text || '}'")
             .Append(" FROM ").Append(layer.From).Append(' ').Append(WhereClause(where))
             .Append(" ORDER BY ").Append(layer.Order);
