@@ -137,4 +137,40 @@ public sealed class OgcApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         await Problem.AssertAsync(api.Client.GetAsync("/collections/nope/items"), HttpStatusCode.NotFound, "collectionId");
         await Problem.AssertAsync(api.Client.GetAsync("/collections/centres/items/nope"), HttpStatusCode.NotFound, "featureId");
     }
+
+    [Fact]
+    public async Task Csv_has_the_same_features_and_properties_as_the_GeoJSON_without_geometry()
+    {
+        var geojson = (await api.GetJsonAsync("/collections/housing-sites/items?limit=100")).GetProperty("features").EnumerateArray().ToList();
+        var response = await api.Client.GetAsync("/collections/housing-sites/items?limit=100&f=csv");
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        using var parser = new Microsoft.VisualBasic.FileIO.TextFieldParser(await response.Content.ReadAsStreamAsync())
+        {
+            TextFieldType = Microsoft.VisualBasic.FileIO.FieldType.Delimited, HasFieldsEnclosedInQuotes = true,
+        };
+        parser.SetDelimiters(",");
+        var header = parser.ReadFields()!;
+        Assert.Equal("id", header[0]);
+        Assert.DoesNotContain("geometry", header);
+        var rows = new List<string[]>();
+        while (parser.ReadFields() is { } fields) rows.Add(fields);
+        Assert.Equal(geojson.Count, rows.Count);
+        foreach (var (feature, row) in geojson.Zip(rows))
+        {
+            Assert.Equal(feature.GetProperty("id").GetString(), row[0]);
+            var props = feature.GetProperty("properties");
+            for (var c = 1; c < header.Length; c++)
+            {
+                var v = props.GetProperty(header[c]);
+                var expected = v.ValueKind switch
+                {
+                    System.Text.Json.JsonValueKind.Null => "",
+                    System.Text.Json.JsonValueKind.String => v.GetString(),
+                    System.Text.Json.JsonValueKind.Number => v.GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    _ => v.GetRawText(),
+                };
+                Assert.Equal(expected, row[c]);
+            }
+        }
+    }
 }
