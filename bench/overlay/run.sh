@@ -120,8 +120,7 @@ cli() { dotnet "$SRC/src/Lis.Geo.Cli/bin/Release/net10.0/lisgeo.dll" "$@" --conn
 cli db migrate
 cli import leps "$SHARED/lep/lep2017_wm_from_lsoa11_bgc.geojson"
 # The LAD file carries lep1_*/lep2_* (the same 26 memberships as lep/lad_to_lep_2017_2020_membership.csv),
-# so this import sets the memberships too. (`lisgeo import lep-memberships` on that CSV fails once the
-# LADs exist: its upsert into local_authority has no geom, and PostgreSQL checks NOT NULL before ON CONFLICT.)
+# so this import sets the memberships too.
 cli import lads "$SHARED/lad/lad2019_wm3lep_from_lsoa11_bgc.geojson"
 cli import zones "$SHARED/lsoa/lsoa11_wm3lep_bgc.geojson" --zone-set lsoa11
 cli import centroids "$SHARED/lsoa/lsoa11_pwc_wm3lep.csv" --zone-set lsoa11

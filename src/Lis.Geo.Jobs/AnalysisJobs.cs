@@ -97,9 +97,11 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, IBack
                 : await RunSummary.ComputeAsync(db, run, access, cancellationToken);
             if (AnalysisTypes.HasSites(run.Type))
                 await SiteCatchments.WriteAsync(db, run, routing, access, cancellationToken);
+            IReadOnlyList<string> corridorFailures = [];
             if (run.Type == AnalysisTypes.Corridor)
-                await CorridorAnalyses.WriteAsync(db, run, RunStore.Request(run), routing, access, cancellationToken);
-            await RunStore.CompleteAsync(db, runId, JsonSerializer.Serialize(summary, AnalysisPlanner.Json), cancellationToken);
+                corridorFailures = await CorridorAnalyses.WriteAsync(db, run, RunStore.Request(run), routing, access, cancellationToken);
+            await RunStore.CompleteAsync(db, runId, JsonSerializer.Serialize(summary, AnalysisPlanner.Json), cancellationToken,
+                corridorFailures.Count == 0 ? null : "Succeeded without " + string.Join("; ", corridorFailures));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

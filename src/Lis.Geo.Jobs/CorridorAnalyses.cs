@@ -17,7 +17,8 @@ namespace Lis.Geo.Jobs;
 /// </summary>
 public static class CorridorAnalyses
 {
-    public static async Task WriteAsync(NpgsqlDataSource db, AnalysisRun run, AnalysisRequest request, RoutingParameters routing, AccessParameters access, CancellationToken ct)
+    /// <summary>Writes every corridor's analysis; returns the corridors that failed (when more than one was asked for), with why.</summary>
+    public static async Task<IReadOnlyList<string>> WriteAsync(NpgsqlDataSource db, AnalysisRun run, AnalysisRequest request, RoutingParameters routing, AccessParameters access, CancellationToken ct)
     {
         var codes = new List<string>();
         await using (var cmd = db.CreateCommand("SELECT code FROM corridor WHERE $1::text IS NULL OR code = $1 ORDER BY code"))
@@ -26,34 +27,51 @@ public static class CorridorAnalyses
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) codes.Add(r.GetString(0));
         }
+        var failures = new List<string>();
         foreach (var code in codes)
         {
-            var figures = await FiguresAsync(db, run, request, routing, access, code, ct);
-            if (figures is null) continue; // deleted since the run was queued
-            var previous = await PreviousAsync(db, code, run.Id, ct);
-            var map = await MapAsync(db, run, request, access, code, ct);
-            var change = previous is null ? null : CorridorChange.Between(previous, figures);
-            var html = CorridorReport.Render(figures, map, change, DateTimeOffset.UtcNow);
-            await using var cmd = db.CreateCommand("""
-                INSERT INTO corridor_analysis (run_id, corridor_code, corridor_name, created_at, figures, report_html, map_svg)
-                VALUES ($1, $2, $3, now(), $4::jsonb, $5, $6)
-                ON CONFLICT (run_id, corridor_code) DO UPDATE SET corridor_name = excluded.corridor_name, created_at = excluded.created_at,
-                    figures = excluded.figures, report_html = excluded.report_html, map_svg = excluded.map_svg
-                """);
-            cmd.Parameters.Add(new() { Value = run.Id });
-            cmd.Parameters.Add(new() { Value = code });
-            cmd.Parameters.Add(new() { Value = figures.Name });
-            cmd.Parameters.Add(new() { Value = JsonSerializer.Serialize(figures, AnalysisPlanner.Json) });
-            cmd.Parameters.Add(new() { Value = html });
-            cmd.Parameters.Add(new() { Value = map });
-            await cmd.ExecuteNonQueryAsync(ct);
+            try { await WriteOneAsync(db, run, request, routing, access, code, ct); }
+            catch (Exception e) when (e is not OperationCanceledException && codes.Count > 1)
+            {
+                // One corridor's failure (say, a geometry PostGIS cannot measure) must not cost the others
+                // or the run's zone results; it is reported on the run instead.
+                failures.Add($"corridor {code}: {e.Message}");
+            }
         }
+        return failures;
+    }
+
+    private static async Task WriteOneAsync(NpgsqlDataSource db, AnalysisRun run, AnalysisRequest request, RoutingParameters routing, AccessParameters access, string code, CancellationToken ct)
+    {
+        var figures = await FiguresAsync(db, run, request, routing, access, code, ct);
+        if (figures is null) return; // deleted since the run was queued
+        var previous = await PreviousAsync(db, code, run.Id, ct);
+        var map = await MapAsync(db, run, request, access, code, ct);
+        var change = previous is null ? null : CorridorChange.Between(previous, figures);
+        var html = CorridorReport.Render(figures, map, change, DateTimeOffset.UtcNow);
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO corridor_analysis (run_id, corridor_code, corridor_name, created_at, figures, report_html, map_svg)
+            VALUES ($1, $2, $3, now(), $4::jsonb, $5, $6)
+            ON CONFLICT (run_id, corridor_code) DO UPDATE SET corridor_name = excluded.corridor_name, created_at = excluded.created_at,
+                figures = excluded.figures, report_html = excluded.report_html, map_svg = excluded.map_svg
+            """);
+        cmd.Parameters.Add(new() { Value = run.Id });
+        cmd.Parameters.Add(new() { Value = code });
+        cmd.Parameters.Add(new() { Value = figures.Name });
+        cmd.Parameters.Add(new() { Value = JsonSerializer.Serialize(figures, AnalysisPlanner.Json) });
+        cmd.Parameters.Add(new() { Value = html });
+        cmd.Parameters.Add(new() { Value = map });
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>The corridor's analysis from the latest earlier run, for the report's "change since".</summary>
     public static async Task<CorridorFigures?> PreviousAsync(NpgsqlDataSource db, string code, long beforeRunId, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand("SELECT figures::text FROM corridor_analysis WHERE corridor_code = $1 AND run_id < $2 ORDER BY run_id DESC LIMIT 1");
+        // Succeeded runs only: a run cancelled or failed after writing its figures is not part of the history.
+        await using var cmd = db.CreateCommand("""
+            SELECT a.figures::text FROM corridor_analysis a JOIN analysis_run r ON r.id = a.run_id AND r.state = 'succeeded'
+            WHERE a.corridor_code = $1 AND a.run_id < $2 ORDER BY a.run_id DESC LIMIT 1
+            """);
         cmd.Parameters.Add(new() { Value = code });
         cmd.Parameters.Add(new() { Value = beforeRunId });
         return await cmd.ExecuteScalarAsync(ct) is string json ? JsonSerializer.Deserialize<CorridorFigures>(json, AnalysisPlanner.Json) : null;
@@ -93,17 +111,9 @@ public static class CorridorAnalyses
         AccessGroup Access(bool inside)
         {
             var g = groups.Where(x => x.Inside == inside).ToList();
-            var population = g.Sum(x => x.Population);
-            double Per(double v) => population > 0 ? v / population : 0;
-            return new AccessGroup(g.Sum(x => x.Zones), population, Per(g.Sum(x => x.Meeting)), Per(g.Sum(x => x.TimeShare)), Per(g.Sum(x => x.Centres)));
+            return AccessGroup.Of(g.Sum(x => x.Zones), g.Sum(x => x.Population), g.Sum(x => x.Meeting), g.Sum(x => x.TimeShare), g.Sum(x => x.Centres));
         }
-        var (corridorAccess, rest) = (Access(true), Access(false));
-        var inside = groups.Where(x => x.Inside).ToList();
-        var deprived = inside.Where(x => x.Decile <= 2).Sum(x => x.Population);
-        var unknown = inside.Where(x => x.Decile is null).ToList();
-        var residents = new Residents(corridorAccess.Zones, corridorAccess.Population,
-            inside.Where(x => x.Decile is not null).OrderBy(x => x.Decile).Select(x => new DecileCount(x.Decile!.Value, x.Zones, x.Population)).ToList(),
-            deprived, corridorAccess.Population > 0 ? deprived / corridorAccess.Population : 0, unknown.Sum(x => x.Zones), unknown.Sum(x => x.Population));
+        var residents = Residents.From(groups.Where(x => x.Inside).Select(x => (x.Decile, x.Zones, x.Population)).ToList());
 
         Housing housing;
         await using (var cmd = Command(conn, $"""
@@ -151,9 +161,8 @@ public static class CorridorAnalyses
         return new CorridorFigures(code, name, Math.Round(hectares, 2), run.Id, run.ServiceDate.ToString("yyyy-MM-dd"),
             $"{Clock(routing.Window.StartSeconds)}–{Clock(routing.Window.EndSeconds)}",
             access.ThresholdSeconds / 60, access.MinCentres, access.Percentile, request.NearMeters, request.ZoneSet,
-            residents, housing, land, new AccessComparison(corridorAccess, rest, corridorAccess.Share - rest.Share,
-                corridorAccess.MeanCentresReachable - rest.MeanCentresReachable),
-            sites, CorridorFigures.MethodText);
+            run.FeedSha256, $"{run.DestinationSet}@{run.DestinationVersion}", RoutingRules(routing),
+            residents, housing, land, AccessComparison.Of(Access(true), Access(false)), sites, CorridorFigures.MethodText);
     }
 
     /// <summary>
@@ -231,6 +240,11 @@ public static class CorridorAnalyses
         ];
         return SvgMap.Render(extent, features, items, width, height, "Contains OS data © Crown copyright and database right");
     }
+
+    /// <summary>A short fingerprint of every routing and walking rule, so two analyses can tell whether theirs differ.</summary>
+    private static string RoutingRules(RoutingParameters routing) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(AnalysisPlanner.RoutingRecord(routing), AnalysisPlanner.Json))))[..16];
 
     /// <summary>07:00 rather than 07:00:00: windows are whole minutes.</summary>
     private static string Clock(int seconds) => FormattableString.Invariant($"{seconds / 3600:00}:{seconds % 3600 / 60:00}");

@@ -25,7 +25,7 @@ public static class RunEquity
     public sealed record Gap(double MostDeprived20Share, double RestShare, double Difference, double MostDeprived20MeanCentres, double RestMeanCentres);
     public sealed record Concentration(double? CentresReachable, double? MeetsTarget, string Formula);
     public sealed record Summary(long RunId, string Population, int MinCentres, int ThresholdMinutes, IReadOnlyList<Decile> ByImdDecile, Gap Gap,
-        Concentration ConcentrationIndex, int ZonesWithoutImd, double PopulationWithoutImd);
+        Concentration ConcentrationIndex, int ZonesWithoutImd, double? PopulationWithoutImd);
 
     public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, AccessParameters access, string population, CancellationToken ct)
     {
@@ -70,6 +70,8 @@ public static class RunEquity
             "negative = access concentrated among the more deprived, positive = among the less deprived.");
         var missing = rows.Where(x => x.Rank is null || x.Decile is null).ToList();
         return new Summary(run.Id, population, min, access.ThresholdSeconds / 60, deciles,
-            new Gap(deprivedShare, restShare, deprivedShare - restShare, deprivedMean, restMean), ci, missing.Count, missing.Sum(x => x.Weight));
+            new Gap(deprivedShare, restShare, deprivedShare - restShare, deprivedMean, restMean), ci, missing.Count,
+            // An IoD sub-population comes from the deprivation row itself, so for zones without one it is unknown, not zero.
+            population == "population" ? missing.Sum(x => x.Weight) : null);
     }
 }

@@ -104,8 +104,16 @@ public static class RunStore
     public static Task FailAsync(NpgsqlDataSource db, long runId, string error, CancellationToken ct) =>
         Execute(db, "UPDATE analysis_run SET state = 'failed', error = $2, finished_at = now() WHERE id = $1 AND state NOT IN ('succeeded', 'failed', 'cancelled')", ct, runId, error);
 
-    public static Task CompleteAsync(NpgsqlDataSource db, long runId, string summary, CancellationToken ct) =>
-        Execute(db, "UPDATE analysis_run SET state = 'succeeded', summary = $2::jsonb, finished_at = now() WHERE id = $1 AND state NOT IN ('succeeded', 'failed', 'cancelled')", ct, runId, summary);
+    /// <summary>Marks the run succeeded with its summary; <paramref name="note"/> (parts that could not be produced) goes in its error field.</summary>
+    public static async Task CompleteAsync(NpgsqlDataSource db, long runId, string summary, CancellationToken ct, string? note = null)
+    {
+        await using var cmd = db.CreateCommand(
+            "UPDATE analysis_run SET state = 'succeeded', summary = $2::jsonb, error = $3, finished_at = now() WHERE id = $1 AND state NOT IN ('succeeded', 'failed', 'cancelled')");
+        cmd.Parameters.Add(new() { Value = runId });
+        cmd.Parameters.Add(new() { Value = summary });
+        cmd.Parameters.Add(new() { Value = (object?)note ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
 
     /// <summary>Cancels a run that has not finished; running chunks notice within a second and stop.</summary>
     public static async Task<bool> CancelAsync(NpgsqlDataSource db, long runId, CancellationToken ct)

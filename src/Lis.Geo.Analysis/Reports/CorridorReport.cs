@@ -27,7 +27,7 @@ public static class CorridorReport
             {f.ThresholdMinutes} min, target {f.MinCentres}+ centres (p{f.Percentile}) · analysis run {f.RunId}</p>
             <div class="cards">
             {Card(N(f.Residents.Population, 0), "residents")}
-            {Card(P(f.Residents.MostDeprived20Share), "live in the 20% most deprived LSOAs")}
+            {Card(P(f.Residents.MostDeprived20Share), "live in the 20% most deprived LSOAs" + (f.Residents.PopulationWithoutImd > 0 ? $" (of those with an IMD value; {N(f.Residents.PopulationWithoutImd, 0)} without)" : ""))}
             {Card(P(f.Access.Corridor.Share), $"reach {f.MinCentres}+ centres in {f.ThresholdMinutes} min (rest of region {P(f.Access.RestOfRegion.Share)})")}
             {Card(N(f.Housing.MaxDwellings, 0), $"homes planned (max), {N(f.Housing.MaxDwellingsPoorlyConnected, 0)} in poorly connected places")}
             {Card(N(f.EmploymentLand.Hectares, 1) + " ha", $"employment land, {N(f.EmploymentLand.Jobs, 0)} jobs")}
@@ -44,7 +44,7 @@ public static class CorridorReport
             <table><tr><th>Decile (1 = most deprived)</th><th>Zones</th><th>Population</th><th>Share</th></tr>
             """);
         foreach (var d in f.Residents.ByImdDecile)
-            h.Append($"<tr><td>{d.ImdDecile}</td><td>{d.Zones}</td><td>{N(d.Population, 0)}</td><td>{P(f.Residents.Population > 0 ? d.Population / f.Residents.Population : 0)}</td></tr>\n");
+            h.Append($"<tr><td>{d.ImdDecile}</td><td>{d.Zones}</td><td>{N(d.Population, 0)}</td><td>{P(f.Residents.Population - f.Residents.PopulationWithoutImd is > 0 and var known ? d.Population / known : null)}</td></tr>\n");
         if (f.Residents.ZonesWithoutImd > 0)
             h.Append($"<tr><td>No IMD value</td><td>{f.Residents.ZonesWithoutImd}</td><td>{N(f.Residents.PopulationWithoutImd, 0)}</td><td></td></tr>\n");
         h.Append("</table></div><div>\n");
@@ -112,9 +112,12 @@ public static class CorridorReport
 
     private static string E(string s) => WebUtility.HtmlEncode(s);
     private static string N(double v, int decimals) => v.ToString("N" + decimals, En);
-    private static string P(double share) => (share * 100).ToString("0.0", En) + "%";
+    private static string N(double? v, int decimals) => v is { } x ? N(x, decimals) : "n/a";
+
+    /// <summary>A share as a percentage; "n/a" where there was nobody to share among.</summary>
+    private static string P(double? share) => share is { } s ? (s * 100).ToString("0.0", En) + "%" : "n/a";
 
     /// <summary>A change of a share, in percentage points.</summary>
-    private static string Pp(double delta) => (delta >= 0 ? "+" : "−") + Math.Abs(delta * 100).ToString("0.0", En) + " pp";
-    private static string Signed(double v, int decimals) => (v >= 0 ? "+" : "−") + Math.Abs(v).ToString("N" + decimals, En);
+    private static string Pp(double? delta) => delta is { } d ? (d >= 0 ? "+" : "−") + Math.Abs(d * 100).ToString("0.0", En) + " pp" : "n/a";
+    private static string Signed(double? v, int decimals) => v is { } x ? (x >= 0 ? "+" : "−") + Math.Abs(x).ToString("N" + decimals, En) : "n/a";
 }

@@ -16,6 +16,9 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
             Problems.ProblemException e => Problems.Result(e.Type, e.Message, e.Field),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problems.Result(Problems.PayloadTooLarge,
                 "The body is larger than this server accepts (Api:MaxUploadBytes).", "body"),
+            // A body member of the wrong type: name it as the client wrote it ("$.minCentres" → "minCentres").
+            BadHttpRequestException { InnerException: System.Text.Json.JsonException { Path: { Length: > 2 } path } j } =>
+                Problems.Result(Problems.InvalidBody, $"The body is not what this endpoint reads at {path}: {j.Message.Split(" Path:", 2)[0]}", path.TrimStart('$', '.')),
             BadHttpRequestException e => Problems.Result(Problems.InvalidBody, e.Message, "body"),
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => null,
             _ => null,

@@ -193,7 +193,9 @@ public static class LayerCatalog
                 new("employment_decile", "d.employment_decile", PropertyType.Integer, "Employment domain decile"),
                 new("education_decile", "d.education_decile", PropertyType.Integer, "Education, skills and training decile"),
                 new("health_decile", "d.health_decile", PropertyType.Integer, "Health deprivation and disability decile"),
+                new("crime_decile", "d.crime_decile", PropertyType.Integer, "Crime decile"),
                 new("barriers_decile", "d.barriers_decile", PropertyType.Integer, "Barriers to housing and services decile"),
+                new("living_environment_decile", "d.living_environment_decile", PropertyType.Integer, "Living environment decile"),
                 new("deprivation_band", BivariateClasses.DeprivationSql, PropertyType.String, "IMD band: most-deprived-20, middle-60, least-deprived-20 or no-imd"),
                 new("access_band", BivariateClasses.AccessSql(min), PropertyType.String, "meets-target or below-target"),
                 new("bivariate_class", BivariateClasses.ClassSql(min), PropertyType.String, "deprivation_band/access_band (legend: /analyses/{id}/overlay)"),
@@ -362,7 +364,7 @@ public static class LayerCatalog
     {
         var layers = new List<Layer>();
         await using var cmd = db.CreateCommand("""
-            SELECT id, type, coalesce(request ->> 'zoneSet', 'lsoa11'),
+            SELECT id, type, coalesce(request ->> 'zoneSet', 'lsoa11'), origin_set LIKE '%+sites:%' OR type <> 'site-access',
                    CASE type WHEN 'corridor' THEN 'employment-sites' WHEN 'site-access' THEN coalesce(request ->> 'siteSet', 'employment-sites') END,
                    (parameters -> 'access' ->> 'minCentres')::int, (parameters -> 'access' ->> 'thresholdSeconds')::int,
                    array_position(ARRAY(SELECT jsonb_array_elements_text(parameters -> 'routing' -> 'percentiles')::int), (parameters -> 'access' ->> 'percentile')::int),
@@ -375,17 +377,23 @@ public static class LayerCatalog
         while (await r.ReadAsync(ct))
         {
             var zoneSet = r.GetString(2);
+            // Site-access runs made before sites were routed to centres too counted sites as centres in
+            // their zones' results, so they serve their sites only.
+            var zoneResultsAreAboutCentres = r.GetBoolean(3);
             // Ids are interpolated into the layers' SQL, so only the characters zone set ids allow pass.
             if (!IsSafeId(zoneSet)) continue;
-            var siteTable = r.IsDBNull(3) ? null : r.GetString(3) switch { "employment-sites" => "employment_site", "housing-sites" => "housing_site", _ => null };
-            var run = new RunFacts(r.GetInt64(0), r.GetString(1), zoneSet, siteTable, r.GetInt32(4), r.GetInt32(5), r.GetInt32(6), r.GetInt32(7), r.GetFieldValue<DateOnly>(8));
+            var siteTable = r.IsDBNull(4) ? null : r.GetString(4) switch { "employment-sites" => "employment_site", "housing-sites" => "housing_site", _ => null };
+            var run = new RunFacts(r.GetInt64(0), r.GetString(1), zoneSet, siteTable, r.GetInt32(5), r.GetInt32(6), r.GetInt32(7), r.GetInt32(8), r.GetFieldValue<DateOnly>(9));
             if (run.Type == "isochrones")
             {
                 layers.Add(RunIsochroneLayer(run));
                 continue;
             }
-            layers.Add(RunZoneLayer(run));
-            layers.Add(RunHousingLayer(run));
+            if (zoneResultsAreAboutCentres)
+            {
+                layers.Add(RunZoneLayer(run));
+                layers.Add(RunHousingLayer(run));
+            }
             if (siteTable is not null) layers.Add(RunSiteLayer(run));
         }
         return layers;

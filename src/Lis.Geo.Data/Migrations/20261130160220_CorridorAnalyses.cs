@@ -92,6 +92,26 @@ namespace Lis.Geo.Data.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            // Site-access runs made before this migration: their catchments were computed on the fly; store
+            // them as the aggregation now does, so their sites layer keeps its numbers.
+            migrationBuilder.Sql("""
+                INSERT INTO analysis_site_result (run_id, site_index, catchment_zones, catchment_population, deprived_catchment_population, deprived_rank)
+                SELECT run_id, site_index, zones, population, deprived, rank() OVER (PARTITION BY run_id ORDER BY deprived DESC)::int
+                FROM (
+                    SELECT s.run_id, s.index AS site_index, count(o.index)::int AS zones, coalesce(sum(o.weight), 0) AS population,
+                           coalesce(sum(o.weight) FILTER (WHERE dep.imd_decile <= 2), 0) AS deprived
+                    FROM analysis_run r
+                    JOIN analysis_point s ON s.run_id = r.id AND NOT s.is_origin
+                    LEFT JOIN analysis_pair_result pr ON pr.run_id = s.run_id AND pr.destination_index = s.index
+                         AND pr.percentiles[array_position(ARRAY(SELECT jsonb_array_elements_text(r.parameters -> 'routing' -> 'percentiles')::int),
+                                                           (r.parameters -> 'access' ->> 'percentile')::int)] <= (r.parameters -> 'access' ->> 'thresholdSeconds')::int
+                    LEFT JOIN analysis_point o ON o.run_id = pr.run_id AND o.is_origin AND o.index = pr.origin_index
+                    LEFT JOIN zone_set zs ON zs.id = substr(r.origin_set, 7) AND zs.code_geography = 'lsoa11'
+                    LEFT JOIN deprivation dep ON zs.id IS NOT NULL AND dep.lsoa_code = o.code
+                    WHERE r.type = 'site-access' AND r.state = 'succeeded'
+                    GROUP BY s.run_id, s.index) c
+                """);
+
             migrationBuilder.AddCheckConstraint(
                 name: "ck_analysis_point_kind",
                 table: "analysis_point",

@@ -151,7 +151,7 @@ public static class AnalysesApi
             : (layer, null);
     }
 
-    private static IResult NotFinished(AnalysisRun run) =>
+    internal static IResult NotFinished(AnalysisRun run) =>
         Problems.Result(Problems.Conflict, $"Run {run.Id} is {run.State}; results are served once it has succeeded.", "id",
             new Dictionary<string, object?> { ["state"] = run.State });
 

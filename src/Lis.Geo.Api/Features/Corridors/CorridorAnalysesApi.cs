@@ -3,6 +3,7 @@ using Lis.Geo.Analysis.Reports;
 using Lis.Geo.Api.Features.Analyses;
 using Lis.Geo.Api.Features.Ogc;
 using Lis.Geo.Api.Infrastructure;
+using Lis.Geo.Data.Model;
 using Lis.Geo.Jobs;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -17,7 +18,7 @@ namespace Lis.Geo.Api.Features.Corridors;
 public static class CorridorAnalysesApi
 {
     /// <summary>The figures a history row shows; the full set is at the analysis's own URL.</summary>
-    public sealed record KeyFigures(double Population, double MostDeprived20Share, double CorridorShare, double RestOfRegionShare, double ShareDifference,
+    public sealed record KeyFigures(double Population, double? MostDeprived20Share, double? CorridorShare, double? RestOfRegionShare, double? ShareDifference,
         long MaxDwellings, long MaxDwellingsPoorlyConnected, double EmploymentHectares, long Jobs)
     {
         public static KeyFigures Of(CorridorFigures f) => new(f.Residents.Population, f.Residents.MostDeprived20Share, f.Access.Corridor.Share,
@@ -52,10 +53,9 @@ public static class CorridorAnalysesApi
             .WithDescription("The body is optional: any analysis parameters (window, thresholdMinutes, minCentres, nearMeters, feedId, serviceDate…). " +
                              "To repeat it, POST /schedules with request {\"type\":\"corridor\",\"corridor\":\"<code>\"}.");
 
-        g.MapGet("", async (string code, int? limit, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
+        g.MapGet("", async (string code, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                var take = limit ?? 50;
-                if (take is < 1 or > 500) return Problems.Result(Problems.InvalidParameter, $"limit must be 1–500 (got {take}).", "limit");
+                var take = ItemsQuery.Int(req.Query, "limit", 50, 1, 500);
                 // One row more than asked, so the oldest entry shown still gets its change since the one before it.
                 var rows = await RowsAsync(db, code, null, take + 1, ct);
                 if (rows.Count == 0 && !await CorridorExistsAsync(db, code, ct)) return NoCorridor(code);
@@ -76,8 +76,9 @@ public static class CorridorAnalysesApi
             .Produces<AnalysisView>()
             .WithSummary("One analysis: every figure, the change since the previous analysis, links to the report and map");
 
-        g.MapGet("/compare", async (string code, long? from, long? to, NpgsqlDataSource db, CancellationToken ct) =>
+        g.MapGet("/compare", async (string code, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
+                var (from, to) = (ItemsQuery.Id(req.Query, "from"), ItemsQuery.Id(req.Query, "to"));
                 if (from is null) return Problems.Result(Problems.InvalidParameter, "from (a run id) is required.", "from");
                 if (to is null) return Problems.Result(Problems.InvalidParameter, "to (a run id) is required.", "to");
                 var a = await RowsAsync(db, code, from, 1, ct);
@@ -105,6 +106,7 @@ public static class CorridorAnalysesApi
                     return Problems.Result(Problems.NotFound, $"No analysis run {id}. GET /analyses lists them.", "id");
                 if (run.Type != AnalysisTypes.Corridor)
                     return Problems.Result(Problems.NotFound, $"Run {id} is a {run.Type} run; corridor figures come from corridor runs.", "id");
+                if (run.State != RunState.Succeeded) return AnalysesApi.NotFinished(run);
                 var rows = await RowsAsync(db, null, id, int.MaxValue, ct, exactRun: true);
                 return Results.Ok(rows.Select(r => new HistoryEntry(r.RunId, r.Code, r.Name, r.CreatedAt, r.Figures.ServiceDate, r.ScheduleId,
                     KeyFigures.Of(r.Figures), null, Links(req, r))).ToList());
@@ -159,7 +161,9 @@ public static class CorridorAnalysesApi
             """);
         cmd.Parameters.Add(new() { Value = code });
         cmd.Parameters.Add(new() { Value = runId });
-        return await cmd.ExecuteScalarAsync(ct) is string content ? Results.Content(content, contentType) : NoAnalysis(code, runId);
+        if (await cmd.ExecuteScalarAsync(ct) is string content) return Results.Content(content, contentType);
+        // A run that has not finished answers 409 with its state, as every result of an unfinished run does.
+        return await AnalysesApi.Find(db, runId, ct) is { State: not RunState.Succeeded } run ? AnalysesApi.NotFinished(run) : NoAnalysis(code, runId);
     }
 
     private static async Task<bool> CorridorExistsAsync(NpgsqlDataSource db, string code, CancellationToken ct)

@@ -74,6 +74,15 @@ public static class ItemsQuery
         };
     }
 
+    /// <summary>A required or optional id (a run, a feed); null when absent.</summary>
+    public static long? Id(IQueryCollection q, string name)
+    {
+        var raw = q[name].ToString();
+        if (raw.Length == 0) return null;
+        return long.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v > 0
+            ? v : throw new Problems.BadParameterException(name, $"'{raw}' is not an id (a positive whole number).");
+    }
+
     public static int Int(IQueryCollection q, string name, int fallback, int min, int max)
     {
         var raw = q[name].ToString();

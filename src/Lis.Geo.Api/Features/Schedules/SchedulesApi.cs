@@ -28,6 +28,11 @@ public static class SchedulesApi
                 try { body.Request.Check(); }
                 catch (AnalysisRequestException e) { return Problems.Result(Problems.InvalidBody, e.Message, $"request.{e.Field}"); }
                 await using var ctx = LisGeoDb.CreateContext(db);
+                // Stored sets the request names must exist now, or every firing would fail unseen.
+                if (body.Request.Corridor is { } corridor && !await ctx.Corridors.AnyAsync(c => c.Code == corridor, ct))
+                    return Problems.Result(Problems.InvalidBody, $"No corridor '{corridor}'. GET /collections/corridors/items lists them.", "request.corridor");
+                if (!await ctx.ZoneSets.AnyAsync(z => z.Id == body.Request.ZoneSet, ct))
+                    return Problems.Result(Problems.InvalidBody, $"No zone set '{body.Request.ZoneSet}'.", "request.zoneSet");
                 var schedule = new AnalysisSchedule
                 {
                     Name = body.Name, Cron = body.Cron, TimeZone = body.TimeZone ?? "Europe/London", Paused = body.Paused,

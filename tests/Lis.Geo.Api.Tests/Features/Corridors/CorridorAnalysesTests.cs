@@ -161,5 +161,11 @@ public sealed class CorridorAnalysesTests(AnalysisFixture api) : IClassFixture<A
         await Problem.AssertAsync(api.Client.GetAsync("/corridors/no-such-corridor/analyses"), HttpStatusCode.NotFound, "code");
         await Problem.AssertAsync(api.Client.GetAsync($"/corridors/{Code}/analyses/999999"), HttpStatusCode.NotFound, "runId");
         await Problem.AssertAsync(api.Client.PostAsync($"/corridors/{Code}/analyses", Json("{}")), HttpStatusCode.Unauthorized);
+        await Problem.AssertAsync(api.Client.GetAsync($"/corridors/{Code}/analyses?limit=abc"), HttpStatusCode.BadRequest, "limit");
+        await Problem.AssertAsync(api.Client.GetAsync($"/corridors/{Code}/analyses/compare?from=abc&to=1"), HttpStatusCode.BadRequest, "from");
+        await Problem.AssertAsync(api.Writer().PostAsync($"/corridors/{Code}/analyses", Json("""{"minCentres":"three"}""")), HttpStatusCode.BadRequest, "minCentres");
+        await Problem.AssertAsync(api.Writer().PostAsync("/schedules", Json("""
+            {"name":"x","cron":"0 6 * * 1","request":{"type":"corridor","corridor":"no-such-corridor"}}
+            """)), HttpStatusCode.BadRequest, "request.corridor");
     }
 }
