@@ -42,10 +42,12 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
             ? await IsochroneOriginsAsync(ctx, request, ct)
             : await AccessPointsAsync(ctx, request, access, ct);
 
-        var router = await routers.GetAsync(feed.Id, feed.Sha256, date, routing, ct);
-        if (router.Timetable.TripCount == 0)
+        // The day's timetable alone answers these checks; the walking transfers a search needs are
+        // generated where the chunks run (this process or the workers), not here just to validate.
+        var timetable = await routers.GetTimetableAsync(feed.Id, feed.Sha256, date, ct);
+        if (timetable.TripCount == 0)
             throw new AnalysisRequestException("serviceDate", $"The feed runs no trips on {date:yyyy-MM-dd} ({date.DayOfWeek}).");
-        if (router.Timetable.DeparturesBetween(routing.Window.StartSeconds, routing.Window.EndSeconds + routing.MaxTripDuration) == 0)
+        if (timetable.DeparturesBetween(routing.Window.StartSeconds, routing.Window.EndSeconds + routing.MaxTripDuration) == 0)
             throw new AnalysisRequestException("window", $"No trip departs in or after the window {request.Window} on {date:yyyy-MM-dd}.");
 
         var chunkSize = options.Value.ChunkSize;

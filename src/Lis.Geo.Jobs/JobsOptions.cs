@@ -16,8 +16,12 @@ public sealed class JobsOptions
     /// <summary>Run a Hangfire server inside this process (the API does by default, so one command starts everything).</summary>
     public bool RunServer { get; set; } = true;
 
-    /// <summary>Hangfire worker threads; a chunk already uses every core, so few are needed.</summary>
-    [Range(1, 64)] public int WorkerCount { get; set; } = 2;
+    /// <summary>
+    /// Hangfire worker threads. A chunk already routes its origins on every core, so one is enough:
+    /// a second only runs another chunk on the same cores, adding no throughput while the two
+    /// routers' scratch labels compete for the caches (bench/jobs/README.md measures both settings).
+    /// </summary>
+    [Range(1, 64)] public int WorkerCount { get; set; } = 1;
 
     /// <summary>
     /// How long a job taken by a worker that has died stays invisible before another worker takes it

@@ -1,45 +1,76 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using Lis.Geo.Data.Feeds;
 using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Timetables;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Lis.Geo.Jobs;
 
 /// <summary>
-/// Routers ready to search, per (feed, service date, routing rules): the feed's bytes are written
-/// to this machine once, compiled once per date (then reloaded from the on-disk cache in well under
-/// a second), and kept in memory for the chunks and interactive queries that follow.
+/// Timetables and routers ready to search, per (feed, service date) and per routing rules: the
+/// feed's bytes are written to this machine once, compiled once per date (then reloaded from the
+/// on-disk cache in well under a second), and kept in memory for the chunks and interactive queries
+/// that follow. Timetables are cached apart from routers, so checking a request (which needs the
+/// day's trips, not walking transfers) costs no transfer generation, and routers with different
+/// rules share one timetable in memory.
 /// </summary>
-public sealed class RouterCache(NpgsqlDataSource db, IOptions<JobsOptions> options)
+public sealed class RouterCache(NpgsqlDataSource db, IOptions<JobsOptions> options, ILogger<RouterCache> log)
 {
-    /// <summary>Routers kept in memory; a West Midlands day is tens of MB, so a handful is plenty.</summary>
+    /// <summary>Entries kept in memory per kind; a New York weekday is ~17 MB of timetable, so a handful is plenty.</summary>
     private const int Capacity = 4;
 
+    private readonly ConcurrentDictionary<string, Lazy<Task<Timetable>>> _timetables = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<TransitRouter>>> _routers = new();
 
     public string Directory => options.Value.CacheDirectory is { Length: > 0 } d ? d : TimetableCache.DefaultDirectory;
 
-    public Task<TransitRouter> GetAsync(long feedId, string sha256, DateOnly date, RoutingParameters parameters, CancellationToken ct)
-    {
-        // Every parameter is in the key: matrix searches read the window and percentiles from the router.
-        var key = $"{sha256}|{date:yyyyMMdd}|{JsonSerializer.Serialize(parameters)}";
-        if (_routers.Count >= Capacity && !_routers.ContainsKey(key)) _routers.Clear();
-        var lazy = _routers.GetOrAdd(key, _ => new Lazy<Task<TransitRouter>>(async () =>
+    /// <summary>The compiled timetable of the feed on <paramref name="date"/>: enough to check a request, without walking transfers.</summary>
+    public Task<Timetable> GetTimetableAsync(long feedId, string sha256, DateOnly date, CancellationToken ct) =>
+        GetOrLoadAsync(_timetables, $"{sha256}|{date:yyyyMMdd}", async () =>
         {
+            var clock = Stopwatch.StartNew();
             var path = await new FeedStore(db).MaterialiseAsync(feedId, sha256, Path.Combine(Directory, "feeds"), CancellationToken.None);
-            var timetable = new TimetableCache(Path.Combine(Directory, "timetables")).LoadOrCompile(path, date);
-            return new TransitRouter(timetable, parameters);
-        }));
+            var materialised = clock.Elapsed.TotalSeconds;
+            // The stored feed's SHA-256 is the zip's (checked when it was written here), so the cache
+            // need not read the zip again to find its file.
+            var timetable = new TimetableCache(Path.Combine(Directory, "timetables")).LoadOrCompile(path, date, feedHash: sha256);
+            log.LogInformation("Timetable of feed {Feed} for {Date:yyyy-MM-dd} ready in {Seconds:F2} s (feed file {Materialise:F2} s, load or compile {Load:F2} s)",
+                feedId, date, clock.Elapsed.TotalSeconds, materialised, clock.Elapsed.TotalSeconds - materialised);
+            return timetable;
+        }, ct);
+
+    public Task<TransitRouter> GetAsync(long feedId, string sha256, DateOnly date, RoutingParameters parameters, CancellationToken ct) =>
+        // Every parameter is in the key: matrix searches read the window and percentiles from the router.
+        GetOrLoadAsync(_routers, $"{sha256}|{date:yyyyMMdd}|{JsonSerializer.Serialize(parameters)}", async () =>
+        {
+            var timetable = await GetTimetableAsync(feedId, sha256, date, CancellationToken.None);
+            var clock = Stopwatch.StartNew();
+            var router = new TransitRouter(timetable, parameters);
+            log.LogInformation("Router of feed {Feed} for {Date:yyyy-MM-dd}: {Transfers} walking transfers generated in {Seconds:F2} s",
+                feedId, date, router.TransferCount, clock.Elapsed.TotalSeconds);
+            return router;
+        }, ct);
+
+    /// <summary>
+    /// One load per key however many callers ask at once; a caller's cancellation stops its wait, not
+    /// the load others may share. A failed load is forgotten, so the next call tries again instead of
+    /// every later request failing with the same cached error.
+    /// </summary>
+    private static async Task<T> GetOrLoadAsync<T>(ConcurrentDictionary<string, Lazy<Task<T>>> cache, string key, Func<Task<T>> load, CancellationToken ct)
+    {
+        if (cache.Count >= Capacity && !cache.ContainsKey(key)) cache.Clear();
+        var lazy = cache.GetOrAdd(key, _ => new Lazy<Task<T>>(() => Task.Run(load)));
         try
         {
-            return lazy.Value.WaitAsync(ct);
+            return await lazy.Value.WaitAsync(ct);
         }
-        catch
+        catch (Exception) when (lazy.Value.IsFaulted || lazy.Value.IsCanceled)
         {
-            _routers.TryRemove(key, out _);
+            cache.TryRemove(new KeyValuePair<string, Lazy<Task<T>>>(key, lazy));
             throw;
         }
     }

@@ -26,10 +26,14 @@ public sealed class TimetableCache(string directory)
 
     /// <summary>Loads the compiled timetable for the feed and date, compiling and saving it first when absent.</summary>
     /// <param name="progress">Receives a line per step (hashing, loading or compiling), for a command's stderr.</param>
-    public Timetable LoadOrCompile(string gtfsPath, DateOnly serviceDate, IProgress<string>? progress = null)
+    /// <param name="feedHash">
+    /// The feed's <see cref="GtfsSource.ComputeHash"/> when the caller already knows it (a stored feed
+    /// whose bytes were checked against it); null to hash the feed here.
+    /// </param>
+    public Timetable LoadOrCompile(string gtfsPath, DateOnly serviceDate, IProgress<string>? progress = null, string? feedHash = null)
     {
         var source = GtfsSource.Open(gtfsPath);
-        var hash = source.ComputeHash();
+        var hash = feedHash ?? source.ComputeHash();
         var file = Path.Combine(Directory, $"{hash[..16]}-{serviceDate.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}-v{TimetableFile.FormatVersion}.lgtt");
         if (File.Exists(file))
         {
