@@ -69,14 +69,7 @@ public static class AnalysesApi
             .RequireApiKey()
             .WithSummary("Cancel a run (running chunks stop within a second; finished chunks keep their rows)");
 
-        g.MapGet("/{id:long}/zones", async (long id, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
-                await ResultLayer(db, id, "zones", ct) switch
-                {
-                    (null, var problem) => problem!,
-                    (var layer, _) => await OgcApi.Items(layer!, req, db, options.Value, ct),
-                })
-            .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
-            .WithSummary("The run's zones with their indicators (GeoJSON; f=csv for CSV; paging, bbox and filters as /collections)");
+        MapResultLayer(g, "zones", "zones", "The run's zones with their indicators (GeoJSON; f=csv for CSV; paging, bbox and filters as /collections)");
 
         g.MapGet("/{id:long}/overlay", async (long id, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
             {
@@ -103,32 +96,11 @@ public static class AnalysesApi
             .Produces<RunEquity.Summary>()
             .WithSummary("Equity of a zone-access run: by IMD decile, most deprived 20% vs the rest, concentration index (formula in the answer)");
 
-        g.MapGet("/{id:long}/sites", async (long id, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
-                await ResultLayer(db, id, "sites", ct) switch
-                {
-                    (null, var problem) => problem!,
-                    (var layer, _) => await OgcApi.Items(layer!, req, db, options.Value, ct),
-                })
-            .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
-            .WithSummary("A site-access or corridor run's sites, ranked by the population of the 20% most deprived LSOAs within their catchment, with their own access to centres and the access and deprivation of their land");
+        MapResultLayer(g, "sites", "sites", "A site-access or corridor run's sites, ranked by the population of the 20% most deprived LSOAs within their catchment, with their own access to centres and the access and deprivation of their land");
 
-        g.MapGet("/{id:long}/housing-sites", async (long id, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
-                await ResultLayer(db, id, "housing", ct) switch
-                {
-                    (null, var problem) => problem!,
-                    (var layer, _) => await OgcApi.Items(layer!, req, db, options.Value, ct),
-                })
-            .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
-            .WithSummary("Housing sites with the access and deprivation of the zone each stands in; poorly_connected flags capacity planned where the target is missed (filter poorly_connected=true)");
+        MapResultLayer(g, "housing-sites", "housing", "Housing sites with the access and deprivation of the zone each stands in; poorly_connected flags capacity planned where the target is missed (filter poorly_connected=true)");
 
-        g.MapGet("/{id:long}/isochrones", async (long id, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
-                await ResultLayer(db, id, "isochrones", ct) switch
-                {
-                    (null, var problem) => problem!,
-                    (var layer, _) => await OgcApi.Items(layer!, req, db, options.Value, ct),
-                })
-            .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
-            .WithSummary("An isochrone run's polygons, one per origin and cutoff (GeoJSON; f=csv; filters cutoff_minutes, origin)");
+        MapResultLayer(g, "isochrones", "isochrones", "An isochrone run's polygons, one per origin and cutoff (GeoJSON; f=csv; filters cutoff_minutes, origin)");
 
         g.MapGet("/{id:long}/travel-times.csv", async (long id, HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
             {
@@ -139,6 +111,17 @@ public static class AnalysesApi
             .WithSummary("Every origin–destination pair: travel-time percentiles (seconds, empty = unreachable) and departures within the threshold");
         return app;
     }
+
+    /// <summary>GET /analyses/{id}/<paramref name="path"/>: the run's <paramref name="kind"/> layer as GeoJSON or CSV, paged and filtered like /collections.</summary>
+    private static void MapResultLayer(RouteGroupBuilder g, string path, string kind, string summary) =>
+        g.MapGet($"/{{id:long}}/{path}", async (long id, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
+                await ResultLayer(db, id, kind, ct) switch
+                {
+                    (null, var problem) => problem!,
+                    (var layer, _) => await OgcApi.Items(layer!, req, db, options.Value, ct),
+                })
+            .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
+            .WithSummary(summary);
 
     /// <summary>The run's <paramref name="kind"/> layer (zones of a zone-access run, sites of a site-access run).</summary>
     private static async Task<(Layer?, IResult?)> ResultLayer(NpgsqlDataSource db, long id, string kind, CancellationToken ct)
