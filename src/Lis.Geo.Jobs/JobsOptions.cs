@@ -18,8 +18,8 @@ public sealed class JobsOptions
 
     /// <summary>
     /// Hangfire worker threads. A chunk already routes its origins on every core, so one is enough:
-    /// a second only runs another chunk on the same cores, adding no throughput while the two
-    /// routers' scratch labels compete for the caches (bench/jobs/README.md measures both settings).
+    /// a second only runs another chunk on the same cores — no faster (bench/jobs/README.md measures
+    /// both) — while holding a second matrix and set of router labels in memory and cache.
     /// </summary>
     [Range(1, 64)] public int WorkerCount { get; set; } = 1;
 
