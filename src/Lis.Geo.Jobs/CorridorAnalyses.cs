@@ -249,7 +249,11 @@ public static class CorridorAnalyses
     /// <summary>07:00 rather than 07:00:00: windows are whole minutes.</summary>
     private static string Clock(int seconds) => FormattableString.Invariant($"{seconds / 3600:00}:{seconds % 3600 / 60:00}");
 
-    /// <summary>A command whose SQL uses some of <paramref name="args"/> as $1, $2, …; PostgreSQL rejects unused parameters, so only those referenced are bound.</summary>
+    /// <summary>
+    /// A command whose SQL uses some of <paramref name="args"/> as $1, $2, …: the arguments up to the highest
+    /// one referenced are bound. Unreferenced ones below it are harmless because Npgsql sends each
+    /// parameter's type, so PostgreSQL never has to infer it.
+    /// </summary>
     private static NpgsqlCommand Command(NpgsqlConnection conn, string sql, params object[] args)
     {
         var cmd = new NpgsqlCommand(sql, conn);
