@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Lis.Geo.Data.Migrations
 {
     [DbContext(typeof(LisGeoDbContext))]
-    [Migration("20261130160220_CorridorAnalyses")]
-    partial class CorridorAnalyses
+    [Migration("20261201221112_InitialSchema")]
+    partial class InitialSchema
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -1050,6 +1050,75 @@ namespace Lis.Geo.Data.Migrations
                     b.ToTable("transit_feed_file", (string)null);
                 });
 
+            modelBuilder.Entity("Lis.Geo.Data.Model.TransitRoute", b =>
+                {
+                    b.Property<long>("FeedId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("feed_id");
+
+                    b.Property<string>("RouteId")
+                        .HasColumnType("text")
+                        .HasColumnName("route_id");
+
+                    b.Property<string>("AgencyId")
+                        .HasColumnType("text")
+                        .HasColumnName("agency_id");
+
+                    b.Property<string>("AgencyName")
+                        .HasColumnType("text")
+                        .HasColumnName("agency_name");
+
+                    b.Property<string>("Color")
+                        .HasColumnType("text")
+                        .HasColumnName("color");
+
+                    b.Property<MultiLineString>("Geom")
+                        .IsRequired()
+                        .HasColumnType("geometry(MultiLineString,4326)")
+                        .HasColumnName("geom");
+
+                    b.Property<string>("GeometrySource")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("geometry_source");
+
+                    b.Property<string>("LongName")
+                        .HasColumnType("text")
+                        .HasColumnName("long_name");
+
+                    b.Property<int?>("RouteType")
+                        .HasColumnType("integer")
+                        .HasColumnName("route_type");
+
+                    b.Property<string>("ShortName")
+                        .HasColumnType("text")
+                        .HasColumnName("short_name");
+
+                    b.Property<string>("TextColor")
+                        .HasColumnType("text")
+                        .HasColumnName("text_color");
+
+                    b.Property<int>("TripCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("trip_count");
+
+                    b.HasKey("FeedId", "RouteId")
+                        .HasName("pk_transit_route");
+
+                    b.HasIndex("Geom")
+                        .HasDatabaseName("ix_transit_route_geom");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Geom"), "gist");
+
+                    b.HasIndex("RouteType")
+                        .HasDatabaseName("ix_transit_route_route_type");
+
+                    b.ToTable("transit_route", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_transit_route_geometry_source", "geometry_source IN ('shapes', 'stops', 'mixed')");
+                        });
+                });
+
             modelBuilder.Entity("Lis.Geo.Data.Model.TransitStop", b =>
                 {
                     b.Property<long>("FeedId")
@@ -1272,6 +1341,16 @@ namespace Lis.Geo.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_transit_feed_file_transit_feed_feed_id");
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.TransitRoute", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.TransitFeed", null)
+                        .WithMany()
+                        .HasForeignKey("FeedId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_transit_route_transit_feed_feed_id");
                 });
 
             modelBuilder.Entity("Lis.Geo.Data.Model.TransitStop", b =>
