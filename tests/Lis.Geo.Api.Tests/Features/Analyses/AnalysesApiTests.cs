@@ -205,8 +205,9 @@ public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<Analys
         Assert.True(population.StatusCode == HttpStatusCode.Created, await population.Content.ReadAsStringAsync());
 
         var id = await StartAsync("""{"zoneSet":"sample-approx","serviceDate":"2026-11-25","minCentres":2}""");
-        var zoneSet = (await api.GetJsonAsync($"/analyses/{id}")).GetProperty("record").GetProperty("parameters").GetProperty("zoneSet");
-        Assert.Equal("sample-approx", zoneSet.GetProperty("id").GetString());
+        var parameters = (await api.GetJsonAsync($"/analyses/{id}")).GetProperty("record").GetProperty("parameters");
+        Assert.Equal("sample-approx", parameters.GetProperty("zoneSet").GetString());
+        var zoneSet = parameters.GetProperty("zoneSource");
         Assert.True(zoneSet.GetProperty("centroidsApproximate").GetBoolean());
         Assert.Equal("Approximate points, not ONS population-weighted centroids (from lsoa11_pwc.csv).", zoneSet.GetProperty("centroidNote").GetString());
         Assert.Equal("pop_total_mid2015 (lsoa11_pwc.csv)", zoneSet.GetProperty("populationSource").GetString());
