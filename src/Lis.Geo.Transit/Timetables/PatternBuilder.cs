@@ -14,9 +14,12 @@ internal sealed class TripList
     /// <summary>Per trip, its index in the route table.</summary>
     public readonly List<int> Route = [];
 
+    /// <summary>Per trip, the compiler's active trip number it came from (frequencies.txt copies share it); -1 for a scenario's trip.</summary>
+    public readonly List<int> Source = [];
+
     public int Count => Start.Count - 1;
 
-    public void Add(ReadOnlySpan<int> stops, ReadOnlySpan<byte> rules, ReadOnlySpan<int> arrivals, ReadOnlySpan<int> departures, int route)
+    public void Add(ReadOnlySpan<int> stops, ReadOnlySpan<byte> rules, ReadOnlySpan<int> arrivals, ReadOnlySpan<int> departures, int route, int source = -1)
     {
         for (var k = 0; k < stops.Length; k++)
         {
@@ -27,6 +30,22 @@ internal sealed class TripList
         }
         Start.Add(Stop.Count);
         Route.Add(route);
+        Source.Add(source);
+    }
+
+    /// <summary>Appends trip <paramref name="t"/> of <paramref name="from"/> with every time moved by <paramref name="shift"/> seconds.</summary>
+    public void AddCopy(TripList from, int t, int shift)
+    {
+        for (var k = from.Start[t]; k < from.Start[t + 1]; k++)
+        {
+            Stop.Add(from.Stop[k]);
+            Arrival.Add(from.Arrival[k] + shift);
+            Departure.Add(from.Departure[k] + shift);
+            Rules.Add(from.Rules[k]);
+        }
+        Start.Add(Stop.Count);
+        Route.Add(from.Route[t]);
+        Source.Add(from.Source[t]);
     }
 }
 

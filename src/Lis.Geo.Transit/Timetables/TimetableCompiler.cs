@@ -8,7 +8,7 @@ namespace Lis.Geo.Transit.Timetables;
 /// Every data problem becomes a <see cref="FeedIssue"/>; the offending row (or, when its times cannot
 /// be trusted, its trip) is left out and the rest of the feed is compiled.
 /// </summary>
-public static class TimetableCompiler
+public static partial class TimetableCompiler
 {
     private const string StopsFile = "stops.txt";
     private const string TripsFile = "trips.txt";
@@ -30,6 +30,7 @@ public static class TimetableCompiler
         var trips = ReadTrips(source, services, knownServices, routes, issues);
         var rows = ReadStopTimes(source, stops, trips, issues);
         var compiled = BuildTrips(rows, stops, trips, issues);
+        compiled = ExpandFrequencies(source, compiled, trips, issues);
         return BuildPatterns(compiled, stops, trips.Routes(), feedHash ?? source.ComputeHash(), serviceDate, issues);
     }
 
@@ -330,13 +331,13 @@ public static class TimetableCompiler
             var trip = rows.Trip[order[i]];
             var j = i;
             while (j < order.Length && rows.Trip[order[j]] == trip) j++;
-            AddTrip(rows, order.AsSpan(i, j - i), tripTable.ActiveIds[trip], tripTable.ActiveRoutes[trip], stops, trips, issues);
+            AddTrip(rows, order.AsSpan(i, j - i), trip, tripTable.ActiveIds[trip], tripTable.ActiveRoutes[trip], stops, trips, issues);
             i = j;
         }
         return trips;
     }
 
-    private static void AddTrip(StopTimeRows rows, ReadOnlySpan<int> order, string tripId, int route, StopTable stops, TripList trips, List<FeedIssue> issues)
+    private static void AddTrip(StopTimeRows rows, ReadOnlySpan<int> order, int trip, string tripId, int route, StopTable stops, TripList trips, List<FeedIssue> issues)
     {
         var firstLine = rows.Line[order[0]];
         if (order.Length < 2)
@@ -381,7 +382,7 @@ public static class TimetableCompiler
             stopOf[k] = rows.Stop[order[k]];
             rules[k] = rows.Rules[order[k]];
         }
-        trips.Add(stopOf, rules, arrival, departure, route);
+        trips.Add(stopOf, rules, arrival, departure, route, source: trip);
     }
 
     /// <summary>Fills stops without times in proportion to straight-line distance between the timed stops around them (as R5 does).</summary>
