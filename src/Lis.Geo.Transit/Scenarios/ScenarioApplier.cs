@@ -131,7 +131,7 @@ public static class ScenarioApplier
             var list = new TripList();
             foreach (var trip in Trips) list.Add(trip.Stops, trip.Rules, trip.Arrivals, trip.Departures, trip.Route);
             return PatternBuilder.Build(list, [.. StopIds], [.. Lat], [.. Lon], new RouteTable([.. RouteIds], [.. Agencies], [.. Types]),
-                baseline.FeedHash, baseline.ServiceDate, baseline.Issues, scenarioHash);
+                baseline.FeedHash, baseline.ServiceDate, baseline.Issues, scenarioHash, baseline.Feeds);
         }
     }
 

@@ -17,6 +17,8 @@ public sealed class ScenarioCache(string directory)
     public Timetable LoadOrApply(Timetable baseline, Scenario scenario, IProgress<string>? progress = null)
     {
         if (scenario.Modifications.Count == 0) return baseline;
+        // The file format keeps one feed per timetable; a merged day's scenario is applied in memory.
+        if (baseline.Feeds.Count > 1) return ScenarioApplier.Apply(baseline, scenario).Timetable;
         var hash = scenario.ComputeHash();
         var file = Path.Combine(Directory,
             $"{baseline.FeedHash[..16]}-{baseline.ServiceDate.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}-s{hash[..16]}-r{ScenarioApplier.RulesVersion}-v{TimetableFile.FormatVersion}.lgtt");

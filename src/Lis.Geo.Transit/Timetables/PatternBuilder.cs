@@ -71,7 +71,8 @@ internal static class PatternBuilder
     /// </summary>
     public static Timetable Build(
         TripList trips, string[] stopIds, double[] stopLat, double[] stopLon, RouteTable routes,
-        string feedHash, DateOnly date, IReadOnlyList<FeedIssue> issues, string? scenarioHash = null)
+        string feedHash, DateOnly date, IReadOnlyList<FeedIssue> issues, string? scenarioHash = null,
+        IReadOnlyList<TimetableFeed>? feeds = null)
     {
         var groups = new Dictionary<int[], List<int>>(new SequenceComparer());
         var groupOrder = new List<List<int>>();
@@ -141,9 +142,12 @@ internal static class PatternBuilder
             timesStart += n * tripCount;
             patternTripStart[p + 1] = patternTripStart[p] + tripCount;
         }
-        return new Timetable(feedHash, date, stopIds, stopLat, stopLon,
+        // A scenario of a merged day keeps its feeds (their stops keep their indexes; new stops follow them).
+        return feeds is null ? new Timetable(feedHash, date, stopIds, stopLat, stopLon,
             patternStopStart, [.. patternStops], [.. patternRules], patternTripStart, patternTimesStart,
-            arrivals, departures, issues, routes, tripRoutes, scenarioHash);
+            arrivals, departures, issues, routes, tripRoutes, scenarioHash) : new Timetable(feedHash, date, stopIds, stopLat, stopLon,
+            patternStopStart, [.. patternStops], [.. patternRules], patternTripStart, patternTimesStart,
+            arrivals, departures, issues, routes, tripRoutes, scenarioHash) { Feeds = feeds };
     }
 
     private static bool NeverEarlier(TripList trips, int later, int earlier)

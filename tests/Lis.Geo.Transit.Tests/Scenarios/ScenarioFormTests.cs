@@ -109,6 +109,22 @@ public sealed class ScenarioFormTests
     }
 
     [Fact]
+    public void A_merged_day_keeps_routes_apart_per_feed_and_a_scenario_keeps_its_feeds()
+    {
+        const string stops = "stop_id,stop_lat,stop_lon\nA,0,0\nB,0,0.1\n";
+        const string times = "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT,08:00:00,08:00:00,A,1\nT,08:10:00,08:10:00,B,2\n";
+        using var a = WithWeekdayTrips(stops, times);
+        using var b = WithWeekdayTrips(stops, times);
+        var merged = TimetableMerge.Merge([("a", a.Compile()), ("b", b.Compile())]);
+        Assert.True(merged.TryGetRoute("a:R", out var ra));
+        Assert.True(merged.TryGetRoute("b:R", out var rb));
+        Assert.Equal([ra, rb], merged.TripRoutes);
+        var applied = ScenarioApplier.Apply(merged, Scenario.FromJson("""{"modifications":[{"type":"remove","routes":["a:R"]}]}""")).Timetable;
+        Assert.Equal([rb], applied.TripRoutes);
+        Assert.Equal(merged.Feeds, applied.Feeds);
+    }
+
+    [Fact]
     public void Applying_an_unvalidated_scenario_throws_with_every_error()
     {
         using var feed = WithWeekdayTrips("stop_id,stop_lat,stop_lon\nA,0,0\nB,0,0.1\n",
