@@ -22,7 +22,7 @@ public static partial class TimetableCompiler
     /// <summary>Compiles the trips of <paramref name="serviceDate"/>. Trips of the previous day running past midnight are not included (AM-peak scope).</summary>
     public static Timetable Compile(GtfsSource source, DateOnly serviceDate, string? feedHash = null)
     {
-        var issues = new List<FeedIssue>();
+        var issues = new List<FeedIssue>(source.ConversionIssues);
         var stops = ReadStops(source, issues);
         var services = ReadActiveServices(source, serviceDate, issues, out var knownServices);
         var trips = ReadTrips(source, services, knownServices, issues);
