@@ -1,4 +1,5 @@
 using Lis.Geo.Data.Analyses;
+using Lis.Geo.Data.Model;
 using Npgsql;
 
 namespace Lis.Geo.Data.Layers;
@@ -112,20 +113,26 @@ public static class LayerCatalog
              new("route_type", "t.route_type = {0}", PropertyType.Integer, "GTFS route_type, e.g. 3 for bus")]),
     ];
 
-    /// <summary>The zone (polygon) or centroid (point) layer of one zone set, with IMD 2019 joined where the codes are LSOA 2011.</summary>
-    public static Layer ZoneLayer(string zoneSetId, string zoneSetName, bool centroids)
+    /// <summary>
+    /// The zone (polygon) or centroid (point) layer of one zone set, with the deprivation of
+    /// <paramref name="edition"/> (<see cref="ZoneDeprivation"/>; null: none covers the set). The edition is
+    /// named in every feature; <c>?deprivation=</c> picks another (<see cref="FindAsync"/>).
+    /// </summary>
+    public static Layer ZoneLayer(string zoneSetId, string zoneSetName, bool centroids, string? edition = null)
     {
         SafeZoneSet(zoneSetId);
         var from = $"""
             zone t JOIN zone_set s ON s.id = t.zone_set_id
-            LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.edition = 'imd2019' AND d.lsoa_code = t.code
+            {ZoneDeprivation.Join(edition, "s", "t.code")}
             LEFT JOIN local_authority la ON la.code = t.lad_code
             """;
         var where = $"t.zone_set_id = '{zoneSetId}' AND t.{(centroids ? "centroid" : "geom")} IS NOT NULL";
+        var name = edition switch { DeprivationEditions.Imd2019 => "IMD 2019", DeprivationEditions.Iod2025 => "IoD 2025", _ => "IMD" };
         return new Layer(
             (centroids ? "centroids-" : "zones-") + zoneSetId,
             $"{zoneSetName} {(centroids ? "population-weighted centroids" : "zones")}",
-            centroids ? "Population-weighted centroids: the default accessibility origins." : "Zone polygons with population and IMD 2019 (LSOA 2011 sets).",
+            (centroids ? "Population-weighted centroids (or the approximate points the zone set names): the default accessibility origins." : "Zone polygons with population") +
+            $" and deprivation ({(edition is null ? "no edition covers this zone set" : $"{name} by default; ?deprivation=imd2019|iod2025 picks one")}).",
             from,
             "t.code", centroids ? "t.centroid" : "t.geom", centroids ? "Point" : "MultiPolygon",
             [
@@ -133,10 +140,13 @@ public static class LayerCatalog
                 new("name", "t.name", PropertyType.String, "Zone name"),
                 new("lad_code", "t.lad_code", PropertyType.String, "District code"),
                 new("lad_name", "la.name", PropertyType.String, "District name"),
-                new("population", "t.population", PropertyType.Integer, "Resident population"),
-                new("imd_score", "d.imd_score", PropertyType.Number, "IMD 2019 score"),
-                new("imd_rank", "d.imd_rank", PropertyType.Integer, "IMD 2019 rank (1 = most deprived of 32,844)"),
-                new("imd_decile", "d.imd_decile", PropertyType.Integer, "IMD 2019 decile (1 = most deprived 10%)"),
+                new("population", "t.population", PropertyType.Integer, "Resident population (zone set's population source)"),
+                new("deprivation_edition", edition is null ? "NULL::text" : $"'{edition}'", PropertyType.String, "The deprivation edition of the figures: imd2019 or iod2025"),
+                new("deprivation_match", "d.match", PropertyType.String,
+                    "How the zone got them: code (same geography), lookup-U/lookup-S/lookup-M (ONS 2011↔2021 lookup, one counterpart); null: none in this edition"),
+                new("imd_score", "d.imd_score", PropertyType.Number, $"{name} score"),
+                new("imd_rank", "d.imd_rank", PropertyType.Integer, $"{name} rank (1 = most deprived)"),
+                new("imd_decile", "d.imd_decile", PropertyType.Integer, $"{name} decile (1 = most deprived 10%)"),
                 new("income_decile", "d.income_decile", PropertyType.Integer, "Income domain decile"),
                 new("employment_decile", "d.employment_decile", PropertyType.Integer, "Employment domain decile"),
                 new("education_decile", "d.education_decile", PropertyType.Integer, "Education, skills and training decile"),
@@ -144,11 +154,24 @@ public static class LayerCatalog
                 new("crime_decile", "d.crime_decile", PropertyType.Integer, "Crime decile"),
                 new("barriers_decile", "d.barriers_decile", PropertyType.Integer, "Barriers to housing and services decile"),
                 new("living_environment_decile", "d.living_environment_decile", PropertyType.Integer, "Living environment decile"),
+                new("idaci_decile", "d.idaci_decile", PropertyType.Integer, "Income deprivation affecting children (IDACI) decile"),
+                new("idaopi_decile", "d.idaopi_decile", PropertyType.Integer, "Income deprivation affecting older people (IDAOPI) decile"),
+                new("children_young_people_decile", "d.children_young_people_decile", PropertyType.Integer, "Children and young people sub-domain decile"),
+                new("adult_skills_decile", "d.adult_skills_decile", PropertyType.Integer, "Adult skills sub-domain decile"),
+                new("geographical_barriers_score", "d.geographical_barriers_score", PropertyType.Number,
+                    "Geographical barriers sub-domain score (road distance to a GP, food shop, primary school, post office): an accessibility cross-check made without timetables"),
+                new("geographical_barriers_decile", "d.geographical_barriers_decile", PropertyType.Integer, "Geographical barriers sub-domain decile"),
+                new("wider_barriers_decile", "d.wider_barriers_decile", PropertyType.Integer, "Wider barriers sub-domain decile"),
+                new("indoors_decile", "d.indoors_decile", PropertyType.Integer, "Indoors living environment sub-domain decile"),
+                new("outdoors_decile", "d.outdoors_decile", PropertyType.Integer, "Outdoors living environment sub-domain decile"),
             ],
             [
                 new("lad", "t.lad_code = {0}", PropertyType.String, "District code"),
                 LepFilter("t.lad_code"),
-                new("imd_decile", "d.imd_decile = {0}", PropertyType.Integer, "IMD 2019 decile (1–10)"),
+                new("imd_decile", "d.imd_decile = {0}", PropertyType.Integer, "IMD decile (1–10) in the chosen edition"),
+                new("geographical_barriers_decile", "d.geographical_barriers_decile = {0}", PropertyType.Integer, "Geographical barriers sub-domain decile (1–10)"),
+                // The edition is chosen when the layer is built (FindAsync); listed here so it is a documented queryable.
+                new("deprivation", edition is null ? "false" : $"'{edition}' = {{0}}", PropertyType.String, "Deprivation edition: imd2019 or iod2025 (default: the newest covering the zone set)"),
             ],
             Where: where);
     }
@@ -351,27 +374,29 @@ public static class LayerCatalog
     /// One layer by id. Every items request starts here, so it queries only what the id names: nothing
     /// for a fixed layer, one zone set for <c>zones-…</c>/<c>centroids-…</c>, one run for <c>analysis-…</c>.
     /// </summary>
-    public static async Task<Layer?> FindAsync(NpgsqlDataSource db, string id, CancellationToken ct)
+    /// <remarks><paramref name="deprivation"/> picks the edition of a zone layer (one of <see cref="DeprivationEditions"/>; the caller checks it).</remarks>
+    public static async Task<Layer?> FindAsync(NpgsqlDataSource db, string id, CancellationToken ct, string? deprivation = null)
     {
         if (Fixed.FirstOrDefault(l => l.Id == id) is { } fixedLayer) return fixedLayer;
         IEnumerable<Layer> candidates =
-            id.StartsWith("zones-", StringComparison.Ordinal) ? await ZoneSetLayersAsync(db, id["zones-".Length..], ct)
-            : id.StartsWith("centroids-", StringComparison.Ordinal) ? await ZoneSetLayersAsync(db, id["centroids-".Length..], ct)
+            id.StartsWith("zones-", StringComparison.Ordinal) ? await ZoneSetLayersAsync(db, id["zones-".Length..], ct, deprivation)
+            : id.StartsWith("centroids-", StringComparison.Ordinal) ? await ZoneSetLayersAsync(db, id["centroids-".Length..], ct, deprivation)
             : id.Split('-') is ["analysis", var run, _] && long.TryParse(run, out var runId) ? await RunLayersAsync(db, runId, ct)
             : [];
         return candidates.FirstOrDefault(l => l.Id == id);
     }
 
-    private static async Task<List<Layer>> ZoneSetLayersAsync(NpgsqlDataSource db, string? only, CancellationToken ct)
+    private static async Task<List<Layer>> ZoneSetLayersAsync(NpgsqlDataSource db, string? only, CancellationToken ct, string? deprivation = null)
     {
         var layers = new List<Layer>();
-        await using var cmd = db.CreateCommand("SELECT id, name FROM zone_set WHERE $1::text IS NULL OR id = $1 ORDER BY id");
+        await using var cmd = db.CreateCommand($"SELECT s.id, s.name, {ZoneDeprivation.DefaultEditionSql("s")} FROM zone_set s WHERE $1::text IS NULL OR s.id = $1 ORDER BY s.id");
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)only ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            layers.Add(ZoneLayer(r.GetString(0), r.GetString(1), centroids: false));
-            layers.Add(ZoneLayer(r.GetString(0), r.GetString(1), centroids: true));
+            var edition = deprivation ?? (r.IsDBNull(2) ? null : r.GetString(2));
+            layers.Add(ZoneLayer(r.GetString(0), r.GetString(1), centroids: false, edition));
+            layers.Add(ZoneLayer(r.GetString(0), r.GetString(1), centroids: true, edition));
         }
         return layers;
     }

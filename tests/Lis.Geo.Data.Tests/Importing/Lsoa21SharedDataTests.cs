@@ -206,4 +206,68 @@ public sealed class Lsoa21SharedDataTests(Lsoa21RegionFixture store) : IClassFix
             JOIN deprivation d ON d.edition = 'imd2019' AND d.lsoa_code = l.lsoa11_code
             """));
     }
+
+    /// <summary>Every feature of a zone layer (properties only), keyed by zone code.</summary>
+    private async Task<Dictionary<string, System.Text.Json.JsonElement>> FeaturesAsync(Lis.Geo.Data.Layers.Layer layer, Dictionary<string, object>? filters = null)
+    {
+        var features = new Dictionary<string, System.Text.Json.JsonElement>();
+        var request = new Lis.Geo.Data.Layers.FeatureRequest { Limit = 10_000, IncludeGeometry = false, Filters = filters ?? [] };
+        await foreach (var json in Lis.Geo.Data.Layers.FeatureQuery.ReadAsync(store.DataSource, layer, request, default))
+        {
+            var f = System.Text.Json.JsonDocument.Parse(json).RootElement;
+            features[f.GetProperty("id").GetString()!] = f.GetProperty("properties").Clone();
+        }
+        return features;
+    }
+
+    [Fact]
+    public async Task The_lsoa21_zones_serve_iod2025_by_default_with_domains_and_sub_domains()
+    {
+        var layer = (await Lis.Geo.Data.Layers.LayerCatalog.FindAsync(store.DataSource, "zones-lsoa21", default))!;
+        var zones = await FeaturesAsync(layer);
+        Assert.Equal(2_503, zones.Count);
+        Assert.All(zones.Values, p => Assert.Equal(("iod2025", "code"), (p.GetProperty("deprivation_edition").GetString(), p.GetProperty("deprivation_match").GetString())));
+        var sub = Csv("imd2025/imd2025_england_lsoa21_subdomains.csv.gz").ToDictionary(r => r["lsoa21_code"]);
+        var main = Csv("imd2025/imd2025_lsoa21_wm3lep.csv").ToDictionary(r => r["lsoa21cd"]);
+        foreach (var (code, p) in zones)
+        {
+            Assert.Equal(int.Parse(main[code]["IMD_rank"], CultureInfo.InvariantCulture), p.GetProperty("imd_rank").GetInt32());
+            Assert.Equal(int.Parse(main[code]["Housing_and_Services_decile"], CultureInfo.InvariantCulture), p.GetProperty("barriers_decile").GetInt32());
+            Assert.Equal(double.Parse(sub[code]["geographical_barriers_score"], CultureInfo.InvariantCulture), p.GetProperty("geographical_barriers_score").GetDouble());
+            Assert.Equal(int.Parse(sub[code]["geographical_barriers_decile"], CultureInfo.InvariantCulture), p.GetProperty("geographical_barriers_decile").GetInt32());
+            Assert.Equal(int.Parse(sub[code]["outdoors_decile"], CultureInfo.InvariantCulture), p.GetProperty("outdoors_decile").GetInt32());
+        }
+        Assert.Equal(496, (await FeaturesAsync(layer, new() { ["imd_decile"] = 1 })).Count);
+    }
+
+    [Fact]
+    public async Task Imd2019_reaches_lsoa21_zones_through_the_lookup_where_they_have_one_2011_counterpart()
+    {
+        var layer = (await Lis.Geo.Data.Layers.LayerCatalog.FindAsync(store.DataSource, "zones-lsoa21", default, "imd2019"))!;
+        var zones = await FeaturesAsync(layer);
+        // Independently: each LSOA 2021 with exactly one 2011 row in the study-area lookup takes that LSOA's IMD 2019 row.
+        var parents = Csv("lookups/lsoa11_lsoa21_lookup_wm3lep.csv").GroupBy(r => r["lsoa21_code"]).ToDictionary(g => g.Key, g => g.ToList());
+        var imd = Csv("imd2019/imd2019_lsoa11_wm_leps.csv").ToDictionary(r => r["lsoa11cd"]);
+        var matches = new Dictionary<string, int>();
+        foreach (var (code, p) in zones)
+        {
+            Assert.Equal("imd2019", p.GetProperty("deprivation_edition").GetString());
+            var rows = parents[code];
+            if (rows.Count != 1)
+            {
+                Assert.Equal(System.Text.Json.JsonValueKind.Null, p.GetProperty("imd_decile").ValueKind);
+                Assert.Equal(System.Text.Json.JsonValueKind.Null, p.GetProperty("deprivation_match").ValueKind);
+                continue;
+            }
+            var parent = imd[rows[0]["lsoa11_code"]];
+            Assert.Equal(int.Parse(parent["imd_rank"], CultureInfo.InvariantCulture), p.GetProperty("imd_rank").GetInt32());
+            Assert.Equal(int.Parse(parent["imd_decile"], CultureInfo.InvariantCulture), p.GetProperty("imd_decile").GetInt32());
+            Assert.Equal("lookup-" + rows[0]["change_code"], p.GetProperty("deprivation_match").GetString());
+            matches[rows[0]["change_code"]] = matches.GetValueOrDefault(rows[0]["change_code"]) + 1;
+        }
+        // Unchanged and split zones have one counterpart; the one merged 2021 zone has two, so it has no IMD 2019 figures.
+        Assert.Equal(new Dictionary<string, int> { ["U"] = 2_375, ["S"] = 127 }, matches);
+        var d1 = zones.Count(z => z.Value.GetProperty("imd_decile").ValueKind == System.Text.Json.JsonValueKind.Number && z.Value.GetProperty("imd_decile").GetInt32() == 1);
+        Assert.Equal(d1, (await FeaturesAsync(layer, new() { ["imd_decile"] = 1 })).Count);
+    }
 }

@@ -60,7 +60,7 @@ public static class OgcApi
 
         g.MapGet("/collections/{collectionId}", async Task<Results<Ok<Collection>, ProblemHttpResult>> (
                 string collectionId, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
-            await LayerCatalog.FindAsync(db, collectionId, ct) is { } layer
+            await LayerCatalog.FindAsync(db, collectionId, ct, Deprivation(req)) is { } layer
                 ? TypedResults.Ok(await Describe(req, db, layer, options.Value, ct))
                 : UnknownCollection(collectionId))
             .WithSummary("One collection");
@@ -68,7 +68,7 @@ public static class OgcApi
         g.MapGet("/collections/{collectionId}/queryables", async Task<Results<Ok<Dictionary<string, object>>, ProblemHttpResult>> (
                 string collectionId, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                if (await LayerCatalog.FindAsync(db, collectionId, ct) is not { } layer) return UnknownCollection(collectionId);
+                if (await LayerCatalog.FindAsync(db, collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
                 return TypedResults.Ok(new Dictionary<string, object>
                 {
                     ["$schema"] = "https://json-schema.org/draft/2019-09/schema",
@@ -83,7 +83,7 @@ public static class OgcApi
         g.MapGet("/collections/{collectionId}/items", async Task<IResult> (
                 string collectionId, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
             {
-                if (await LayerCatalog.FindAsync(db, collectionId, ct) is not { } layer) return UnknownCollection(collectionId);
+                if (await LayerCatalog.FindAsync(db, collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
                 return await Items(layer, req, db, options.Value, ct);
             })
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
@@ -94,7 +94,7 @@ public static class OgcApi
         g.MapGet("/collections/{collectionId}/items/{featureId}", async Task<Results<GeoJsonResult, ProblemHttpResult>> (
                 string collectionId, string featureId, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                if (await LayerCatalog.FindAsync(db, collectionId, ct) is not { } layer) return UnknownCollection(collectionId);
+                if (await LayerCatalog.FindAsync(db, collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
                 var srid = OgcCrs.Parse(req.Query["crs"].ToString(), "crs");
                 string? feature = null;
                 await foreach (var f in FeatureQuery.ReadAsync(db, layer, new FeatureRequest { FeatureId = featureId, OutputSrid = srid }, ct))
@@ -141,6 +141,12 @@ public static class OgcApi
     {
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
+
+    /// <summary><c>?deprivation=</c>: the edition a zone collection's figures come from (null: the newest covering its zone set).</summary>
+    internal static string? Deprivation(HttpRequest req) =>
+        req.Query["deprivation"].ToString() is not { Length: > 0 } value ? null
+        : Lis.Geo.Data.Model.DeprivationEditions.All.Contains(value) ? value
+        : throw new Problems.BadParameterException("deprivation", $"Unknown deprivation edition '{value}'. Use {string.Join(" or ", Lis.Geo.Data.Model.DeprivationEditions.All)}.");
 
     internal static ProblemHttpResult UnknownCollection(string id) =>
         Problems.Result(Problems.NotFound, $"No collection '{id}'. GET /collections lists them.", "collectionId");

@@ -107,6 +107,30 @@ public sealed class OgcApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task The_deprivation_edition_is_named_in_every_zone_and_picked_by_the_query()
+    {
+        // The sample set is LSOA 2011 with IMD 2019 only: that is its default.
+        var decile1 = SampleRegion.Csv("imd2019.csv").Where(r => r["imd_decile"] == "1").Select(r => r["lsoa11cd"]).Order().ToList();
+        foreach (var url in new[] { "/collections/zones-lsoa11/items?imd_decile=1", "/collections/zones-lsoa11/items?deprivation=imd2019&imd_decile=1" })
+        {
+            var features = (await api.GetJsonAsync(url)).GetProperty("features").EnumerateArray().ToList();
+            Assert.Equal(decile1, features.Select(f => f.GetProperty("id").GetString()!).ToList());
+            Assert.All(features, f => Assert.Equal(("imd2019", "code"),
+                (f.GetProperty("properties").GetProperty("deprivation_edition").GetString(), f.GetProperty("properties").GetProperty("deprivation_match").GetString())));
+        }
+        // IoD 2025 is not stored for the sample (and the sample codes are in no lookup): named, but no figures.
+        var iod = await api.GetJsonAsync("/collections/zones-lsoa11/items?deprivation=iod2025&limit=100");
+        Assert.Equal(17, iod.GetProperty("numberMatched").GetInt32());
+        Assert.All(iod.GetProperty("features").EnumerateArray(), f =>
+        {
+            Assert.Equal("iod2025", f.GetProperty("properties").GetProperty("deprivation_edition").GetString());
+            Assert.Equal(JsonValueKind.Null, f.GetProperty("properties").GetProperty("imd_decile").ValueKind);
+        });
+        Assert.Equal(0, (await api.GetJsonAsync("/collections/zones-lsoa11/items?deprivation=iod2025&imd_decile=1")).GetProperty("numberMatched").GetInt32());
+        await Problem.AssertAsync(api.Client.GetAsync("/collections/zones-lsoa11/items?deprivation=imd2015"), System.Net.HttpStatusCode.BadRequest, "deprivation");
+    }
+
+    [Fact]
     public async Task Responses_are_geojson_with_the_rfc_7946_media_type()
     {
         var response = await api.Client.GetAsync("/collections/leps/items");
