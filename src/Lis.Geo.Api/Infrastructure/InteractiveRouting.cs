@@ -49,12 +49,15 @@ public static class InteractiveRouting
                 : null,
             ServiceDate = Body.Nonempty(q["serviceDate"]),
             Window = Body.Nonempty(q["window"]) ?? "07:00-10:00",
+            WindowKind = Body.Nonempty(q["windowKind"]) ?? "departure",
         };
         RoutingParameters routing;
         DateOnly? date;
         try
         {
             routing = request.Routing();
+            if (routing.WindowKind == WindowKind.Arrival && TravelTimeMatrix.WhyNotProfile(routing) is { } why)
+                throw new AnalysisRequestException("maxRides", "arrival windows: " + why);
             date = request.ParsedServiceDate();
         }
         catch (AnalysisRequestException e) { throw new Problems.BadParameterException(e.Field, e.Message); }

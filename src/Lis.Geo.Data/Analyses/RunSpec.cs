@@ -35,6 +35,13 @@ public sealed record RunSpec
 
     public required AccessRules Access { get; init; }
 
+    /// <summary>
+    /// Which search the chunks ran: <c>forward</c> (range RAPTOR from every origin) or <c>profile</c>
+    /// (from every destination, one chunk); the travel times are identical either way. Null: a run
+    /// planned before the profile search existed, which ran forward.
+    /// </summary>
+    public string? Search { get; init; }
+
     /// <summary>The zone set whose population-weighted centroids are the origins.</summary>
     public required string ZoneSet { get; init; }
 
@@ -130,7 +137,7 @@ public static class AnalysisTypes
 
 /// <summary>
 /// The routing rules as the run record shows them: every rule by name, the window as clock times with
-/// its kind (<c>departure</c>; <c>arrival</c> is reserved for arrive-by windows) and departure count.
+/// its kind (<c>departure</c>, or <c>arrival</c> for arrive-by windows) and its minute count (<c>departures</c> or <c>arrivals</c>).
 /// </summary>
 public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
 {
@@ -150,11 +157,12 @@ public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
         if (p.MaxRides is { } rides) w.WriteNumber("maxRides", rides); else w.WriteNull("maxRides");
         w.WriteNumber("maxTripDuration", p.MaxTripDuration);
         w.WriteStartObject("window");
-        w.WriteString("kind", "departure");
+        var arrival = p.WindowKind == WindowKind.Arrival;
+        w.WriteString("kind", arrival ? "arrival" : "departure");
         w.WriteString("start", DepartureWindow.FormatClock(p.Window.StartSeconds));
         w.WriteString("end", DepartureWindow.FormatClock(p.Window.EndSeconds));
         w.WriteNumber("stepSeconds", p.Window.StepSeconds);
-        w.WriteNumber("departures", p.Window.Count);
+        w.WriteNumber(arrival ? "arrivals" : "departures", p.Window.Count);
         w.WriteEndObject();
         w.WriteStartArray("percentiles");
         foreach (var q in p.Percentiles) w.WriteNumberValue(q);
@@ -168,8 +176,9 @@ public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
         using var doc = JsonDocument.ParseValue(ref reader);
         var e = doc.RootElement;
         var window = e.GetProperty("window");
-        if (window.TryGetProperty("kind", out var kind) && kind.GetString() != "departure")
-            throw new JsonException($"Window kind '{kind.GetString()}' is not supported by this engine.");
+        var kind = window.TryGetProperty("kind", out var k) ? k.GetString() : "departure";
+        if (kind is not ("departure" or "arrival"))
+            throw new JsonException($"Window kind '{kind}' is not supported by this engine.");
         return new RoutingParameters
         {
             WalkSpeed = e.GetProperty("walkSpeed").GetDouble(),
@@ -183,6 +192,7 @@ public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
             MaxTripDuration = e.GetProperty("maxTripDuration").GetInt32(),
             Window = new DepartureWindow(DepartureWindow.ParseClock(window.GetProperty("start").GetString()!),
                 DepartureWindow.ParseClock(window.GetProperty("end").GetString()!), window.GetProperty("stepSeconds").GetInt32()),
+            WindowKind = kind == "arrival" ? WindowKind.Arrival : WindowKind.Departure,
             Percentiles = [.. e.GetProperty("percentiles").EnumerateArray().Select(x => x.GetInt32())],
         };
     }
