@@ -45,6 +45,12 @@ public sealed record RunSpec
     /// <summary>The zone set whose population-weighted centroids are the origins.</summary>
     public required string ZoneSet { get; init; }
 
+    /// <summary>
+    /// Where the zone set's origin points and weights came from when the run was planned (null for
+    /// isochrone runs and runs planned before it was recorded): approximate points are named as such.
+    /// </summary>
+    public ZoneSource? ZoneSource { get; init; }
+
     /// <summary>Only centres of this kind; null = every centre.</summary>
     public string? CentreKind { get; init; }
 
@@ -94,6 +100,12 @@ public sealed record RunSpec
     public static RunSpec FromJson(string json) => JsonSerializer.Deserialize<RunSpec>(json, Json) ?? throw new JsonException("A run spec is null.");
 }
 
+/// <summary>
+/// A zone set's geography and provenance as a run used it: the population column and file, and whether
+/// its points are approximate (not ONS population-weighted centroids) with the note saying what they are.
+/// </summary>
+public sealed record ZoneSource(string CodeGeography, string? PopulationSource, bool CentroidsApproximate, string? CentroidNote);
+
 /// <summary>A stored feed as a run used it.</summary>
 public sealed record RunFeed(long Id, string Sha256);
 
@@ -137,7 +149,7 @@ public static class AnalysisTypes
 
 /// <summary>
 /// The routing rules as the run record shows them: every rule by name, the window as clock times with
-/// its kind (<c>departure</c>, or <c>arrival</c> for arrive-by windows) and its minute count (<c>departures</c> or <c>arrivals</c>).
+/// its kind (<c>departure</c>, or <c>arrival</c> for arrive-by windows) and its count of minutes.
 /// </summary>
 public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
 {
@@ -157,12 +169,11 @@ public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
         if (p.MaxRides is { } rides) w.WriteNumber("maxRides", rides); else w.WriteNull("maxRides");
         w.WriteNumber("maxTripDuration", p.MaxTripDuration);
         w.WriteStartObject("window");
-        var arrival = p.WindowKind == WindowKind.Arrival;
-        w.WriteString("kind", arrival ? "arrival" : "departure");
+        w.WriteString("kind", p.WindowKind == WindowKind.Arrival ? "arrival" : "departure");
         w.WriteString("start", DepartureWindow.FormatClock(p.Window.StartSeconds));
         w.WriteString("end", DepartureWindow.FormatClock(p.Window.EndSeconds));
         w.WriteNumber("stepSeconds", p.Window.StepSeconds);
-        w.WriteNumber(arrival ? "arrivals" : "departures", p.Window.Count);
+        w.WriteNumber("departures", p.Window.Count);
         w.WriteEndObject();
         w.WriteStartArray("percentiles");
         foreach (var q in p.Percentiles) w.WriteNumberValue(q);
@@ -177,8 +188,6 @@ public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
         var e = doc.RootElement;
         var window = e.GetProperty("window");
         var kind = window.TryGetProperty("kind", out var k) ? k.GetString() : "departure";
-        if (kind is not ("departure" or "arrival"))
-            throw new JsonException($"Window kind '{kind}' is not supported by this engine.");
         return new RoutingParameters
         {
             WalkSpeed = e.GetProperty("walkSpeed").GetDouble(),
@@ -192,8 +201,13 @@ public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
             MaxTripDuration = e.GetProperty("maxTripDuration").GetInt32(),
             Window = new DepartureWindow(DepartureWindow.ParseClock(window.GetProperty("start").GetString()!),
                 DepartureWindow.ParseClock(window.GetProperty("end").GetString()!), window.GetProperty("stepSeconds").GetInt32()),
-            WindowKind = kind == "arrival" ? WindowKind.Arrival : WindowKind.Departure,
             Percentiles = [.. e.GetProperty("percentiles").EnumerateArray().Select(x => x.GetInt32())],
+            WindowKind = kind switch
+            {
+                "departure" => WindowKind.Departure,
+                "arrival" => WindowKind.Arrival,
+                _ => throw new JsonException($"Window kind '{kind}' is neither departure nor arrival."),
+            },
         };
     }
 }

@@ -175,7 +175,7 @@ public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<Analys
         Assert.Equal("succeeded", run.GetProperty("state").GetString());
         var spec = run.GetProperty("record").GetProperty("parameters");
         Assert.Equal("arrival", spec.GetProperty("routing").GetProperty("window").GetProperty("kind").GetString());
-        Assert.Equal(60, spec.GetProperty("routing").GetProperty("window").GetProperty("arrivals").GetInt32());
+        Assert.Equal(60, spec.GetProperty("routing").GetProperty("window").GetProperty("departures").GetInt32()); // the window's count of minutes
         Assert.Equal("profile", spec.GetProperty("search").GetString());
         Assert.Equal("arrival", run.GetProperty("request").GetProperty("windowKind").GetString());
 
@@ -281,6 +281,27 @@ public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<Analys
         // Sites routed as origins never count in the zones' indicators: the zones layer has the 17 zones only.
         Assert.Equal(17, (await api.GetJsonAsync($"/analyses/{id}/zones?limit=100")).GetProperty("features").GetArrayLength());
         Assert.Equal(17, run.GetProperty("summary").GetProperty("overall").GetProperty("origins").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_run_from_approximate_points_says_so_in_its_record_with_the_population_source()
+    {
+        // The sample centroids uploaded as a second zone set, marked as approximate, with their population by column name.
+        var csv = File.ReadAllText(Path.Combine(Lis.Geo.Testing.RepoPaths.GeoData, "lsoa11_pwc.csv"));
+        MultipartFormDataContent Upload() => new() { { new ByteArrayContent(Encoding.UTF8.GetBytes(csv)), "file", "lsoa11_pwc.csv" } };
+        var centroids = await api.Writer().PostAsync("/imports/centroids?zoneSet=sample-approx&approximateCentroids=true", Upload());
+        Assert.True(centroids.StatusCode == HttpStatusCode.Created, await centroids.Content.ReadAsStringAsync());
+        var population = await api.Writer().PostAsync("/imports/population?zoneSet=sample-approx&column=pop_total_mid2015", Upload());
+        Assert.True(population.StatusCode == HttpStatusCode.Created, await population.Content.ReadAsStringAsync());
+
+        var id = await StartAsync("""{"zoneSet":"sample-approx","serviceDate":"2026-11-25","minCentres":2}""");
+        var parameters = (await api.GetJsonAsync($"/analyses/{id}")).GetProperty("record").GetProperty("parameters");
+        Assert.Equal("sample-approx", parameters.GetProperty("zoneSet").GetString());
+        var zoneSet = parameters.GetProperty("zoneSource");
+        Assert.True(zoneSet.GetProperty("centroidsApproximate").GetBoolean());
+        Assert.Equal("Approximate points, not ONS population-weighted centroids (from lsoa11_pwc.csv).", zoneSet.GetProperty("centroidNote").GetString());
+        Assert.Equal("pop_total_mid2015 (lsoa11_pwc.csv)", zoneSet.GetProperty("populationSource").GetString());
+        Assert.Equal("succeeded", (await api.WaitAsync(id)).GetProperty("state").GetString());
     }
 
     [Fact]
