@@ -98,7 +98,7 @@ public static class CorridorAnalyses
                 FROM analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
                 CROSS JOIN (SELECT geom FROM corridor WHERE code = $2) k
                 LEFT JOIN zone_set s ON s.id = $3 AND s.code_geography = 'lsoa11'
-                LEFT JOIN deprivation d ON s.id IS NOT NULL AND d.lsoa_code = p.code
+                LEFT JOIN deprivation d ON s.id IS NOT NULL AND d.edition = 'imd2019' AND d.lsoa_code = p.code
                 WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone')
             SELECT inside, imd_decile, count(*)::int, sum(weight), coalesce(sum(weight) FILTER (WHERE centres_reachable >= $4), 0),
                    sum(weight * time_share), sum(weight * centres_reachable)
@@ -158,7 +158,8 @@ public static class CorridorAnalyses
                     r.IsDBNull(7) ? null : r.GetDouble(7), r.IsDBNull(8) ? null : r.GetInt32(8), r.IsDBNull(9) ? null : r.GetInt32(9)));
 
         return new CorridorFigures(code, name, Math.Round(hectares, 2), run.Id, spec.ServiceDate.ToString("yyyy-MM-dd"),
-            $"{Clock(routing.Window.StartSeconds)}–{Clock(routing.Window.EndSeconds)}",
+            // Departure windows keep their established text (runs compare it); arrival windows say so.
+            $"{(routing.WindowKind == Lis.Geo.Transit.Routing.WindowKind.Arrival ? CorridorFigures.ArrivalPrefix : "")}{Clock(routing.Window.StartSeconds)}–{Clock(routing.Window.EndSeconds)}",
             access.ThresholdMinutes, access.MinCentres, access.Percentile, spec.NearMeters!.Value, spec.ZoneSet,
             spec.Feed.Sha256, $"{run.DestinationSet}@{run.DestinationVersion}", spec.RoutingFingerprint,
             residents, housing, land, AccessComparison.Of(Access(true), Access(false)), sites, CorridorFigures.MethodText);
@@ -197,7 +198,7 @@ public static class CorridorAnalyses
             FROM analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
             JOIN zone z ON z.zone_set_id = '{LayerCatalog.SafeZoneSet(run.Spec.ZoneSet)}' AND z.code = p.code
             JOIN zone_set s ON s.id = z.zone_set_id
-            LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.lsoa_code = z.code
+            LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.edition = 'imd2019' AND d.lsoa_code = z.code
             WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone' AND ST_Intersects(z.geom, {envelope})
             """, args))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
