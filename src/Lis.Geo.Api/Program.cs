@@ -58,6 +58,7 @@ app.MapCorridors();
 app.MapCorridorAnalyses();
 app.MapImports();
 app.MapFeeds();
+app.MapFeedQuality();
 app.MapAnalyses();
 app.MapSchedules();
 app.MapAccessibility();

@@ -29,7 +29,7 @@ public static partial class TimetableCompiler
         var rows = ReadStopTimes(source, stops, trips, issues);
         var compiled = BuildTrips(rows, stops, trips.ActiveIds, issues);
         compiled = ExpandFrequencies(source, compiled, trips, issues);
-        return BuildPatterns(compiled, stops, feedHash ?? source.ComputeHash(), serviceDate, issues);
+        return BuildPatterns(compiled, stops, trips, feedHash ?? source.ComputeHash(), serviceDate, issues);
     }
 
     private sealed class StopTable
@@ -140,6 +140,9 @@ public static partial class TimetableCompiler
         /// <summary>trip_id → active trip number, or -1 for a trip that does not run on the date.</summary>
         public readonly Dictionary<string, int> Index = new(StringComparer.Ordinal);
         public readonly List<string> ActiveIds = [];
+
+        /// <summary>route_id of each active trip (empty when trips.txt has no route_id column).</summary>
+        public readonly List<string> ActiveRoutes = [];
     }
 
     private static TripTable ReadTrips(GtfsSource source, HashSet<string> active, HashSet<string> known, List<FeedIssue> issues)
@@ -152,7 +155,7 @@ public static partial class TimetableCompiler
             return trips;
         }
         if (!table.RequireColumns(issues, "trip_id", "service_id")) return trips;
-        int id = table.Column("trip_id"), service = table.Column("service_id");
+        int id = table.Column("trip_id"), service = table.Column("service_id"), route = table.Column("route_id");
         var row = table.Row;
         var reportedServices = new HashSet<string>(StringComparer.Ordinal);
         while (table.ReadRow())
@@ -170,6 +173,7 @@ public static partial class TimetableCompiler
             {
                 trips.Index[tripId] = trips.ActiveIds.Count;
                 trips.ActiveIds.Add(tripId);
+                trips.ActiveRoutes.Add(row[route].ToString());
             }
             else trips.Index[tripId] = -1;
         }
@@ -403,7 +407,7 @@ public static partial class TimetableCompiler
         }
     }
 
-    private static Timetable BuildPatterns(TripList trips, StopTable stops, string feedHash, DateOnly date, List<FeedIssue> issues)
+    private static Timetable BuildPatterns(TripList trips, StopTable stops, TripTable table, string feedHash, DateOnly date, List<FeedIssue> issues)
     {
         // Group trips by stop sequence + boarding rules.
         var groups = new Dictionary<int[], List<int>>(new SequenceComparer());
@@ -490,9 +494,20 @@ public static partial class TimetableCompiler
             timesStart += n * tripCount;
             patternTripStart[p + 1] = patternTripStart[p] + tripCount;
         }
+        var tripIds = new string[patternTripStart[^1]];
+        var tripRoutes = new string[tripIds.Length];
+        for (var p = 0; p < patterns.Count; p++)
+        {
+            for (var t = 0; t < patterns[p].Count; t++)
+            {
+                var active = trips.Source[patterns[p][t]];
+                tripIds[patternTripStart[p] + t] = table.ActiveIds[active];
+                tripRoutes[patternTripStart[p] + t] = table.ActiveRoutes[active];
+            }
+        }
         return new Timetable(feedHash, date, [.. stopIds], [.. lat], [.. lon],
             patternStopStart, [.. patternStops], [.. patternRules], patternTripStart, patternTimesStart,
-            arrivals, departures, issues);
+            arrivals, departures, issues) { TripIds = tripIds, TripRouteIds = tripRoutes };
     }
 
     private static bool NeverEarlier(TripList trips, int later, int earlier)
