@@ -299,5 +299,5 @@ public static class FeedQuality
 
     private static string TripId(Timetable t, int p, int trip) => t.TripIds?[t.PatternTripStart[p] + trip] ?? $"pattern {p} trip {trip}";
 
-    private static string? RouteId(Timetable t, int p, int trip) => t.TripRouteIds?[t.PatternTripStart[p] + trip];
+    private static string? RouteId(Timetable t, int p, int trip) => t.RouteCount == 0 ? null : t.RouteId(t.TripRoutes[t.PatternTripStart[p] + trip]);
 }
