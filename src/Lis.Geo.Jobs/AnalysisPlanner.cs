@@ -32,12 +32,10 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
         var (routing, access) = request.Check();
 
         await using var ctx = LisGeoDb.CreateContext(db);
-        var feed = request.FeedId is { } id
-            ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id, ct) ?? throw new AnalysisRequestException("feedId", $"No feed {id}; GET /feeds lists them.")
-            : await ctx.Feeds.AsNoTracking().OrderByDescending(f => f.Id).FirstOrDefaultAsync(ct) ?? throw new AnalysisRequestException("feedId", "No transit feed is stored yet; upload one with POST /feeds.");
+        var feeds = await RunFeeds.ResolveAsync(ctx, request.FeedId, request.Feeds, ct);
+        var feed = feeds[0];
         var date = request.ParsedServiceDate() ?? feed.CheckedDate ?? throw new AnalysisRequestException("serviceDate", "Give a serviceDate.");
-        if (feed.ValidFrom is { } from && feed.ValidTo is { } to && (date < from || date > to))
-            throw new AnalysisRequestException("serviceDate", $"{date:yyyy-MM-dd} is outside the feed's validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}).");
+        RunFeeds.CheckValidity(feeds, date);
 
         var (origins, destinations, originSet, destinationSet) = request.Type == AnalysisTypes.Isochrones
             ? await IsochroneOriginsAsync(ctx, request, ct)
@@ -45,9 +43,8 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
 
         // The day's timetable alone answers these checks; the walking transfers a search needs are
         // generated where the chunks run (this process or the workers), not here just to validate.
-        var timetable = await routers.GetTimetableAsync(feed.Id, feed.Sha256, date, ct);
-        if (timetable.TripCount == 0)
-            throw new AnalysisRequestException("serviceDate", $"The feed runs no trips on {date:yyyy-MM-dd} ({date.DayOfWeek}).");
+        var timetable = await routers.GetTimetableAsync(RunFeeds.Of(feeds), date, ct);
+        RunFeeds.CheckService(timetable, feeds, date);
         if (timetable.DeparturesBetween(routing.Window.StartSeconds, routing.Window.EndSeconds + routing.MaxTripDuration) == 0)
             throw new AnalysisRequestException("window", $"No trip departs in or after the window {request.Window} on {date:yyyy-MM-dd}.");
 
@@ -55,7 +52,7 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
         var run = new AnalysisRun
         {
             Type = request.Type,
-            Spec = request.Resolve(feed, date, routing, access),
+            Spec = request.Resolve(feeds, date, routing, access),
             FeedId = feed.Id,
             OriginSet = originSet,
             OriginVersion = Version(origins),

@@ -16,7 +16,11 @@ namespace Lis.Geo.Api.Infrastructure;
 /// </summary>
 public static class InteractiveRouting
 {
-    public sealed record Context(TransitFeed Feed, DateOnly Day, RoutingParameters Routing, TransitRouter Router, AnalysisRequest Request);
+    /// <summary>What a request routes with; <c>Feed</c> is the first (or only) feed, <see cref="Feeds"/> lists them all.</summary>
+    public sealed record Context(TransitFeed Feed, DateOnly Day, RoutingParameters Routing, TransitRouter Router, AnalysisRequest Request)
+    {
+        public IReadOnlyList<TransitFeed> Feeds { get; init; } = [Feed];
+    }
 
     /// <summary>Collections whose features can be an origin, and their tables and keys.</summary>
     private static readonly Dictionary<string, (string Table, string Key)> Sites =
@@ -47,6 +51,10 @@ public static class InteractiveRouting
             FeedId = Body.Nonempty(q["feedId"]) is { } f
                 ? long.TryParse(f, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? id : throw new Problems.BadParameterException("feedId", $"'{f}' is not a feed id.")
                 : null,
+            Feeds = Body.Nonempty(q["feeds"]) is { } list
+                ? [.. list.Split(',').Select(x => long.TryParse(x.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var fid) ? fid
+                    : throw new Problems.BadParameterException("feeds", $"'{list}' is not a comma-separated list of feed ids."))]
+                : null,
             ServiceDate = Body.Nonempty(q["serviceDate"]),
             Window = Body.Nonempty(q["window"]) ?? "07:00-10:00",
         };
@@ -60,18 +68,24 @@ public static class InteractiveRouting
         catch (AnalysisRequestException e) { throw new Problems.BadParameterException(e.Field, e.Message); }
 
         await using var ctx = LisGeoDb.CreateContext(db);
-        var feed = (request.FeedId is { } fid
-                ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(x => x.Id == fid, ct)
-                : await ctx.Feeds.AsNoTracking().OrderByDescending(x => x.Id).FirstOrDefaultAsync(ct))
-            ?? throw new Problems.ProblemException(Problems.NotFound,
-                request.FeedId is null ? "No transit feed is stored; upload one with POST /feeds." : $"No feed {request.FeedId}; GET /feeds lists them.", "feedId");
+        List<TransitFeed> feeds;
+        try { feeds = await RunFeeds.ResolveAsync(ctx, request.FeedId, request.Feeds, ct); }
+        catch (AnalysisRequestException e) when (e.Message.StartsWith("No ", StringComparison.Ordinal))
+        {
+            throw new Problems.ProblemException(Problems.NotFound, e.Message, e.Field);
+        }
+        catch (AnalysisRequestException e) { throw new Problems.BadParameterException(e.Field, e.Message); }
+        var feed = feeds[0];
         var day = date ?? feed.CheckedDate ?? DateOnly.FromDateTime(DateTime.UtcNow);
         // A day without service would quietly give walk-only answers; say so instead, as analyses do.
-        if (feed.ValidFrom is { } from && feed.ValidTo is { } to && (day < from || day > to))
-            throw new Problems.BadParameterException("serviceDate", $"{day:yyyy-MM-dd} is outside the feed's validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}).");
-        var router = await routers.GetAsync(feed.Id, feed.Sha256, day, routing, ct);
-        if (router.Timetable.TripCount == 0)
-            throw new Problems.BadParameterException("serviceDate", $"The feed runs no trips on {day:yyyy-MM-dd} ({day.DayOfWeek}).");
-        return new Context(feed, day, routing, router, request);
+        TransitRouter router;
+        try
+        {
+            RunFeeds.CheckValidity(feeds, day);
+            router = await routers.GetAsync(RunFeeds.Of(feeds), day, routing, ct);
+            RunFeeds.CheckService(router.Timetable, feeds, day);
+        }
+        catch (AnalysisRequestException e) { throw new Problems.BadParameterException(e.Field, e.Message); }
+        return new Context(feed, day, routing, router, request) { Feeds = feeds };
     }
 }

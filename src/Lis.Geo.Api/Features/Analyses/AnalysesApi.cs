@@ -168,6 +168,9 @@ public static class AnalysesApi
             links.Add(new(OgcApi.Href(req, self + "/travel-times.csv"), "travel-times", "text/csv"));
         if (r.State == RunState.Succeeded && r.Type == AnalysisTypes.Corridor)
             links.Add(new(OgcApi.Href(req, $"{self}/corridors"), "corridors", "application/json", "Each corridor's figures and report from this run"));
+        // Each feed's quality report for the run's service date.
+        foreach (var feed in r.Spec.Feeds)
+            links.Add(new(OgcApi.Href(req, $"/feeds/{feed.Id}/qa?date={r.Spec.ServiceDate:yyyy-MM-dd}"), "feed-qa", "application/json", $"Quality report of feed {feed.Id} on the service date"));
         var seconds = r.StartedAt is { } s && r.FinishedAt is { } f ? (f - s).TotalSeconds : (double?)null;
         return new RunView(r.Id, r.Type, r.State,
             new Progress(r.OriginsDone, r.OriginCount, r.ChunksDone, r.ChunkCount, r.OriginCount == 0 ? 0 : Math.Round(100.0 * r.OriginsDone / r.OriginCount, 1)),
