@@ -1,6 +1,6 @@
 using Lis.Geo.Data.Analyses;
 using System.Globalization;
-using Lis.Geo.Data;
+using Lis.Geo.Data.Feeds;
 using Lis.Geo.Data.Model;
 using Lis.Geo.Jobs;
 using Lis.Geo.Transit.Routing;
@@ -56,36 +56,13 @@ public static class InteractiveRouting
                     : throw new Problems.BadParameterException("feeds", $"'{list}' is not a comma-separated list of feed ids."))]
                 : null,
             ServiceDate = Body.Nonempty(q["serviceDate"]),
-            Window = Body.Nonempty(q["window"]) ?? "07:00-10:00",
+            Window = Body.Nonempty(q["window"]) ?? settings.Window,
         };
-        RoutingParameters routing;
-        DateOnly? date;
-        try
-        {
-            routing = request.Routing();
-            date = request.ParsedServiceDate();
-        }
-        catch (AnalysisRequestException e) { throw new Problems.BadParameterException(e.Field, e.Message); }
-
-        await using var ctx = LisGeoDb.CreateContext(db);
-        List<TransitFeed> feeds;
-        try { feeds = await RunFeeds.ResolveAsync(ctx, request.FeedId, request.Feeds, ct); }
-        catch (AnalysisRequestException e) when (e.Message.StartsWith("No ", StringComparison.Ordinal))
-        {
-            throw new Problems.ProblemException(Problems.NotFound, e.Message, e.Field);
-        }
-        catch (AnalysisRequestException e) { throw new Problems.BadParameterException(e.Field, e.Message); }
-        var feed = feeds[0];
-        var day = date ?? feed.CheckedDate ?? DateOnly.FromDateTime(DateTime.UtcNow);
-        // A day without service would quietly give walk-only answers; say so instead, as analyses do.
-        TransitRouter router;
-        try
-        {
-            RunFeeds.CheckValidity(feeds, day);
-            router = await routers.GetAsync(RunFeeds.Of(feeds), day, routing, ct);
-            RunFeeds.CheckService(router.Timetable, feeds, day);
-        }
-        catch (AnalysisRequestException e) { throw new Problems.BadParameterException(e.Field, e.Message); }
-        return new Context(feed, day, routing, router, request) { Feeds = feeds };
+        var routing = request.Routing();
+        // Interactive look-ups answer for today when neither the query nor the feed names a day.
+        var (feeds, day) = await RunFeeds.ServiceDayAsync(db, request.FeedId, request.Feeds, request.ParsedServiceDate(), DateOnly.FromDateTime(DateTime.UtcNow), ct);
+        var router = await routers.GetAsync(RunFeeds.Of(feeds), day, routing, ct);
+        RunFeeds.RequireService(router.Timetable, feeds, day);
+        return new Context(feeds[0], day, routing, router, request) { Feeds = feeds };
     }
 }
