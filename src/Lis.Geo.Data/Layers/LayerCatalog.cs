@@ -90,7 +90,8 @@ public static class LayerCatalog
                 new("name", "t.name", PropertyType.String, "Stop name"),
                 new("location_type", "t.location_type", PropertyType.Integer, "0 stop, 1 station, …"),
             ],
-            [new("feed", "t.feed_id = {0}", PropertyType.Integer, "Feed id")]),
+            [new("feed", "t.feed_id = {0}", PropertyType.Integer, "Feed id")],
+            OrderSql: "t.feed_id, t.stop_id"),
         new("transit-routes", "Transit routes", "Routes of the stored GTFS feeds: one line per distinct shapes.txt shape, or per distinct stop sequence where trips have no shape.",
             "transit_route t", "t.feed_id || ':' || t.route_id", "t.geom", "MultiLineString",
             [
@@ -108,7 +109,8 @@ public static class LayerCatalog
                 new("line_count", "ST_NumGeometries(t.geom)", PropertyType.Integer, "Distinct shapes or stop sequences drawn"),
             ],
             [new("feed", "t.feed_id = {0}", PropertyType.Integer, "Feed id"),
-             new("route_type", "t.route_type = {0}", PropertyType.Integer, "GTFS route_type, e.g. 3 for bus")]),
+             new("route_type", "t.route_type = {0}", PropertyType.Integer, "GTFS route_type, e.g. 3 for bus")],
+            OrderSql: "t.feed_id, t.route_id"),
     ];
 
     /// <summary>The zone (polygon) or centroid (point) layer of one zone set, with IMD 2019 joined where the codes are LSOA 2011.</summary>
@@ -384,17 +386,20 @@ public static class LayerCatalog
             if (!IsSafeId(zoneSet)) continue;
             var siteTable = r.IsDBNull(4) ? null : r.GetString(4) switch { "employment-sites" => "employment_site", "housing-sites" => "housing_site", _ => null };
             var run = new RunFacts(r.GetInt64(0), r.GetString(1), zoneSet, siteTable, r.GetInt32(5), r.GetInt32(6), r.GetInt32(7), r.GetInt32(8), r.GetFieldValue<DateOnly>(9));
-            if (run.Type == "isochrones")
+            var first = layers.Count;
+            if (run.Type == "isochrones") layers.Add(RunIsochroneLayer(run));
+            else
             {
-                layers.Add(RunIsochroneLayer(run));
-                continue;
+                if (zoneResultsAreAboutCentres)
+                {
+                    layers.Add(RunZoneLayer(run));
+                    layers.Add(RunHousingLayer(run));
+                }
+                if (siteTable is not null) layers.Add(RunSiteLayer(run));
             }
-            if (zoneResultsAreAboutCentres)
-            {
-                layers.Add(RunZoneLayer(run));
-                layers.Add(RunHousingLayer(run));
-            }
-            if (siteTable is not null) layers.Add(RunSiteLayer(run));
+            // A run's results are about its service date: the OGC datetime parameter selects on it.
+            for (var i = first; i < layers.Count; i++)
+                layers[i] = layers[i] with { TimeSql = $"DATE '{run.ServiceDate:yyyy-MM-dd}'" };
         }
         return layers;
     }
