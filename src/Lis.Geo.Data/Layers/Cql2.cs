@@ -194,6 +194,13 @@ public static class Cql2
             return new BooleanValue(left);
         }
 
+        private T SkipSpaceThen<T>(Func<T> parse)
+        {
+            SkipSpace();
+            if (AtEnd) throw Error("expected a number");
+            return parse();
+        }
+
         private static Node Negate(Node n, bool not) => not ? new Not(n) : n;
 
         private string? PeekIdentifier()
@@ -317,7 +324,7 @@ public static class Cql2
             return scalar is Property p ? new GeomProperty(p.Name) : throw Error("expected a geometry property, a WKT geometry or BBOX(...)");
         }
 
-        private double Number() => ParseNumber() switch
+        private double Number() => SkipSpaceThen(ParseNumber) switch
         {
             long l => l,
             double d => d,

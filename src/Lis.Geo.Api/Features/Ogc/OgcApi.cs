@@ -254,11 +254,13 @@ public static class OgcApi
                 parameters.Add(new NpgsqlParameter { Value = v });
                 return "$" + parameters.Count.ToString(CultureInfo.InvariantCulture);
             });
-            await using var cmd = db.CreateCommand($"SELECT ST_IsValid({sql})");
+            await using var cmd = db.CreateCommand($"SELECT CASE WHEN ST_IsValid(g) THEN NULL ELSE ST_IsValidReason(g) END FROM (SELECT {sql} AS g) x");
             cmd.Parameters.AddRange(parameters.ToArray());
             try
             {
-                await cmd.ExecuteScalarAsync(ct);
+                // An invalid geometry (a ring that does not close, a self-intersection) would fail or mislead the spatial functions.
+                if (await cmd.ExecuteScalarAsync(ct) is string reason)
+                    throw new Problems.BadParameterException("filter", $"A geometry in the filter is not valid: {reason}.");
             }
             catch (PostgresException e) when (e.SqlState is "XX000" or "22023" or "22P02" or "42883")
             {
