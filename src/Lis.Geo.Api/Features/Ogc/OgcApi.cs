@@ -201,7 +201,7 @@ public static class OgcApi
         var offer = OgcHttp.Negotiate(req, OgcHttp.GeoJson, OgcHttp.Csv);
         await CheckGeometryLiteralsAsync(db, fr, ct);
         if (offer == OgcHttp.Csv)
-            return new CsvResult(layer, fr, db, $"{layer.Id}.csv");
+            return new WholeFile(new CsvResult(layer, fr, db, $"{layer.Id}.csv"), "text/csv; charset=utf-8");
         var catalogue = req.HttpContext.RequestServices.GetRequiredService<OgcCatalogue>();
         var matched = await catalogue.CountAsync(layer, fr, ct);
         var immutable = OgcCatalogue.IsImmutable(layer);
@@ -266,6 +266,33 @@ public static class OgcApi
             {
                 throw new Problems.BadParameterException("filter", $"A geometry in the filter cannot be read: {e.MessageText}");
             }
+        }
+    }
+
+    /// <summary>
+    /// A response served as a file: rendered to memory first, so it has a Content-Length, an ETag and
+    /// byte ranges — what GDAL's /vsicurl/ needs to open a CSV (HEAD for the size, then ranges).
+    /// </summary>
+    private sealed class WholeFile(IResult inner, string contentType) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            var body = http.Response.Body;
+            await using var buffer = new MemoryStream();
+            http.Response.Body = buffer;
+            try
+            {
+                await inner.ExecuteAsync(http);
+            }
+            finally
+            {
+                http.Response.Body = body;
+            }
+            var bytes = buffer.ToArray();
+            var etag = OgcHttp.ETag(bytes);
+            http.Response.Headers.CacheControl = "no-cache";
+            await Results.Bytes(bytes, contentType, enableRangeProcessing: true,
+                entityTag: Microsoft.Net.Http.Headers.EntityTagHeaderValue.Parse(etag)).ExecuteAsync(http);
         }
     }
 
