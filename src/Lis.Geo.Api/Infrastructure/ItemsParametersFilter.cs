@@ -45,10 +45,15 @@ public sealed class ItemsParametersFilter(IOptions<ApiOptions> options) : IOpera
 
     private static IEnumerable<Data.Layers.Layer> KindsOfLayer()
     {
-        var run = new Data.Layers.LayerCatalog.RunFacts(1, "zone-access", "lsoa11", "employment_site", 1, 60, 1, 1, new DateOnly(2025, 1, 1));
+        // A stand-in run of each site kind: only the layers' property names are read.
+        Data.Layers.LayerCatalog.RunFacts Run(string siteSet) => new(1, new Data.Analyses.RunSpec
+        {
+            Type = Data.Analyses.AnalysisTypes.ZoneAccess, Feeds = [new Data.Analyses.RunFeed(1, "any")], Routing = new(),
+            Access = new Data.Analyses.AccessRules(2700, 3, 50), ZoneSet = "lsoa11", SiteSet = siteSet,
+        }, 1);
         return [.. Data.Layers.LayerCatalog.Fixed, Data.Layers.LayerCatalog.ZoneLayer("lsoa11", "LSOA", false),
-            Data.Layers.LayerCatalog.RunZoneLayer(run), Data.Layers.LayerCatalog.RunHousingLayer(run), Data.Layers.LayerCatalog.RunSiteLayer(run),
-            Data.Layers.LayerCatalog.RunSiteLayer(run with { SiteTable = "housing_site" }), Data.Layers.LayerCatalog.RunIsochroneLayer(run)];
+            .. new[] { "employment-sites", "housing-sites" }.SelectMany(set => new[] { Data.Analyses.ResultLayer.Zones, Data.Analyses.ResultLayer.Housing, Data.Analyses.ResultLayer.Sites, Data.Analyses.ResultLayer.Isochrones }
+                .Select(Run(set).Layer))];
     }
 
     private static OpenApiParameter Query(string name, string description, OpenApiSchema schema) =>
