@@ -51,11 +51,16 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
         if (timetable.DeparturesBetween(routing.Window.StartSeconds, routing.Window.EndSeconds + routing.MaxTripDuration) == 0)
             throw new AnalysisRequestException("window", $"No trip departs in or after the window {request.Window} on {date:yyyy-MM-dd}.");
 
+        // Runs from zones record where their points and weights came from: approximate points (not ONS
+        // population-weighted centroids) are named as such in every record that starts from them.
+        var zoneSource = request.Type == AnalysisTypes.Isochrones ? null
+            : await ctx.ZoneSets.AsNoTracking().Where(z => z.Id == request.ZoneSet)
+                .Select(z => new ZoneSource(z.CodeGeography, z.PopulationSource, z.CentroidsApproximate, z.CentroidNote)).FirstAsync(ct);
         var chunkSize = options.Value.ChunkSize;
         var run = new AnalysisRun
         {
             Type = request.Type,
-            Spec = request.Resolve(feed, date, routing, access),
+            Spec = request.Resolve(feed, date, routing, access) with { ZoneSource = zoneSource },
             FeedId = feed.Id,
             OriginSet = originSet,
             OriginVersion = Version(origins),

@@ -38,6 +38,12 @@ public sealed record RunSpec
     /// <summary>The zone set whose population-weighted centroids are the origins.</summary>
     public required string ZoneSet { get; init; }
 
+    /// <summary>
+    /// Where the zone set's origin points and weights came from when the run was planned (null for
+    /// isochrone runs and runs planned before it was recorded): approximate points are named as such.
+    /// </summary>
+    public ZoneSource? ZoneSource { get; init; }
+
     /// <summary>Only centres of this kind; null = every centre.</summary>
     public string? CentreKind { get; init; }
 
@@ -86,6 +92,12 @@ public sealed record RunSpec
 
     public static RunSpec FromJson(string json) => JsonSerializer.Deserialize<RunSpec>(json, Json) ?? throw new JsonException("A run spec is null.");
 }
+
+/// <summary>
+/// A zone set's geography and provenance as a run used it: the population column and file, and whether
+/// its points are approximate (not ONS population-weighted centroids) with the note saying what they are.
+/// </summary>
+public sealed record ZoneSource(string CodeGeography, string? PopulationSource, bool CentroidsApproximate, string? CentroidNote);
 
 /// <summary>A stored feed as a run used it.</summary>
 public sealed record RunFeed(long Id, string Sha256);

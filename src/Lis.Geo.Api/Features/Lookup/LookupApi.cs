@@ -26,7 +26,7 @@ public static class LookupApi
                     UNION ALL
                     SELECT 'zone:' || z.zone_set_id, z.code, z.name, z.population, d.imd_decile, d.imd_rank, d.imd_score, NULL
                     FROM zone z JOIN zone_set s ON s.id = z.zone_set_id
-                    LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.lsoa_code = z.code, p
+                    LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.edition = 'imd2019' AND d.lsoa_code = z.code, p
                     WHERE ST_Intersects(z.geom, p.g)
                     UNION ALL
                     SELECT 'corridor', code, name, NULL, NULL, NULL, NULL, NULL FROM corridor, p WHERE ST_Intersects(geom, p.g)
