@@ -142,7 +142,7 @@ public static class AnalysisTypes
 
 /// <summary>
 /// The routing rules as the run record shows them: every rule by name, the window as clock times with
-/// its kind (<c>departure</c>; <c>arrival</c> is reserved for arrive-by windows) and departure count.
+/// its kind (<c>departure</c>, or <c>arrival</c> for arrive-by windows) and its count of minutes.
 /// </summary>
 public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
 {
@@ -162,7 +162,7 @@ public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
         if (p.MaxRides is { } rides) w.WriteNumber("maxRides", rides); else w.WriteNull("maxRides");
         w.WriteNumber("maxTripDuration", p.MaxTripDuration);
         w.WriteStartObject("window");
-        w.WriteString("kind", "departure");
+        w.WriteString("kind", p.WindowKind == WindowKind.Arrival ? "arrival" : "departure");
         w.WriteString("start", DepartureWindow.FormatClock(p.Window.StartSeconds));
         w.WriteString("end", DepartureWindow.FormatClock(p.Window.EndSeconds));
         w.WriteNumber("stepSeconds", p.Window.StepSeconds);
@@ -180,8 +180,7 @@ public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
         using var doc = JsonDocument.ParseValue(ref reader);
         var e = doc.RootElement;
         var window = e.GetProperty("window");
-        if (window.TryGetProperty("kind", out var kind) && kind.GetString() != "departure")
-            throw new JsonException($"Window kind '{kind.GetString()}' is not supported by this engine.");
+        var kind = window.TryGetProperty("kind", out var k) ? k.GetString() : "departure";
         return new RoutingParameters
         {
             WalkSpeed = e.GetProperty("walkSpeed").GetDouble(),
@@ -196,6 +195,12 @@ public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
             Window = new DepartureWindow(DepartureWindow.ParseClock(window.GetProperty("start").GetString()!),
                 DepartureWindow.ParseClock(window.GetProperty("end").GetString()!), window.GetProperty("stepSeconds").GetInt32()),
             Percentiles = [.. e.GetProperty("percentiles").EnumerateArray().Select(x => x.GetInt32())],
+            WindowKind = kind switch
+            {
+                "departure" => WindowKind.Departure,
+                "arrival" => WindowKind.Arrival,
+                _ => throw new JsonException($"Window kind '{kind}' is neither departure nor arrival."),
+            },
         };
     }
 }

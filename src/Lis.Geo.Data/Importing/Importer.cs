@@ -1,14 +1,12 @@
 using System.Text;
 using Lis.Geo.Data.Model;
+using Lis.Geo.Transit;
 using Npgsql;
 
 namespace Lis.Geo.Data.Importing;
 
-/// <summary>The answer to an import request that could not start (unknown dataset, bad options).</summary>
-public sealed class ImportRequestException(string field, string message) : Exception(message)
-{
-    public string Field { get; } = field;
-}
+/// <summary>The answer to an import request that could not start (unknown dataset, bad options): a <see cref="RuleViolation"/>.</summary>
+public sealed class ImportRequestException(string field, string kind, string message) : RuleViolation(field, kind, message);
 
 /// <summary>
 /// Imports one file into one dataset, as one transaction: every row is read and checked first;
@@ -25,9 +23,9 @@ public sealed class Importer(NpgsqlDataSource dataSource)
     public async Task<ImportRecord> ImportAsync(string datasetName, SourceFile file, ImportOptions options, CancellationToken ct)
     {
         var dataset = Datasets.Find(datasetName)
-            ?? throw new ImportRequestException("dataset", $"Unknown dataset '{datasetName}'. Known: {string.Join(", ", Datasets.All.Select(d => d.Name))}.");
+            ?? throw new ImportRequestException("dataset", RuleKind.Unknown, $"Unknown dataset '{datasetName}'. Known: {string.Join(", ", Datasets.All.Select(d => d.Name))}.");
         if (dataset.ValidateOptions(options) is var (field, message))
-            throw new ImportRequestException(field, message);
+            throw new ImportRequestException(field, RuleKind.Invalid, message);
 
         var issues = new List<ImportIssue>();
         var rows = file.ReadRows(options.Srid ?? Crs.Wgs84, issues);

@@ -28,13 +28,11 @@ public static class AnalysesApi
 
     public static IEndpointRouteBuilder MapAnalyses(this IEndpointRouteBuilder app)
     {
-        var g = app.MapGroup("/analyses").WithTags("Analyses");
+        var g = app.MapGroup("/analyses").WithTags("Analyses").WithProblems(400, 401, 404, 409);
 
         g.MapPost("", async (AnalysisRequest request, HttpRequest req, AnalysisPlanner planner, CancellationToken ct) =>
             {
-                AnalysisRun run;
-                try { run = await planner.CreateAsync(request, null, ct); }
-                catch (AnalysisRequestException e) { return Problems.Result(Problems.InvalidBody, e.Message, e.Field); }
+                var run = await planner.CreateAsync(request, null, ct);
                 var url = OgcApi.Href(req, $"/analyses/{run.Id}");
                 return Results.Accepted(url, View(req, run));
             })

@@ -79,7 +79,7 @@ public static class CorridorsApi
                         .ToDictionary(g => g.Key, g => g.Sum(z => (long)(z.Population ?? 0))));
                 return TypedResults.Ok(new CorridorContents(code, name, Math.Round(area, 2), totals, zones, housing, employment, centres, Method));
             })
-            .WithTags("Planner look-ups")
+            .WithTags("Planner look-ups").WithProblems(400, 404)
             .WithSummary("What lies in a corridor: zones, housing and employment sites, centres, with totals")
             .WithDescription("Optional zoneSet (e.g. lsoa11) picks the zones counted; by default the first zone set the corridor touches.");
         return app;

@@ -20,7 +20,7 @@ public static class ImportsApi
 
     public static IEndpointRouteBuilder MapImports(this IEndpointRouteBuilder app)
     {
-        var g = app.MapGroup("/imports").WithTags("Imports");
+        var g = app.MapGroup("/imports").WithTags("Imports").WithProblems(400, 401, 404, 413, 415, 422);
 
         g.MapGet("/datasets", () => TypedResults.Ok(Datasets.All.Select(d => new DatasetInfo(d.Name, d.Description)).ToList()))
             .WithSummary("The datasets that can be imported");
@@ -48,9 +48,7 @@ public static class ImportsApi
                 SourceFile source;
                 await using (upload)
                     source = new SourceFile(upload!.FileName, await File.ReadAllBytesAsync(upload.Path, ct));
-                ImportRecord record;
-                try { record = await new Importer(db).ImportAsync(dataset, source, importOptions, ct); }
-                catch (ImportRequestException e) { return Problems.Result(Problems.InvalidParameter, e.Message, e.Field); }
+                var record = await new Importer(db).ImportAsync(dataset, source, importOptions, ct);
                 var location = OgcApi.Href(req, $"/imports/{record.Id}");
                 return record.Status == "succeeded"
                     ? Results.Created(location, record)

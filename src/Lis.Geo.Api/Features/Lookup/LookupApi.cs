@@ -63,7 +63,7 @@ public static class LookupApi
                 var note = lad is null && zones.Count == 0 ? "The point is outside every boundary loaded in this store." : null;
                 return TypedResults.Ok(new LookupResult(lon, lat, leps, lad is null ? null : new Authority(lad.Code, lad.Name, memberships), zones, corridors, note));
             })
-            .WithTags("Planner look-ups")
+            .WithTags("Planner look-ups").WithProblems(400, 404)
             .WithSummary("Which LEP, local authority, LSOA (with IMD 2019 decile) and corridor a point is in")
             .WithDescription("lon and lat in WGS84 decimal degrees, e.g. /lookup?lon=-1.8986&lat=52.4778 (Birmingham New Street).");
         return app;

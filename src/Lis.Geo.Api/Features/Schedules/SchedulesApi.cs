@@ -3,6 +3,7 @@ using Lis.Geo.Api.Infrastructure;
 using Lis.Geo.Data;
 using Lis.Geo.Data.Model;
 using Lis.Geo.Jobs;
+using Lis.Geo.Transit;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -20,13 +21,13 @@ public static class SchedulesApi
 
     public static IEndpointRouteBuilder MapSchedules(this IEndpointRouteBuilder app)
     {
-        var g = app.MapGroup("/schedules").WithTags("Schedules");
+        var g = app.MapGroup("/schedules").WithTags("Schedules").WithProblems(400, 401, 404);
 
         g.MapPost("", async (ScheduleRequest body, NpgsqlDataSource db, ScheduleJobs schedules, HttpRequest req, CancellationToken ct) =>
             {
                 if (string.IsNullOrWhiteSpace(body.Name)) return Problems.Result(Problems.InvalidBody, "name is required.", "name");
                 try { body.Request.Check(); }
-                catch (AnalysisRequestException e) { return Problems.Result(Problems.InvalidBody, e.Message, $"request.{e.Field}"); }
+                catch (RuleViolation v) { throw v.Within("request"); }
                 await using var ctx = LisGeoDb.CreateContext(db);
                 // Stored sets the request names must exist now, or every firing would fail unseen.
                 if (body.Request.Corridor is { } corridor && !await ctx.Corridors.AnyAsync(c => c.Code == corridor, ct))
@@ -41,12 +42,8 @@ public static class SchedulesApi
                 await using var tx = await ctx.Database.BeginTransactionAsync(ct);
                 ctx.Schedules.Add(schedule);
                 await ctx.SaveChangesAsync(ct);
-                try
-                {
-                    if (!schedule.Paused) schedules.Register(schedule);
-                    else schedules.Validate(schedule);
-                }
-                catch (AnalysisRequestException e) { return Problems.Result(Problems.InvalidBody, e.Message, e.Field); }
+                if (!schedule.Paused) schedules.Register(schedule);
+                else schedules.Validate(schedule);
                 await tx.CommitAsync(ct);
                 return Results.Created(Ogc.OgcApi.Href(req, $"/schedules/{schedule.Id}"), View(schedule, []));
             })
@@ -71,12 +68,8 @@ public static class SchedulesApi
                 if (patch.Name is not null) s.Name = patch.Name;
                 if (patch.Cron is not null) s.Cron = patch.Cron;
                 if (patch.Paused is not null) s.Paused = patch.Paused.Value;
-                try
-                {
-                    if (s.Paused) { schedules.Validate(s); schedules.Unregister(s.Id); }
-                    else schedules.Register(s);
-                }
-                catch (AnalysisRequestException e) { return Problems.Result(Problems.InvalidBody, e.Message, e.Field); }
+                if (s.Paused) { schedules.Validate(s); schedules.Unregister(s.Id); }
+                else schedules.Register(s);
                 await ctx.SaveChangesAsync(ct);
                 return Results.Ok(View(s, await RecentRuns(ctx, s.Id, ct)));
             })
