@@ -1,3 +1,4 @@
+using Lis.Geo.Data;
 using Lis.Geo.Data.Analyses;
 using Npgsql;
 
@@ -117,8 +118,7 @@ public static class LayerCatalog
     {
         SafeZoneSet(zoneSetId);
         var from = $"""
-            zone t JOIN zone_set s ON s.id = t.zone_set_id
-            LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.edition = 'imd2019' AND d.lsoa_code = t.code
+            zone t {DeprivationJoin.Sql("t.zone_set_id", "t.code")}
             LEFT JOIN local_authority la ON la.code = t.lad_code
             """;
         var where = $"t.zone_set_id = '{zoneSetId}' AND t.{(centroids ? "centroid" : "geom")} IS NOT NULL";
@@ -186,8 +186,7 @@ public static class LayerCatalog
         var from = $"""
             analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
             JOIN zone t ON t.zone_set_id = '{run.ZoneSetId}' AND t.code = p.code
-            JOIN zone_set s ON s.id = t.zone_set_id
-            LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.edition = 'imd2019' AND d.lsoa_code = t.code
+            {DeprivationJoin.Sql("t.zone_set_id", "t.code")}
             """;
         var min = run.MinCentres;
         return new Layer($"analysis-{run.RunId}-zones", $"Analysis {run.RunId}: access to centres ({run.ServiceDate:yyyy-MM-dd})",
@@ -234,8 +233,7 @@ public static class LayerCatalog
         LEFT JOIN LATERAL (SELECT z.code FROM zone z WHERE z.zone_set_id = '{set}' AND ST_Contains(z.geom, ST_PointOnSurface(t.geom)) ORDER BY z.code LIMIT 1) lz ON true
         LEFT JOIN analysis_point lp ON lp.run_id = {runId} AND lp.is_origin AND lp.kind = 'zone' AND lp.code = lz.code
         LEFT JOIN analysis_origin_result lr ON lr.run_id = lp.run_id AND lr.origin_index = lp.index
-        LEFT JOIN zone_set ls ON ls.id = '{set}' AND ls.code_geography = 'lsoa11'
-        LEFT JOIN deprivation d ON ls.id IS NOT NULL AND d.edition = 'imd2019' AND d.lsoa_code = lz.code
+        {DeprivationJoin.Sql($"'{set}'", "lz.code")}
         """ : "";
 
     private static string LandJoin(RunFacts run) => LandJoin(run.RunId, run.ZoneSetId);

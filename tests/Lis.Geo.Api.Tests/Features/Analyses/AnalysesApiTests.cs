@@ -15,7 +15,7 @@ using Lis.Geo.Transit.Walking;
 namespace Lis.Geo.Api.Tests.Features.Analyses;
 
 /// <summary>The sample region with its feed stored, and a Hangfire server working jobs in the test host.</summary>
-public sealed class AnalysisFixture : ApiFixture
+public class AnalysisFixture : ApiFixture
 {
     public long FeedId { get; private set; }
 
