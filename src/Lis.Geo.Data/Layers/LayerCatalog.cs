@@ -92,7 +92,8 @@ public static class LayerCatalog
                 new("name", "t.name", PropertyType.String, "Stop name"),
                 new("location_type", "t.location_type", PropertyType.Integer, "0 stop, 1 station, …"),
             ],
-            [new("feed", "t.feed_id = {0}", PropertyType.Integer, "Feed id")]),
+            [new("feed", "t.feed_id = {0}", PropertyType.Integer, "Feed id")],
+            OrderSql: "t.feed_id, t.stop_id"),
         new("transit-routes", "Transit routes", "Routes of the stored GTFS feeds: one line per distinct shapes.txt shape, or per distinct stop sequence where trips have no shape.",
             "transit_route t", "t.feed_id || ':' || t.route_id", "t.geom", "MultiLineString",
             [
@@ -110,7 +111,8 @@ public static class LayerCatalog
                 new("line_count", "ST_NumGeometries(t.geom)", PropertyType.Integer, "Distinct shapes or stop sequences drawn"),
             ],
             [new("feed", "t.feed_id = {0}", PropertyType.Integer, "Feed id"),
-             new("route_type", "t.route_type = {0}", PropertyType.Integer, "GTFS route_type, e.g. 3 for bus")]),
+             new("route_type", "t.route_type = {0}", PropertyType.Integer, "GTFS route_type, e.g. 3 for bus")],
+            OrderSql: "t.feed_id, t.route_id"),
     ];
 
     /// <summary>The zone (polygon) or centroid (point) layer of one zone set, with IMD 2019 joined where the codes are LSOA 2011.</summary>
@@ -166,15 +168,18 @@ public static class LayerCatalog
             $"(SELECT round(min(pr.percentiles[{Spec.PercentilePosition}]) / 60.0, 1) FROM analysis_pair_result pr " +
             $"WHERE pr.run_id = {RunId} AND pr.origin_index = {originIndex} AND pr.destination_index < {CentreCount})";
 
-        /// <summary>The layer of <paramref name="kind"/> (one of <see cref="RunSpec.ResultLayers"/>).</summary>
-        public Layer Layer(string kind) => kind switch
+        /// <summary>
+        /// The layer of <paramref name="kind"/> (one of <see cref="RunSpec.ResultLayers"/>). A run's results
+        /// are about its service date: the OGC <c>datetime</c> parameter selects on it.
+        /// </summary>
+        public Layer Layer(string kind) => (kind switch
         {
             ResultLayer.Zones => RunZoneLayer(this),
             ResultLayer.Housing => RunHousingLayer(this),
             ResultLayer.Sites => RunSiteLayer(this),
             ResultLayer.Isochrones => RunIsochroneLayer(this),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a result layer."),
-        };
+        }) with { TimeSql = $"DATE '{ServiceDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}'" };
     }
 
     /// <summary>
