@@ -36,9 +36,9 @@ var maxUpload = builder.Configuration.GetValue<long?>($"{ApiOptions.Section}:{na
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxUpload);
 builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f => f.MultipartBodyLengthLimit = maxUpload);
 
+builder.AddEdge();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
 builder.Services.AddEndpointsApiExplorer();
 builder.Services.AddSwaggerGen(SwaggerSetup.Configure);
 
@@ -48,6 +48,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSwagger();
 app.UseSwaggerUI(o => o.DocumentTitle = "Lis.Geo API");
+app.UseEdge();
 
 app.MapOgc();
 app.MapEditing();
@@ -60,7 +61,13 @@ app.MapAnalyses();
 app.MapSchedules();
 app.MapAccessibility();
 app.MapIsochrones();
-app.UseHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new DashboardAccess()], DashboardTitle = "Lis.Geo jobs" });
+DashboardAccess.UseDashboardLogin(app);
+app.UseHangfireDashboard(DashboardAccess.Path, new DashboardOptions
+{
+    Authorization = [new DashboardAccess()], DashboardTitle = "Lis.Geo jobs",
+    // The dashboard is for operators with the key; it never shows where the database is.
+    DisplayStorageConnectionString = false,
+});
 app.MapProblemDocs();
 
 app.Run();

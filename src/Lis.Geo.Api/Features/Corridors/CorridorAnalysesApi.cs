@@ -6,6 +6,7 @@ using Lis.Geo.Api.Infrastructure;
 using Lis.Geo.Data.Model;
 using Lis.Geo.Jobs;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Lis.Geo.Api.Features.Corridors;
@@ -37,11 +38,12 @@ public static class CorridorAnalysesApi
     {
         var g = app.MapGroup("/corridors/{code}/analyses").WithTags("Corridor analyses");
 
-        g.MapPost("", async (string code, [FromBody] AnalysisRequest? request, HttpRequest req, AnalysisPlanner planner, CancellationToken ct) =>
+        g.MapPost("", async (string code, [FromBody] AnalysisRequest? request, HttpRequest req, AnalysisPlanner planner, IOptions<LimitsOptions> limits, CancellationToken ct) =>
             {
                 var body = (request ?? new AnalysisRequest()) with { Type = AnalysisTypes.Corridor, Corridor = code };
                 try
                 {
+                    RunLimits.Check(body, limits.Value);
                     var run = await planner.CreateAsync(body, null, ct);
                     return Results.Accepted(OgcApi.Href(req, $"/analyses/{run.Id}"), AnalysesApi.View(req, run));
                 }
