@@ -10,12 +10,16 @@ INSERT INTO transit_feed (id, name, file_name, sha256, size_bytes, row_counts, i
 VALUES (1, 'synthetic (bench/overlay)', 'none.zip', 'synthetic', 0, '{}', 0, '[]', now());
 
 -- 'aggregating': every chunk is done; the bench program runs the aggregation and marks it succeeded.
-INSERT INTO analysis_run (id, type, state, request, parameters, feed_id, feed_sha256, service_date, origin_set, origin_version, origin_count,
+INSERT INTO analysis_run (id, type, state, spec, feed_id, origin_set, origin_version, origin_count,
                           destination_set, destination_version, destination_count, engine_version, chunk_size, chunk_count, chunks_done, origins_done,
                           created_at, started_at)
-SELECT :run, 'zone-access', 'aggregating', '{"type":"zone-access","minCentres":3,"thresholdMinutes":45}',
-       '{"routing":{"percentiles":[5,25,50,75,95]},"access":{"thresholdSeconds":2700,"minCentres":3,"percentile":50}}',
-       1, 'synthetic', '2026-11-25', 'zones:lsoa11', 'synthetic', (SELECT count(*) FROM zone WHERE zone_set_id = 'lsoa11'),
+SELECT :run, 'zone-access', 'aggregating',
+       '{"version":1,"type":"zone-access","feeds":[{"id":1,"sha256":"synthetic"}],"serviceDate":"2026-11-25",
+         "routing":{"walkSpeed":1.33,"circuity":1.3,"maxAccessWalk":600,"boardSlack":60,"maxTransferWalk":300,"maxEgressWalk":600,"maxDirectWalk":1800,
+                    "maxRides":null,"maxTripDuration":7200,"window":{"kind":"departure","start":"07:00:00","end":"10:00:00","stepSeconds":60,"departures":180},
+                    "percentiles":[5,25,50,75,95],"earthRadiusMeters":6371008.8},
+         "access":{"thresholdSeconds":2700,"minCentres":3,"percentile":50},"zoneSet":"lsoa11"}',
+       1, 'zones:lsoa11', 'synthetic', (SELECT count(*) FROM zone WHERE zone_set_id = 'lsoa11'),
        'centres', 'synthetic', (SELECT count(*) FROM bench_centre), 'synthetic', 100, 25, 25,
        (SELECT count(*) FROM zone WHERE zone_set_id = 'lsoa11'), now() - interval '10 minutes', now() - interval '9 minutes';
 

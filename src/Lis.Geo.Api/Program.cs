@@ -9,6 +9,7 @@ using Lis.Geo.Api.Features.Isochrones;
 using Lis.Geo.Api.Features.Lookup;
 using Lis.Geo.Api.Features.Ogc;
 using Lis.Geo.Api.Features.Schedules;
+using Lis.Geo.Api.Features.Tiles;
 using Lis.Geo.Api.Infrastructure;
 using Lis.Geo.Data;
 using Lis.Geo.Jobs;
@@ -51,6 +52,7 @@ app.UseSwaggerUI(o => o.DocumentTitle = "Lis.Geo API");
 app.UseEdge();
 
 app.MapOgc();
+app.MapTiles();
 app.MapEditing();
 app.MapLookup();
 app.MapCorridors();

@@ -1,4 +1,6 @@
 using Lis.Geo.Data.Model;
+using Lis.Geo.Data.Analyses;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -167,8 +169,9 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
         b.Entity<AnalysisRun>(e =>
         {
             e.ToTable("analysis_run");
-            e.Property(x => x.Request).HasColumnType("jsonb");
-            e.Property(x => x.Parameters).HasColumnType("jsonb");
+            e.Property(x => x.Spec).HasColumnType("jsonb").HasConversion(
+                v => v.ToJson(), v => RunSpec.FromJson(v),
+                new ValueComparer<RunSpec>((a, b) => a!.ToJson() == b!.ToJson(), v => v.ToJson().GetHashCode(StringComparison.Ordinal), v => RunSpec.FromJson(v.ToJson())));
             e.Property(x => x.Summary).HasColumnType("jsonb");
             e.HasIndex(x => x.State);
             e.HasIndex(x => x.ScheduleId);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Hangfire;
 using Hangfire.Server;
 using Lis.Geo.Analysis;
+using Lis.Geo.Data.Analyses;
 using Lis.Geo.Data.Model;
 using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Walking;
@@ -43,16 +44,17 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, IBack
         try
         {
             var stopwatch = Stopwatch.StartNew();
-            var (routing, access) = RunStore.Parameters(run);
+            var spec = run.Spec;
+            var (routing, access) = (spec.Routing, spec.Access.Parameters());
             var origins = await RunStore.PointsAsync(db, runId, true, chunk.OriginFrom, chunk.OriginTo, cancel.Token);
-            var router = await routers.GetAsync(run.FeedId, run.FeedSha256, run.ServiceDate, routing, cancel.Token);
+            var router = await routers.GetAsync(spec.Feed.Id, spec.Feed.Sha256, spec.ServiceDate, routing, cancel.Token);
             // Phase times go to the log line, so a slow run shows where the chunk spent its time.
             var ready = stopwatch.Elapsed.TotalSeconds;
             double routed;
             bool last;
             if (run.Type == AnalysisTypes.Isochrones)
             {
-                var cutoffs = RunStore.Request(run).IsochroneCutoffs;
+                var cutoffs = spec.Isochrones!.Cutoffs;
                 var isochrones = new IReadOnlyList<Isochrone>[origins.Count];
                 await Task.Run(() => Parallel.For(0, origins.Count, new ParallelOptions { CancellationToken = cancel.Token },
                     o => isochrones[o] = Isochrones.Compute(router, origins[o], routing.Window, cutoffs, access.Percentile, cancel.Token)), cancel.Token);
@@ -99,15 +101,14 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, IBack
         await RunStore.SetStateAsync(db, runId, RunState.Aggregating, cancellationToken);
         try
         {
-            var (routing, access) = RunStore.Parameters(run);
             object summary = run.Type == AnalysisTypes.Isochrones
                 ? await IsochroneSummaryAsync(runId, cancellationToken)
-                : await RunSummary.ComputeAsync(db, run, access, cancellationToken);
+                : await RunSummary.ComputeAsync(db, run, cancellationToken);
             if (AnalysisTypes.HasSites(run.Type))
-                await SiteCatchments.WriteAsync(db, run, routing, access, cancellationToken);
+                await SiteCatchments.WriteAsync(db, run, cancellationToken);
             IReadOnlyList<string> corridorFailures = [];
             if (run.Type == AnalysisTypes.Corridor)
-                corridorFailures = await CorridorAnalyses.WriteAsync(db, run, RunStore.Request(run), routing, access, cancellationToken);
+                corridorFailures = await CorridorAnalyses.WriteAsync(db, run, cancellationToken);
             await RunStore.CompleteAsync(db, runId, JsonSerializer.Serialize(summary, AnalysisPlanner.Json), cancellationToken,
                 corridorFailures.Count == 0 ? null : "Succeeded without " + string.Join("; ", corridorFailures));
         }

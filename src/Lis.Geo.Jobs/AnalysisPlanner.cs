@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Hangfire;
 using Lis.Geo.Data;
+using Lis.Geo.Data.Analyses;
 using Lis.Geo.Data.Model;
 using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Timetables;
@@ -54,12 +55,8 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
         var run = new AnalysisRun
         {
             Type = request.Type,
-            Request = JsonSerializer.Serialize(request, Json),
-            Parameters = JsonSerializer.Serialize(new { routing = RoutingRecord(routing), access,
-                isochroneCutoffs = request.Type == AnalysisTypes.Isochrones ? request.IsochroneCutoffs : null }, Json),
+            Spec = request.Resolve(feed, date, routing, access),
             FeedId = feed.Id,
-            FeedSha256 = feed.Sha256,
-            ServiceDate = date,
             OriginSet = originSet,
             OriginVersion = Version(origins),
             OriginCount = origins.Count,
@@ -155,15 +152,6 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
                 request.Site is null ? $"No {request.SiteSet} are stored." : $"No site '{request.Site}' in {request.SiteSet}.");
         return (sites, [], request.Site is null ? $"sites:{request.SiteSet}" : $"sites:{request.SiteSet}:{request.Site}", "none");
     }
-
-    /// <summary>Every routing rule by name, the window as clock times, for the run record.</summary>
-    public static object RoutingRecord(RoutingParameters p) => new
-    {
-        p.WalkSpeed, p.Circuity, p.MaxAccessWalk, p.BoardSlack, p.MaxTransferWalk, p.MaxEgressWalk, p.MaxDirectWalk, p.MaxRides, p.MaxTripDuration,
-        window = new { start = DepartureWindow.FormatClock(p.Window.StartSeconds), end = DepartureWindow.FormatClock(p.Window.EndSeconds), stepSeconds = p.Window.StepSeconds, departures = p.Window.Count },
-        p.Percentiles,
-        earthRadiusMeters = 6_371_008.8,
-    };
 
     private sealed record Point(string Kind, string Code, string? Name, double Lon, double Lat, double Weight)
     {

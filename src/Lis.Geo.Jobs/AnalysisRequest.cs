@@ -1,5 +1,7 @@
 using System.Globalization;
 using Lis.Geo.Analysis;
+using Lis.Geo.Data.Analyses;
+using Lis.Geo.Data.Model;
 using Lis.Geo.Transit.Routing;
 
 namespace Lis.Geo.Jobs;
@@ -7,7 +9,8 @@ namespace Lis.Geo.Jobs;
 /// <summary>
 /// What a planner asks for. Every field is optional and defaults to ACCESSIBILITY.md: LSOA 2011
 /// centroids to every centre, AM peak 07:00–10:00, 45 minutes, 3 or more centres, median travel time,
-/// DfT/TRACC walking rules. The resolved values are stored with the run.
+/// DfT/TRACC walking rules. The planner resolves it once into the run's <see cref="RunSpec"/>, which is
+/// what the run stores and everyone reads; a request is only what was asked.
 /// </summary>
 public sealed record AnalysisRequest
 {
@@ -114,6 +117,51 @@ public sealed record AnalysisRequest
         return a;
     }
 
+    /// <summary>
+    /// The run's specification: this request with every default applied, on <paramref name="feed"/> and
+    /// <paramref name="serviceDate"/>, with the checked rules of <see cref="Check"/>.
+    /// </summary>
+    public RunSpec Resolve(TransitFeed feed, DateOnly serviceDate, RoutingParameters routing, AccessParameters access) => new()
+    {
+        Type = Type,
+        Name = Name,
+        Feeds = [new RunFeed(feed.Id, feed.Sha256)],
+        ServiceDate = serviceDate,
+        Routing = routing,
+        Access = new AccessRules(access.ThresholdSeconds, access.MinCentres, access.Percentile),
+        ZoneSet = ZoneSet,
+        CentreKind = CentreKind,
+        SiteSet = Type switch
+        {
+            AnalysisTypes.Corridor => "employment-sites",
+            AnalysisTypes.SiteAccess => SiteSet,
+            AnalysisTypes.Isochrones when Lon is null => SiteSet,
+            _ => null,
+        },
+        Corridor = Corridor,
+        NearMeters = Type == AnalysisTypes.Corridor ? NearMeters : null,
+        Isochrones = Type == AnalysisTypes.Isochrones ? new IsochroneSpec(IsochroneCutoffs, Lon, Lat, Site) : null,
+    };
+
+    /// <summary>The request that re-creates a run of <paramref name="spec"/>: every member pinned to the value the run used.</summary>
+    public static AnalysisRequest From(RunSpec spec)
+    {
+        var r = spec.Routing;
+        var request = new AnalysisRequest
+        {
+            Type = spec.Type, Name = spec.Name, FeedId = spec.Feed.Id, ServiceDate = spec.ServiceDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ZoneSet = spec.ZoneSet, CentreKind = spec.CentreKind, Corridor = spec.Corridor,
+            Cutoffs = spec.Isochrones is { } iso ? [.. iso.Cutoffs] : null, Lon = spec.Isochrones?.Lon, Lat = spec.Isochrones?.Lat, Site = spec.Isochrones?.Site,
+            Window = $"{DepartureWindow.FormatClock(r.Window.StartSeconds)}-{DepartureWindow.FormatClock(r.Window.EndSeconds)}",
+            ThresholdMinutes = spec.Access.ThresholdMinutes, MinCentres = spec.Access.MinCentres, Percentiles = [.. r.Percentiles], Percentile = spec.Access.Percentile,
+            WalkSpeed = r.WalkSpeed, Circuity = r.Circuity, MaxAccessWalk = r.MaxAccessWalk, BoardSlack = r.BoardSlack, MaxTransferWalk = r.MaxTransferWalk,
+            MaxEgressWalk = r.MaxEgressWalk, MaxDirectWalk = r.MaxDirectWalk, MaxRides = r.MaxRides, MaxTripDuration = r.MaxTripDuration,
+        };
+        if (spec.SiteSet is { } sites) request = request with { SiteSet = sites };
+        if (spec.NearMeters is { } near) request = request with { NearMeters = near };
+        return request;
+    }
+
     public DateOnly? ParsedServiceDate() =>
         ServiceDate is null ? null
         : DateOnly.TryParseExact(ServiceDate, ["yyyy-MM-dd", "yyyyMMdd"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
@@ -125,25 +173,6 @@ public sealed record AnalysisRequest
         var word = message.Split(' ', 2)[0];
         return word.Length == 0 ? "parameters" : char.ToLowerInvariant(word[0]) + word[1..];
     }
-}
-
-public static class AnalysisTypes
-{
-    public const string ZoneAccess = "zone-access";
-    public const string SiteAccess = "site-access";
-    public const string Corridor = "corridor";
-    public const string Isochrones = "isochrones";
-    public static readonly string[] Supported = [ZoneAccess, SiteAccess, Corridor, Isochrones];
-
-    /// <summary>Whether runs of the type route to sites as well as centres (and from sites to centres).</summary>
-    public static bool HasSites(string type) => type is SiteAccess or Corridor;
-
-    /// <summary>Site sets a site-access run can target, and their tables.</summary>
-    public static readonly IReadOnlyDictionary<string, string> SiteTables = new Dictionary<string, string>
-    {
-        ["employment-sites"] = "employment_site",
-        ["housing-sites"] = "housing_site",
-    };
 }
 
 /// <summary>A request that cannot become a run; <see cref="Field"/> names the member at fault.</summary>

@@ -1,9 +1,7 @@
 using System.Text.Json;
-using Lis.Geo.Analysis;
 using Lis.Geo.Analysis.Reports;
 using Lis.Geo.Data.Layers;
 using Lis.Geo.Data.Model;
-using Lis.Geo.Transit.Routing;
 using NetTopologySuite.Geometries;
 using Npgsql;
 
@@ -18,19 +16,19 @@ namespace Lis.Geo.Jobs;
 public static class CorridorAnalyses
 {
     /// <summary>Writes every corridor's analysis; returns the corridors that failed (when more than one was asked for), with why.</summary>
-    public static async Task<IReadOnlyList<string>> WriteAsync(NpgsqlDataSource db, AnalysisRun run, AnalysisRequest request, RoutingParameters routing, AccessParameters access, CancellationToken ct)
+    public static async Task<IReadOnlyList<string>> WriteAsync(NpgsqlDataSource db, AnalysisRun run, CancellationToken ct)
     {
         var codes = new List<string>();
         await using (var cmd = db.CreateCommand("SELECT code FROM corridor WHERE $1::text IS NULL OR code = $1 ORDER BY code"))
         {
-            cmd.Parameters.Add(new() { Value = (object?)request.Corridor ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            cmd.Parameters.Add(new() { Value = (object?)run.Spec.Corridor ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct)) codes.Add(r.GetString(0));
         }
         var failures = new List<string>();
         foreach (var code in codes)
         {
-            try { await WriteOneAsync(db, run, request, routing, access, code, ct); }
+            try { await WriteOneAsync(db, run, code, ct); }
             catch (Exception e) when (e is not OperationCanceledException && codes.Count > 1)
             {
                 // One corridor's failure (say, a geometry PostGIS cannot measure) must not cost the others
@@ -41,12 +39,12 @@ public static class CorridorAnalyses
         return failures;
     }
 
-    private static async Task WriteOneAsync(NpgsqlDataSource db, AnalysisRun run, AnalysisRequest request, RoutingParameters routing, AccessParameters access, string code, CancellationToken ct)
+    private static async Task WriteOneAsync(NpgsqlDataSource db, AnalysisRun run, string code, CancellationToken ct)
     {
-        var figures = await FiguresAsync(db, run, request, routing, access, code, ct);
+        var figures = await FiguresAsync(db, run, code, ct);
         if (figures is null) return; // deleted since the run was queued
         var previous = await PreviousAsync(db, code, run.Id, ct);
-        var map = await MapAsync(db, run, request, access, code, ct);
+        var map = await MapAsync(db, run, code, ct);
         var change = previous is null ? null : CorridorChange.Between(previous, figures);
         var html = CorridorReport.Render(figures, map, change, DateTimeOffset.UtcNow);
         await using var cmd = db.CreateCommand("""
@@ -77,9 +75,10 @@ public static class CorridorAnalyses
         return await cmd.ExecuteScalarAsync(ct) is string json ? JsonSerializer.Deserialize<CorridorFigures>(json, AnalysisPlanner.Json) : null;
     }
 
-    private static async Task<CorridorFigures?> FiguresAsync(NpgsqlDataSource db, AnalysisRun run, AnalysisRequest request, RoutingParameters routing,
-        AccessParameters access, string code, CancellationToken ct)
+    private static async Task<CorridorFigures?> FiguresAsync(NpgsqlDataSource db, AnalysisRun run, string code, CancellationToken ct)
     {
+        var spec = run.Spec;
+        var (routing, access) = (spec.Routing, spec.Access);
         await using var conn = await db.OpenConnectionAsync(ct);
         string name;
         double hectares;
@@ -104,7 +103,7 @@ public static class CorridorAnalyses
             SELECT inside, imd_decile, count(*)::int, sum(weight), coalesce(sum(weight) FILTER (WHERE centres_reachable >= $4), 0),
                    sum(weight * time_share), sum(weight * centres_reachable)
             FROM o GROUP BY inside, imd_decile
-            """, run.Id, code, request.ZoneSet, access.MinCentres))
+            """, run.Id, code, spec.ZoneSet, access.MinCentres))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
                 groups.Add((r.GetBoolean(0), r.IsDBNull(1) ? null : r.GetInt32(1), r.GetInt32(2), r.GetDouble(3), r.GetDouble(4), r.GetDouble(5), r.GetDouble(6)));
@@ -120,7 +119,7 @@ public static class CorridorAnalyses
             SELECT count(*)::int, coalesce(sum(t.min_dwellings), 0)::bigint, coalesce(sum(t.max_dwellings), 0)::bigint, round(coalesce(sum(t.hectares), 0)::numeric, 2)::float8,
                    (count(*) FILTER (WHERE lr.centres_reachable < $3))::int, coalesce(sum(t.max_dwellings) FILTER (WHERE lr.centres_reachable < $3), 0)::bigint
             FROM corridor k JOIN housing_site t ON ST_Intersects(t.geom, k.geom)
-            {LayerCatalog.LandJoin(run.Id, request.ZoneSet)}
+            {LayerCatalog.LandJoin(run.Id, spec.ZoneSet)}
             WHERE k.code = $2
             """, run.Id, code, access.MinCentres))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
@@ -151,17 +150,17 @@ public static class CorridorAnalyses
             LEFT JOIN analysis_origin_result sor ON sor.run_id = so.run_id AND sor.origin_index = so.index
             WHERE k.code = $2
             ORDER BY sr.deprived_rank NULLS LAST, t.reference
-            """, run.Id, code, (double)request.NearMeters))
+            """, run.Id, code, (double)spec.NearMeters!.Value))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
                 sites.Add(new EmploymentSiteCatchment(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetBoolean(2), Math.Round(r.GetDouble(3), 1),
                     r.IsDBNull(4) ? null : r.GetDouble(4), r.IsDBNull(5) ? null : r.GetInt32(5), r.IsDBNull(6) ? null : r.GetDouble(6),
                     r.IsDBNull(7) ? null : r.GetDouble(7), r.IsDBNull(8) ? null : r.GetInt32(8), r.IsDBNull(9) ? null : r.GetInt32(9)));
 
-        return new CorridorFigures(code, name, Math.Round(hectares, 2), run.Id, run.ServiceDate.ToString("yyyy-MM-dd"),
+        return new CorridorFigures(code, name, Math.Round(hectares, 2), run.Id, spec.ServiceDate.ToString("yyyy-MM-dd"),
             $"{Clock(routing.Window.StartSeconds)}–{Clock(routing.Window.EndSeconds)}",
-            access.ThresholdSeconds / 60, access.MinCentres, access.Percentile, request.NearMeters, request.ZoneSet,
-            run.FeedSha256, $"{run.DestinationSet}@{run.DestinationVersion}", RoutingRules(routing),
+            access.ThresholdMinutes, access.MinCentres, access.Percentile, spec.NearMeters!.Value, spec.ZoneSet,
+            spec.Feed.Sha256, $"{run.DestinationSet}@{run.DestinationVersion}", spec.RoutingFingerprint,
             residents, housing, land, AccessComparison.Of(Access(true), Access(false)), sites, CorridorFigures.MethodText);
     }
 
@@ -169,8 +168,9 @@ public static class CorridorAnalyses
     /// The report map: the corridor with a margin around it, zones coloured by the overlay's bivariate
     /// class, housing and employment sites, centres. Geometries are simplified to about a pixel.
     /// </summary>
-    private static async Task<string> MapAsync(NpgsqlDataSource db, AnalysisRun run, AnalysisRequest request, AccessParameters access, string code, CancellationToken ct)
+    private static async Task<string> MapAsync(NpgsqlDataSource db, AnalysisRun run, string code, CancellationToken ct)
     {
+        var access = run.Spec.Access;
         const int width = 760, height = 330;
         await using var conn = await db.OpenConnectionAsync(ct);
         Envelope extent;
@@ -185,7 +185,7 @@ public static class CorridorAnalyses
             extent = new Envelope(r.GetDouble(0), r.GetDouble(2), r.GetDouble(1), r.GetDouble(3));
             tolerance = Math.Max(extent.Width, extent.Height) / Math.Max(width, height);
         }
-        var legend = BivariateClasses.Legend(access.MinCentres, access.ThresholdSeconds / 60);
+        var legend = BivariateClasses.Legend(access.MinCentres, access.ThresholdMinutes);
         var colours = legend.ToDictionary(l => l.Class, l => l.Colour);
         var features = new List<MapFeature>();
         var classesShown = new HashSet<string>();
@@ -195,7 +195,7 @@ public static class CorridorAnalyses
         await using (var cmd = Command(conn, $"""
             SELECT ST_SimplifyPreserveTopology(z.geom, $7), z.code, {BivariateClasses.ClassSql(access.MinCentres)}
             FROM analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
-            JOIN zone z ON z.zone_set_id = '{LayerCatalog.SafeZoneSet(request.ZoneSet)}' AND z.code = p.code
+            JOIN zone z ON z.zone_set_id = '{LayerCatalog.SafeZoneSet(run.Spec.ZoneSet)}' AND z.code = p.code
             JOIN zone_set s ON s.id = z.zone_set_id
             LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.lsoa_code = z.code
             WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone' AND ST_Intersects(z.geom, {envelope})
@@ -240,11 +240,6 @@ public static class CorridorAnalyses
         ];
         return SvgMap.Render(extent, features, items, width, height, "Contains OS data © Crown copyright and database right");
     }
-
-    /// <summary>A short fingerprint of every routing and walking rule, so two analyses can tell whether theirs differ.</summary>
-    private static string RoutingRules(RoutingParameters routing) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
-            System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(AnalysisPlanner.RoutingRecord(routing), AnalysisPlanner.Json))))[..16];
 
     /// <summary>07:00 rather than 07:00:00: windows are whole minutes.</summary>
     private static string Clock(int seconds) => FormattableString.Invariant($"{seconds / 3600:00}:{seconds % 3600 / 60:00}");

@@ -27,10 +27,10 @@ public static class RunEquity
     public sealed record Summary(long RunId, string Population, int MinCentres, int ThresholdMinutes, IReadOnlyList<Decile> ByImdDecile, Gap Gap,
         Concentration ConcentrationIndex, int ZonesWithoutImd, double? PopulationWithoutImd);
 
-    public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, AccessParameters access, string population, CancellationToken ct)
+    public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, string population, CancellationToken ct)
     {
         var weight = Populations[population];
-        var zoneSet = RunStore.ZoneSet(run);
+        var (zoneSet, access) = (run.Spec.ZoneSet, run.Spec.Access);
         var rows = new List<(double Weight, int Centres, int? Rank, int? Decile)>();
         await using (var cmd = db.CreateCommand($"""
             SELECT coalesce({weight}, 0)::float8, r.centres_reachable, d.imd_rank, d.imd_decile
@@ -69,7 +69,7 @@ public static class RunEquity
             "CI = 2/(μW) Σ wᵢ(hᵢ − μ)(Rᵢ − ½); zones ordered from most to least deprived by IMD 2019 rank, Rᵢ their weighted fractional rank; " +
             "negative = access concentrated among the more deprived, positive = among the less deprived.");
         var missing = rows.Where(x => x.Rank is null || x.Decile is null).ToList();
-        return new Summary(run.Id, population, min, access.ThresholdSeconds / 60, deciles,
+        return new Summary(run.Id, population, min, access.ThresholdMinutes, deciles,
             new Gap(deprivedShare, restShare, deprivedShare - restShare, deprivedMean, restMean), ci, missing.Count,
             // An IoD sub-population comes from the deprivation row itself, so for zones without one it is unknown, not zero.
             population == "population" ? missing.Sum(x => x.Weight) : null);

@@ -1,4 +1,3 @@
-using Lis.Geo.Analysis;
 using Lis.Geo.Data.Model;
 using Npgsql;
 
@@ -16,9 +15,9 @@ public static class RunSummary
     public sealed record Summary(int ThresholdMinutes, int MinCentres, int Percentile, Group Overall,
         IReadOnlyList<Group> ByLep, IReadOnlyList<Group> ByLocalAuthority, IReadOnlyList<Group> ByImdDecile);
 
-    public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, AccessParameters access, CancellationToken ct)
+    public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, CancellationToken ct)
     {
-        var zoneSet = RunStore.ZoneSet(run);
+        var (zoneSet, access) = (run.Spec.ZoneSet, run.Spec.Access);
         const string sql = """
             WITH o AS (
                 SELECT p.weight, r.centres_reachable, r.centres_reachable >= $3 AS meets,
@@ -56,7 +55,7 @@ public static class RunSummary
                     population, r.GetDouble(5), Per(r.GetDouble(5)), Per(r.GetDouble(6)), Per(r.GetDouble(7)))));
             }
         IReadOnlyList<Group> Of(string kind) => groups.Where(g => g.Kind == kind).Select(g => g.Group).ToList();
-        return new Summary(access.ThresholdSeconds / 60, access.MinCentres, access.Percentile,
+        return new Summary(access.ThresholdMinutes, access.MinCentres, access.Percentile,
             groups.Single(g => g.Kind == "overall").Group, Of("lep"), Of("lad"), Of("imd"));
     }
 }

@@ -1,6 +1,4 @@
-using Lis.Geo.Analysis;
 using Lis.Geo.Data.Model;
-using Lis.Geo.Transit.Routing;
 using Npgsql;
 
 namespace Lis.Geo.Jobs;
@@ -13,7 +11,7 @@ namespace Lis.Geo.Jobs;
 /// </summary>
 public static class SiteCatchments
 {
-    public static async Task WriteAsync(NpgsqlDataSource db, AnalysisRun run, RoutingParameters routing, AccessParameters access, CancellationToken ct)
+    public static async Task WriteAsync(NpgsqlDataSource db, AnalysisRun run, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand("""
             INSERT INTO analysis_site_result (run_id, site_index, catchment_zones, catchment_population, deprived_catchment_population, deprived_rank)
@@ -32,16 +30,9 @@ public static class SiteCatchments
                 deprived_catchment_population = excluded.deprived_catchment_population, deprived_rank = excluded.deprived_rank
             """);
         cmd.Parameters.Add(new() { Value = run.Id });
-        cmd.Parameters.Add(new() { Value = PercentilePosition(routing, access) });
-        cmd.Parameters.Add(new() { Value = access.ThresholdSeconds });
-        cmd.Parameters.Add(new() { Value = RunStore.ZoneSet(run) });
+        cmd.Parameters.Add(new() { Value = run.Spec.PercentilePosition });
+        cmd.Parameters.Add(new() { Value = run.Spec.Access.ThresholdSeconds });
+        cmd.Parameters.Add(new() { Value = run.Spec.ZoneSet });
         await cmd.ExecuteNonQueryAsync(ct);
-    }
-
-    /// <summary>1-based position of the run's headline percentile in the stored percentile arrays.</summary>
-    public static int PercentilePosition(RoutingParameters routing, AccessParameters access)
-    {
-        var i = routing.Percentiles.ToList().IndexOf(access.Percentile);
-        return i >= 0 ? i + 1 : throw new InvalidOperationException($"percentile {access.Percentile} is not among the run's percentiles.");
     }
 }

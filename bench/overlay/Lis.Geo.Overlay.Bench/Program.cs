@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Lis.Geo.Data;
+using Lis.Geo.Data.Analyses;
 using Lis.Geo.Jobs;
 
 // usage: Lis.Geo.Overlay.Bench CONNECTION RUN_ID RUNS
@@ -26,17 +27,15 @@ if (run is null)
     Console.Error.WriteLine($"no run {runId}");
     return 1;
 }
-var (_, access) = RunStore.Parameters(run);
-
 // The first call pays for JIT and the pool's first connection, as the job does once per process;
 // it is printed apart ("first …") and not counted in the timed calls.
 var first = Stopwatch.StartNew();
-var summary = await RunSummary.ComputeAsync(db, run, access, default);
+var summary = await RunSummary.ComputeAsync(db, run, default);
 Console.WriteLine("first " + first.Elapsed.TotalSeconds.ToString("F6", CultureInfo.InvariantCulture));
 for (var i = 0; i < runs; i++)
 {
     var watch = Stopwatch.StartNew();
-    summary = await RunSummary.ComputeAsync(db, run, access, default);
+    summary = await RunSummary.ComputeAsync(db, run, default);
     Console.WriteLine(watch.Elapsed.TotalSeconds.ToString("F6", CultureInfo.InvariantCulture));
 }
 await RunStore.CompleteAsync(db, runId, JsonSerializer.Serialize(summary, AnalysisPlanner.Json), default);

@@ -1,3 +1,4 @@
+using Lis.Geo.Data.Analyses;
 using System.Globalization;
 using Lis.Geo.Data;
 using Lis.Geo.Data.Model;

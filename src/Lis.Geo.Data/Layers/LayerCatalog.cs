@@ -1,3 +1,4 @@
+using Lis.Geo.Data.Analyses;
 using Npgsql;
 
 namespace Lis.Geo.Data.Layers;
@@ -152,13 +153,28 @@ public static class LayerCatalog
             Where: where);
     }
 
-    /// <summary>The run facts its result layers are built from (all from the run record).</summary>
-    public sealed record RunFacts(long RunId, string Type, string ZoneSetId, string? SiteTable, int MinCentres, int ThresholdSeconds,
-        int PercentilePosition, int CentreCount, DateOnly ServiceDate)
+    /// <summary>A finished run as its result layers need it: its spec and how many of its destinations are centres.</summary>
+    public sealed record RunFacts(long RunId, RunSpec Spec, int CentreCount)
     {
+        public string ZoneSetId => SafeZoneSet(Spec.ZoneSet);
+        public string? SiteTable => Spec.SiteTable;
+        public int MinCentres => Spec.Access.MinCentres;
+        public int ThresholdSeconds => Spec.Access.ThresholdSeconds;
+        public DateOnly ServiceDate => Spec.ServiceDate;
+
         public string Nearest(string originIndex) =>
-            $"(SELECT round(min(pr.percentiles[{PercentilePosition}]) / 60.0, 1) FROM analysis_pair_result pr " +
+            $"(SELECT round(min(pr.percentiles[{Spec.PercentilePosition}]) / 60.0, 1) FROM analysis_pair_result pr " +
             $"WHERE pr.run_id = {RunId} AND pr.origin_index = {originIndex} AND pr.destination_index < {CentreCount})";
+
+        /// <summary>The layer of <paramref name="kind"/> (one of <see cref="RunSpec.ResultLayers"/>).</summary>
+        public Layer Layer(string kind) => kind switch
+        {
+            ResultLayer.Zones => RunZoneLayer(this),
+            ResultLayer.Housing => RunHousingLayer(this),
+            ResultLayer.Sites => RunSiteLayer(this),
+            ResultLayer.Isochrones => RunIsochroneLayer(this),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a result layer."),
+        };
     }
 
     /// <summary>
@@ -363,38 +379,11 @@ public static class LayerCatalog
     private static async Task<List<Layer>> RunLayersAsync(NpgsqlDataSource db, long? only, CancellationToken ct)
     {
         var layers = new List<Layer>();
-        await using var cmd = db.CreateCommand("""
-            SELECT id, type, coalesce(request ->> 'zoneSet', 'lsoa11'), origin_set LIKE '%+sites:%' OR type <> 'site-access',
-                   CASE type WHEN 'corridor' THEN 'employment-sites' WHEN 'site-access' THEN coalesce(request ->> 'siteSet', 'employment-sites') END,
-                   (parameters -> 'access' ->> 'minCentres')::int, (parameters -> 'access' ->> 'thresholdSeconds')::int,
-                   array_position(ARRAY(SELECT jsonb_array_elements_text(parameters -> 'routing' -> 'percentiles')::int), (parameters -> 'access' ->> 'percentile')::int),
-                   (SELECT count(*)::int FROM analysis_point c WHERE c.run_id = analysis_run.id AND NOT c.is_origin AND c.kind = 'centre'),
-                   service_date
-            FROM analysis_run WHERE state = 'succeeded' AND ($1::bigint IS NULL OR id = $1) ORDER BY id
-            """);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)only ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
+        foreach (var run in await RunStore.SucceededAsync(db, only, ct))
         {
-            var zoneSet = r.GetString(2);
-            // Site-access runs made before sites were routed to centres too counted sites as centres in
-            // their zones' results, so they serve their sites only.
-            var zoneResultsAreAboutCentres = r.GetBoolean(3);
             // Ids are interpolated into the layers' SQL, so only the characters zone set ids allow pass.
-            if (!IsSafeId(zoneSet)) continue;
-            var siteTable = r.IsDBNull(4) ? null : r.GetString(4) switch { "employment-sites" => "employment_site", "housing-sites" => "housing_site", _ => null };
-            var run = new RunFacts(r.GetInt64(0), r.GetString(1), zoneSet, siteTable, r.GetInt32(5), r.GetInt32(6), r.GetInt32(7), r.GetInt32(8), r.GetFieldValue<DateOnly>(9));
-            if (run.Type == "isochrones")
-            {
-                layers.Add(RunIsochroneLayer(run));
-                continue;
-            }
-            if (zoneResultsAreAboutCentres)
-            {
-                layers.Add(RunZoneLayer(run));
-                layers.Add(RunHousingLayer(run));
-            }
-            if (siteTable is not null) layers.Add(RunSiteLayer(run));
+            if (!IsSafeId(run.Spec.ZoneSet)) continue;
+            layers.AddRange(run.Spec.ResultLayers.Select(run.Layer));
         }
         return layers;
     }

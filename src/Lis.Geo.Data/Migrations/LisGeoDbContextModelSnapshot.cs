@@ -76,11 +76,6 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("feed_id");
 
-                    b.Property<string>("FeedSha256")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("feed_sha256");
-
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
@@ -103,23 +98,14 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("origins_done");
 
-                    b.Property<string>("Parameters")
-                        .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("parameters");
-
-                    b.Property<string>("Request")
-                        .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("request");
-
                     b.Property<long?>("ScheduleId")
                         .HasColumnType("bigint")
                         .HasColumnName("schedule_id");
 
-                    b.Property<DateOnly>("ServiceDate")
-                        .HasColumnType("date")
-                        .HasColumnName("service_date");
+                    b.Property<string>("Spec")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("spec");
 
                     b.Property<DateTimeOffset?>("StartedAt")
                         .HasColumnType("timestamp with time zone")

@@ -1,3 +1,5 @@
+using Lis.Geo.Data.Analyses;
+
 namespace Lis.Geo.Data.Model;
 
 /// <summary>Lifecycle of an analysis run.</summary>
@@ -14,9 +16,9 @@ public static class RunState
 }
 
 /// <summary>
-/// One analysis run and its reproducibility record (ACCESSIBILITY.md): every parameter, the service
-/// date and window, the feed hash, origin and destination set versions, the engine version, timings.
-/// Its origins and destinations are snapshotted in <see cref="RunPoint"/> rows when it is created.
+/// One analysis run and its reproducibility record (ACCESSIBILITY.md): its <see cref="Spec"/> (every
+/// rule, the feeds, service date and window), origin and destination set versions, the engine version,
+/// timings. Its origins and destinations are snapshotted in <see cref="RunPoint"/> rows when it is created.
 /// </summary>
 public sealed class AnalysisRun
 {
@@ -24,15 +26,14 @@ public sealed class AnalysisRun
     public required string Type { get; set; }
     public string State { get; set; } = RunState.Queued;
 
-    /// <summary>The request as received, so a schedule can re-issue it and a reader can see what was asked.</summary>
-    public required string Request { get; set; }
+    /// <summary>The run's complete specification, every default resolved (jsonb): the one record every reader uses.</summary>
+    public required RunSpec Spec { get; set; }
 
-    /// <summary>Every rule that shaped the result, resolved with its default (JSON).</summary>
-    public required string Parameters { get; set; }
-
+    /// <summary>
+    /// The spec's first feed again, only as a foreign key: the store refuses to delete a feed a run
+    /// was computed on (a key cannot point into JSON). Everything else reads <see cref="RunSpec.Feeds"/>.
+    /// </summary>
     public long FeedId { get; set; }
-    public required string FeedSha256 { get; set; }
-    public DateOnly ServiceDate { get; set; }
     public required string OriginSet { get; set; }
     public required string OriginVersion { get; set; }
     public int OriginCount { get; set; }

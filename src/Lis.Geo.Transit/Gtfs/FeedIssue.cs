@@ -39,4 +39,5 @@ public static class IssueCodes
     public const string UnknownRoute = "unknown_route";
     public const string UnknownShape = "unknown_shape";
     public const string TooFewPoints = "too_few_points";
+    public const string NoService = "no_service";
 }

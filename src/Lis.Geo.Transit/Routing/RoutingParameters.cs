@@ -36,8 +36,11 @@ public sealed record RoutingParameters
     /// <summary>Travel times above this are "unreachable".</summary>
     public int MaxTripDuration { get; init; } = 7200;
 
-    /// <summary>Departure minutes for range queries and percentiles.</summary>
+    /// <summary>Departure minutes for range queries and percentiles (arrival minutes when <see cref="WindowKind"/> is <see cref="WindowKind.Arrival"/>).</summary>
     public DepartureWindow Window { get; init; } = DepartureWindow.AmPeak;
+
+    /// <summary>Whether <see cref="Window"/> gives departure minutes (TT) or arrival minutes (TTa, ACCESSIBILITY.md "Arrival windows").</summary>
+    public WindowKind WindowKind { get; init; } = WindowKind.Departure;
 
     /// <summary>Percentiles (1–100) reported per origin–destination pair; p50 is the default travel time.</summary>
     public IReadOnlyList<int> Percentiles { get; init; } = [5, 25, 50, 75, 95];
@@ -58,6 +61,7 @@ public sealed record RoutingParameters
         Check(MaxDirectWalk, nameof(MaxDirectWalk), day);
         Check(MaxTripDuration, nameof(MaxTripDuration), day);
         if (MaxRides is < 1) throw new ArgumentException($"MaxRides must be >= 1 or null (got {MaxRides}).");
+        if (!Enum.IsDefined(WindowKind)) throw new ArgumentException($"WindowKind must be Departure or Arrival (got {WindowKind}).");
         if (Window.StepSeconds <= 0) throw new ArgumentException("Window is not set (use DepartureWindow.AmPeak or a constructor).");
         if (Percentiles.Count == 0 || Percentiles.Any(p => p is < 1 or > 100)) throw new ArgumentException("Percentiles must be 1–100.");
     }
@@ -66,4 +70,14 @@ public sealed record RoutingParameters
     {
         if (value < 0 || value > max) throw new ArgumentException($"{name} must be 0–{max} s (got {value}).");
     }
+}
+
+/// <summary>What the minutes of <see cref="RoutingParameters.Window"/> are.</summary>
+public enum WindowKind
+{
+    /// <summary>Departure minutes d: TT(o, x, d) = EA(o, x, d) − d.</summary>
+    Departure,
+
+    /// <summary>Arrival minutes a: TTa(o, x, a) = a − LD(o, x, a), LD the latest departure reaching x by a.</summary>
+    Arrival,
 }

@@ -22,7 +22,10 @@ public sealed class TransitRouter
         var cell = walk.ReachMeters(Math.Max(parameters.MaxTransferWalk, 60));
         Stops = new StopGrid(timetable.StopLat, timetable.StopLon, cell);
         (TransferStart, TransferTarget, TransferSeconds) = BuildTransfers(timetable, Stops, parameters);
+        _profileNetwork = new Lazy<ProfileNetwork>(() => new ProfileNetwork(this), LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    private readonly Lazy<ProfileNetwork> _profileNetwork;
 
     public Timetable Timetable { get; }
     public RoutingParameters Parameters { get; }
@@ -36,6 +39,9 @@ public sealed class TransitRouter
     internal int[] TransferStart { get; }
     internal int[] TransferTarget { get; }
     internal int[] TransferSeconds { get; }
+
+    /// <summary>The connections of the window for the profile search, built on first use (only profile searches pay for them).</summary>
+    internal ProfileNetwork ProfileNetwork => _profileNetwork.Value;
 
     /// <summary>Scratch state for one thread; reuse it for many searches.</summary>
     public RaptorWorker CreateWorker() => new(this);

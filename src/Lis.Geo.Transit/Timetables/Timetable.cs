@@ -35,6 +35,7 @@ public sealed class Timetable
         IReadOnlyList<FeedIssue> issues)
     {
         FeedHash = feedHash;
+        Feeds = [new TimetableFeed("", feedHash, 0, stopIds.Length, patternTripStart[^1])];
         ServiceDate = serviceDate;
         StopIds = stopIds;
         StopLat = stopLat;
@@ -53,8 +54,11 @@ public sealed class Timetable
         (StopPatternStart, StopPatterns, StopPatternPositions) = IndexStopPatterns();
     }
 
-    /// <summary>SHA-256 of the feed this was compiled from (see <see cref="GtfsSource.ComputeHash"/>).</summary>
+    /// <summary>SHA-256 of the feed this was compiled from (see <see cref="GtfsSource.ComputeHash"/>); for a merged timetable, a hash over its feeds' labels and hashes.</summary>
     public string FeedHash { get; }
+
+    /// <summary>The feeds compiled into this timetable, in order: one for a compiled feed, several for a <see cref="TimetableMerge"/>.</summary>
+    public IReadOnlyList<TimetableFeed> Feeds { get; internal init; }
 
     public DateOnly ServiceDate { get; }
 
@@ -139,3 +143,8 @@ public sealed class Timetable
         return (start, patterns, positions);
     }
 }
+
+/// <summary>One feed of a timetable: its label (the stop id prefix in a merged timetable, empty otherwise), hash, and its stops' range.</summary>
+/// <param name="FirstStop">The feed's stops are <c>FirstStop..FirstStop+StopCount</c> of the timetable.</param>
+/// <param name="TripCount">Trips of this feed on the service date.</param>
+public sealed record TimetableFeed(string Label, string FeedHash, int FirstStop, int StopCount, int TripCount);

@@ -8,7 +8,7 @@ namespace Lis.Geo.Transit.Timetables;
 /// Every data problem becomes a <see cref="FeedIssue"/>; the offending row (or, when its times cannot
 /// be trusted, its trip) is left out and the rest of the feed is compiled.
 /// </summary>
-public static class TimetableCompiler
+public static partial class TimetableCompiler
 {
     private const string StopsFile = "stops.txt";
     private const string TripsFile = "trips.txt";
@@ -28,6 +28,7 @@ public static class TimetableCompiler
         var trips = ReadTrips(source, services, knownServices, issues);
         var rows = ReadStopTimes(source, stops, trips, issues);
         var compiled = BuildTrips(rows, stops, trips.ActiveIds, issues);
+        compiled = ExpandFrequencies(source, compiled, trips, issues);
         return BuildPatterns(compiled, stops, feedHash ?? source.ComputeHash(), serviceDate, issues);
     }
 
@@ -279,7 +280,25 @@ public static class TimetableCompiler
         public readonly List<int> Arrival = [];
         public readonly List<int> Departure = [];
         public readonly List<byte> Rules = [];
+
+        /// <summary>Per trip, its active trip number (the index into <see cref="TripTable.ActiveIds"/>).</summary>
+        public readonly List<int> Source = [];
+
         public int Count => Start.Count - 1;
+
+        /// <summary>Appends trip <paramref name="t"/> of <paramref name="from"/> with every time moved by <paramref name="shift"/> seconds.</summary>
+        public void AddCopy(TripList from, int t, int shift)
+        {
+            for (var k = from.Start[t]; k < from.Start[t + 1]; k++)
+            {
+                Stop.Add(from.Stop[k]);
+                Arrival.Add(from.Arrival[k] + shift);
+                Departure.Add(from.Departure[k] + shift);
+                Rules.Add(from.Rules[k]);
+            }
+            Source.Add(from.Source[t]);
+            Start.Add(Stop.Count);
+        }
     }
 
     private static TripList BuildTrips(StopTimeRows rows, StopTable stops, List<string> tripIds, List<FeedIssue> issues)
@@ -302,13 +321,13 @@ public static class TimetableCompiler
             var trip = rows.Trip[order[i]];
             var j = i;
             while (j < order.Length && rows.Trip[order[j]] == trip) j++;
-            AddTrip(rows, order.AsSpan(i, j - i), tripIds[trip], stops, trips, issues);
+            AddTrip(rows, order.AsSpan(i, j - i), trip, tripIds[trip], stops, trips, issues);
             i = j;
         }
         return trips;
     }
 
-    private static void AddTrip(StopTimeRows rows, ReadOnlySpan<int> order, string tripId, StopTable stops, TripList trips, List<FeedIssue> issues)
+    private static void AddTrip(StopTimeRows rows, ReadOnlySpan<int> order, int trip, string tripId, StopTable stops, TripList trips, List<FeedIssue> issues)
     {
         var firstLine = rows.Line[order[0]];
         if (order.Length < 2)
@@ -353,6 +372,7 @@ public static class TimetableCompiler
             trips.Departure.Add(departure[k]);
             trips.Rules.Add(rows.Rules[order[k]]);
         }
+        trips.Source.Add(trip);
         trips.Start.Add(trips.Stop.Count);
     }
 

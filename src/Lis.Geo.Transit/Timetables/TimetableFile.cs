@@ -13,7 +13,7 @@ public static class TimetableFile
     private const int Magic = 0x5454474C; // "LGTT"
 
     /// <summary>Bumped whenever the layout or the compilation rules change, so old files are recompiled.</summary>
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     public static void Save(Timetable timetable, string path)
     {

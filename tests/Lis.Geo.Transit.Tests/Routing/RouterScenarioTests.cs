@@ -296,15 +296,22 @@ public sealed class RouterScenarioTests
             """);
         var timetable = feed.Compile();
         var reports = new System.Collections.Concurrent.ConcurrentBag<MatrixProgress>();
-        var matrix = TravelTimeMatrix.Compute(timetable, [East(0), East(0.1), East(0.2)], [East(0.2)], Simple, new Reporter(reports.Add));
+        var matrix = TravelTimeMatrix.Compute(timetable, [East(0), East(0.1), East(0.2)], [East(0.2)], Simple, new Reporter(reports.Add), search: MatrixSearch.Forward);
         Assert.Equal(3, reports.Count);
         Assert.Contains(new MatrixProgress(3, 3), reports);
         Assert.Equal(3, matrix.OriginCount);
+
+        // The profile search reports after each destination, the share done expressed in origins: one destination, one report.
+        reports.Clear();
+        TravelTimeMatrix.Compute(timetable, [East(0), East(0.1), East(0.2)], [East(0.2)], Simple, new Reporter(reports.Add), search: MatrixSearch.Profile);
+        Assert.Equal([new MatrixProgress(3, 3)], reports.ToArray());
 
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() =>
             TravelTimeMatrix.Compute(timetable, [East(0)], [East(0.2)], Simple, null, cancelled.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            TravelTimeMatrix.Compute(timetable, [East(0)], [East(0.2)], Simple, null, cancelled.Token, MatrixSearch.Profile));
     }
 
     private sealed class Reporter(Action<MatrixProgress> report) : IProgress<MatrixProgress>

@@ -124,6 +124,32 @@ public sealed class RouterVsReferenceSharedDataTests(NycSharedDataFixture nyc) :
         }
     }
 
+    [Fact]
+    public void Profile_search_equals_the_forward_search_for_200_origins_30_destinations_07_to_10()
+    {
+        // Issue 13: every pair-minute of the 07:00–10:00 window identical, both searches on the same router.
+        var random = new Random(13);
+        var origins = Enumerable.Range(0, 200).Select(_ => NearRandomStop(random)).ToArray();
+        var destinations = Enumerable.Range(0, 30).Select(_ => NearRandomStop(random)).ToArray();
+        var forward = TravelTimeMatrix.Compute(nyc.Router, origins, destinations, search: MatrixSearch.Forward);
+        var profile = TravelTimeMatrix.Compute(nyc.Router, origins, destinations, search: MatrixSearch.Profile);
+        var finite = 0;
+        for (var o = 0; o < origins.Length; o++)
+        {
+            for (var d = 0; d < destinations.Length; d++)
+            {
+                var expected = forward.TravelTimes(o, d);
+                var actual = profile.TravelTimes(o, d);
+                for (var i = 0; i < expected.Length; i++)
+                {
+                    Assert.True(expected[i] == actual[i], $"origin {origins[o]} destination {destinations[d]} departure {i}: forward {expected[i]} profile {actual[i]}");
+                    if (expected[i] != TravelTime.Unreachable) finite++;
+                }
+            }
+        }
+        Assert.True(finite > 200 * 30 * 180 / 4, $"only {finite} finite pair-minutes: the comparison would prove little");
+    }
+
     private GeoPoint NearRandomStop(Random random)
     {
         var stop = nyc.Timetable.StopLocation(random.Next(nyc.Timetable.StopCount));

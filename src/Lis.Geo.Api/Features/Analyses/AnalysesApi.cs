@@ -1,11 +1,10 @@
 using System.Text.Json;
 using Lis.Geo.Api.Features.Ogc;
 using Lis.Geo.Api.Infrastructure;
-using Lis.Geo.Data;
+using Lis.Geo.Data.Analyses;
 using Lis.Geo.Data.Layers;
 using Lis.Geo.Data.Model;
 using Lis.Geo.Jobs;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -20,8 +19,10 @@ public static class AnalysesApi
 {
     public sealed record Progress(int OriginsDone, int OriginCount, int ChunksDone, int ChunkCount, double Percent);
     public sealed record Timings(DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, double? Seconds);
+    /// <summary>The run's record: <see cref="Parameters"/> is its <see cref="RunSpec"/>, the rest the versions of what it ran on.</summary>
     public sealed record Reproducibility(JsonElement Parameters, long FeedId, string FeedSha256, string ServiceDate, string OriginSet, string OriginVersion,
         string DestinationSet, string DestinationVersion, string EngineVersion);
+    /// <summary>A run as the API shows it; <c>request</c> is the request that re-creates it, every member pinned to the value used.</summary>
     public sealed record RunView(long Id, string Type, string State, Progress Progress, Timings Timings, string? Error, long? ScheduleId,
         JsonElement Request, Reproducibility Record, JsonElement? Summary, IReadOnlyList<Link> Links);
 
@@ -50,37 +51,36 @@ public static class AnalysesApi
         g.MapGet("", async (HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
                 var limit = ItemsQuery.Int(req.Query, "limit", 50, 1, 1000);
-                await using var ctx = LisGeoDb.CreateContext(db);
-                var runs = await ctx.Runs.AsNoTracking().OrderByDescending(r => r.Id).Take(limit).ToListAsync(ct);
+                var runs = await RunStore.ListAsync(db, limit, ct);
                 return TypedResults.Ok(runs.Select(r => View(req, r)).ToList());
             })
             .WithSummary("Runs, newest first");
 
         g.MapGet("/{id:long}", async (long id, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
-                await Find(db, id, ct) is { } run ? Results.Ok(View(req, run)) : NotFound(id))
+                await RunStore.LoadAsync(db, id, ct) is { } run ? Results.Ok(View(req, run)) : NotFound(id))
             .Produces<RunView>()
             .WithSummary("A run: state, progress (origins done / total), timings, errors, record, summary");
 
         g.MapDelete("/{id:long}", async (long id, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                if (await Find(db, id, ct) is not { } run) return NotFound(id);
+                if (await RunStore.LoadAsync(db, id, ct) is not { } run) return NotFound(id);
                 if (RunState.IsFinished(run.State))
                     return Problems.Result(Problems.Conflict, $"Run {id} has already {run.State}; nothing to cancel.", "id",
                         new Dictionary<string, object?> { ["state"] = run.State });
                 await RunStore.CancelAsync(db, id, ct);
-                return Results.Ok(View(req, (await Find(db, id, ct))!));
+                return Results.Ok(View(req, (await RunStore.LoadAsync(db, id, ct))!));
             })
             .RequireApiKey()
             .WithSummary("Cancel a run (running chunks stop within a second; finished chunks keep their rows)");
 
-        MapResultLayer(g, "zones", "zones", "The run's zones with their indicators (GeoJSON; f=csv for CSV; paging, bbox and filters as /collections)");
+        MapResultLayer(g, ResultLayer.Zones, "The run's zones with their indicators (GeoJSON; f=csv for CSV; paging, bbox and filters as /collections)");
 
         g.MapGet("/{id:long}/overlay", async (long id, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
             {
-                var (layer, problem) = await ResultLayer(db, id, "zones", ct);
+                var (run, layer, problem) = await RunLayerAsync(db, id, ResultLayer.Zones, ct);
                 if (problem is not null) return problem;
-                var (_, access) = RunStore.Parameters((await Find(db, id, ct))!);
-                var legend = JsonSerializer.Serialize(BivariateClasses.Legend(access.MinCentres, access.ThresholdSeconds / 60), OgcApi.Json);
+                var access = run!.Spec.Access;
+                var legend = JsonSerializer.Serialize(BivariateClasses.Legend(access.MinCentres, access.ThresholdMinutes), OgcApi.Json);
                 return await OgcApi.Items(layer!, req, db, options.Value, ct, $"\"legend\":{legend}");
             })
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
@@ -88,65 +88,59 @@ public static class AnalysesApi
 
         g.MapGet("/{id:long}/equity", async (long id, string? population, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                var (_, problem) = await ResultLayer(db, id, "zones", ct);
+                var (run, _, problem) = await RunLayerAsync(db, id, ResultLayer.Zones, ct);
                 if (problem is not null) return problem;
                 population ??= "population";
                 if (!RunEquity.Populations.ContainsKey(population))
                     return Problems.Result(Problems.InvalidParameter, $"Unknown population '{population}'. Use {string.Join(", ", RunEquity.Populations.Keys)}.", "population");
-                var run = (await Find(db, id, ct))!;
-                var (_, access) = RunStore.Parameters(run);
-                return Results.Ok(await RunEquity.ComputeAsync(db, run, access, population, ct));
+                return Results.Ok(await RunEquity.ComputeAsync(db, run!, population, ct));
             })
             .Produces<RunEquity.Summary>()
             .WithSummary("Equity of a zone-access run: by IMD decile, most deprived 20% vs the rest, concentration index (formula in the answer)");
 
-        MapResultLayer(g, "sites", "sites", "A site-access or corridor run's sites, ranked by the population of the 20% most deprived LSOAs within their catchment, with their own access to centres and the access and deprivation of their land");
+        MapResultLayer(g, ResultLayer.Sites, "A site-access or corridor run's sites, ranked by the population of the 20% most deprived LSOAs within their catchment, with their own access to centres and the access and deprivation of their land");
 
-        MapResultLayer(g, "housing-sites", "housing", "Housing sites with the access and deprivation of the zone each stands in; poorly_connected flags capacity planned where the target is missed (filter poorly_connected=true)");
+        MapResultLayer(g, ResultLayer.Housing, "Housing sites with the access and deprivation of the zone each stands in; poorly_connected flags capacity planned where the target is missed (filter poorly_connected=true)");
 
-        MapResultLayer(g, "isochrones", "isochrones", "An isochrone run's polygons, one per origin and cutoff (GeoJSON; f=csv; filters cutoff_minutes, origin)");
+        MapResultLayer(g, ResultLayer.Isochrones, "An isochrone run's polygons, one per origin and cutoff (GeoJSON; f=csv; filters cutoff_minutes, origin)");
 
         g.MapGet("/{id:long}/travel-times.csv", async (long id, HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                if (await Find(db, id, ct) is not { } run) return NotFound(id);
+                if (await RunStore.LoadAsync(db, id, ct) is not { } run) return NotFound(id);
                 if (run.State != RunState.Succeeded) return NotFinished(run);
-                return new TravelTimesCsv(db, id);
+                return new TravelTimesCsv(db, id, run.Spec.Routing.Percentiles);
             })
             .WithSummary("Every origin–destination pair: travel-time percentiles (seconds, empty = unreachable) and departures within the threshold");
         return app;
     }
 
-    /// <summary>GET /analyses/{id}/<paramref name="path"/>: the run's <paramref name="kind"/> layer as GeoJSON or CSV, paged and filtered like /collections.</summary>
-    private static void MapResultLayer(RouteGroupBuilder g, string path, string kind, string summary) =>
-        g.MapGet($"/{{id:long}}/{path}", async (long id, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
-                await ResultLayer(db, id, kind, ct) switch
+    /// <summary>The URL path under /analyses/{id} of each result layer.</summary>
+    private static string PathOf(string kind) => kind == ResultLayer.Housing ? "housing-sites" : kind;
+
+    /// <summary>GET /analyses/{id}/…: the run's <paramref name="kind"/> layer as GeoJSON or CSV, paged and filtered like /collections.</summary>
+    private static void MapResultLayer(RouteGroupBuilder g, string kind, string summary) =>
+        g.MapGet($"/{{id:long}}/{PathOf(kind)}", async (long id, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
+                await RunLayerAsync(db, id, kind, ct) switch
                 {
-                    (null, var problem) => problem!,
-                    (var layer, _) => await OgcApi.Items(layer!, req, db, options.Value, ct),
+                    (_, null, var problem) => problem!,
+                    (_, var layer, _) => await OgcApi.Items(layer!, req, db, options.Value, ct),
                 })
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
             .WithSummary(summary);
 
-    /// <summary>The run's <paramref name="kind"/> layer (zones of a zone-access run, sites of a site-access run).</summary>
-    private static async Task<(Layer?, IResult?)> ResultLayer(NpgsqlDataSource db, long id, string kind, CancellationToken ct)
+    /// <summary>The run and its <paramref name="kind"/> layer (one of <see cref="RunSpec.ResultLayers"/>), or the problem why there is none.</summary>
+    private static async Task<(AnalysisRun?, Layer?, IResult?)> RunLayerAsync(NpgsqlDataSource db, long id, string kind, CancellationToken ct)
     {
-        if (await Find(db, id, ct) is not { } run) return (null, NotFound(id));
-        if (run.State != RunState.Succeeded) return (null, NotFinished(run));
-        var layer = await LayerCatalog.FindAsync(db, $"analysis-{id}-{kind}", ct);
-        return layer is null
-            ? (null, Problems.Result(Problems.NotFound, $"Run {id} is a {run.Type} run and has no {kind} result.", "id"))
-            : (layer, null);
+        if (await RunStore.LoadAsync(db, id, ct) is not { } run) return (null, null, NotFound(id));
+        if (run.State != RunState.Succeeded) return (run, null, NotFinished(run));
+        if (!run.Spec.ResultLayers.Contains(kind))
+            return (run, null, Problems.Result(Problems.NotFound, $"Run {id} is a {run.Type} run and has no {kind} result.", "id"));
+        return (run, (await RunStore.FactsAsync(db, run, ct)).Layer(kind), null);
     }
 
     internal static IResult NotFinished(AnalysisRun run) =>
         Problems.Result(Problems.Conflict, $"Run {run.Id} is {run.State}; results are served once it has succeeded.", "id",
             new Dictionary<string, object?> { ["state"] = run.State });
-
-    internal static async Task<AnalysisRun?> Find(NpgsqlDataSource db, long id, CancellationToken ct)
-    {
-        await using var ctx = LisGeoDb.CreateContext(db);
-        return await ctx.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct);
-    }
 
     private static IResult NotFound(long id) => Problems.Result(Problems.NotFound, $"No analysis run {id}. GET /analyses lists them.", "id");
 
@@ -160,31 +154,36 @@ public static class AnalysesApi
             links.Add(new(OgcApi.Href(req, $"{self}/{path}?f=csv&limit=10000"), $"{kind}-csv", "text/csv"));
             links.Add(new(OgcApi.Href(req, $"/collections/analysis-{r.Id}-{kind}"), $"{kind}-collection", "application/json"));
         }
-        if (r.State == RunState.Succeeded && r.Type == AnalysisTypes.Isochrones)
-            Layer("isochrones", "isochrones", "Isochrones, one per origin and cutoff");
-        else if (r.State == RunState.Succeeded)
+        var layers = r.State == RunState.Succeeded ? r.Spec.ResultLayers : [];
+        foreach (var kind in layers)
         {
-            Layer("zones", "zones", "Zones with indicators");
+            Layer(PathOf(kind), kind, kind switch
+            {
+                ResultLayer.Zones => "Zones with indicators",
+                ResultLayer.Housing => "Housing sites with the access and deprivation of their land",
+                ResultLayer.Sites => "Sites ranked by deprived catchment",
+                _ => "Isochrones, one per origin and cutoff",
+            });
+            if (kind != ResultLayer.Zones) continue;
             links.Add(new(OgcApi.Href(req, $"{self}/overlay"), "overlay", GeoJsonResult.MediaType, "Deprivation overlay with legend"));
             links.Add(new(OgcApi.Href(req, $"{self}/equity"), "equity", "application/json", "Equity summaries"));
-            Layer("housing-sites", "housing", "Housing sites with the access and deprivation of their land");
-            if (AnalysisTypes.HasSites(r.Type)) Layer("sites", "sites", "Sites ranked by deprived catchment");
-            links.Add(new(OgcApi.Href(req, self + "/travel-times.csv"), "travel-times", "text/csv"));
-            if (r.Type == AnalysisTypes.Corridor)
-                links.Add(new(OgcApi.Href(req, $"{self}/corridors"), "corridors", "application/json", "Each corridor's figures and report from this run"));
         }
+        if (layers.Contains(ResultLayer.Zones))
+            links.Add(new(OgcApi.Href(req, self + "/travel-times.csv"), "travel-times", "text/csv"));
+        if (r.State == RunState.Succeeded && r.Type == AnalysisTypes.Corridor)
+            links.Add(new(OgcApi.Href(req, $"{self}/corridors"), "corridors", "application/json", "Each corridor's figures and report from this run"));
         var seconds = r.StartedAt is { } s && r.FinishedAt is { } f ? (f - s).TotalSeconds : (double?)null;
         return new RunView(r.Id, r.Type, r.State,
             new Progress(r.OriginsDone, r.OriginCount, r.ChunksDone, r.ChunkCount, r.OriginCount == 0 ? 0 : Math.Round(100.0 * r.OriginsDone / r.OriginCount, 1)),
             new Timings(r.CreatedAt, r.StartedAt, r.FinishedAt, seconds), r.Error, r.ScheduleId,
-            JsonDocument.Parse(r.Request).RootElement,
-            new Reproducibility(JsonDocument.Parse(r.Parameters).RootElement, r.FeedId, r.FeedSha256, r.ServiceDate.ToString("yyyy-MM-dd"),
+            JsonSerializer.SerializeToElement(AnalysisRequest.From(r.Spec), AnalysisPlanner.Json),
+            new Reproducibility(JsonSerializer.SerializeToElement(r.Spec, RunSpec.Json), r.Spec.Feed.Id, r.Spec.Feed.Sha256, r.Spec.ServiceDate.ToString("yyyy-MM-dd"),
                 r.OriginSet, r.OriginVersion, r.DestinationSet, r.DestinationVersion, r.EngineVersion),
             r.Summary is null ? null : JsonDocument.Parse(r.Summary).RootElement, links);
     }
 
     /// <summary>Streams every pair of a run with its percentiles, straight from PostGIS.</summary>
-    private sealed class TravelTimesCsv(NpgsqlDataSource db, long runId) : IResult
+    private sealed class TravelTimesCsv(NpgsqlDataSource db, long runId, IReadOnlyList<int> percentiles) : IResult
     {
         public Task ExecuteAsync(HttpContext http) => CsvResult.Streamed(http, WriteAsync);
 
@@ -193,13 +192,6 @@ public static class AnalysesApi
             http.Response.ContentType = "text/csv; charset=utf-8";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"analysis-{runId}-travel-times.csv\"";
             await using var conn = await db.OpenConnectionAsync(http.RequestAborted);
-            var percentiles = new List<int>();
-            await using (var p = new NpgsqlCommand("SELECT x::int FROM analysis_run, jsonb_array_elements_text(parameters -> 'routing' -> 'percentiles') x WHERE id = $1", conn))
-            {
-                p.Parameters.Add(new() { Value = runId });
-                await using var r = await p.ExecuteReaderAsync(http.RequestAborted);
-                while (await r.ReadAsync(http.RequestAborted)) percentiles.Add(r.GetInt32(0));
-            }
             var columns = string.Join(", ", percentiles.Select((q, i) => $"pr.percentiles[{i + 1}] AS p{q}_seconds"));
             // COPY … TO STDOUT writes the CSV, header and quoting included, in PostgreSQL itself.
             var sql = $"""

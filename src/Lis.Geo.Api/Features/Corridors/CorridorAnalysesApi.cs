@@ -1,3 +1,4 @@
+using Lis.Geo.Data.Analyses;
 using System.Text.Json;
 using Lis.Geo.Analysis.Reports;
 using Lis.Geo.Api.Features.Analyses;
@@ -104,7 +105,7 @@ public static class CorridorAnalysesApi
 
         app.MapGet("/analyses/{id:long}/corridors", async (long id, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                if (await AnalysesApi.Find(db, id, ct) is not { } run)
+                if (await RunStore.LoadAsync(db, id, ct) is not { } run)
                     return Problems.Result(Problems.NotFound, $"No analysis run {id}. GET /analyses lists them.", "id");
                 if (run.Type != AnalysisTypes.Corridor)
                     return Problems.Result(Problems.NotFound, $"Run {id} is a {run.Type} run; corridor figures come from corridor runs.", "id");
@@ -165,7 +166,7 @@ public static class CorridorAnalysesApi
         cmd.Parameters.Add(new() { Value = runId });
         if (await cmd.ExecuteScalarAsync(ct) is string content) return Results.Content(content, contentType);
         // A run that has not finished answers 409 with its state, as every result of an unfinished run does.
-        return await AnalysesApi.Find(db, runId, ct) is { State: not RunState.Succeeded } run ? AnalysesApi.NotFinished(run) : NoAnalysis(code, runId);
+        return await RunStore.LoadAsync(db, runId, ct) is { State: not RunState.Succeeded } run ? AnalysesApi.NotFinished(run) : NoAnalysis(code, runId);
     }
 
     private static async Task<bool> CorridorExistsAsync(NpgsqlDataSource db, string code, CancellationToken ct)

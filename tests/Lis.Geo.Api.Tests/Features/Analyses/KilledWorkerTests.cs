@@ -1,3 +1,4 @@
+using Lis.Geo.Data.Analyses;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;

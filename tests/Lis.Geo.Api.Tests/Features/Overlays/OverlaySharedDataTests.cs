@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Lis.Geo.Data.Analyses;
 using Lis.Geo.Data.Importing;
 using Lis.Geo.Jobs;
 using Lis.Geo.Testing;
@@ -21,6 +22,13 @@ public sealed class OverlayFixture : ApiFixture
     public static readonly string[] CorridorLsoas = ["E01009053", "E01009054", "E01009056", "E01009057"];
     protected override string? ManifestPath => null;
 
+    /// <summary>The synthetic runs' spec: the documented defaults on the synthetic feed.</summary>
+    private static readonly string SyntheticSpec = new RunSpec
+    {
+        Type = AnalysisTypes.ZoneAccess, Feeds = [new RunFeed(1, "synthetic")], ServiceDate = new DateOnly(2026, 11, 25),
+        Routing = new(), Access = new AccessRules(2700, 3, 50), ZoneSet = "lsoa11",
+    }.ToJson();
+
     protected override async Task LoadAsync(Importer importer)
     {
         var d = RepoPaths.SharedData;
@@ -30,11 +38,11 @@ public sealed class OverlayFixture : ApiFixture
         await using var cmd = Db.CreateCommand($$$"""
             INSERT INTO transit_feed (id, name, file_name, sha256, size_bytes, row_counts, issue_count, issues, imported_at)
             VALUES (1, 'synthetic', 'none.zip', 'synthetic', 0, '{}', 0, '[]', now());
-            INSERT INTO analysis_run (id, type, state, request, parameters, feed_id, feed_sha256, service_date, origin_set, origin_version, origin_count,
+            INSERT INTO analysis_run (id, type, state, spec, feed_id, origin_set, origin_version, origin_count,
                                       destination_set, destination_version, destination_count, engine_version, chunk_size, chunk_count, chunks_done, origins_done, created_at)
-            SELECT i, 'zone-access', CASE i WHEN 1 THEN 'succeeded' ELSE 'running' END, '{"minCentres":3,"thresholdMinutes":45}',
-                   '{"routing":{"percentiles":[5,25,50,75,95]},"access":{"thresholdSeconds":2700,"minCentres":3,"percentile":50}}',
-                   1, 'synthetic', '2026-11-25', 'zones:lsoa11', 'synthetic', 2438, 'centres', 'synthetic', 6, 'synthetic', 2438, 1, 1, 2438, now()
+            SELECT i, 'zone-access', CASE i WHEN 1 THEN 'succeeded' ELSE 'running' END,
+                   '{{{SyntheticSpec}}}',
+                   1, 'zones:lsoa11', 'synthetic', 2438, 'centres', 'synthetic', 6, 'synthetic', 2438, 1, 1, 2438, now()
             FROM generate_series(1, 2) i;
             INSERT INTO analysis_point (run_id, is_origin, kind, index, code, name, lon, lat, weight)
             SELECT 1, true, 'zone', (row_number() OVER (ORDER BY code) - 1)::int, code, name, ST_X(centroid), ST_Y(centroid), population FROM zone;
@@ -50,10 +58,10 @@ public sealed class OverlayFixture : ApiFixture
             SELECT 'T-IN-1', 'inside one', 10, 20, centroid FROM zone WHERE code = 'E01009056'
             UNION ALL SELECT 'T-IN-2', 'inside two', 30, 40, centroid FROM zone WHERE code = 'E01009053'
             UNION ALL SELECT 'T-OUT', 'outside', 500, 999, centroid FROM zone WHERE code = 'E01008881';
-            INSERT INTO analysis_run (id, type, state, request, parameters, feed_id, feed_sha256, service_date, origin_set, origin_version, origin_count,
+            INSERT INTO analysis_run (id, type, state, spec, feed_id, origin_set, origin_version, origin_count,
                                       destination_set, destination_version, destination_count, engine_version, chunk_size, chunk_count, chunks_done, origins_done, created_at)
-            SELECT 3, 'corridor', 'running', '{"type":"corridor","corridor":"test-corridor","minCentres":3,"thresholdMinutes":45}', parameters,
-                   1, 'synthetic', service_date, origin_set, origin_version, origin_count, destination_set, destination_version, destination_count,
+            SELECT 3, 'corridor', 'running', spec || '{"type":"corridor","corridor":"test-corridor","siteSet":"employment-sites","nearMeters":800}',
+                   1, origin_set, origin_version, origin_count, destination_set, destination_version, destination_count,
                    engine_version, chunk_size, chunk_count, chunks_done, origins_done, now()
             FROM analysis_run WHERE id = 1;
             INSERT INTO analysis_point (run_id, is_origin, kind, index, code, name, lon, lat, weight)

@@ -1,15 +1,15 @@
-using System.Text.Json;
-using Lis.Geo.Analysis;
-using Lis.Geo.Data;
+using Lis.Geo.Data.Layers;
 using Lis.Geo.Data.Model;
-using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Walking;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
-namespace Lis.Geo.Jobs;
+namespace Lis.Geo.Data.Analyses;
 
-/// <summary>The run bookkeeping the jobs share: state changes, chunk claims, the fan-in counter.</summary>
+/// <summary>
+/// The run bookkeeping: loading runs, state changes, chunk claims, the fan-in counter. The jobs, the
+/// API and the layer catalogue all read and move runs through here.
+/// </summary>
 public static class RunStore
 {
     public static async Task<AnalysisRun?> LoadAsync(NpgsqlDataSource db, long runId, CancellationToken ct)
@@ -18,22 +18,35 @@ public static class RunStore
         return await ctx.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct);
     }
 
+    /// <summary>Runs, newest first.</summary>
+    public static async Task<List<AnalysisRun>> ListAsync(NpgsqlDataSource db, int limit, CancellationToken ct)
+    {
+        await using var ctx = LisGeoDb.CreateContext(db);
+        return await ctx.Runs.AsNoTracking().OrderByDescending(r => r.Id).Take(limit).ToListAsync(ct);
+    }
+
+    /// <summary>What <paramref name="run"/>'s result layers are built from.</summary>
+    public static async Task<LayerCatalog.RunFacts> FactsAsync(NpgsqlDataSource db, AnalysisRun run, CancellationToken ct) =>
+        new(run.Id, run.Spec, await CentreCountAsync(db, run.Id, ct));
+
+    /// <summary>The succeeded runs (or the one run <paramref name="only"/>, if succeeded) with their centre counts, oldest first.</summary>
+    public static async Task<List<LayerCatalog.RunFacts>> SucceededAsync(NpgsqlDataSource db, long? only, CancellationToken ct)
+    {
+        await using var ctx = LisGeoDb.CreateContext(db);
+        var runs = await ctx.Runs.AsNoTracking().Where(r => r.State == RunState.Succeeded && (only == null || r.Id == only))
+            .OrderBy(r => r.Id).Select(r => new { r.Id, r.Spec }).ToListAsync(ct);
+        var ids = runs.Select(r => r.Id).ToList();
+        var centres = await ctx.RunPoints.Where(p => ids.Contains(p.RunId) && !p.IsOrigin && p.Kind == PointKind.Centre)
+            .GroupBy(p => p.RunId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        return runs.Select(r => new LayerCatalog.RunFacts(r.Id, r.Spec, centres.GetValueOrDefault(r.Id))).ToList();
+    }
+
     public static async Task<string?> StateAsync(NpgsqlDataSource db, long runId, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand("SELECT state FROM analysis_run WHERE id = $1");
         cmd.Parameters.Add(new() { Value = runId });
         return (string?)await cmd.ExecuteScalarAsync(ct);
     }
-
-    /// <summary>The routing and indicator rules a run was created with.</summary>
-    public static (RoutingParameters Routing, AccessParameters Access) Parameters(AnalysisRun run)
-    {
-        var request = Request(run);
-        return (request.Routing(), request.Access());
-    }
-
-    /// <summary>The request a run was created from, defaults filled in.</summary>
-    public static AnalysisRequest Request(AnalysisRun run) => JsonSerializer.Deserialize<AnalysisRequest>(run.Request, AnalysisPlanner.Json)!;
 
     /// <summary>
     /// Counts an attempt at a chunk and marks the run running; null when the chunk is already done
@@ -73,9 +86,6 @@ public static class RunStore
         cmd.Parameters.Add(new() { Value = seconds });
         return await cmd.ExecuteScalarAsync(ct) is true;
     }
-
-    /// <summary>The zone set a run's zones came from.</summary>
-    public static string ZoneSet(AnalysisRun run) => Request(run).ZoneSet;
 
     /// <summary>How many of the run's destinations are centres: they come first, so they are indices 0 … n−1.</summary>
     public static async Task<int> CentreCountAsync(NpgsqlDataSource db, long runId, CancellationToken ct)
