@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Lis.Geo.Api.Infrastructure;
 using Lis.Geo.Data;
+using Lis.Geo.Data.Analyses;
 using Lis.Geo.Data.Model;
 using Lis.Geo.Jobs;
 using Microsoft.EntityFrameworkCore;
