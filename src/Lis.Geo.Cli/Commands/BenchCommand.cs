@@ -32,8 +32,14 @@ public sealed class BenchCommand : ICliCommand
           --reload-runs N          reload repetitions (default 10)
           --single-runs N          single-departure searches (default 200)
           --window-runs N          window searches (default 30)
-          --matrix-origins N       matrix origins, 0 skips the matrix (default 2500)
+          --matrix-origins N       matrix origins, 0 skips the matrices (default 2500)
           --matrix-destinations N  matrix destinations (default 30)
+          --search MODE            profile (default): the matrix by the profile search, beside the forward search
+                                   on --forward-origins of the same origins (scaled per origin, checked equal);
+                                   forward: the forward search alone on all origins (the issue-3 figure)
+          --forward-origins N      origins of the forward run beside the profile one (default 250; 0 skips)
+          --large-origins N        origins of the second profile matrix, OA scale (default 12500; 0 skips)
+          --many-destinations N    destinations of the third profile matrix, for peak memory (default 300; 0 skips)
           --seed N                 random seed for origins, destinations and departures (default 1)
           --timetable-cache DIR    where the compiled timetable is saved for the reload test (default a temporary folder)
         {RoutingOptions.ParameterHelp}
@@ -43,6 +49,7 @@ public sealed class BenchCommand : ICliCommand
 
     public IReadOnlySet<string> Options { get; } = new HashSet<string>(
         ["compile-runs", "reload-runs", "single-runs", "window-runs", "matrix-origins", "matrix-destinations", "seed",
+         "search", "forward-origins", "large-origins", "many-destinations",
          .. RoutingOptions.TimetableNames, .. RoutingOptions.ParameterNames]);
 
     public Task<int> RunAsync(CliArgs args, TextWriter output, TextWriter progress, CancellationToken cancellationToken)
@@ -56,6 +63,10 @@ public sealed class BenchCommand : ICliCommand
         var windowRuns = args.Get("window-runs", 30, RoutingOptions.ParseInt);
         var matrixOrigins = args.Get("matrix-origins", 2500, RoutingOptions.ParseInt);
         var matrixDestinations = args.Get("matrix-destinations", 30, RoutingOptions.ParseInt);
+        var matrixSearch = args.Get("search", "profile", v => v is "profile" or "forward" ? v : throw new FormatException("profile or forward"));
+        var forwardOrigins = args.Get("forward-origins", 250, RoutingOptions.ParseInt);
+        var largeOrigins = args.Get("large-origins", 12_500, RoutingOptions.ParseInt);
+        var manyDestinations = args.Get("many-destinations", 300, RoutingOptions.ParseInt);
         var random = new Random(args.Get("seed", 1, RoutingOptions.ParseInt));
         var parameters = RoutingOptions.Parse(args);
 
@@ -112,14 +123,14 @@ public sealed class BenchCommand : ICliCommand
         Row(output, $"one departure, one origin → all stops ({singleRuns} runs)", single, 5);
         Row(output, $"one origin, {window.Count} departures → all stops ({windowRuns} runs)", windowTimes, 150);
 
-        if (matrixOrigins > 0)
+        if (matrixOrigins > 0 && matrixSearch == "forward")
         {
             var origins = Enumerable.Range(0, matrixOrigins).Select(_ => RandomOrigin()).ToList();
             var destinations = Enumerable.Range(0, matrixDestinations).Select(_ => RandomOrigin()).ToList();
             progress.WriteLine($"matrix {matrixOrigins} × {matrixDestinations} × {window.Count} departures on {Environment.ProcessorCount} cores");
             GC.Collect();
             TravelTimeMatrix? matrix = null;
-            var sample = Measure(1, () => matrix = TravelTimeMatrix.Compute(router, origins, destinations, null, cancellationToken), progress, "matrix");
+            var sample = Measure(1, () => matrix = TravelTimeMatrix.Compute(router, origins, destinations, null, cancellationToken, MatrixSearch.Forward), progress, "matrix");
             var wall = sample.WallMs[0];
             var reachable = 0L;
             for (var o = 0; o < matrixOrigins; o++)
@@ -128,8 +139,65 @@ public sealed class BenchCommand : ICliCommand
             Row(output, $"matrix {matrixOrigins} × {matrixDestinations} × {window.Count} (1 run)", sample, 180_000);
             output.WriteLine($"  matrix: {reachable} of {(long)matrixOrigins * matrixDestinations * window.Count} pair-departures reachable; {wall / matrixOrigins:0.0} ms wall per origin");
         }
+        else if (matrixOrigins > 0)
+        {
+            ProfileMatrices(output, progress, router, parameters, RandomOrigin, matrixOrigins, matrixDestinations, forwardOrigins, largeOrigins, manyDestinations, cancellationToken);
+        }
         output.WriteLine($"  peak working set of the process: {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB");
         return Task.FromResult(0);
+    }
+
+    /// <summary>
+    /// Issue 13's figures: the matrix by the profile search (scan time per destination and merge time
+    /// as thread time, wall and CPU, load before and after), the forward search on a prefix of the same
+    /// origins in the same run (scaled to the full count per origin, and checked pair-minute equal), the
+    /// matrix with many origins, and the peak working set after the matrices with few and many destinations.
+    /// </summary>
+    private static void ProfileMatrices(TextWriter output, TextWriter progress, TransitRouter router, RoutingParameters parameters,
+        Func<GeoPoint> randomPoint, int originCount, int destinationCount, int forwardCount, int largeCount, int manyCount, CancellationToken ct)
+    {
+        var minutes = parameters.Window.Count;
+        var origins = Enumerable.Range(0, Math.Max(originCount, largeCount)).Select(_ => randomPoint()).ToList();
+        var destinations = Enumerable.Range(0, Math.Max(destinationCount, manyCount)).Select(_ => randomPoint()).ToList();
+        output.WriteLine();
+        output.WriteLine($"matrices ({minutes} departures, {Environment.ProcessorCount} cores; thread times are summed over threads)");
+        var build = Measure(1, () => _ = new TransitRouter(router.Timetable, parameters).ProfileConnectionCount, progress, "profile connections");
+        output.WriteLine($"  profile connections of the window: {router.ProfileConnectionCount} (built once per router: {Format(build.WallMs[0])})");
+
+        TravelTimeMatrix Profile(int n, int m, string name)
+        {
+            GC.Collect();
+            var load = LoadAverage();
+            TravelTimeMatrix? matrix = null;
+            var sample = Measure(1, () => matrix = TravelTimeMatrix.Compute(router, origins.GetRange(0, n), destinations.GetRange(0, m), null, ct, MatrixSearch.Profile), progress, name);
+            var t = matrix!.Timings!;
+            Row(output, $"profile {n} × {m} × {minutes}", sample, n == originCount && m == destinationCount ? 10_000 : null);
+            output.WriteLine($"  scan {Format(t.ScanPerDestination.TotalMilliseconds)} per destination ({Format(t.Scan.TotalMilliseconds)} in all), merge {Format(t.Merge.TotalMilliseconds)} ({Format(t.Merge.TotalMilliseconds * 1000 / ((double)n * m))} per 1,000 pairs); load {load} → {LoadAverage()}; peak working set so far {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:0} MB, matrix {4.0 * n * m * minutes / 1e6:0} MB");
+            return matrix;
+        }
+
+        var profile = Profile(originCount, destinationCount, "profile matrix");
+        if (forwardCount > 0)
+        {
+            var n = Math.Min(forwardCount, originCount);
+            GC.Collect();
+            var load = LoadAverage();
+            TravelTimeMatrix? forward = null;
+            var sample = Measure(1, () => forward = TravelTimeMatrix.Compute(router, origins.GetRange(0, n), destinations.GetRange(0, destinationCount), null, ct, MatrixSearch.Forward), progress, "forward matrix");
+            Row(output, $"forward {n} × {destinationCount} × {minutes}", sample, null);
+            var mismatches = 0L;
+            for (var o = 0; o < n; o++)
+                for (var d = 0; d < destinationCount; d++)
+                {
+                    ReadOnlySpan<int> a = forward!.TravelTimes(o, d), b = profile.TravelTimes(o, d);
+                    for (var i = 0; i < a.Length; i++) if (a[i] != b[i]) mismatches++;
+                }
+            var scale = (double)originCount / n;
+            output.WriteLine($"  forward scaled to {originCount} origins: {Format(sample.WallMs[0] * scale)} wall, {Format(sample.CpuMsPerRun * scale)} cpu; load {load} → {LoadAverage()}; " +
+                             $"pair-minutes differing from the profile search: {mismatches} of {(long)n * destinationCount * minutes}");
+        }
+        if (largeCount > 0) Profile(largeCount, destinationCount, "profile matrix, many origins");
+        if (manyCount > 0) Profile(originCount, manyCount, "profile matrix, many destinations");
     }
 
     /// <summary>Wall times of the runs, and process CPU time per run (the machine may be shared: CPU time does not count other work).</summary>

@@ -15,7 +15,8 @@ public sealed class ImportCommand : ICliCommand
                lisgeo import region MANIFEST.json      (every file a manifest lists, in order)
                lisgeo import sample                    (the sample region in geodata/)
                lisgeo import gtfs FEED.zip [--name N] [--check-date YYYY-MM-DD]
-                                                       (a GTFS timetable, stored for analyses)
+                                                       (a GTFS timetable, stored for analyses; a TransXChange
+                                                        .xml or zip of them is recognised by content and stored too)
 
         Datasets:
         {string.Join("\n", Datasets.All.Select(d => $"  {d.Name,-17} {d.Description}"))}

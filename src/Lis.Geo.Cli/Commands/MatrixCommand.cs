@@ -15,11 +15,20 @@ public sealed class MatrixCommand : ICliCommand
     public string Help =>
         $"""
         usage: lisgeo matrix --gtfs PATH --date YYYYMMDD --origins FILE --destinations FILE --out FILE.csv
-                             [--window 07:00-10:00] [--percentiles 5,25,50,75,95] [--cutoffs 15,30,45,60]
+                             [--window 07:00-10:00 | --arrive 08:30-09:30] [--search auto|forward|profile]
+                             [--percentiles 5,25,50,75,95] [--cutoffs 15,30,45,60]
 
-        Range RAPTOR from every origin over every departure of the window, on all cores. Writes one CSV row
-        per pair: origin_id, destination_id, the percentiles (seconds, empty when unreachable; nearest rank
-        with unreachable as +infinity) and, per cutoff, how many departures reach the destination within it.
+        Travel times over every minute of the window, on all cores, by range RAPTOR from every origin
+        (forward) or by a profile search from every destination (profile); both give identical times,
+        auto picks the cheaper for the counts (forward whenever --max-rides is set). Writes one CSV row per
+        pair: origin_id, destination_id, the percentiles (seconds, empty when unreachable; nearest rank with
+        unreachable as +infinity) and, per cutoff, how many minutes of the window reach the destination
+        within it. The search that ran is printed on stderr.
+
+          --arrive HH:MM-HH:MM     an arrival window instead of a departure window (end excluded): per arrival
+                                   minute a, the time to set aside to be at the destination by a (a − latest
+                                   departure; ACCESSIBILITY.md "Arrival windows"); profile search only
+          --search MODE            auto (default), forward or profile
 
           --origins FILE           CSV (id,lat,lon[,weight]) or GeoJSON Points (required)
           --destinations FILE      same formats (required)
@@ -32,7 +41,7 @@ public sealed class MatrixCommand : ICliCommand
     public IReadOnlySet<string> Flags { get; } = new HashSet<string>();
 
     public IReadOnlySet<string> Options { get; } = new HashSet<string>(
-        ["origins", "destinations", "out", "cutoffs", .. RoutingOptions.TimetableNames, .. RoutingOptions.ParameterNames]);
+        ["origins", "destinations", "out", "cutoffs", "arrive", "search", .. RoutingOptions.TimetableNames, .. RoutingOptions.ParameterNames]);
 
     public Task<int> RunAsync(CliArgs args, TextWriter output, TextWriter progress, CancellationToken cancellationToken)
     {
@@ -41,9 +50,26 @@ public sealed class MatrixCommand : ICliCommand
         var outPath = args.Require("out");
         var cutoffs = args.Get("cutoffs", [15, 30, 45, 60], RoutingOptions.ParseIntList);
         var parameters = RoutingOptions.Parse(args);
+        if (args.Get("arrive") is { } arrive)
+        {
+            if (args.Get("window") is not null) throw new CliUsageException("give --window (departures) or --arrive (arrivals), not both.");
+            DepartureWindow arrivals;
+            try { arrivals = DepartureWindow.Parse(arrive, parameters.Window.StepSeconds); }
+            catch (Exception e) when (e is FormatException or ArgumentException) { throw new CliUsageException($"--arrive: {e.Message}"); }
+            parameters = parameters with { Window = arrivals, WindowKind = WindowKind.Arrival };
+        }
+        var search = args.Get("search", MatrixSearch.Auto, ParseSearch);
+        if (parameters.WindowKind == WindowKind.Arrival && search == MatrixSearch.Forward)
+            throw new CliUsageException("--arrive is computed by the profile search only: use --search auto or profile.");
+        if (search == MatrixSearch.Profile && TravelTimeMatrix.WhyNotProfile(parameters) is { } why)
+            throw new CliUsageException(why);
+        if (parameters.WindowKind == WindowKind.Arrival && TravelTimeMatrix.WhyNotProfile(parameters) is { } whyArrive)
+            throw new CliUsageException("--arrive: " + whyArrive);
         var timetable = RoutingOptions.LoadTimetable(args, progress);
 
-        progress.WriteLine($"routing {origins.Count} origins × {destinations.Count} destinations, {parameters.Window.Count} departures ({parameters.Window}) on {Environment.ProcessorCount} cores");
+        var kind = parameters.WindowKind == WindowKind.Arrival ? "arrival" : "departure";
+        var chosen = search == MatrixSearch.Auto ? TravelTimeMatrix.Choose(parameters, origins.Count, destinations.Count) : search;
+        progress.WriteLine($"routing {origins.Count} origins × {destinations.Count} destinations, {parameters.Window.Count} {kind} minutes ({parameters.Window}) on {Environment.ProcessorCount} cores, {chosen.ToString().ToLowerInvariant()} search{(search == MatrixSearch.Auto ? " (auto)" : "")}");
         var clock = Stopwatch.StartNew();
         var lastReport = 0L;
         var reporter = new Progress(p =>
@@ -54,12 +80,13 @@ public sealed class MatrixCommand : ICliCommand
             progress.WriteLine($"  {p.OriginsDone}/{p.OriginCount} origins, {clock.Elapsed.TotalSeconds:0.0} s");
         });
         var matrix = TravelTimeMatrix.Compute(timetable, origins.Select(o => o.Location).ToList(), destinations.Select(d => d.Location).ToList(),
-            parameters, reporter, cancellationToken);
+            parameters, reporter, cancellationToken, chosen);
 
         using var writer = new StreamWriter(outPath, false, new UTF8Encoding(false));
         var header = new StringBuilder("origin_id,destination_id");
         foreach (var p in parameters.Percentiles) header.Append(CultureInfo.InvariantCulture, $",p{p}_s");
-        foreach (var c in cutoffs) header.Append(CultureInfo.InvariantCulture, $",departures_within_{c}min");
+        var counted = parameters.WindowKind == WindowKind.Arrival ? "arrivals" : "departures";
+        foreach (var c in cutoffs) header.Append(CultureInfo.InvariantCulture, $",{counted}_within_{c}min");
         writer.WriteLine(header);
         var line = new StringBuilder();
         for (var o = 0; o < origins.Count; o++)
@@ -76,9 +103,17 @@ public sealed class MatrixCommand : ICliCommand
                 writer.WriteLine(line);
             }
         }
-        progress.WriteLine($"wrote {origins.Count * destinations.Count} pairs to {outPath} in {clock.Elapsed.TotalSeconds:0.0} s");
+        progress.WriteLine($"wrote {origins.Count * destinations.Count} pairs to {outPath} in {clock.Elapsed.TotalSeconds:0.0} s ({matrix.Search.ToString().ToLowerInvariant()} search)");
         return Task.FromResult(0);
     }
+
+    private static MatrixSearch ParseSearch(string value) => value switch
+    {
+        "auto" => MatrixSearch.Auto,
+        "forward" => MatrixSearch.Forward,
+        "profile" => MatrixSearch.Profile,
+        _ => throw new CliUsageException($"--search must be auto, forward or profile (got '{value}')."),
+    };
 
     private static string Csv(string value) =>
         value.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;

@@ -14,7 +14,8 @@ namespace Lis.Geo.Data.Feeds;
 public sealed class FeedRejectedException(string message) : Exception(message);
 
 /// <summary>
-/// Stores GTFS feeds: bytes (so every worker compiles the same timetable), validity dates, row
+/// Stores GTFS feeds (or TransXChange files and zips of them, recognised by content and read as their
+/// GTFS conversion, <see cref="Lis.Geo.Transit.TransXChange.TransXChangeFeed"/>): bytes (so every worker compiles the same timetable), validity dates, row
 /// counts, stops and route lines for maps, and the reader's issue report. The same bytes stored
 /// twice give the same feed (keyed by SHA-256). Feeds are read from a file on disk and their bytes
 /// streamed into the database, so memory does not grow with the size of the zip.
@@ -73,7 +74,7 @@ public sealed class FeedStore(NpgsqlDataSource db)
         catch (InvalidDataException e)
         {
             // Also a zip entry that is not deflate data, or a table that is not UTF-8.
-            throw new FeedRejectedException($"The file is not a readable GTFS zip: {e.Message}");
+            throw new FeedRejectedException($"The file is not a readable GTFS zip or TransXChange document: {e.Message}");
         }
         var issues = timetable.Issues.Concat(routes.Issues).ToList();
 

@@ -1,39 +1,86 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
+using Lis.Geo.Transit.TransXChange;
 
 namespace Lis.Geo.Transit.Gtfs;
 
 /// <summary>
 /// A GTFS feed on disk, either a .zip or a folder of .txt tables. Tables are opened as streams
-/// and read row by row; nothing is extracted to disk.
+/// and read row by row; nothing is extracted to disk. A TransXChange document, or a zip of them, is
+/// recognised by its content (whatever its file name) and read through its conversion to GTFS
+/// tables (<see cref="TransXChangeFeed"/>), made in memory the first time a table is opened.
 /// </summary>
 public sealed class GtfsSource
 {
-    private GtfsSource(string path, bool isZip)
+    private readonly Lazy<TransXChangeFeed>? _transXChange;
+
+    private GtfsSource(string path, bool isZip, bool isTransXChange)
     {
         Path = path;
         IsZip = isZip;
+        IsTransXChange = isTransXChange;
+        if (isTransXChange) _transXChange = new Lazy<TransXChangeFeed>(ConvertTransXChange);
     }
 
     public string Path { get; }
     public bool IsZip { get; }
 
+    /// <summary>The file is TransXChange XML (or a zip of TransXChange files) rather than GTFS.</summary>
+    public bool IsTransXChange { get; }
+
+    /// <summary>Problems found while converting TransXChange (none for GTFS); the compiler reports them first.</summary>
+    public IReadOnlyList<FeedIssue> ConversionIssues => _transXChange?.Value.Issues ?? [];
+
     public static GtfsSource Open(string path)
     {
-        if (Directory.Exists(path)) return new GtfsSource(System.IO.Path.GetFullPath(path), isZip: false);
-        if (File.Exists(path)) return new GtfsSource(System.IO.Path.GetFullPath(path), isZip: true);
-        throw new FileNotFoundException($"No GTFS zip or folder at '{path}'.", path);
+        if (Directory.Exists(path)) return new GtfsSource(System.IO.Path.GetFullPath(path), isZip: false, isTransXChange: false);
+        if (!File.Exists(path)) throw new FileNotFoundException($"No GTFS zip or folder at '{path}'.", path);
+        var full = System.IO.Path.GetFullPath(path);
+        return LooksLikeXml(full) ? new GtfsSource(full, isZip: false, isTransXChange: true)
+            : new GtfsSource(full, isZip: true, isTransXChange: IsTransXChangeZip(full));
+    }
+
+    /// <summary>The file's first non-blank character (after any byte-order mark) is '&lt;'.</summary>
+    private static bool LooksLikeXml(string path)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        int c;
+        while ((c = reader.Read()) >= 0 && char.IsWhiteSpace((char)c)) { }
+        return c == '<';
+    }
+
+    /// <summary>A zip without stops.txt that holds .xml entries. A file that is not a zip at all is left to fail when a table is read.</summary>
+    private static bool IsTransXChangeZip(string path)
+    {
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+            return !zip.Entries.Any(e => e.Name.Equals("stops.txt", StringComparison.OrdinalIgnoreCase))
+                   && zip.Entries.Any(e => e.Name.EndsWith(".xml", StringComparison.OrdinalIgnoreCase));
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
+    }
+
+    private TransXChangeFeed ConvertTransXChange()
+    {
+        if (!IsZip) return TransXChangeFeed.Convert([(System.IO.Path.GetFileName(Path), () => File.OpenRead(Path))], prefixIds: false);
+        using var zip = ZipFile.OpenRead(Path);
+        var entries = zip.Entries.Where(e => e.Name.EndsWith(".xml", StringComparison.OrdinalIgnoreCase)).OrderBy(e => e.FullName, StringComparer.Ordinal).ToList();
+        return TransXChangeFeed.Convert(entries.Select(e => (e.FullName, (Func<Stream>)e.Open)), prefixIds: entries.Count > 1);
     }
 
     /// <summary>
-    /// SHA-256 over the feed's bytes (the zip, or each table of a folder by name), hex. It keys
-    /// the compiled-timetable cache, so an edited feed never reuses a stale compilation.
+    /// SHA-256 over the feed's bytes (the zip or TransXChange file, or each table of a folder by name),
+    /// hex. It keys the compiled-timetable cache, so an edited feed never reuses a stale compilation.
     /// </summary>
     public string ComputeHash()
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        if (IsZip)
+        if (File.Exists(Path))
         {
             using var stream = File.OpenRead(Path);
             AppendStream(sha, stream);
@@ -60,6 +107,8 @@ public sealed class GtfsSource
     /// <summary>Opens a table for reading, or returns null when the feed does not have it.</summary>
     internal GtfsTable? OpenTable(string fileName)
     {
+        if (_transXChange is not null)
+            return _transXChange.Value.Tables.TryGetValue(fileName, out var text) ? new GtfsTable(fileName, new CsvReader(new StringReader(text))) : null;
         Stream stream;
         if (IsZip)
         {

@@ -43,6 +43,9 @@ public sealed class TransitRouter
     /// <summary>The connections of the window for the profile search, built on first use (only profile searches pay for them).</summary>
     internal ProfileNetwork ProfileNetwork => _profileNetwork.Value;
 
+    /// <summary>Connections the profile search scans for this router's window (builds them on first use).</summary>
+    public int ProfileConnectionCount => ProfileNetwork.Connections.Length;
+
     /// <summary>Scratch state for one thread; reuse it for many searches.</summary>
     public RaptorWorker CreateWorker() => new(this);
 

@@ -27,13 +27,29 @@ public sealed class Timetable
     internal const byte CanAlight = 2;
 
     private readonly Dictionary<string, int> _stopIndex;
+    private readonly Dictionary<string, int> _routeIndex;
 
+    /// <summary>A timetable whose trips carry no route: all of them are put on one route with id "".</summary>
     internal Timetable(
         string feedHash, DateOnly serviceDate, string[] stopIds, double[] stopLat, double[] stopLon,
         int[] patternStopStart, int[] patternStops, byte[] patternStopRules,
         int[] patternTripStart, int[] patternTimesStart, int[] arrivals, int[] departures,
         IReadOnlyList<FeedIssue> issues)
+        : this(feedHash, serviceDate, stopIds, stopLat, stopLon, patternStopStart, patternStops, patternStopRules,
+            patternTripStart, patternTimesStart, arrivals, departures, issues,
+            patternTripStart[^1] == 0 ? RouteTable.Empty : new RouteTable([""], [""], [-1]), new int[patternTripStart[^1]], null)
     {
+    }
+
+    internal Timetable(
+        string feedHash, DateOnly serviceDate, string[] stopIds, double[] stopLat, double[] stopLon,
+        int[] patternStopStart, int[] patternStops, byte[] patternStopRules,
+        int[] patternTripStart, int[] patternTimesStart, int[] arrivals, int[] departures,
+        IReadOnlyList<FeedIssue> issues, RouteTable routes, int[] tripRoutes, string? scenarioHash)
+    {
+        Routes = routes;
+        TripRoutes = tripRoutes;
+        ScenarioHash = scenarioHash;
         FeedHash = feedHash;
         Feeds = [new TimetableFeed("", feedHash, 0, stopIds.Length, patternTripStart[^1])];
         ServiceDate = serviceDate;
@@ -51,6 +67,8 @@ public sealed class Timetable
         CheckShape();
         _stopIndex = new Dictionary<string, int>(stopIds.Length, StringComparer.Ordinal);
         for (var i = 0; i < stopIds.Length; i++) _stopIndex[stopIds[i]] = i;
+        _routeIndex = new Dictionary<string, int>(routes.Count, StringComparer.Ordinal);
+        for (var i = 0; i < routes.Count; i++) _routeIndex[routes.Ids[i]] = i;
         (StopPatternStart, StopPatterns, StopPatternPositions) = IndexStopPatterns();
     }
 
@@ -73,6 +91,30 @@ public sealed class Timetable
     public int TripCount => PatternTripStart[^1];
 
     public string StopId(int stop) => StopIds[stop];
+
+    /// <summary>
+    /// SHA-256 of the scenario applied to the feed's day (see <c>Scenarios.Scenario.ComputeHash</c>),
+    /// or null for the day as published.
+    /// </summary>
+    public string? ScenarioHash { get; }
+
+    /// <summary>Routes of the day's trips (trips.txt route_id), indexed 0..RouteCount-1 in the order trips.txt first names them.</summary>
+    public int RouteCount => Routes.Count;
+
+    public string RouteId(int route) => Routes.Ids[route];
+
+    /// <summary>agency_id of routes.txt, "" when not given.</summary>
+    public string RouteAgencyId(int route) => Routes.AgencyIds[route];
+
+    /// <summary>route_type of routes.txt, -1 when unknown.</summary>
+    public int RouteType(int route) => Routes.Types[route];
+
+    public bool TryGetRoute(string routeId, out int route) => _routeIndex.TryGetValue(routeId, out route);
+
+    internal RouteTable Routes { get; }
+
+    /// <summary>Per trip (numbered as <see cref="PatternTripStart"/>), its route index.</summary>
+    internal int[] TripRoutes { get; }
 
     public GeoPoint StopLocation(int stop) => new(StopLat[stop], StopLon[stop]);
 
@@ -119,7 +161,9 @@ public sealed class Timetable
             ok = n >= 2 && trips >= 1 && PatternTimesStart[p] == times;
             times += n * trips;
         }
-        ok = ok && times == Arrivals.Length && PatternStops.All(s => (uint)s < (uint)stops);
+        ok = ok && times == Arrivals.Length && PatternStops.All(s => (uint)s < (uint)stops) &&
+             Routes.AgencyIds.Length == Routes.Count && Routes.Types.Length == Routes.Count &&
+             TripRoutes.Length == PatternTripStart[^1] && TripRoutes.All(r => (uint)r < (uint)Routes.Count);
         if (!ok) throw new InvalidDataException("timetable arrays are inconsistent.");
     }
 

@@ -12,6 +12,7 @@ public static partial class TimetableCompiler
 {
     private const string StopsFile = "stops.txt";
     private const string TripsFile = "trips.txt";
+    private const string RoutesFile = "routes.txt";
     private const string StopTimesFile = "stop_times.txt";
     private const string CalendarFile = "calendar.txt";
     private const string CalendarDatesFile = "calendar_dates.txt";
@@ -22,14 +23,15 @@ public static partial class TimetableCompiler
     /// <summary>Compiles the trips of <paramref name="serviceDate"/>. Trips of the previous day running past midnight are not included (AM-peak scope).</summary>
     public static Timetable Compile(GtfsSource source, DateOnly serviceDate, string? feedHash = null)
     {
-        var issues = new List<FeedIssue>();
+        var issues = new List<FeedIssue>(source.ConversionIssues);
         var stops = ReadStops(source, issues);
         var services = ReadActiveServices(source, serviceDate, issues, out var knownServices);
-        var trips = ReadTrips(source, services, knownServices, issues);
+        var routes = ReadRoutes(source);
+        var trips = ReadTrips(source, services, knownServices, routes, issues);
         var rows = ReadStopTimes(source, stops, trips, issues);
-        var compiled = BuildTrips(rows, stops, trips.ActiveIds, issues);
+        var compiled = BuildTrips(rows, stops, trips, issues);
         compiled = ExpandFrequencies(source, compiled, trips, issues);
-        return BuildPatterns(compiled, stops, feedHash ?? source.ComputeHash(), serviceDate, issues);
+        return BuildPatterns(compiled, stops, trips.Routes(), feedHash ?? source.ComputeHash(), serviceDate, issues);
     }
 
     private sealed class StopTable
@@ -140,11 +142,40 @@ public static partial class TimetableCompiler
         /// <summary>trip_id → active trip number, or -1 for a trip that does not run on the date.</summary>
         public readonly Dictionary<string, int> Index = new(StringComparer.Ordinal);
         public readonly List<string> ActiveIds = [];
+
+        /// <summary>Per active trip, its route's index in <see cref="RouteIds"/>.</summary>
+        public readonly List<int> ActiveRoutes = [];
+
+        /// <summary>Routes of active trips, in the order trips.txt first names them.</summary>
+        public readonly List<string> RouteIds = [];
+        public readonly Dictionary<string, int> RouteIndex = new(StringComparer.Ordinal);
+        public Dictionary<string, (string AgencyId, int Type)> RouteRows = [];
+
+        public RouteTable Routes() => new([.. RouteIds],
+            [.. RouteIds.Select(id => RouteRows.TryGetValue(id, out var r) ? r.AgencyId : "")],
+            [.. RouteIds.Select(id => RouteRows.TryGetValue(id, out var r) ? r.Type : -1)]);
     }
 
-    private static TripTable ReadTrips(GtfsSource source, HashSet<string> active, HashSet<string> known, List<FeedIssue> issues)
+    /// <summary>
+    /// agency_id and route_type by route_id, for scenarios that select routes by agency or mode. Read
+    /// quietly: <see cref="FeedRoutes"/> reports the problems of routes.txt, and routing never needs it.
+    /// </summary>
+    private static Dictionary<string, (string AgencyId, int Type)> ReadRoutes(GtfsSource source)
     {
-        var trips = new TripTable();
+        var routes = new Dictionary<string, (string, int)>(StringComparer.Ordinal);
+        using var table = source.OpenTable(RoutesFile);
+        if (table is null) return routes;
+        int id = table.Column("route_id"), agency = table.Column("agency_id"), type = table.Column("route_type");
+        var row = table.Row;
+        while (table.ReadRow())
+            routes.TryAdd(row[id].ToString(), (row[agency].ToString(), GtfsValues.TryParseInt(row[type], out var t) ? t : -1));
+        return routes;
+    }
+
+    private static TripTable ReadTrips(GtfsSource source, HashSet<string> active, HashSet<string> known,
+        Dictionary<string, (string AgencyId, int Type)> routes, List<FeedIssue> issues)
+    {
+        var trips = new TripTable { RouteRows = routes };
         using var table = source.OpenTable(TripsFile);
         if (table is null)
         {
@@ -152,7 +183,7 @@ public static partial class TimetableCompiler
             return trips;
         }
         if (!table.RequireColumns(issues, "trip_id", "service_id")) return trips;
-        int id = table.Column("trip_id"), service = table.Column("service_id");
+        int id = table.Column("trip_id"), service = table.Column("service_id"), route = table.Column("route_id");
         var row = table.Row;
         var reportedServices = new HashSet<string>(StringComparer.Ordinal);
         while (table.ReadRow())
@@ -170,6 +201,13 @@ public static partial class TimetableCompiler
             {
                 trips.Index[tripId] = trips.ActiveIds.Count;
                 trips.ActiveIds.Add(tripId);
+                var routeId = row[route].ToString();
+                if (!trips.RouteIndex.TryGetValue(routeId, out var r))
+                {
+                    trips.RouteIndex[routeId] = r = trips.RouteIds.Count;
+                    trips.RouteIds.Add(routeId);
+                }
+                trips.ActiveRoutes.Add(r);
             }
             else trips.Index[tripId] = -1;
         }
@@ -273,35 +311,7 @@ public static partial class TimetableCompiler
     }
 
     /// <summary>Valid trips, each a run of stop positions in stop_sequence order, with interpolated times.</summary>
-    private sealed class TripList
-    {
-        public readonly List<int> Start = [0];
-        public readonly List<int> Stop = [];
-        public readonly List<int> Arrival = [];
-        public readonly List<int> Departure = [];
-        public readonly List<byte> Rules = [];
-
-        /// <summary>Per trip, its active trip number (the index into <see cref="TripTable.ActiveIds"/>).</summary>
-        public readonly List<int> Source = [];
-
-        public int Count => Start.Count - 1;
-
-        /// <summary>Appends trip <paramref name="t"/> of <paramref name="from"/> with every time moved by <paramref name="shift"/> seconds.</summary>
-        public void AddCopy(TripList from, int t, int shift)
-        {
-            for (var k = from.Start[t]; k < from.Start[t + 1]; k++)
-            {
-                Stop.Add(from.Stop[k]);
-                Arrival.Add(from.Arrival[k] + shift);
-                Departure.Add(from.Departure[k] + shift);
-                Rules.Add(from.Rules[k]);
-            }
-            Source.Add(from.Source[t]);
-            Start.Add(Stop.Count);
-        }
-    }
-
-    private static TripList BuildTrips(StopTimeRows rows, StopTable stops, List<string> tripIds, List<FeedIssue> issues)
+    private static TripList BuildTrips(StopTimeRows rows, StopTable stops, TripTable tripTable, List<FeedIssue> issues)
     {
         var order = new int[rows.Count];
         var keys = new long[rows.Count];
@@ -321,13 +331,13 @@ public static partial class TimetableCompiler
             var trip = rows.Trip[order[i]];
             var j = i;
             while (j < order.Length && rows.Trip[order[j]] == trip) j++;
-            AddTrip(rows, order.AsSpan(i, j - i), trip, tripIds[trip], stops, trips, issues);
+            AddTrip(rows, order.AsSpan(i, j - i), trip, tripTable.ActiveIds[trip], tripTable.ActiveRoutes[trip], stops, trips, issues);
             i = j;
         }
         return trips;
     }
 
-    private static void AddTrip(StopTimeRows rows, ReadOnlySpan<int> order, int trip, string tripId, StopTable stops, TripList trips, List<FeedIssue> issues)
+    private static void AddTrip(StopTimeRows rows, ReadOnlySpan<int> order, int trip, string tripId, int route, StopTable stops, TripList trips, List<FeedIssue> issues)
     {
         var firstLine = rows.Line[order[0]];
         if (order.Length < 2)
@@ -365,15 +375,14 @@ public static partial class TimetableCompiler
                 return;
             }
         }
+        var stopOf = new int[n];
+        var rules = new byte[n];
         for (var k = 0; k < n; k++)
         {
-            trips.Stop.Add(rows.Stop[order[k]]);
-            trips.Arrival.Add(arrival[k]);
-            trips.Departure.Add(departure[k]);
-            trips.Rules.Add(rows.Rules[order[k]]);
+            stopOf[k] = rows.Stop[order[k]];
+            rules[k] = rows.Rules[order[k]];
         }
-        trips.Source.Add(trip);
-        trips.Start.Add(trips.Stop.Count);
+        trips.Add(stopOf, rules, arrival, departure, route, source: trip);
     }
 
     /// <summary>Fills stops without times in proportion to straight-line distance between the timed stops around them (as R5 does).</summary>
@@ -403,46 +412,9 @@ public static partial class TimetableCompiler
         }
     }
 
-    private static Timetable BuildPatterns(TripList trips, StopTable stops, string feedHash, DateOnly date, List<FeedIssue> issues)
+    /// <summary>Keeps only the stops some trip serves (in stops.txt order) and lays the trips out as patterns.</summary>
+    private static Timetable BuildPatterns(TripList trips, StopTable stops, RouteTable routes, string feedHash, DateOnly date, List<FeedIssue> issues)
     {
-        // Group trips by stop sequence + boarding rules.
-        var groups = new Dictionary<int[], List<int>>(new SequenceComparer());
-        var groupOrder = new List<List<int>>();
-        for (var t = 0; t < trips.Count; t++)
-        {
-            int s = trips.Start[t], e = trips.Start[t + 1];
-            var key = new int[e - s];
-            for (var k = s; k < e; k++) key[k - s] = (trips.Stop[k] << 2) | trips.Rules[k];
-            if (!groups.TryGetValue(key, out var list))
-            {
-                groups[key] = list = [];
-                groupOrder.Add(list);
-            }
-            list.Add(t);
-        }
-
-        // Split each group into FIFO chains: a trip joins the first chain whose last trip it never overtakes.
-        var patterns = new List<List<int>>();
-        foreach (var group in groupOrder)
-        {
-            group.Sort((a, b) =>
-            {
-                var c = trips.Departure[trips.Start[a]].CompareTo(trips.Departure[trips.Start[b]]);
-                if (c != 0) return c;
-                c = trips.Arrival[trips.Start[a + 1] - 1].CompareTo(trips.Arrival[trips.Start[b + 1] - 1]);
-                return c != 0 ? c : a.CompareTo(b);
-            });
-            var chains = new List<List<int>>();
-            foreach (var t in group)
-            {
-                var chain = chains.FirstOrDefault(c => NeverEarlier(trips, t, c[^1]));
-                if (chain is null) chains.Add(chain = []);
-                chain.Add(t);
-            }
-            patterns.AddRange(chains);
-        }
-
-        // Dense stop indexes: only stops some trip serves, in stops.txt order.
         var used = new bool[stops.Ids.Count];
         foreach (var s in trips.Stop) used[s] = true;
         var denseOf = new int[stops.Ids.Count];
@@ -458,62 +430,7 @@ public static partial class TimetableCompiler
             lat.Add(stops.Lat[s]);
             lon.Add(stops.Lon[s]);
         }
-
-        var patternStopStart = new int[patterns.Count + 1];
-        var patternTripStart = new int[patterns.Count + 1];
-        var patternTimesStart = new int[patterns.Count];
-        var patternStops = new List<int>();
-        var patternRules = new List<byte>();
-        var arrivals = new int[trips.Arrival.Count];
-        var departures = new int[trips.Departure.Count];
-        var timesStart = 0;
-        for (var p = 0; p < patterns.Count; p++)
-        {
-            var first = patterns[p][0];
-            for (var k = trips.Start[first]; k < trips.Start[first + 1]; k++)
-            {
-                patternStops.Add(denseOf[trips.Stop[k]]);
-                patternRules.Add(trips.Rules[k]);
-            }
-            patternStopStart[p + 1] = patternStops.Count;
-            patternTimesStart[p] = timesStart;
-            int n = patternStopStart[p + 1] - patternStopStart[p], tripCount = patterns[p].Count;
-            for (var t = 0; t < tripCount; t++)
-            {
-                var from = trips.Start[patterns[p][t]];
-                for (var i = 0; i < n; i++)
-                {
-                    arrivals[timesStart + t * n + i] = trips.Arrival[from + i];
-                    departures[timesStart + i * tripCount + t] = trips.Departure[from + i];
-                }
-            }
-            timesStart += n * tripCount;
-            patternTripStart[p + 1] = patternTripStart[p] + tripCount;
-        }
-        return new Timetable(feedHash, date, [.. stopIds], [.. lat], [.. lon],
-            patternStopStart, [.. patternStops], [.. patternRules], patternTripStart, patternTimesStart,
-            arrivals, departures, issues);
-    }
-
-    private static bool NeverEarlier(TripList trips, int later, int earlier)
-    {
-        int a = trips.Start[later], b = trips.Start[earlier], n = trips.Start[later + 1] - a;
-        for (var k = 0; k < n; k++)
-        {
-            if (trips.Departure[a + k] < trips.Departure[b + k] || trips.Arrival[a + k] < trips.Arrival[b + k]) return false;
-        }
-        return true;
-    }
-
-    private sealed class SequenceComparer : IEqualityComparer<int[]>
-    {
-        public bool Equals(int[]? x, int[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(int[] obj)
-        {
-            var hash = new HashCode();
-            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(obj.AsSpan()));
-            return hash.ToHashCode();
-        }
+        for (var k = 0; k < trips.Stop.Count; k++) trips.Stop[k] = denseOf[trips.Stop[k]];
+        return PatternBuilder.Build(trips, [.. stopIds], [.. lat], [.. lon], routes, feedHash, date, issues);
     }
 }

@@ -13,7 +13,7 @@ public static class TimetableFile
     private const int Magic = 0x5454474C; // "LGTT"
 
     /// <summary>Bumped whenever the layout or the compilation rules change, so old files are recompiled.</summary>
-    public const int FormatVersion = 3;
+    public const int FormatVersion = 4;
 
     public static void Save(Timetable timetable, string path)
     {
@@ -34,6 +34,15 @@ public static class TimetableFile
         WriteArray(w, timetable.PatternTimesStart);
         WriteArray(w, timetable.Arrivals);
         WriteArray(w, timetable.Departures);
+        w.Write(timetable.ScenarioHash ?? "");
+        w.Write(timetable.Routes.Count);
+        for (var r = 0; r < timetable.Routes.Count; r++)
+        {
+            w.Write(timetable.Routes.Ids[r]);
+            w.Write(timetable.Routes.AgencyIds[r]);
+        }
+        WriteArray(w, timetable.Routes.Types);
+        WriteArray(w, timetable.TripRoutes);
         w.Write(timetable.Issues.Count);
         foreach (var issue in timetable.Issues)
         {
@@ -76,11 +85,22 @@ public static class TimetableFile
         var patternTimesStart = ReadArray<int>(r);
         var arrivals = ReadArray<int>(r);
         var departures = ReadArray<int>(r);
+        var scenarioHash = r.ReadString();
+        var routeIds = new string[r.ReadInt32()];
+        var agencyIds = new string[routeIds.Length];
+        for (var i = 0; i < routeIds.Length; i++)
+        {
+            routeIds[i] = r.ReadString();
+            agencyIds[i] = r.ReadString();
+        }
+        var routeTypes = ReadArray<int>(r);
+        var tripRoutes = ReadArray<int>(r);
         var issues = new FeedIssue[r.ReadInt32()];
         for (var i = 0; i < issues.Length; i++)
             issues[i] = new FeedIssue((IssueSeverity)r.ReadInt32(), r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadString());
         return new Timetable(hash, date, stopIds, lat, lon, patternStopStart, patternStops, rules,
-            patternTripStart, patternTimesStart, arrivals, departures, issues);
+            patternTripStart, patternTimesStart, arrivals, departures, issues,
+            new RouteTable(routeIds, agencyIds, routeTypes), tripRoutes, scenarioHash.Length == 0 ? null : scenarioHash);
     }
 
     private static void WriteArray<T>(BinaryWriter w, T[] values) where T : unmanaged

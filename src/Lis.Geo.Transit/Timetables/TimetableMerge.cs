@@ -45,6 +45,10 @@ public static class TimetableMerge
         var departures = new List<int>();
         var issues = new List<FeedIssue>();
         var parts = new List<TimetableFeed>();
+        var routeIds = new List<string>();
+        var routeAgencies = new List<string>();
+        var routeTypes = new List<int>();
+        var tripRoutes = new List<int>();
         foreach (var (label, t) in feeds)
         {
             int stopOffset = stopIds.Count, stopPositionOffset = patternStops.Count, tripOffset = patternTripStart[^1], timesOffset = arrivals.Count;
@@ -59,6 +63,15 @@ public static class TimetableMerge
                 patternTripStart.Add(t.PatternTripStart[p + 1] + tripOffset);
                 patternTimesStart.Add(t.PatternTimesStart[p] + timesOffset);
             }
+            // Route ids are kept apart per feed like stop ids: label:route_id.
+            var routeOffset = routeIds.Count;
+            for (var r = 0; r < t.RouteCount; r++)
+            {
+                routeIds.Add($"{label}:{t.RouteId(r)}");
+                routeAgencies.Add(t.RouteAgencyId(r));
+                routeTypes.Add(t.RouteType(r));
+            }
+            foreach (var r in t.TripRoutes) tripRoutes.Add(r + routeOffset);
             arrivals.AddRange(t.Arrivals);
             departures.AddRange(t.Departures);
             foreach (var i in t.Issues) issues.Add(i with { File = $"{label}/{i.File}" });
@@ -68,7 +81,8 @@ public static class TimetableMerge
         }
         return new Timetable(MergedHash(parts), date, [.. stopIds], [.. lat], [.. lon],
             [.. patternStopStart], [.. patternStops], [.. rules], [.. patternTripStart], [.. patternTimesStart],
-            [.. arrivals], [.. departures], issues) { Feeds = parts };
+            [.. arrivals], [.. departures], issues,
+            new RouteTable([.. routeIds], [.. routeAgencies], [.. routeTypes]), [.. tripRoutes], null) { Feeds = parts };
     }
 
     /// <summary>SHA-256 over "label=hash" lines: the same feeds under the same labels give the same key.</summary>

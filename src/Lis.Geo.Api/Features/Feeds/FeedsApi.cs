@@ -67,11 +67,11 @@ public static class FeedsApi
             .RequireApiKey()
             .Reads(BodyKind.Upload)
             .DisableAntiforgery()
-            .Accepts<IFormFile>("multipart/form-data", "application/zip", "application/x-zip-compressed", "application/octet-stream")
+            .Accepts<IFormFile>("multipart/form-data", "application/zip", "application/x-zip-compressed", "application/octet-stream", "application/xml", "text/xml")
             .Produces<Feed>(StatusCodes.Status201Created)
             .Produces<Feed>(StatusCodes.Status200OK)
-            .WithSummary("Upload a GTFS zip")
-            .WithDescription("multipart 'file' part or the raw zip with ?fileName= (chunked bodies accepted). The upload is streamed to disk and hashed as it arrives; " +
+            .WithSummary("Upload a GTFS zip, or a TransXChange file or zip of them")
+            .WithDescription("multipart 'file' part or the raw zip with ?fileName= (chunked bodies accepted). TransXChange (an XML document or a zip of them) is recognised by content and stored as a feed like GTFS, read through its conversion to GTFS tables (row counts are those tables'). The upload is streamed to disk and hashed as it arrives; " +
                              "over Api:MaxUploadBytes it is refused with 413 and nothing is stored. Optional ?name= and ?checkDate=yyyy-MM-dd (the day compiled to produce " +
                              "the issue report; default the feed's first Wednesday). The same bytes again return the stored feed (200). Stops and route lines are then served " +
                              "as the collections transit-stops and transit-routes (?feed={id}); the feed's links name them.");

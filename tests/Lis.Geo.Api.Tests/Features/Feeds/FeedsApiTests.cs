@@ -255,6 +255,50 @@ public sealed class FeedsApiTests(FeedsFixture api) : IClassFixture<FeedsFixture
         Assert.Empty(api.LeftoverUploads());
     }
 
+    /// <summary>Two stops (lon/lat and a British National Grid reference), one link of 5 min, one journey 07:00 Monday–Friday of 2026.</summary>
+    private const string TinyTransXChange = """
+        <?xml version="1.0" encoding="utf-8"?>
+        <TransXChange xmlns="http://www.transxchange.org.uk/">
+          <StopPoints>
+            <AnnotatedStopPointRef><StopPointRef>X1</StopPointRef><CommonName>X one</CommonName><Location><Longitude>-1.9</Longitude><Latitude>52.48</Latitude></Location></AnnotatedStopPointRef>
+            <AnnotatedStopPointRef><StopPointRef>X2</StopPointRef><CommonName>X two</CommonName><Location><Easting>390460</Easting><Northing>284190</Northing></Location></AnnotatedStopPointRef>
+          </StopPoints>
+          <JourneyPatternSections><JourneyPatternSection id="S"><JourneyPatternTimingLink id="L">
+            <From><StopPointRef>X1</StopPointRef></From><To><StopPointRef>X2</StopPointRef></To><RunTime>PT5M</RunTime>
+          </JourneyPatternTimingLink></JourneyPatternSection></JourneyPatternSections>
+          <Operators><Operator id="O"><TradingName>Tiny TXC</TradingName></Operator></Operators>
+          <Services><Service>
+            <ServiceCode>SV</ServiceCode><Lines><Line id="LN"><LineName>7</LineName></Line></Lines>
+            <OperatingPeriod><StartDate>2026-01-01</StartDate><EndDate>2026-12-31</EndDate></OperatingPeriod>
+            <OperatingProfile><RegularDayType><DaysOfWeek><MondayToFriday /></DaysOfWeek></RegularDayType></OperatingProfile>
+            <RegisteredOperatorRef>O</RegisteredOperatorRef><Mode>bus</Mode>
+            <StandardService><JourneyPattern id="P"><JourneyPatternSectionRefs>S</JourneyPatternSectionRefs></JourneyPattern></StandardService>
+          </Service></Services>
+          <VehicleJourneys><VehicleJourney><VehicleJourneyCode>VJ</VehicleJourneyCode><ServiceRef>SV</ServiceRef><LineRef>LN</LineRef>
+            <JourneyPatternRef>P</JourneyPatternRef><DepartureTime>07:00:00</DepartureTime></VehicleJourney></VehicleJourneys>
+        </TransXChange>
+        """;
+
+    [Fact]
+    public async Task A_transxchange_document_is_recognised_by_content_and_stored_as_a_feed()
+    {
+        // Sent raw under a name that says nothing of its format: the content decides.
+        var xml = Encoding.UTF8.GetBytes(TinyTransXChange);
+        var feed = await UploadAsync(new ChunkedContent(xml, "application/octet-stream"), "?fileName=timetable.bin");
+        var id = feed.GetProperty("id").GetInt64();
+        Assert.Equal(Sha(xml), feed.GetProperty("sha256").GetString());
+        Assert.Equal(0, feed.GetProperty("issueCount").GetInt32());
+        Assert.Equal(("2026-01-01", "2026-12-31"), (feed.GetProperty("validFrom").GetString(), feed.GetProperty("validTo").GetString()));
+        var counts = feed.GetProperty("rowCounts");
+        Assert.Equal((2, 1, 1, 2), (counts.GetProperty("stops.txt").GetInt32(), counts.GetProperty("routes.txt").GetInt32(),
+            counts.GetProperty("trips.txt").GetInt32(), counts.GetProperty("stop_times.txt").GetInt32()));
+        // X2's grid reference is Stourbridge Town's: NaPTAN gives 52.4555770, −2.1418179.
+        Assert.Equal(2, await api.ScalarAsync<long>("SELECT count(*) FROM transit_stop WHERE feed_id = $1", id));
+        Assert.True(await api.ScalarAsync<double>(
+            "SELECT ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint(-2.1418179, 52.4555770), 4326)::geography) FROM transit_stop WHERE feed_id = $1 AND stop_id = 'X2'", id) < 1);
+        Assert.Equal(3, await api.ScalarAsync<int>("SELECT route_type FROM transit_route WHERE feed_id = $1 AND route_id = 'LN'", id));
+    }
+
     [Fact]
     public async Task Something_that_is_not_a_zip_or_is_empty_is_refused_naming_the_file()
     {
