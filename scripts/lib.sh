@@ -75,6 +75,13 @@ ensure_postgis() {
   have_postgis || die "PostGIS is still not found under /usr/lib/postgresql/*/bin after installing $LISGEO_PG_PACKAGE"
 }
 
+# Debian's Chromium: the tests print the corridor report with it and drive the /map page through
+# Playwright (never a downloaded browser). LISGEO_CHROMIUM points the tests at another binary.
+ensure_chromium() {
+  if [ -n "${LISGEO_CHROMIUM:-}" ] || command -v chromium >/dev/null 2>&1; then return 0; fi
+  ensure_packages chromium
+}
+
 # ---- the persistent local cluster used by scripts/run and scripts/pg ----------------------------
 # As root the server must run as the postgres OS user (initdb and postgres refuse root), and that
 # user cannot enter /root, so root's default home for it is /var/lib/lisgeo rather than ~/.local.

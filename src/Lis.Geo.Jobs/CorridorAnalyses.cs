@@ -171,7 +171,7 @@ public static class CorridorAnalyses
     private static async Task<string> MapAsync(NpgsqlDataSource db, AnalysisRun run, string code, CancellationToken ct)
     {
         var access = run.Spec.Access;
-        const int width = 760, height = 330;
+        const int width = 760, height = 280;
         await using var conn = await db.OpenConnectionAsync(ct);
         Envelope extent;
         double tolerance;

@@ -40,21 +40,9 @@ public static class CorridorReport
             {AccessRow("Rest of region", f.Access.RestOfRegion)}
             <tr><td>Difference</td><td></td><td></td><td>{Pp(f.Access.ShareDifference)}</td><td></td><td>{Signed(f.Access.MeanCentresDifference, 2)}</td></tr>
             </table>
-            <h2>Residents by IMD 2019 decile</h2>
-            <table><tr><th>Decile (1 = most deprived)</th><th>Zones</th><th>Population</th><th>Share</th></tr>
             """);
-        foreach (var d in f.Residents.ByImdDecile)
-            h.Append($"<tr><td>{d.ImdDecile}</td><td>{d.Zones}</td><td>{N(d.Population, 0)}</td><td>{P(f.Residents.Population - f.Residents.PopulationWithoutImd is > 0 and var known ? d.Population / known : null)}</td></tr>\n");
-        if (f.Residents.ZonesWithoutImd > 0)
-            h.Append($"<tr><td>No IMD value</td><td>{f.Residents.ZonesWithoutImd}</td><td>{N(f.Residents.PopulationWithoutImd, 0)}</td><td></td></tr>\n");
-        h.Append("</table></div><div>\n");
-        h.Append($"""
-            <h2>Housing</h2>
-            <table><tr><th></th><th>Sites</th><th>Dwellings (min–max)</th><th>Hectares</th></tr>
-            <tr><td>In the corridor</td><td>{f.Housing.Sites}</td><td>{N(f.Housing.MinDwellings, 0)}–{N(f.Housing.MaxDwellings, 0)}</td><td>{N(f.Housing.Hectares, 1)}</td></tr>
-            <tr><td>of which poorly connected</td><td>{f.Housing.SitesPoorlyConnected}</td><td>up to {N(f.Housing.MaxDwellingsPoorlyConnected, 0)}</td><td></td></tr>
-            </table>
-            """);
+        h.Append(HousingTable(f));
+        h.Append("</div><div>\n");
         if (change is not null)
         {
             h.Append($"""
@@ -70,12 +58,13 @@ public static class CorridorReport
                 h.Append($"<p class=\"note\">The runs used different rules ({E(string.Join("; ", change.RuleDifferences))}); changes may reflect the rules rather than the place.</p>\n");
         }
         h.Append("</div></div>\n");
+        h.Append(DecileTable(f));
         h.Append($"""
             <h2>Employment sites in or within {N(f.NearMeters, 0)} m of the corridor</h2>
             <table><tr><th>Site</th><th>Where</th><th>Jobs</th><th>Catchment</th><th>Deprived catchment</th><th>Rank</th></tr>
             """);
         foreach (var s in f.EmploymentSites.Take(10))
-            h.Append($"<tr><td>{E(s.Name ?? s.Reference)}</td><td>{(s.Inside ? "inside" : $"{N(s.DistanceMeters, 0)} m")}</td><td>{(s.Jobs is { } j ? N(j, 0) : "")}</td>" +
+            h.Append($"<tr><td class=\"site\" title=\"{E(s.Name ?? s.Reference)}\">{E(s.Name ?? s.Reference)}</td><td>{(s.Inside ? "inside" : $"{N(s.DistanceMeters, 0)} m")}</td><td>{(s.Jobs is { } j ? N(j, 0) : "")}</td>" +
                      $"<td>{(s.CatchmentPopulation is { } c ? N(c, 0) : "n/a")}</td><td>{(s.DeprivedCatchmentPopulation is { } dc ? N(dc, 0) : "n/a")}</td><td>{s.DeprivedRank}</td></tr>\n");
         if (f.EmploymentSites.Count == 0) h.Append("<tr><td colspan=\"6\">None.</td></tr>\n");
         if (f.EmploymentSites.Count > 10) h.Append($"<tr><td colspan=\"6\">… and {f.EmploymentSites.Count - 10} more (full list in the figures JSON).</td></tr>\n");
@@ -87,21 +76,53 @@ public static class CorridorReport
         return h.ToString();
     }
 
+    private static string HousingTable(CorridorFigures f) => $"""
+        <h2>Housing</h2>
+        <table><tr><th></th><th>Sites</th><th>Dwellings (min–max)</th><th>Hectares</th></tr>
+        <tr><td>In the corridor</td><td>{f.Housing.Sites}</td><td>{N(f.Housing.MinDwellings, 0)}–{N(f.Housing.MaxDwellings, 0)}</td><td>{N(f.Housing.Hectares, 1)}</td></tr>
+        <tr><td>of which poorly connected</td><td>{f.Housing.SitesPoorlyConnected}</td><td>up to {N(f.Housing.MaxDwellingsPoorlyConnected, 0)}</td><td></td></tr>
+        </table>
+
+        """;
+
+    /// <summary>Residents by IMD decile across the page (deciles as columns): at most four rows, however many deciles there are.</summary>
+    private static string DecileTable(CorridorFigures f)
+    {
+        var r = f.Residents;
+        var known = r.Population - r.PopulationWithoutImd;
+        var columns = r.ByImdDecile.Select(d => (Head: d.ImdDecile.ToString(En), d.Zones, d.Population, Share: known > 0 ? d.Population / known : (double?)null)).ToList();
+        if (r.ZonesWithoutImd > 0) columns.Add(("No IMD", r.ZonesWithoutImd, r.PopulationWithoutImd, null));
+        string Row(string name, Func<(string Head, int Zones, double Population, double? Share), string> cell) =>
+            $"<tr><td>{name}</td>{string.Concat(columns.Select(c => $"<td>{cell(c)}</td>"))}</tr>\n";
+        return "<h2>Residents by IMD 2019 decile (1 = most deprived)</h2>\n<table class=\"deciles\">"
+               + Row("Decile", c => E(c.Head)).Replace("<td>", "<th>").Replace("</td>", "</th>")
+               + Row("Zones", c => c.Zones.ToString(En)) + Row("Population", c => N(c.Population, 0))
+               + Row("Share", c => c.Share is null ? "" : P(c.Share)) + "</table>\n";
+    }
+
     /// <summary>A4 print styles; plain CSS, so it lives outside the interpolated template.</summary>
+    /// <remarks>
+    /// Sized for the fullest report (ten employment sites and a "more" row, ten deciles and a no-IMD
+    /// column, a change table with a rule warning) to fit 281 mm: the map is wide and short with its
+    /// legend beside it, deciles run across the page, tables are compact, and a long site name ends in an
+    /// ellipsis on the page (whole in its tooltip and in the figures JSON). A test prints it with Chromium.
+    /// </remarks>
     private const string Style = """
-            @page { size: A4; margin: 10mm; }
-            body { font: 9.5pt/1.3 Helvetica, Arial, sans-serif; color: #222; max-width: 190mm; margin: 0 auto; }
-            h1 { font-size: 16pt; margin: 0 0 2pt; } h2 { font-size: 10.5pt; margin: 8pt 0 3pt; border-bottom: 1px solid #ccc; }
-            .sub { color: #555; margin: 0 0 8pt; }
-            .cards { display: flex; gap: 6pt; flex-wrap: wrap; }
-            .card { flex: 1 1 0; min-width: 28mm; border: 1px solid #ddd; border-radius: 3pt; padding: 4pt 6pt; }
-            .card b { display: block; font-size: 13pt; } .card span { color: #555; font-size: 8.5pt; }
-            table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
-            th, td { border-bottom: 1px solid #e3e3e3; padding: 2pt 4pt; text-align: right; }
+            @page { size: A4; margin: 8mm 10mm; }
+            body { font: 8.5pt/1.25 Helvetica, Arial, sans-serif; color: #222; max-width: 190mm; margin: 0 auto; }
+            h1 { font-size: 13pt; margin: 0 0 1pt; } h2 { font-size: 9.5pt; margin: 4pt 0 2pt; border-bottom: 1px solid #ccc; }
+            .sub { color: #555; margin: 0 0 4pt; font-size: 8pt; }
+            .cards { display: flex; gap: 4pt; }
+            .card { flex: 1 1 0; border: 1px solid #ddd; border-radius: 3pt; padding: 2pt 5pt; line-height: 1.2; }
+            .card b { display: block; font-size: 11.5pt; } .card span { color: #555; font-size: 7pt; }
+            table { border-collapse: collapse; width: 100%; font-size: 8pt; line-height: 1.2; }
+            th, td { border-bottom: 1px solid #e3e3e3; padding: 0.8pt 3pt; text-align: right; }
+            td { white-space: nowrap; } td:first-child { white-space: normal; }
+            td.site { max-width: 95mm; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
             th:first-child, td:first-child { text-align: left; }
             .cols { display: flex; gap: 10pt; } .cols > div { flex: 1; }
-            svg { width: 100%; height: auto; border: 1px solid #ddd; margin-top: 6pt; }
-            .note { color: #555; font-size: 8pt; }
+            svg { display: block; width: 100%; height: auto; border: 1px solid #ddd; margin-top: 4pt; }
+            .note { color: #555; font-size: 7pt; line-height: 1.2; margin: 3pt 0 0; }
             @media print { h2 { break-after: avoid; } table, svg { break-inside: avoid; } }
         """;
 

@@ -22,27 +22,38 @@ public static class SvgMap
 {
     private const double MetresPerDegree = Math.PI * 6_371_008.8 / 180;
 
-    /// <param name="height">Height of the map itself; the legend adds rows below it.</param>
+    /// <summary>Width of the legend panel at the right of the map, when there is a legend.</summary>
+    public const int LegendPanelWidth = 290;
+
+    /// <param name="width">Width of the whole canvas: the map, and the legend panel at its right when there is a legend.</param>
+    /// <param name="height">Height of the map; the canvas grows only if the legend needs more.</param>
     public static string Render(Envelope extent, IEnumerable<MapFeature> features, IReadOnlyList<LegendItem> legend,
         int width = 760, int height = 520, string? attribution = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(width, 100);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, legend.Count > 0 ? LegendPanelWidth + 100 : 100);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 100);
-        var projection = new Projection(extent, width, height);
-        // The legend sits under the map, in two columns, so it never hides the places the map is about.
-        var legendHeight = (legend.Count + 1) / 2 * LegendRow + (legend.Count > 0 ? 10 : 0);
-        var total = height + legendHeight;
+        // The legend has a panel of its own beside the map, so it never hides the places the map is about
+        // and a printed page keeps the map wide and short; labels wrap within the panel.
+        var mapWidth = legend.Count > 0 ? width - LegendPanelWidth : width;
+        var projection = new Projection(extent, mapWidth, height);
+        var layout = LayoutLegend(legend, mapWidth, LegendPanelWidth);
+        var legendHeight = layout.Count == 0 ? 0 : layout.Max(l => l.Y + l.Lines.Count * LegendLine) + 2 * LegendTop;
+        var total = Math.Max(height, legendHeight);
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture,
             $"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {total}" width="{width}" height="{total}" font-family="Helvetica, Arial, sans-serif" font-size="11">""");
-        svg.Append(CultureInfo.InvariantCulture, $"""<rect width="{width}" height="{total}" fill="#ffffff"/><rect width="{width}" height="{height}" fill="#f7f7f4"/>""");
+        svg.Append(CultureInfo.InvariantCulture, $"""<defs><clipPath id="lisgeo-map-area"><rect x="0" y="0" width="{mapWidth}" height="{height}"/></clipPath></defs>""");
+        svg.Append(CultureInfo.InvariantCulture, $"""<rect width="{width}" height="{total}" fill="#ffffff"/><rect width="{mapWidth}" height="{height}" fill="#f7f7f4"/>""");
+        // Features reaching past the extent (zones at its edge) are clipped to the map, so none is drawn over the legend.
+        svg.Append("""<g class="features" clip-path="url(#lisgeo-map-area)">""");
         foreach (var f in features) Draw(svg, projection, f);
-        DrawLegend(svg, legend, height + 8, width);
-        DrawScaleBar(svg, projection, width, height);
+        svg.Append("</g>");
+        DrawLegend(svg, layout, mapWidth, LegendTop);
+        DrawScaleBar(svg, projection, mapWidth, height);
         svg.Append(CultureInfo.InvariantCulture,
-            $"""<g transform="translate({width - 24},28)"><path d="M0,-16 L6,4 L0,0 L-6,4 Z" fill="#333"/><text y="16" text-anchor="middle" font-weight="bold">N</text></g>""");
+            $"""<g transform="translate({mapWidth - 24},28)"><path d="M0,-16 L6,4 L0,0 L-6,4 Z" fill="#333"/><text y="16" text-anchor="middle" font-weight="bold">N</text></g>""");
         if (attribution is not null)
-            svg.Append(CultureInfo.InvariantCulture, $"""<text x="{width - 6}" y="{height - 6}" text-anchor="end" font-size="9" fill="#555">{Encode(attribution)}</text>""");
+            svg.Append(CultureInfo.InvariantCulture, $"""<text x="{mapWidth - 6}" y="{height - 6}" text-anchor="end" font-size="9" fill="#555">{Encode(attribution)}</text>""");
         svg.Append("</svg>");
         return svg.ToString();
     }
@@ -112,21 +123,67 @@ public static class SvgMap
         if (close && coordinates.Length > 0) path.Append('Z');
     }
 
-    private const int LegendRow = 15;
+    private const int LegendLine = 12, LegendFontSize = 9, Swatch = 18;
 
-    private static void DrawLegend(StringBuilder svg, IReadOnlyList<LegendItem> legend, int top, int width)
+    /// <summary>
+    /// Conservative width of a legend character: 0.62 em, wider than the average Helvetica/Arial glyph,
+    /// so a wrapped label never runs past its column whatever font the viewer substitutes.
+    /// </summary>
+    private const double CharWidth = 0.62 * LegendFontSize;
+
+    private const int LegendTop = 10;
+
+    private sealed record PlacedItem(LegendItem Item, double X, double Y, IReadOnlyList<string> Lines);
+
+    /// <summary>One column in the panel right of the map; each label word-wrapped to the panel's width.</summary>
+    private static List<PlacedItem> LayoutLegend(IReadOnlyList<LegendItem> legend, int left, int panelWidth)
     {
-        var perColumn = (legend.Count + 1) / 2;
-        for (var i = 0; i < legend.Count; i++)
+        var placed = new List<PlacedItem>();
+        var maxChars = Math.Max(8, (int)((panelWidth - 10 - Swatch - 8) / CharWidth));
+        double y = 0;
+        foreach (var item in legend)
         {
-            var (item, x, y) = (legend[i], 8 + i / Math.Max(perColumn, 1) * (width / 2), top + i % Math.Max(perColumn, 1) * LegendRow);
+            var lines = Wrap(item.Label, maxChars);
+            placed.Add(new PlacedItem(item, left + 10, y, lines));
+            y += lines.Count * LegendLine + 3;
+        }
+        return placed;
+    }
+
+    private static List<string> Wrap(string text, int maxChars)
+    {
+        var lines = new List<string>();
+        var line = new StringBuilder();
+        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > maxChars)
+            {
+                lines.Add(line.ToString());
+                line.Clear();
+            }
+            if (line.Length > 0) line.Append(' ');
+            line.Append(word);
+        }
+        if (line.Length > 0) lines.Add(line.ToString());
+        return lines;
+    }
+
+    private static void DrawLegend(StringBuilder svg, List<PlacedItem> layout, int left, int top)
+    {
+        if (layout.Count == 0) return;
+        svg.Append(CultureInfo.InvariantCulture, $"""<g class="legend" data-left="{left}" data-top="{top}">""");
+        foreach (var (item, x0, dy, lines) in layout)
+        {
+            var (x, y) = (x0, top + dy);
             var s = item.Style;
             if (item.IsPoint)
-                svg.Append(CultureInfo.InvariantCulture, $"""<circle cx="{x + 6}" cy="{y + 5}" r="{Math.Min(s.Radius, 5):0.#}" fill="{s.Fill}" stroke="{s.Stroke}" stroke-width="{s.StrokeWidth:0.##}"/>""");
+                svg.Append(CultureInfo.InvariantCulture, $"""<circle cx="{x + 6:0.#}" cy="{y + 5:0.#}" r="{Math.Min(s.Radius, 5):0.#}" fill="{s.Fill}" stroke="{s.Stroke}" stroke-width="{s.StrokeWidth:0.##}"/>""");
             else
-                svg.Append(CultureInfo.InvariantCulture, $"""<rect x="{x}" y="{y}" width="12" height="10" fill="{s.Fill}" fill-opacity="{s.FillOpacity:0.##}" stroke="{s.Stroke}" stroke-width="{Math.Max(s.StrokeWidth, 0.5):0.##}"/>""");
-            svg.Append(CultureInfo.InvariantCulture, $"""<text x="{x + 18}" y="{y + 9}">{Encode(item.Label)}</text>""");
+                svg.Append(CultureInfo.InvariantCulture, $"""<rect x="{x:0.#}" y="{y:0.#}" width="12" height="10" fill="{s.Fill}" fill-opacity="{s.FillOpacity:0.##}" stroke="{s.Stroke}" stroke-width="{Math.Max(s.StrokeWidth, 0.5):0.##}"/>""");
+            for (var l = 0; l < lines.Count; l++)
+                svg.Append(CultureInfo.InvariantCulture, $"""<text x="{x + Swatch:0.#}" y="{y + LegendFontSize + l * LegendLine:0.#}" font-size="{LegendFontSize}">{Encode(lines[l])}</text>""");
         }
+        svg.Append("</g>");
     }
 
     /// <summary>A bar of a round length (1, 2 or 5 × 10ⁿ m) close to a fifth of the map's width.</summary>

@@ -41,20 +41,22 @@ public sealed class SvgMapTests
     }
 
     [Fact]
-    public void Polygons_keep_their_holes_and_the_legend_goes_under_the_map()
+    public void Polygons_keep_their_holes_and_the_legend_goes_beside_the_map()
     {
         var factory = new GeometryFactory();
         var shell = factory.CreateLinearRing([new(0.01, -0.04), new(0.09, -0.04), new(0.09, 0.04), new(0.01, 0.04), new(0.01, -0.04)]);
         var hole = factory.CreateLinearRing([new(0.04, -0.01), new(0.06, -0.01), new(0.06, 0.01), new(0.04, 0.01), new(0.04, -0.01)]);
-        var doc = Render([new MapFeature(factory.CreatePolygon(shell, [hole]), new MapStyle("#b2182b", "#fff", 0.5), "E01 & <zone>")],
-            [new LegendItem("Most deprived", new MapStyle("#b2182b", "#999", 0.3)), new LegendItem("Centre", new MapStyle("#000", "#fff", 1), IsPoint: true)]);
+        // With a legend the canvas widens by the legend panel, and the map keeps its 232 × 232 px.
+        var doc = XDocument.Parse(SvgMap.Render(Extent, [new MapFeature(factory.CreatePolygon(shell, [hole]), new MapStyle("#b2182b", "#fff", 0.5), "E01 & <zone>")],
+            [new LegendItem("Most deprived", new MapStyle("#b2182b", "#999", 0.3)), new LegendItem("Centre", new MapStyle("#000", "#fff", 1), IsPoint: true)],
+            232 + SvgMap.LegendPanelWidth, 232));
         var path = doc.Descendants(Svg + "path").Single(p => p.Attribute("fill")?.Value == "#b2182b");
         Assert.Equal(2, path.Attribute("d")!.Value.Count(ch => ch == 'M'));
         Assert.Equal("evenodd", path.Attribute("fill-rule")!.Value);
         Assert.Equal("E01 & <zone>", path.Element(Svg + "title")!.Value); // escaped in the markup, intact once parsed
-        // One legend row (two items side by side) under the 232 px map: the canvas grows by 15 + 10 px.
-        Assert.Equal("257", doc.Root!.Attribute("height")!.Value);
+        // Two legend rows fit beside the 232 px map: the canvas keeps its height, the legend's swatch is right of the map.
+        Assert.Equal("232", doc.Root!.Attribute("height")!.Value);
         var legendRect = doc.Descendants(Svg + "rect").Single(r => r.Attribute("fill")?.Value == "#b2182b");
-        Assert.True(double.Parse(legendRect.Attribute("y")!.Value, CultureInfo.InvariantCulture) >= 232);
+        Assert.True(double.Parse(legendRect.Attribute("x")!.Value, CultureInfo.InvariantCulture) >= 232);
     }
 }
