@@ -1,3 +1,5 @@
+using Lis.Geo.Transit;
+
 namespace Lis.Geo.Analysis;
 
 /// <summary>
@@ -16,10 +18,11 @@ public sealed record AccessParameters
     /// <summary>The travel-time percentile behind "reachable"; p50 (the median) is the default of the semantics.</summary>
     public int Percentile { get; init; } = 50;
 
+    /// <summary>Throws a <see cref="RuleViolation"/> naming the first out-of-range rule.</summary>
     public void Validate()
     {
-        if (ThresholdSeconds is < 60 or > 4 * 3600) throw new ArgumentException($"threshold must be 60–14,400 s (got {ThresholdSeconds}).");
-        if (MinCentres < 1) throw new ArgumentException($"minCentres must be ≥ 1 (got {MinCentres}).");
-        if (Percentile is < 1 or > 100) throw new ArgumentException($"percentile must be 1–100 (got {Percentile}).");
+        if (ThresholdSeconds is < 60 or > 4 * 3600) throw new RuleViolation("thresholdSeconds", RuleKind.Invalid, $"threshold must be 60–14,400 s (got {ThresholdSeconds}).");
+        if (MinCentres < 1) throw new RuleViolation("minCentres", RuleKind.Invalid, $"minCentres must be ≥ 1 (got {MinCentres}).");
+        if (Percentile is < 1 or > 100) throw new RuleViolation("percentile", RuleKind.Invalid, $"percentile must be 1–100 (got {Percentile}).");
     }
 }

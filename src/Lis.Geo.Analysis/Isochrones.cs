@@ -1,3 +1,4 @@
+using Lis.Geo.Transit;
 using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Walking;
 using NetTopologySuite.Geometries;
@@ -138,19 +139,29 @@ public static class Isochrones
         return result;
     }
 
-    /// <summary>Cutoffs 1–<see cref="MaxCutoffMinutes"/> minutes, strictly increasing; percentile 1–100.</summary>
+    /// <summary>The cutoffs when none are given: a quarter, half and three quarters of an hour.</summary>
+    public static readonly IReadOnlyList<int> DefaultCutoffs = [15, 30, 45];
+
+    /// <summary>Cutoffs 1–<see cref="MaxCutoffMinutes"/> minutes, strictly increasing; percentile 1–100. Throws <see cref="ArgumentException"/> (<see cref="ArgumentOutOfRangeException"/> for the percentile).</summary>
     public static void Validate(IReadOnlyList<int> cutoffMinutes, int percentile)
     {
         ArgumentNullException.ThrowIfNull(cutoffMinutes);
-        if (cutoffMinutes.Count == 0) throw new ArgumentException("at least one cutoff is needed.", nameof(cutoffMinutes));
+        if (Check(cutoffMinutes, percentile) is { } v)
+            throw v.Field == "percentile" ? new ArgumentOutOfRangeException(nameof(percentile), v.Message) : new ArgumentException(v.Message, nameof(cutoffMinutes));
+    }
+
+    /// <summary>What <see cref="Validate"/> refuses, as a <see cref="RuleViolation"/> on <c>cutoffs</c> or <c>percentile</c>; null when both are fine.</summary>
+    public static RuleViolation? Check(IReadOnlyList<int> cutoffMinutes, int percentile)
+    {
+        if (cutoffMinutes.Count == 0) return new RuleViolation("cutoffs", RuleKind.Missing, "at least one cutoff is needed.");
         for (var i = 0; i < cutoffMinutes.Count; i++)
         {
             if (cutoffMinutes[i] is < 1 or > MaxCutoffMinutes)
-                throw new ArgumentException($"cutoffs must be 1–{MaxCutoffMinutes} minutes (got {cutoffMinutes[i]}).", nameof(cutoffMinutes));
+                return new RuleViolation("cutoffs", RuleKind.Invalid, $"cutoffs must be 1–{MaxCutoffMinutes} minutes (got {cutoffMinutes[i]}).");
             if (i > 0 && cutoffMinutes[i] <= cutoffMinutes[i - 1])
-                throw new ArgumentException("cutoffs must be strictly increasing.", nameof(cutoffMinutes));
+                return new RuleViolation("cutoffs", RuleKind.Invalid, "cutoffs must be strictly increasing.");
         }
-        if (percentile is < 1 or > 100) throw new ArgumentOutOfRangeException(nameof(percentile), "percentile must be 1–100.");
+        return percentile is < 1 or > 100 ? new RuleViolation("percentile", RuleKind.Invalid, "percentile must be 1–100.") : null;
     }
 
     private static Geometry Disc(GeometryFactory plane, Coordinate centre, double radiusMeters) =>

@@ -24,6 +24,8 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
     public DbSet<ZoneSet> ZoneSets => Set<ZoneSet>();
     public DbSet<Zone> Zones => Set<Zone>();
     public DbSet<Deprivation> Deprivation => Set<Deprivation>();
+    public DbSet<DeprivationEdition> DeprivationEditions => Set<DeprivationEdition>();
+    public DbSet<LsoaLookup> LsoaLookups => Set<LsoaLookup>();
     public DbSet<Centre> Centres => Set<Centre>();
     public DbSet<Corridor> Corridors => Set<Corridor>();
     public DbSet<HousingSite> HousingSites => Set<HousingSite>();
@@ -84,16 +86,39 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
             e.HasIndex(x => x.Geom).HasMethod("gist");
             e.HasIndex(x => x.Centroid).HasMethod("gist");
         });
+        b.Entity<DeprivationEdition>(e =>
+        {
+            e.ToTable("deprivation_edition");
+            e.HasKey(x => x.Id);
+            // The editions are facts the importers and queries are written for, so the schema carries them.
+            e.HasData(
+                new DeprivationEdition { Id = Lis.Geo.Data.Model.DeprivationEditions.Imd2019, Name = "English Indices of Deprivation 2019", Published = new DateOnly(2019, 9, 26),
+                    CodeGeography = "lsoa11", AreaCount = 32_844, DenominatorYear = 2015 },
+                new DeprivationEdition { Id = Lis.Geo.Data.Model.DeprivationEditions.Iod2025, Name = "English Indices of Deprivation 2025", Published = new DateOnly(2025, 10, 30),
+                    CodeGeography = "lsoa21", AreaCount = 33_755, DenominatorYear = 2022 });
+        });
         b.Entity<Deprivation>(e =>
         {
             e.ToTable("deprivation");
-            e.HasKey(x => x.LsoaCode);
-            e.HasIndex(x => x.ImdDecile);
+            e.HasKey(x => new { x.Edition, x.LsoaCode });
+            e.HasOne<DeprivationEdition>().WithMany().HasForeignKey(x => x.Edition).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(x => x.LsoaCode);
+            e.HasIndex(x => new { x.Edition, x.ImdDecile });
             e.ToTable(t =>
             {
                 t.HasCheckConstraint("ck_deprivation_imd_decile", "imd_decile BETWEEN 1 AND 10");
                 t.HasCheckConstraint("ck_deprivation_imd_rank", "imd_rank >= 1");
             });
+        });
+        b.Entity<LsoaLookup>(e =>
+        {
+            e.ToTable("lsoa_lookup", t => t.HasCheckConstraint("ck_lsoa_lookup_change_code", "change_code IN ('U', 'S', 'M', 'X')"));
+            e.HasKey(x => new { x.Lsoa11Code, x.Lsoa21Code });
+            e.Property(x => x.Lsoa11Code).HasColumnName("lsoa11_code");
+            e.Property(x => x.Lsoa21Code).HasColumnName("lsoa21_code");
+            e.Property(x => x.Lsoa11Name).HasColumnName("lsoa11_name");
+            e.Property(x => x.Lsoa21Name).HasColumnName("lsoa21_name");
+            e.HasIndex(x => x.Lsoa21Code);
         });
         b.Entity<Centre>(e =>
         {

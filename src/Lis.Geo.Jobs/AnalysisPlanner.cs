@@ -5,6 +5,8 @@ using System.Text.Json;
 using Hangfire;
 using Lis.Geo.Data;
 using Lis.Geo.Data.Analyses;
+using Lis.Geo.Data.Feeds;
+using Lis.Geo.Transit;
 using Lis.Geo.Data.Model;
 using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Timetables;
@@ -31,13 +33,8 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
     {
         var (routing, access) = request.Check();
 
+        var (feed, date) = await new FeedStore(db).ServiceDayAsync(request.FeedId, request.ParsedServiceDate(), null, ct);
         await using var ctx = LisGeoDb.CreateContext(db);
-        var feed = request.FeedId is { } id
-            ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id, ct) ?? throw new AnalysisRequestException("feedId", $"No feed {id}; GET /feeds lists them.")
-            : await ctx.Feeds.AsNoTracking().OrderByDescending(f => f.Id).FirstOrDefaultAsync(ct) ?? throw new AnalysisRequestException("feedId", "No transit feed is stored yet; upload one with POST /feeds.");
-        var date = request.ParsedServiceDate() ?? feed.CheckedDate ?? throw new AnalysisRequestException("serviceDate", "Give a serviceDate.");
-        if (feed.ValidFrom is { } from && feed.ValidTo is { } to && (date < from || date > to))
-            throw new AnalysisRequestException("serviceDate", $"{date:yyyy-MM-dd} is outside the feed's validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}).");
 
         var (origins, destinations, originSet, destinationSet) = request.Type == AnalysisTypes.Isochrones
             ? await IsochroneOriginsAsync(ctx, request, ct)
@@ -46,16 +43,20 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
         // The day's timetable alone answers these checks; the walking transfers a search needs are
         // generated where the chunks run (this process or the workers), not here just to validate.
         var timetable = await routers.GetTimetableAsync(feed.Id, feed.Sha256, date, ct);
-        if (timetable.TripCount == 0)
-            throw new AnalysisRequestException("serviceDate", $"The feed runs no trips on {date:yyyy-MM-dd} ({date.DayOfWeek}).");
+        FeedStore.RequireService(timetable, date);
         if (timetable.DeparturesBetween(routing.Window.StartSeconds, routing.Window.EndSeconds + routing.MaxTripDuration) == 0)
-            throw new AnalysisRequestException("window", $"No trip departs in or after the window {request.Window} on {date:yyyy-MM-dd}.");
+            throw new RuleViolation("window", RuleKind.Unavailable, $"No trip departs in or after the window {request.Window} on {date:yyyy-MM-dd}.");
 
+        // Runs from zones record where their points and weights came from: approximate points (not ONS
+        // population-weighted centroids) are named as such in every record that starts from them.
+        var zoneSource = request.Type == AnalysisTypes.Isochrones ? null
+            : await ctx.ZoneSets.AsNoTracking().Where(z => z.Id == request.ZoneSet)
+                .Select(z => new ZoneSource(z.CodeGeography, z.PopulationSource, z.CentroidsApproximate, z.CentroidNote)).FirstAsync(ct);
         var chunkSize = options.Value.ChunkSize;
         var run = new AnalysisRun
         {
             Type = request.Type,
-            Spec = request.Resolve(feed, date, routing, access),
+            Spec = request.Resolve(feed, date, routing, access) with { ZoneSource = zoneSource },
             FeedId = feed.Id,
             OriginSet = originSet,
             OriginVersion = Version(origins),
@@ -98,22 +99,22 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
             WHERE zone_set_id = $1 AND centroid IS NOT NULL ORDER BY code
             """, request.ZoneSet, ct);
         if (!await ctx.ZoneSets.AnyAsync(z => z.Id == request.ZoneSet, ct))
-            throw new AnalysisRequestException("zoneSet", $"No zone set '{request.ZoneSet}'; import zones with --zone-set first.");
+            throw new RuleViolation("zoneSet", RuleKind.NotFound, $"No zone set '{request.ZoneSet}'; import zones with --zone-set first.");
         if (zones.Count == 0)
-            throw new AnalysisRequestException("zoneSet", $"Zone set '{request.ZoneSet}' has no population-weighted centroids to start from; import them with 'lisgeo import centroids'.");
+            throw new RuleViolation("zoneSet", RuleKind.Unavailable, $"Zone set '{request.ZoneSet}' has no population-weighted centroids to start from; import them with 'lisgeo import centroids'.");
         var centres = await Points(ctx, PointKind.Centre, """
             SELECT code, name, ST_X(geom), ST_Y(geom), 1.0 FROM centre WHERE $1::text IS NULL OR kind = $1 ORDER BY code
             """, request.CentreKind, ct);
         if (request.CentreKind is not null && centres.Count == 0)
-            throw new AnalysisRequestException("centreKind", $"No centres of kind '{request.CentreKind}'.");
+            throw new RuleViolation("centreKind", RuleKind.NotFound, $"No centres of kind '{request.CentreKind}'.");
         if (request.Type != AnalysisTypes.SiteAccess && centres.Count == 0)
-            throw new AnalysisRequestException("centreKind", "No centres are stored; import them with 'lisgeo import centres'.");
+            throw new RuleViolation("centreKind", RuleKind.Unavailable, "No centres are stored; import them with 'lisgeo import centres'.");
         if (request.Type != AnalysisTypes.SiteAccess && centres.Count < access.MinCentres)
-            throw new AnalysisRequestException("minCentres", $"minCentres {access.MinCentres} exceeds the {centres.Count} centres available.");
+            throw new RuleViolation("minCentres", RuleKind.Unavailable, $"minCentres {access.MinCentres} exceeds the {centres.Count} centres available.");
         if (request.Type == AnalysisTypes.Corridor && request.Corridor is { } corridor && !await ctx.Corridors.AnyAsync(c => c.Code == corridor, ct))
-            throw new AnalysisRequestException("corridor", $"No corridor '{corridor}'. GET /collections/corridors/items lists them; omit corridor for all.");
+            throw new RuleViolation("corridor", RuleKind.NotFound, $"No corridor '{corridor}'. GET /collections/corridors/items lists them; omit corridor for all.");
         if (request.Type == AnalysisTypes.Corridor && request.Corridor is null && !await ctx.Corridors.AnyAsync(ct))
-            throw new AnalysisRequestException("corridor", "No corridors are stored; import them with 'lisgeo import corridors'.");
+            throw new RuleViolation("corridor", RuleKind.Unavailable, "No corridors are stored; import them with 'lisgeo import corridors'.");
 
         // Sites are destinations (catchments) and origins (their own access to centres); zones come
         // first among origins and centres first among destinations, so the chunks count centres as a prefix.
@@ -122,13 +123,13 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
         if (AnalysisTypes.HasSites(request.Type))
         {
             if (!AnalysisTypes.SiteTables.TryGetValue(siteSet, out var table))
-                throw new AnalysisRequestException("siteSet", $"Unknown site set '{siteSet}'. Use {string.Join(" or ", AnalysisTypes.SiteTables.Keys)}.");
+                throw new RuleViolation("siteSet", RuleKind.Unknown, $"Unknown site set '{siteSet}'. Use {string.Join(" or ", AnalysisTypes.SiteTables.Keys)}.");
             // A polygon site is reached at its point on surface (ACCESSIBILITY.md, destinations).
             sites = await Points(ctx, PointKind.Site, $"""
                 SELECT reference, name, ST_X(p), ST_Y(p), 0.0 FROM (SELECT reference, name, ST_PointOnSurface(geom) p FROM {table}) s ORDER BY reference
                 """, null, ct);
             if (sites.Count == 0 && request.Type == AnalysisTypes.SiteAccess)
-                throw new AnalysisRequestException("siteSet", $"No {siteSet} are stored.");
+                throw new RuleViolation("siteSet", RuleKind.Unavailable, $"No {siteSet} are stored.");
         }
         var centreSet = request.CentreKind is null ? "centres" : $"centres:kind={request.CentreKind}";
         return ([.. zones, .. sites], [.. centres, .. sites],
@@ -143,12 +144,12 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
             return ([new Point(PointKind.Point, FormattableString.Invariant($"{lon:0.######},{lat:0.######}"), null, lon, lat, 0)], [],
                 FormattableString.Invariant($"point:{lon},{lat}"), "none");
         if (!AnalysisTypes.SiteTables.TryGetValue(request.SiteSet, out var table))
-            throw new AnalysisRequestException("siteSet", $"Unknown site set '{request.SiteSet}'. Use {string.Join(" or ", AnalysisTypes.SiteTables.Keys)}.");
+            throw new RuleViolation("siteSet", RuleKind.Unknown, $"Unknown site set '{request.SiteSet}'. Use {string.Join(" or ", AnalysisTypes.SiteTables.Keys)}.");
         var sites = await Points(ctx, PointKind.Site, $"""
             SELECT reference, name, ST_X(p), ST_Y(p), 0.0 FROM (SELECT reference, name, ST_PointOnSurface(geom) p FROM {table} WHERE $1::text IS NULL OR reference = $1) s ORDER BY reference
             """, request.Site, ct);
         if (sites.Count == 0)
-            throw new AnalysisRequestException(request.Site is null ? "siteSet" : "site",
+            throw new RuleViolation(request.Site is null ? "siteSet" : "site", request.Site is null ? RuleKind.Unavailable : RuleKind.NotFound,
                 request.Site is null ? $"No {request.SiteSet} are stored." : $"No site '{request.Site}' in {request.SiteSet}.");
         return (sites, [], request.Site is null ? $"sites:{request.SiteSet}" : $"sites:{request.SiteSet}:{request.Site}", "none");
     }

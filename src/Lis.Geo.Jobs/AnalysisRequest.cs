@@ -2,6 +2,7 @@ using System.Globalization;
 using Lis.Geo.Analysis;
 using Lis.Geo.Data.Analyses;
 using Lis.Geo.Data.Model;
+using Lis.Geo.Transit;
 using Lis.Geo.Transit.Routing;
 
 namespace Lis.Geo.Jobs;
@@ -64,56 +65,55 @@ public sealed record AnalysisRequest
     public int? MaxRides { get; init; }
     public int? MaxTripDuration { get; init; }
 
-    /// <summary>Checks everything that needs no database: type, routing and indicator rules, corridor options.</summary>
+    /// <summary>Checks everything that needs no database: type, routing and indicator rules, corridor options. Throws a <see cref="RuleViolation"/> naming the member at fault.</summary>
     public (RoutingParameters Routing, AccessParameters Access) Check()
     {
         if (!AnalysisTypes.Supported.Contains(Type))
-            throw new AnalysisRequestException("type", $"Unknown analysis type '{Type}'. Supported: {string.Join(", ", AnalysisTypes.Supported)}.");
+            throw new RuleViolation("type", RuleKind.Unknown, $"Unknown analysis type '{Type}'. Supported: {string.Join(", ", AnalysisTypes.Supported)}.");
         if (NearMeters is < 0 or > 10_000)
-            throw new AnalysisRequestException("nearMeters", $"nearMeters must be 0–10,000 (got {NearMeters}).");
+            throw new RuleViolation("nearMeters", RuleKind.Invalid, $"nearMeters must be 0–10,000 (got {NearMeters}).");
         if (Corridor is not null && Type != AnalysisTypes.Corridor)
-            throw new AnalysisRequestException("corridor", $"corridor applies to corridor runs only; this is a {Type} run.");
+            throw new RuleViolation("corridor", RuleKind.Conflict, $"corridor applies to corridor runs only; this is a {Type} run.");
         if (Type == AnalysisTypes.Isochrones)
         {
-            try { Isochrones.Validate(IsochroneCutoffs, Percentile); }
-            catch (ArgumentException e) { throw new AnalysisRequestException("cutoffs", e.Message.Split(" (Parameter", 2)[0]); }
+            if (Isochrones.Check(IsochroneCutoffs, Percentile) is { } violation) throw violation;
             if (Lon is null != Lat is null)
-                throw new AnalysisRequestException(Lon is null ? "lon" : "lat", "Give both lon and lat (WGS84), or neither to start from sites.");
-            if (Lon is { } lon && (!double.IsFinite(lon) || Math.Abs(lon) > 180)) throw new AnalysisRequestException("lon", $"lon {lon} is not a WGS84 longitude.");
-            if (Lat is { } lat && (!double.IsFinite(lat) || Math.Abs(lat) > 90)) throw new AnalysisRequestException("lat", $"lat {lat} is not a WGS84 latitude.");
-            if (Lon is not null && Site is not null) throw new AnalysisRequestException("site", "Give a point (lon, lat) or a site, not both.");
+                throw new RuleViolation(Lon is null ? "lon" : "lat", RuleKind.Missing, "Give both lon and lat (WGS84), or neither to start from sites.");
+            if (Lon is { } lon && (!double.IsFinite(lon) || Math.Abs(lon) > 180)) throw new RuleViolation("lon", RuleKind.Invalid, $"lon {lon} is not a WGS84 longitude.");
+            if (Lat is { } lat && (!double.IsFinite(lat) || Math.Abs(lat) > 90)) throw new RuleViolation("lat", RuleKind.Invalid, $"lat {lat} is not a WGS84 latitude.");
+            if (Lon is not null && Site is not null) throw new RuleViolation("site", RuleKind.Conflict, "Give a point (lon, lat) or a site, not both.");
         }
         return (Routing(), Access());
     }
 
-    public int[] IsochroneCutoffs => Cutoffs ?? [15, 30, 45];
+    public IReadOnlyList<int> IsochroneCutoffs => Cutoffs ?? Isochrones.DefaultCutoffs;
 
-    /// <summary>The routing rules with every unset value at its default; throws <see cref="ArgumentException"/> naming the bad one.</summary>
+    /// <summary>The routing rules with every unset value at its default; throws a <see cref="RuleViolation"/> naming the bad one.</summary>
     public RoutingParameters Routing()
     {
         var d = new RoutingParameters();
         DepartureWindow window;
         try { window = DepartureWindow.Parse(Window); }
-        catch (Exception e) when (e is FormatException or ArgumentException) { throw new AnalysisRequestException("window", $"'{Window}' is not a window like 07:00-10:00 ({e.Message})."); }
+        catch (Exception e) when (e is FormatException or ArgumentException) { throw new RuleViolation("window", RuleKind.Invalid, $"'{Window}' is not a window like 07:00-10:00 ({e.Message})."); }
         var p = d with
         {
             WalkSpeed = WalkSpeed ?? d.WalkSpeed, Circuity = Circuity ?? d.Circuity, MaxAccessWalk = MaxAccessWalk ?? d.MaxAccessWalk,
             BoardSlack = BoardSlack ?? d.BoardSlack, MaxTransferWalk = MaxTransferWalk ?? d.MaxTransferWalk, MaxEgressWalk = MaxEgressWalk ?? d.MaxEgressWalk,
             MaxDirectWalk = MaxDirectWalk ?? d.MaxDirectWalk, MaxRides = MaxRides, MaxTripDuration = MaxTripDuration ?? d.MaxTripDuration,
-            Window = window, Percentiles = Percentiles ?? [.. d.Percentiles],
+            Window = window, Percentiles = Percentiles ?? d.Percentiles,
         };
-        try { p.Validate(); }
-        catch (ArgumentException e) { throw new AnalysisRequestException(FieldOf(e.Message), e.Message); }
+        p.Validate();
         return p;
     }
 
+    /// <summary>The indicator rules; throws a <see cref="RuleViolation"/> naming the request member at fault.</summary>
     public AccessParameters Access()
     {
         var a = new AccessParameters { ThresholdSeconds = ThresholdMinutes * 60, MinCentres = MinCentres, Percentile = Percentile };
         try { a.Validate(); }
-        catch (ArgumentException e) { throw new AnalysisRequestException(e.Message.StartsWith("threshold", StringComparison.Ordinal) ? "thresholdMinutes" : e.Message.Split(' ')[0], e.Message); }
-        if (!(Percentiles ?? [5, 25, 50, 75, 95]).Contains(Percentile))
-            throw new AnalysisRequestException("percentile", $"percentile {Percentile} must be one of the computed percentiles.");
+        catch (RuleViolation v) when (v.Field == "thresholdSeconds") { throw v.Renamed("thresholdMinutes"); }
+        if (!(Percentiles ?? new RoutingParameters().Percentiles).Contains(Percentile))
+            throw new RuleViolation("percentile", RuleKind.Conflict, $"percentile {Percentile} must be one of the computed percentiles.");
         return a;
     }
 
@@ -165,18 +165,5 @@ public sealed record AnalysisRequest
     public DateOnly? ParsedServiceDate() =>
         ServiceDate is null ? null
         : DateOnly.TryParseExact(ServiceDate, ["yyyy-MM-dd", "yyyyMMdd"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
-        : throw new AnalysisRequestException("serviceDate", $"'{ServiceDate}' is not a date (yyyy-MM-dd).");
-
-    /// <summary>"WalkSpeed must be > 0" → "walkSpeed": the JSON member the message is about.</summary>
-    private static string FieldOf(string message)
-    {
-        var word = message.Split(' ', 2)[0];
-        return word.Length == 0 ? "parameters" : char.ToLowerInvariant(word[0]) + word[1..];
-    }
-}
-
-/// <summary>A request that cannot become a run; <see cref="Field"/> names the member at fault.</summary>
-public sealed class AnalysisRequestException(string field, string message) : Exception(message)
-{
-    public string Field { get; } = field;
+        : throw new RuleViolation("serviceDate", RuleKind.Invalid, $"'{ServiceDate}' is not a date (yyyy-MM-dd).");
 }

@@ -98,7 +98,7 @@ public static class CorridorAnalyses
                 FROM analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
                 CROSS JOIN (SELECT geom FROM corridor WHERE code = $2) k
                 LEFT JOIN zone_set s ON s.id = $3 AND s.code_geography = 'lsoa11'
-                LEFT JOIN deprivation d ON s.id IS NOT NULL AND d.lsoa_code = p.code
+                LEFT JOIN deprivation d ON s.id IS NOT NULL AND d.edition = 'imd2019' AND d.lsoa_code = p.code
                 WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone')
             SELECT inside, imd_decile, count(*)::int, sum(weight), coalesce(sum(weight) FILTER (WHERE centres_reachable >= $4), 0),
                    sum(weight * time_share), sum(weight * centres_reachable)
@@ -197,7 +197,7 @@ public static class CorridorAnalyses
             FROM analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
             JOIN zone z ON z.zone_set_id = '{LayerCatalog.SafeZoneSet(run.Spec.ZoneSet)}' AND z.code = p.code
             JOIN zone_set s ON s.id = z.zone_set_id
-            LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.lsoa_code = z.code
+            LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.edition = 'imd2019' AND d.lsoa_code = z.code
             WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone' AND ST_Intersects(z.geom, {envelope})
             """, args))
         await using (var r = await cmd.ExecuteReaderAsync(ct))

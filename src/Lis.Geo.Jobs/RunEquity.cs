@@ -37,7 +37,7 @@ public static class RunEquity
             FROM analysis_point p
             JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
             LEFT JOIN zone_set s ON s.id = $2 AND s.code_geography = 'lsoa11'
-            LEFT JOIN deprivation d ON s.id IS NOT NULL AND d.lsoa_code = p.code
+            LEFT JOIN deprivation d ON s.id IS NOT NULL AND d.edition = 'imd2019' AND d.lsoa_code = p.code
             WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'
             """))
         {

@@ -27,7 +27,7 @@ public static class RunSummary
                 JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
                 LEFT JOIN zone z ON z.zone_set_id = $2 AND z.code = p.code
                 LEFT JOIN zone_set s ON s.id = z.zone_set_id
-                LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.lsoa_code = p.code
+                LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.edition = 'imd2019' AND d.lsoa_code = p.code
                 WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'),
             g AS (
                 SELECT 'overall' AS kind, NULL::text AS key, * FROM o

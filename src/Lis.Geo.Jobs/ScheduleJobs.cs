@@ -2,6 +2,7 @@ using System.Text.Json;
 using Hangfire;
 using Lis.Geo.Data;
 using Lis.Geo.Data.Model;
+using Lis.Geo.Transit;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -27,7 +28,7 @@ public sealed class ScheduleJobs(NpgsqlDataSource db, AnalysisPlanner planner, I
         await planner.CreateAsync(request, scheduleId, cancellationToken);
     }
 
-    /// <summary>Registers (or re-registers) the schedule with Hangfire; an invalid cron or zone throws <see cref="AnalysisRequestException"/>.</summary>
+    /// <summary>Registers (or re-registers) the schedule with Hangfire; an invalid cron or zone throws <see cref="RuleViolation"/>.</summary>
     public void Register(AnalysisSchedule s)
     {
         var zone = Validate(s);
@@ -39,14 +40,14 @@ public sealed class ScheduleJobs(NpgsqlDataSource db, AnalysisPlanner planner, I
     {
         TimeZoneInfo zone;
         try { zone = TimeZoneInfo.FindSystemTimeZoneById(s.TimeZone); }
-        catch (TimeZoneNotFoundException) { throw new AnalysisRequestException("timeZone", $"Unknown time zone '{s.TimeZone}' (use an IANA name such as Europe/London)."); }
+        catch (TimeZoneNotFoundException) { throw new RuleViolation("timeZone", RuleKind.Unknown, $"Unknown time zone '{s.TimeZone}' (use an IANA name such as Europe/London)."); }
         try
         {
             _ = Cronos.CronExpression.Parse(s.Cron);
         }
         catch (Cronos.CronFormatException e)
         {
-            throw new AnalysisRequestException("cron", $"'{s.Cron}' is not a valid cron expression ({e.Message}). Example: '0 6 * * 1' = Mondays 06:00.");
+            throw new RuleViolation("cron", RuleKind.Invalid, $"'{s.Cron}' is not a valid cron expression ({e.Message}). Example: '0 6 * * 1' = Mondays 06:00.");
         }
         return zone;
     }

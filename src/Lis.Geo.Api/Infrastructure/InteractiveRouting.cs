@@ -1,6 +1,6 @@
 using Lis.Geo.Data.Analyses;
 using System.Globalization;
-using Lis.Geo.Data;
+using Lis.Geo.Data.Feeds;
 using Lis.Geo.Data.Model;
 using Lis.Geo.Jobs;
 using Lis.Geo.Transit.Routing;
@@ -55,33 +55,15 @@ public static class InteractiveRouting
                 ? long.TryParse(f, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? id : throw new Problems.BadParameterException("feedId", $"'{f}' is not a feed id.")
                 : null,
             ServiceDate = Body.Nonempty(q["serviceDate"]),
-            Window = Body.Nonempty(q["window"]) ?? "07:00-10:00",
+            Window = Body.Nonempty(q["window"]) ?? settings.Window,
         };
         var limits = req.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<LimitsOptions>>().Value;
-        try { RunLimits.Window(request.Window, limits.MaxInteractiveWindowHours, "window", "Limits:MaxInteractiveWindowHours (longer windows: POST /analyses)"); }
-        catch (AnalysisRequestException e) { throw new Problems.BadParameterException(e.Field, e.Message); }
-        RoutingParameters routing;
-        DateOnly? date;
-        try
-        {
-            routing = request.Routing();
-            date = request.ParsedServiceDate();
-        }
-        catch (AnalysisRequestException e) { throw new Problems.BadParameterException(e.Field, e.Message); }
-
-        await using var ctx = LisGeoDb.CreateContext(db);
-        var feed = (request.FeedId is { } fid
-                ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(x => x.Id == fid, ct)
-                : await ctx.Feeds.AsNoTracking().OrderByDescending(x => x.Id).FirstOrDefaultAsync(ct))
-            ?? throw new Problems.ProblemException(Problems.NotFound,
-                request.FeedId is null ? "No transit feed is stored; upload one with POST /feeds." : $"No feed {request.FeedId}; GET /feeds lists them.", "feedId");
-        var day = date ?? feed.CheckedDate ?? DateOnly.FromDateTime(DateTime.UtcNow);
-        // A day without service would quietly give walk-only answers; say so instead, as analyses do.
-        if (feed.ValidFrom is { } from && feed.ValidTo is { } to && (day < from || day > to))
-            throw new Problems.BadParameterException("serviceDate", $"{day:yyyy-MM-dd} is outside the feed's validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}).");
+        RunLimits.Window(request.Window, limits.MaxInteractiveWindowHours, "window", "Limits:MaxInteractiveWindowHours (longer windows: POST /analyses)");
+        var routing = request.Routing();
+        // Interactive look-ups answer for today when neither the query nor the feed names a day.
+        var (feed, day) = await new FeedStore(db).ServiceDayAsync(request.FeedId, request.ParsedServiceDate(), DateOnly.FromDateTime(DateTime.UtcNow), ct);
         var router = await routers.GetAsync(feed.Id, feed.Sha256, day, routing, ct);
-        if (router.Timetable.TripCount == 0)
-            throw new Problems.BadParameterException("serviceDate", $"The feed runs no trips on {day:yyyy-MM-dd} ({day.DayOfWeek}).");
+        FeedStore.RequireService(router.Timetable, day);
         return new Context(feed, day, routing, router, request);
     }
 }

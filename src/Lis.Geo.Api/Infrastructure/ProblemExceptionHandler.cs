@@ -6,9 +6,9 @@ using Npgsql;
 namespace Lis.Geo.Api.Infrastructure;
 
 /// <summary>
-/// Maps exceptions to the problem catalogue: a bad parameter becomes 400 naming the field, an
-/// oversize body 413, an unreachable database 503 with Retry-After, anything unexpected a 500 without
-/// internals. Every error body is ProblemDetails.
+/// Writes every exception as a problem (<see cref="Problems.For"/>, the one mapping, plus the body
+/// binder's and the database's own failures here): a rule broken becomes 400 naming the field, an
+/// oversize body 413, an unreachable database 503 with Retry-After, anything unexpected a 500 without internals.
 /// </summary>
 public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log) : IExceptionHandler
 {
@@ -17,17 +17,9 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
 
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
-        var result = exception switch
-        {
-            Problems.BadParameterException e => Problems.Result(Problems.InvalidParameter, e.Message, e.Field),
-            Problems.ProblemException e => Problems.Result(e.Type, e.Message, e.Field),
-            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problems.Result(Problems.PayloadTooLarge,
-                "The body is larger than this server accepts for this endpoint (Limits:MaxJsonBytes, Api:MaxFeatureBytes or Api:MaxUploadBytes).", "body"),
-            BadHttpRequestException { InnerException: JsonException j } => BadJson(j),
-            BadHttpRequestException e => Problems.Result(Problems.InvalidBody, e.Message, "body"),
-            OperationCanceledException when http.RequestAborted.IsCancellationRequested => null,
-            _ => Database(exception),
-        };
+        var result = exception is BadHttpRequestException { InnerException: JsonException j } and not { StatusCode: StatusCodes.Status413PayloadTooLarge }
+            ? BadJson(j)
+            : Problems.For(exception, http) ?? Database(exception);
         if (result is null)
         {
             if (http.RequestAborted.IsCancellationRequested) return true;

@@ -1,4 +1,8 @@
+using System.Text.Json;
+using Lis.Geo.Data.Feeds;
+using Lis.Geo.Transit;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Lis.Geo.Api.Infrastructure;
@@ -48,17 +52,50 @@ public static class Problems
         return TypedResults.Problem(p);
     }
 
-    /// <summary>A bad query parameter, thrown from parsing helpers and turned into 400 by the exception handler.</summary>
-    public sealed class BadParameterException(string field, string message) : Exception(message)
-    {
-        public string Field { get; } = field;
-    }
+    /// <summary>A malformed or out-of-range query parameter, thrown from parsing helpers: a <see cref="RuleViolation"/> like any other.</summary>
+    public sealed class BadParameterException(string field, string message) : RuleViolation(field, RuleKind.Invalid, message);
 
     /// <summary>Any catalogued problem thrown from a helper deep in a handler; the exception handler writes it.</summary>
     public sealed class ProblemException(ProblemType type, string detail, string? field) : Exception(detail)
     {
         public ProblemType Type { get; } = type;
         public string? Field { get; } = field;
+    }
+
+    /// <summary>
+    /// The one mapping from exceptions to problems; null for an unexpected exception (a 500). A
+    /// <see cref="RuleViolation"/> is a 400 naming its field — invalid-parameter when the field is in the
+    /// URL, invalid-body when it is a body member — except that stored data named in the URL and not
+    /// there is a 404 (a body naming missing data is a bad body, not a missing resource).
+    /// </summary>
+    public static ProblemHttpResult? For(Exception exception, HttpContext http) => exception switch
+    {
+        ProblemException e => Result(e.Type, e.Message, e.Field),
+        RuleViolation v => Violation(v, http.Request),
+        FeedRejectedException e => Result(InvalidFeature, e.Message, "file"),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Result(PayloadTooLarge,
+            "The body is larger than this server accepts (Api:MaxUploadBytes).", "body"),
+        // A body member of the wrong type: name it as the client wrote it ("$.minCentres" → "minCentres").
+        BadHttpRequestException { InnerException: JsonException { Path: { Length: > 2 } path } } =>
+            Result(InvalidBody, $"The value at {path} is not of the type this member takes (the schema is in /swagger).", path.TrimStart('$', '.')),
+        BadHttpRequestException e => Result(InvalidBody, e.Message, "body"),
+        _ => null,
+    };
+
+    private static ProblemHttpResult Violation(RuleViolation v, HttpRequest req)
+    {
+        var member = v.Field.Split('.', 2)[0];
+        var inUrl = req.RouteValues.ContainsKey(member) || req.Query.ContainsKey(member) || !(req.ContentLength > 0 || req.Headers.TransferEncoding.Count > 0);
+        var type = inUrl ? v.Kind == RuleKind.NotFound ? NotFound : InvalidParameter : InvalidBody;
+        return Result(type, v.Message, v.Field, new Dictionary<string, object?> { ["kind"] = v.Kind });
+    }
+
+    /// <summary>Declares the problem answers an endpoint or a group can give, so the OpenAPI document lists them.</summary>
+    public static TBuilder WithProblems<TBuilder>(this TBuilder builder, params int[] statuses) where TBuilder : IEndpointConventionBuilder
+    {
+        foreach (var status in statuses)
+            builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(ProblemDetails), ["application/problem+json"]));
+        return builder;
     }
 
     public static void MapProblemDocs(this IEndpointRouteBuilder app) =>

@@ -1,5 +1,6 @@
 using Lis.Geo.Data.Analyses;
 using Lis.Geo.Jobs;
+using Lis.Geo.Transit;
 using Lis.Geo.Transit.Routing;
 
 namespace Lis.Geo.Api.Infrastructure;
@@ -98,5 +99,5 @@ public static class RunLimits
             Fail(field, $"{field} is {value.Length:N0} characters; codes have at most {limits.MaxCodeLength} (Limits:MaxCodeLength).");
     }
 
-    private static void Fail(string field, string message) => throw new AnalysisRequestException(field, message);
+    private static void Fail(string field, string message) => throw new RuleViolation(field, RuleKind.Invalid, message);
 }

@@ -22,11 +22,16 @@ public sealed class ImportCommand : ICliCommand
         {string.Join("\n", Datasets.All.Select(d => $"  {d.Name,-17} {d.Description}"))}
 
         Options:
-          --zone-set ID       zone set for 'zones' and 'centroids' (e.g. lsoa11, lsoa21)
+          --zone-set ID       zone set for 'zones', 'centroids' and 'population' (e.g. lsoa11, lsoa21)
           --zone-set-name N   display name for a new zone set
           --srid N            CRS of CSV coordinates: 4326 (default, lon/lat) or 27700 (easting/northing)
           --code-field F      attribute holding the key, when not a usual name
           --name-field F      attribute holding the name, when not a usual name
+          --edition E         imd: imd2019 or iod2025 (default: detected from the header)
+          --column C          population: the column to import, any by name (default: population, usual_residents_2021, …)
+          --approximate-centroids
+                              centroids: the points are not ONS population-weighted centroids (a 'method'
+                              column in the file marks them so too); the zone set and its runs say so
           --make-valid        repair invalid geometries (each repair is reported) instead of rejecting them
           --accept-partial    write the valid rows even if some are rejected (default: all or nothing)
           --name N            gtfs: the feed's display name (default: the file name)
@@ -37,9 +42,9 @@ public sealed class ImportCommand : ICliCommand
         An import is one transaction; re-importing the same file changes nothing. Every rejected
         row is listed with its reason. Exit code 0 = imported, 1 = rejected.
         """;
-    public IReadOnlySet<string> Flags { get; } = new HashSet<string> { "make-valid", "accept-partial", "json" };
+    public IReadOnlySet<string> Flags { get; } = new HashSet<string> { "make-valid", "accept-partial", "json", "approximate-centroids" };
     public IReadOnlySet<string> Options { get; } = new HashSet<string>
-        { "zone-set", "zone-set-name", "srid", "code-field", "name-field", "make-valid", "accept-partial", "json", "connection", "name", "check-date" };
+        { "zone-set", "zone-set-name", "srid", "code-field", "name-field", "make-valid", "accept-partial", "json", "connection", "name", "check-date", "edition", "column", "approximate-centroids" };
 
     public async Task<int> RunAsync(CliArgs args, TextWriter output, TextWriter progress, CancellationToken ct)
     {
@@ -69,6 +74,9 @@ public sealed class ImportCommand : ICliCommand
                     NameField = args.Get("name-field"),
                     MakeValid = args.Has("make-valid"),
                     AcceptPartial = args.Has("accept-partial"),
+                    Edition = args.Get("edition"),
+                    Column = args.Get("column"),
+                    ApproximateCentroids = args.Has("approximate-centroids"),
                 };
                 ImportRecord record;
                 try { record = await importer.ImportAsync(dataset, await SourceFile.ReadAsync(path, ct), options, ct); }

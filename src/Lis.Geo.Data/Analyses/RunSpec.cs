@@ -38,6 +38,12 @@ public sealed record RunSpec
     /// <summary>The zone set whose population-weighted centroids are the origins.</summary>
     public required string ZoneSet { get; init; }
 
+    /// <summary>
+    /// Where the zone set's origin points and weights came from when the run was planned (null for
+    /// isochrone runs and runs planned before it was recorded): approximate points are named as such.
+    /// </summary>
+    public ZoneSource? ZoneSource { get; init; }
+
     /// <summary>Only centres of this kind; null = every centre.</summary>
     public string? CentreKind { get; init; }
 
@@ -87,6 +93,12 @@ public sealed record RunSpec
     public static RunSpec FromJson(string json) => JsonSerializer.Deserialize<RunSpec>(json, Json) ?? throw new JsonException("A run spec is null.");
 }
 
+/// <summary>
+/// A zone set's geography and provenance as a run used it: the population column and file, and whether
+/// its points are approximate (not ONS population-weighted centroids) with the note saying what they are.
+/// </summary>
+public sealed record ZoneSource(string CodeGeography, string? PopulationSource, bool CentroidsApproximate, string? CentroidNote);
+
 /// <summary>A stored feed as a run used it.</summary>
 public sealed record RunFeed(long Id, string Sha256);
 
@@ -130,7 +142,7 @@ public static class AnalysisTypes
 
 /// <summary>
 /// The routing rules as the run record shows them: every rule by name, the window as clock times with
-/// its kind (<c>departure</c>; <c>arrival</c> is reserved for arrive-by windows) and departure count.
+/// its kind (<c>departure</c>, or <c>arrival</c> for arrive-by windows) and its count of minutes.
 /// </summary>
 public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
 {
@@ -150,7 +162,7 @@ public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
         if (p.MaxRides is { } rides) w.WriteNumber("maxRides", rides); else w.WriteNull("maxRides");
         w.WriteNumber("maxTripDuration", p.MaxTripDuration);
         w.WriteStartObject("window");
-        w.WriteString("kind", "departure");
+        w.WriteString("kind", p.WindowKind == WindowKind.Arrival ? "arrival" : "departure");
         w.WriteString("start", DepartureWindow.FormatClock(p.Window.StartSeconds));
         w.WriteString("end", DepartureWindow.FormatClock(p.Window.EndSeconds));
         w.WriteNumber("stepSeconds", p.Window.StepSeconds);
@@ -168,8 +180,7 @@ public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
         using var doc = JsonDocument.ParseValue(ref reader);
         var e = doc.RootElement;
         var window = e.GetProperty("window");
-        if (window.TryGetProperty("kind", out var kind) && kind.GetString() != "departure")
-            throw new JsonException($"Window kind '{kind.GetString()}' is not supported by this engine.");
+        var kind = window.TryGetProperty("kind", out var k) ? k.GetString() : "departure";
         return new RoutingParameters
         {
             WalkSpeed = e.GetProperty("walkSpeed").GetDouble(),
@@ -184,6 +195,12 @@ public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
             Window = new DepartureWindow(DepartureWindow.ParseClock(window.GetProperty("start").GetString()!),
                 DepartureWindow.ParseClock(window.GetProperty("end").GetString()!), window.GetProperty("stepSeconds").GetInt32()),
             Percentiles = [.. e.GetProperty("percentiles").EnumerateArray().Select(x => x.GetInt32())],
+            WindowKind = kind switch
+            {
+                "departure" => WindowKind.Departure,
+                "arrival" => WindowKind.Arrival,
+                _ => throw new JsonException($"Window kind '{kind}' is neither departure nor arrival."),
+            },
         };
     }
 }

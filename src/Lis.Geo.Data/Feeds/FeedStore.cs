@@ -1,3 +1,4 @@
+using Lis.Geo.Transit;
 using System.Data;
 using System.Security.Cryptography;
 using Lis.Geo.Data.Model;
@@ -112,6 +113,33 @@ public sealed class FeedStore(NpgsqlDataSource db)
         await CopyRoutesAsync(conn, feed.Id, routes.Routes, ct);
         await tx.CommitAsync(ct);
         return (feed, true);
+    }
+
+    /// <summary>
+    /// The feed and service day a request names, resolved the same way for runs and interactive look-ups:
+    /// feed <paramref name="feedId"/> (default the latest stored), day <paramref name="date"/> (default the
+    /// day the feed was checked against on import, else <paramref name="fallback"/>), inside the feed's validity.
+    /// Throws a <see cref="RuleViolation"/> on <c>feedId</c> or <c>serviceDate</c>.
+    /// </summary>
+    public async Task<(TransitFeed Feed, DateOnly Day)> ServiceDayAsync(long? feedId, DateOnly? date, DateOnly? fallback, CancellationToken ct)
+    {
+        await using var ctx = LisGeoDb.CreateContext(db);
+        var feed = (feedId is { } id
+                ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id, ct)
+                : await ctx.Feeds.AsNoTracking().OrderByDescending(f => f.Id).FirstOrDefaultAsync(ct))
+            ?? throw new RuleViolation("feedId", RuleKind.NotFound,
+                feedId is null ? "No transit feed is stored yet; upload one with POST /feeds." : $"No feed {feedId}; GET /feeds lists them.");
+        var day = date ?? feed.CheckedDate ?? fallback ?? throw new RuleViolation("serviceDate", RuleKind.Missing, "Give a serviceDate.");
+        if (feed.ValidFrom is { } from && feed.ValidTo is { } to && (day < from || day > to))
+            throw new RuleViolation("serviceDate", RuleKind.Unavailable, $"{day:yyyy-MM-dd} is outside the feed's validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}).");
+        return (feed, day);
+    }
+
+    /// <summary>Refuses a day on which the compiled timetable runs nothing: it would quietly give walk-only answers.</summary>
+    public static void RequireService(Lis.Geo.Transit.Timetables.Timetable timetable, DateOnly day)
+    {
+        if (timetable.TripCount == 0)
+            throw new RuleViolation("serviceDate", RuleKind.Unavailable, $"The feed runs no trips on {day:yyyy-MM-dd} ({day.DayOfWeek}).");
     }
 
     private async Task<TransitFeed?> FindAsync(string sha256, CancellationToken ct)

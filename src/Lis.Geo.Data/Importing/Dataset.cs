@@ -37,6 +37,15 @@ public sealed record ImportOptions
     public string? CodeField { get; init; }
     /// <summary>Attribute holding the name, when not one of the usual names.</summary>
     public string? NameField { get; init; }
+    /// <summary>Deprivation edition of an <c>imd</c> file (<c>imd2019</c>, <c>iod2025</c>); detected from the file when not given.</summary>
+    public string? Edition { get; init; }
+    /// <summary>The value column of a <c>population</c> file (any column, by name); the usual names when not given.</summary>
+    public string? Column { get; init; }
+    /// <summary>Marks imported centroids as approximate points, not ONS population-weighted centroids.</summary>
+    public bool ApproximateCentroids { get; init; }
+
+    /// <summary>What the dataset found in the file (the edition detected, the column used, …), set by <see cref="Dataset.Resolve"/> and recorded.</summary>
+    public IReadOnlyDictionary<string, string> Resolved { get; init; } = new Dictionary<string, string>();
 
     public Dictionary<string, string> ToRecord()
     {
@@ -48,6 +57,10 @@ public sealed record ImportOptions
         if (AcceptPartial) d["acceptPartial"] = "true";
         if (CodeField is not null) d["codeField"] = CodeField;
         if (NameField is not null) d["nameField"] = NameField;
+        if (Edition is not null) d["edition"] = Edition;
+        if (Column is not null) d["column"] = Column;
+        if (ApproximateCentroids) d["approximateCentroids"] = "true";
+        foreach (var (k, v) in Resolved) d[k] = v;
         return d;
     }
 }
@@ -67,11 +80,18 @@ public abstract class Dataset
     /// <summary>The staged values in <see cref="Columns"/> order, or null when the row is rejected (its issues say why).</summary>
     public abstract object?[]? Map(SourceRow row, ImportOptions options, List<ImportIssue> issues);
 
-    /// <summary>Checks the options before any row is read; returns the problem, or null.</summary>
-    public virtual string? ValidateOptions(ImportOptions options) => null;
+    /// <summary>Checks the options before any row is read; returns the option at fault and the problem, or null.</summary>
+    public virtual (string Field, string Message)? ValidateOptions(ImportOptions options) => null;
+
+    /// <summary>
+    /// Looks at the whole file once before its rows are mapped (e.g. which deprivation edition its
+    /// header names) and returns the options the rows are mapped with; file-level problems go to
+    /// <paramref name="fileIssues"/> (an error refuses the file).
+    /// </summary>
+    public virtual ImportOptions Resolve(SourceFile file, IReadOnlyList<SourceRow> rows, ImportOptions options, List<ImportIssue> fileIssues) => options;
 
     /// <summary>SQL run in the import's transaction before the upsert (e.g. create the zone set).</summary>
-    public virtual (string Sql, object?[] Parameters)? BeforeUpsert(ImportOptions options) => null;
+    public virtual IEnumerable<(string Sql, object?[] Parameters)> BeforeUpsert(ImportOptions options) => [];
 
     /// <summary>SQL run after the upsert, with the staging table still readable as <c>stage</c>.</summary>
     public virtual string? AfterUpsertSql => null;
@@ -82,6 +102,12 @@ public abstract class Dataset
     /// dataset to import first, and the rest are written with UPDATE rather than INSERT.
     /// </summary>
     public virtual string? UpdatesExistingOf => null;
+
+    /// <summary>
+    /// With <see cref="UpdatesExistingOf"/>: rows whose key is not stored are skipped and counted in one
+    /// warning instead of rejected (a national population table imported onto a study area's zones).
+    /// </summary>
+    public virtual bool SkipsRowsNotStored => false;
 
     // ----- helpers for Map implementations -----
 

@@ -9,7 +9,7 @@ public static class Datasets
     public static readonly IReadOnlyList<Dataset> All =
     [
         new LepsDataset(), new LocalAuthoritiesDataset(), new LepMembershipsDataset(), new ZonesDataset(),
-        new CentroidsDataset(), new ImdDataset(), new CentresDataset(), new CorridorsDataset(),
+        new CentroidsDataset(), new PopulationDataset(), new ImdDataset(), new LsoaLookupDataset(), new CentresDataset(), new CorridorsDataset(),
         new HousingSitesDataset(), new BrownfieldDataset(), new EmploymentSitesDataset(),
     ];
 
@@ -101,7 +101,7 @@ internal sealed class LepMembershipsDataset : Dataset
 /// <summary>Zone polygons of one zone set (e.g. LSOA 2011 BGC).</summary>
 internal sealed class ZonesDataset : Dataset
 {
-    internal static readonly string[] CodeNames = ["code", "zone_code", "lsoa11cd", "lsoa21cd", "msoa11cd", "msoa21cd", "oa11cd", "oa21cd", "lsoa code (2011)", "id"];
+    internal static readonly string[] CodeNames = ["code", "zone_code", "lsoa11cd", "lsoa21cd", "msoa11cd", "msoa21cd", "oa11cd", "oa21cd", "lsoa21_code", "lsoa11_code", "lsoa code (2011)", "lsoa code (2021)", "id"];
     internal static readonly string[] NameNames = ["name", "zone_name", "lsoa11nm", "lsoa21nm", "msoa11nm", "msoa21nm", "lsoa name (2011)"];
     internal static readonly string[] PopulationNames = ["population", "pop", "pop_total_mid2015", "pop_total", "pop_mid2015", "all_ages"];
 
@@ -115,8 +115,8 @@ internal sealed class ZonesDataset : Dataset
         new("population", NpgsqlDbType.Integer, ColumnRole.Merge), new("geom", NpgsqlDbType.Geometry),
     ];
 
-    public override string? ValidateOptions(ImportOptions o) => ZoneSetOption.Validate(o);
-    public override (string Sql, object?[] Parameters)? BeforeUpsert(ImportOptions o) => ZoneSetOption.Ensure(o);
+    public override (string Field, string Message)? ValidateOptions(ImportOptions o) => ZoneSetOption.Validate(o);
+    public override IEnumerable<(string Sql, object?[] Parameters)> BeforeUpsert(ImportOptions o) => [ZoneSetOption.Ensure(o)];
 
     public override object?[]? Map(SourceRow row, ImportOptions o, List<ImportIssue> issues)
     {
@@ -128,11 +128,16 @@ internal sealed class ZonesDataset : Dataset
     }
 }
 
-/// <summary>Population-weighted centroids (CSV lon/lat or GeoJSON points) of a zone set's zones.</summary>
+/// <summary>
+/// Population-weighted centroids (CSV lon/lat or GeoJSON points) of a zone set's zones. A file that
+/// says how each point was derived (a <c>method</c> column, as the approximate LSOA 2021 points have),
+/// or the <c>approximateCentroids</c> option, marks the zone set's points as approximate — not ONS
+/// population-weighted centroids — and the runs that start from them say so in their record.
+/// </summary>
 internal sealed class CentroidsDataset : Dataset
 {
     public override string Name => "centroids";
-    public override string Description => "Population-weighted centroids of a zone set (CSV with lon/lat or GeoJSON points; needs zoneSet; optional population).";
+    public override string Description => "Population-weighted centroids of a zone set (CSV with lon/lat or GeoJSON points; needs zoneSet; optional population). A 'method' column or approximateCentroids marks them as not ONS population-weighted.";
     public override string Table => "zone";
     public override IReadOnlyList<string> Keys { get; } = ["zone_set_id", "code"];
     public override IReadOnlyList<Column> Columns { get; } =
@@ -141,8 +146,29 @@ internal sealed class CentroidsDataset : Dataset
         new("population", NpgsqlDbType.Integer, ColumnRole.Merge), new("centroid", NpgsqlDbType.Geometry),
     ];
 
-    public override string? ValidateOptions(ImportOptions o) => ZoneSetOption.Validate(o);
-    public override (string Sql, object?[] Parameters)? BeforeUpsert(ImportOptions o) => ZoneSetOption.Ensure(o);
+    public override (string Field, string Message)? ValidateOptions(ImportOptions o) => ZoneSetOption.Validate(o);
+
+    /// <summary>Counts the derivation methods the file names; any at all (or the option) make the points approximate.</summary>
+    public override ImportOptions Resolve(SourceFile file, IReadOnlyList<SourceRow> rows, ImportOptions o, List<ImportIssue> fileIssues)
+    {
+        var methods = rows.Select(r => r.Get("method", "centroid_method")).Where(m => m is not null)
+            .GroupBy(m => m!).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Key} {g.Count():N0}").ToList();
+        if (methods.Count == 0 && !o.ApproximateCentroids)
+            return o with { Resolved = new Dictionary<string, string> { ["centroids"] = "population-weighted" } };
+        var note = $"Approximate points, not ONS population-weighted centroids (from {file.Name}" +
+                   (methods.Count > 0 ? $"; method: {string.Join(", ", methods)})." : ").");
+        fileIssues.Add(new ImportIssue(ImportIssue.Warning, "approximate_centroids", null, "method",
+            $"{note} Zone set '{o.ZoneSet}' is marked so, and every run from it carries the note."));
+        return o with { Resolved = new Dictionary<string, string> { ["centroids"] = "approximate", ["centroidNote"] = note } };
+    }
+
+    public override IEnumerable<(string Sql, object?[] Parameters)> BeforeUpsert(ImportOptions o) =>
+    [
+        ZoneSetOption.Ensure(o),
+        ("UPDATE zone_set SET centroids_approximate = $2, centroid_note = $3 WHERE id = $1",
+            [o.ZoneSet, o.Resolved.GetValueOrDefault("centroids") == "approximate", o.Resolved.GetValueOrDefault("centroidNote")]),
+    ];
 
     public override object?[]? Map(SourceRow row, ImportOptions o, List<ImportIssue> issues)
     {
@@ -154,12 +180,64 @@ internal sealed class CentroidsDataset : Dataset
     }
 }
 
+/// <summary>
+/// Any population column of a table by zone code (Census 2021 usual residents, households, a mid-year
+/// estimate…) onto the stored zones of a zone set. Rows for zones the set does not have are skipped and
+/// counted, so a national table imports onto a study area; the column and file are kept as the set's
+/// population source.
+/// </summary>
+internal sealed class PopulationDataset : Dataset
+{
+    /// <summary>Tried in order when no column is named.</summary>
+    private static readonly string[] ColumnNames = ["population", "usual_residents_2021", "usual_residents", "total_residents", .. ZonesDataset.PopulationNames];
+
+    public override string Name => "population";
+    public override string Description => "Population of a zone set's stored zones (CSV: a zone code and a population column, e.g. usual_residents_2021; needs zoneSet; column picks any column by name).";
+    public override string Table => "zone";
+    public override IReadOnlyList<string> Keys { get; } = ["zone_set_id", "code"];
+    public override IReadOnlyList<Column> Columns { get; } = [new("zone_set_id", NpgsqlDbType.Text), new("code", NpgsqlDbType.Text), new("population", NpgsqlDbType.Integer)];
+    public override string UpdatesExistingOf => "zones";
+    public override bool SkipsRowsNotStored => true;
+
+    public override (string Field, string Message)? ValidateOptions(ImportOptions o) => ZoneSetOption.Validate(o);
+
+    public override ImportOptions Resolve(SourceFile file, IReadOnlyList<SourceRow> rows, ImportOptions o, List<ImportIssue> fileIssues)
+    {
+        var header = rows[0].Fields.Keys.ToList();
+        var column = o.Column is not null
+            ? header.FirstOrDefault(h => h.Equals(o.Column, StringComparison.OrdinalIgnoreCase))
+            : ColumnNames.Select(n => header.FirstOrDefault(h => h.Equals(n, StringComparison.OrdinalIgnoreCase))).FirstOrDefault(h => h is not null);
+        if (column is null)
+        {
+            fileIssues.Add(new ImportIssue(ImportIssue.Error, "unknown_column", null, "column",
+                o.Column is not null ? $"The file has no column '{o.Column}'. Its columns: {string.Join(", ", header)}."
+                    : $"None of the usual population columns ({string.Join(", ", ColumnNames.Distinct())}) is in the file; name one with column. Its columns: {string.Join(", ", header)}."));
+            return o;
+        }
+        return o with { Resolved = new Dictionary<string, string> { ["populationColumn"] = column, ["populationSource"] = $"{column} ({file.Name})" } };
+    }
+
+    public override IEnumerable<(string Sql, object?[] Parameters)> BeforeUpsert(ImportOptions o) =>
+        [("UPDATE zone_set SET population_source = $2 WHERE id = $1", [o.ZoneSet, o.Resolved.GetValueOrDefault("populationSource")])];
+
+    public override object?[]? Map(SourceRow row, ImportOptions o, List<ImportIssue> issues)
+    {
+        var code = RequireKey(Text(row, [o.CodeField, .. ZonesDataset.CodeNames]), row, "code", issues);
+        var column = o.Resolved["populationColumn"];
+        var before = issues.Count;
+        var pop = Int(Text(row, column), row, column, issues, 0);
+        if (code is not null && pop is null && issues.Count == before)
+            issues.Add(new ImportIssue(ImportIssue.Error, "missing_value", row.Row, column, $"The row has no {column}."));
+        return code is null || pop is null ? null : [o.ZoneSet, code, pop];
+    }
+}
+
 internal static class ZoneSetOption
 {
-    public static string? Validate(ImportOptions o) =>
-        string.IsNullOrWhiteSpace(o.ZoneSet) ? "zoneSet is required (e.g. lsoa11 or lsoa21): the zone set these zones belong to."
+    public static (string, string)? Validate(ImportOptions o) =>
+        string.IsNullOrWhiteSpace(o.ZoneSet) ? ("zoneSet", "zoneSet is required (e.g. lsoa11 or lsoa21): the zone set these zones belong to.")
         : o.ZoneSet.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? null
-        : "zoneSet may contain only letters, digits, '-' and '_'.";
+        : ("zoneSet", "zoneSet may contain only letters, digits, '-' and '_'.");
 
     /// <summary>Creates the zone set on first use. Its code geography is its id for the ONS sets (lsoa11, lsoa21…).</summary>
     public static (string, object?[]) Ensure(ImportOptions o) => (
@@ -168,76 +246,167 @@ internal static class ZoneSetOption
 }
 
 /// <summary>
-/// English Indices of Deprivation 2019, in any of the published layouts: MHCLG File 1 (IMD rank and
-/// decile), File 2 (all domain ranks and deciles), File 5/7 (scores), File 6 (population
-/// denominators), or one joined table with short names (lsoa11cd, imd_score, imd_rank, …). Each
-/// layout fills the columns it has and keeps the rest, so the files can be imported one after another.
+/// The English Indices of Deprivation, edition by edition (IMD 2019 on LSOA 2011, IoD 2025 on LSOA
+/// 2021), in the published layouts: MHCLG File 1 (IMD rank and decile), File 2 (domain ranks and
+/// deciles), File 5/7 (scores; File 7 also the supplementary indices, sub-domains and population
+/// denominators), File 6 (denominators), or a joined table with short names (lsoa11cd, imd_score…;
+/// lsoa21_code, IMD_decile, Housing_and_Services_rank…, geographical_barriers_score…). Each layout fills
+/// the columns it has and keeps the rest, so the files can be imported one after another. The edition
+/// is read from the header (the LSOA code column's year, the denominators' mid-year) unless given.
 /// </summary>
 internal sealed class ImdDataset : Dataset
 {
-    private sealed record Domain(string Column, string Short, string Long);
+    /// <summary>A measure stored as score, rank and decile: its column stem, short names in joined tables, and MHCLG's long header.</summary>
+    private sealed record Measure(string Column, string[] Short, string Long);
 
-    private static readonly Domain[] Domains =
+    private static readonly Measure[] Measures =
     [
-        new("imd", "imd", "Index of Multiple Deprivation (IMD)"),
-        new("income", "income", "Income"),
-        new("employment", "employment", "Employment"),
-        new("education", "education", "Education, Skills and Training"),
-        new("health", "health", "Health Deprivation and Disability"),
-        new("crime", "crime", "Crime"),
-        new("barriers", "barriers_housing_services", "Barriers to Housing and Services"),
-        new("living_environment", "living_environment", "Living Environment"),
+        new("imd", ["imd"], "Index of Multiple Deprivation (IMD)"),
+        new("income", ["income"], "Income"),
+        new("employment", ["employment"], "Employment"),
+        new("education", ["education"], "Education, Skills and Training"),
+        new("health", ["health"], "Health Deprivation and Disability"),
+        new("crime", ["crime"], "Crime"),
+        new("barriers", ["barriers_housing_services", "housing_and_services"], "Barriers to Housing and Services"),
+        new("living_environment", ["living_environment", "environment"], "Living Environment"),
+        new("idaci", ["idaci"], "Income Deprivation Affecting Children Index (IDACI)"),
+        new("idaopi", ["idaopi"], "Income Deprivation Affecting Older People (IDAOPI)"),
+        new("children_young_people", ["children_and_young_people", "children_young_people"], "Children and Young People Sub-domain"),
+        new("adult_skills", ["adult_skills"], "Adult Skills Sub-domain"),
+        new("geographical_barriers", ["geographical_barriers"], "Geographical Barriers Sub-domain"),
+        new("wider_barriers", ["wider_barriers"], "Wider Barriers Sub-domain"),
+        new("indoors", ["indoors"], "Indoors Sub-domain"),
+        new("outdoors", ["outdoors"], "Outdoors Sub-domain"),
     ];
 
-    private static readonly (string Column, string Short, string Long)[] Populations =
+    /// <summary>Denominators: column, short names (any year), MHCLG's long header prefix (followed by ": mid 2015" / ": mid 2022").</summary>
+    private static readonly (string Column, string[] Short, string Long)[] Populations =
     [
-        ("pop_total", "pop_total_mid2015", "Total population"),
-        ("pop0to15", "pop_0_15_mid2015", "Dependent Children aged 0-15"),
-        ("pop16to59", "pop_16_59_mid2015", "Population aged 16-59"),
-        ("pop60plus", "pop_60plus_mid2015", "Older population aged 60"),
-        ("pop_working_age", "pop_working_age_mid2015", "Working age population"),
+        ("pop_total", ["pop_total", "pop_total_mid2015", "pop_total_mid2022"], "Total population"),
+        ("pop0to15", ["pop_0_15", "pop_0_15_mid2015", "pop_0_15_mid2022"], "Dependent Children aged 0-15"),
+        ("pop16to59", ["pop_16_59", "pop_16_59_mid2015", "pop_16_59_mid2022"], "Population aged 16-59"),
+        ("pop60plus", ["pop_60plus", "pop_60plus_mid2015", "pop_60plus_mid2022"], "Older population aged 60"),
+        ("pop_working_age", ["pop_working_age", "pop_working_age_mid2015", "pop_working_age_mid2022"], "Working age population"),
     ];
 
-    /// <summary>Number of LSOAs in England in IoD2019: the largest valid rank.</summary>
-    private const int EnglandLsoas = 32_844;
+    private static readonly string[] Lsoa11CodeNames = ["lsoa11cd", "lsoa code (2011)", "lsoa11_code"];
+    private static readonly string[] Lsoa21CodeNames = ["lsoa21cd", "lsoa code (2021)", "lsoa21_code"];
+
+    /// <summary>Edition → (the geography's code columns, areas ranked, the denominators' mid-year).</summary>
+    private static readonly Dictionary<string, (string[] CodeNames, int Areas, string MidYear)> Editions = new()
+    {
+        [DeprivationEditions.Imd2019] = (Lsoa11CodeNames, 32_844, "mid 2015"),
+        [DeprivationEditions.Iod2025] = (Lsoa21CodeNames, 33_755, "mid 2022"),
+    };
 
     public override string Name => "imd";
-    public override string Description => "IMD 2019 per LSOA 2011 (CSV: MHCLG File 1/2/5/6/7 layouts or a joined table with lsoa11cd, imd_score, imd_rank, imd_decile, <domain>_rank…).";
+    public override string Description => "English Indices of Deprivation per LSOA: IMD 2019 (LSOA 2011) or IoD 2025 (LSOA 2021), MHCLG File 1/2/5/6/7 layouts or a joined table; " +
+                                          "the edition is detected from the header (edition imd2019|iod2025 forces it).";
     public override string Table => "deprivation";
-    public override IReadOnlyList<string> Keys { get; } = ["lsoa_code"];
+    public override IReadOnlyList<string> Keys { get; } = ["edition", "lsoa_code"];
     public override IReadOnlyList<Column> Columns { get; } =
     [
+        new("edition", NpgsqlDbType.Text),
         new("lsoa_code", NpgsqlDbType.Text),
-        .. Domains.SelectMany(d => new Column[]
+        .. Measures.SelectMany(d => new Column[]
         {
             new($"{d.Column}_score", NpgsqlDbType.Double, ColumnRole.Merge), new($"{d.Column}_rank", NpgsqlDbType.Integer, ColumnRole.Merge), new($"{d.Column}_decile", NpgsqlDbType.Integer, ColumnRole.Merge),
         }),
         .. Populations.Select(p => new Column(p.Column, NpgsqlDbType.Integer, ColumnRole.Merge)),
     ];
 
+    public override (string Field, string Message)? ValidateOptions(ImportOptions o) =>
+        o.Edition is null || Editions.ContainsKey(o.Edition) ? null
+        : ("edition", $"Unknown edition '{o.Edition}'. Use {string.Join(" or ", Editions.Keys)}.");
+
+    /// <summary>
+    /// The edition the header names: a 2011 or 2021 LSOA code column, or denominators of mid-2015 or
+    /// mid-2022. A file naming neither (or both) is refused unless the edition is given; a given edition
+    /// that contradicts the header is used as asked, with a warning.
+    /// </summary>
+    public override ImportOptions Resolve(SourceFile file, IReadOnlyList<SourceRow> rows, ImportOptions o, List<ImportIssue> fileIssues)
+    {
+        var header = rows[0].Fields.Keys.ToList();
+        var found = Editions.Where(e => header.Any(h => e.Value.CodeNames.Contains(h, StringComparer.OrdinalIgnoreCase)
+                                                        || h.Contains(e.Value.MidYear, StringComparison.OrdinalIgnoreCase)))
+            .Select(e => e.Key).ToList();
+        var detected = found.Count == 1 ? found[0] : null;
+        if (o.Edition is null && detected is null)
+        {
+            fileIssues.Add(new ImportIssue(ImportIssue.Error, "unknown_edition", null, "edition", found.Count == 0
+                ? "The header names no LSOA 2011 or 2021 code column (lsoa11cd, lsoa21cd, 'LSOA code (2021)'…) nor the denominators' year; give the edition (imd2019 or iod2025)."
+                : $"The header names both editions' geographies ({string.Join(", ", found)}); give the edition (imd2019 or iod2025)."));
+            return o;
+        }
+        var edition = o.Edition ?? detected!;
+        if (o.Edition is not null && detected is not null && detected != o.Edition)
+            fileIssues.Add(new ImportIssue(ImportIssue.Warning, "edition_forced", null, "edition",
+                $"The header looks like {detected}, but the file was imported as {o.Edition} as asked."));
+        return o with { Resolved = new Dictionary<string, string> { ["edition"] = edition, ["editionFrom"] = o.Edition is null ? "header" : "option" } };
+    }
+
     public override object?[]? Map(SourceRow row, ImportOptions o, List<ImportIssue> issues)
     {
-        var code = RequireKey(Text(row, o.CodeField, "lsoa11cd", "lsoa code (2011)", "lsoa_code", "lsoa11_code", "code"), row, "lsoa11cd", issues);
-        var values = new List<object?> { code };
+        var edition = o.Resolved["edition"];
+        var (codeNames, areas, _) = Editions[edition];
+        var before = issues.Count;
+        // The edition's own code columns first; the other's too, for a file whose edition was forced.
+        var code = RequireKey(Text(row, [o.CodeField, .. codeNames, .. Lsoa11CodeNames, .. Lsoa21CodeNames, "lsoa_code", "code"]), row, codeNames[0], issues);
+        var values = new List<object?> { edition, code };
         var any = false;
-        foreach (var d in Domains)
+        foreach (var d in Measures)
         {
-            var score = Number(Text(row, $"{d.Short}_score") ?? ByPrefix(row, $"{d.Long} Score"), row, $"{d.Short}_score", issues);
-            var rank = Int(Text(row, $"{d.Short}_rank") ?? ByPrefix(row, $"{d.Long} Rank"), row, $"{d.Short}_rank", issues, 1, EnglandLsoas);
-            var decile = Int(Text(row, $"{d.Short}_decile") ?? ByPrefix(row, $"{d.Long} Decile"), row, $"{d.Short}_decile", issues, 1, 10);
+            var score = Number(Short(row, d.Short, "score") ?? ByPrefix(row, $"{d.Long} Score"), row, $"{d.Short[0]}_score", issues);
+            var rank = Int(Short(row, d.Short, "rank") ?? ByPrefix(row, $"{d.Long} Rank"), row, $"{d.Short[0]}_rank", issues, 1, areas);
+            var decile = Int(Short(row, d.Short, "decile") ?? ByPrefix(row, $"{d.Long} Decile"), row, $"{d.Short[0]}_decile", issues, 1, 10);
             any |= score is not null || rank is not null || decile is not null;
             values.AddRange([score, rank, decile]);
         }
         foreach (var p in Populations)
         {
-            var v = Int(Text(row, p.Short) ?? ByPrefix(row, p.Long), row, p.Short, issues, 0);
+            var v = Int(Text(row, p.Short) ?? ByPrefix(row, p.Long), row, p.Short[0], issues, 0);
             any |= v is not null;
             values.Add(v);
         }
         if (code is not null && !any)
             issues.Add(new ImportIssue(ImportIssue.Error, "no_values", row.Row, null,
                 "The row has no IMD score, rank, decile or population column this importer knows (e.g. imd_decile or 'Index of Multiple Deprivation (IMD) Decile')."));
-        return code is null || !any || issues.Any(i => i.Row == row.Row && i.Severity == ImportIssue.Error) ? null : values.ToArray();
+        return code is null || !any || issues.Skip(before).Any(i => i.Severity == ImportIssue.Error) ? null : values.ToArray();
+    }
+
+    private static string? Short(SourceRow row, string[] stems, string what) => row.Get(stems.Select(s => $"{s}_{what}"));
+}
+
+/// <summary>
+/// The ONS LSOA (2011) → LSOA (2021) exact-fit lookup (CSV: LSOA11CD, LSOA21CD, CHGIND U/S/M/X, names,
+/// LAD; or lsoa11_code, lsoa21_code, change_code…). Replaces the stored pairs it names.
+/// </summary>
+internal sealed class LsoaLookupDataset : Dataset
+{
+    public override string Name => "lsoa-lookup";
+    public override string Description => "ONS LSOA 2011 → LSOA 2021 lookup (CSV: lsoa11cd/lsoa11_code, lsoa21cd/lsoa21_code, chgind/change_code U|S|M|X, optional names and LAD).";
+    public override string Table => "lsoa_lookup";
+    public override IReadOnlyList<string> Keys { get; } = ["lsoa11_code", "lsoa21_code"];
+    public override IReadOnlyList<Column> Columns { get; } =
+    [
+        new("lsoa11_code", NpgsqlDbType.Text), new("lsoa11_name", NpgsqlDbType.Text), new("lsoa21_code", NpgsqlDbType.Text), new("lsoa21_name", NpgsqlDbType.Text),
+        new("change_code", NpgsqlDbType.Text), new("lad_code", NpgsqlDbType.Text),
+    ];
+
+    public override object?[]? Map(SourceRow row, ImportOptions o, List<ImportIssue> issues)
+    {
+        var from = RequireKey(Text(row, "lsoa11cd", "lsoa11_code", "lsoa code (2011)"), row, "lsoa11cd", issues);
+        var to = RequireKey(Text(row, "lsoa21cd", "lsoa21_code", "lsoa code (2021)"), row, "lsoa21cd", issues);
+        var change = Text(row, "chgind", "change_code", "change")?.ToUpperInvariant();
+        if (change is not ("U" or "S" or "M" or "X"))
+        {
+            issues.Add(new ImportIssue(ImportIssue.Error, "invalid_value", row.Row, "change_code",
+                change is null ? "The row has no change code (chgind)." : $"Change code '{change}' is not U, S, M or X."));
+            return null;
+        }
+        return from is null || to is null ? null
+            : [from, Text(row, "lsoa11nm", "lsoa11_name"), to, Text(row, "lsoa21nm", "lsoa21_name"), change,
+               Text(row, ["ltla22_code", "lad22cd", .. Datasets.LadCodeNames])];
     }
 }
 

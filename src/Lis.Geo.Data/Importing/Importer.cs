@@ -1,14 +1,12 @@
 using System.Text;
 using Lis.Geo.Data.Model;
+using Lis.Geo.Transit;
 using Npgsql;
 
 namespace Lis.Geo.Data.Importing;
 
-/// <summary>The answer to an import request that could not start (unknown dataset, bad options).</summary>
-public sealed class ImportRequestException(string field, string message) : Exception(message)
-{
-    public string Field { get; } = field;
-}
+/// <summary>The answer to an import request that could not start (unknown dataset, bad options): a <see cref="RuleViolation"/>.</summary>
+public sealed class ImportRequestException(string field, string kind, string message) : RuleViolation(field, kind, message);
 
 /// <summary>
 /// Imports one file into one dataset, as one transaction: every row is read and checked first;
@@ -25,18 +23,23 @@ public sealed class Importer(NpgsqlDataSource dataSource)
     public async Task<ImportRecord> ImportAsync(string datasetName, SourceFile file, ImportOptions options, CancellationToken ct)
     {
         var dataset = Datasets.Find(datasetName)
-            ?? throw new ImportRequestException("dataset", $"Unknown dataset '{datasetName}'. Known: {string.Join(", ", Datasets.All.Select(d => d.Name))}.");
-        if (dataset.ValidateOptions(options) is { } optionError)
-            throw new ImportRequestException("zoneSet", optionError);
+            ?? throw new ImportRequestException("dataset", RuleKind.Unknown, $"Unknown dataset '{datasetName}'. Known: {string.Join(", ", Datasets.All.Select(d => d.Name))}.");
+        if (dataset.ValidateOptions(options) is var (field, message))
+            throw new ImportRequestException(field, RuleKind.Invalid, message);
 
         var issues = new List<ImportIssue>();
         var rows = file.ReadRows(options.Srid ?? Crs.Wgs84, issues);
-        var stored = dataset.UpdatesExistingOf is null ? null : await StoredKeysAsync(dataset, ct);
+        if (!issues.Any(i => i.Severity == ImportIssue.Error) && rows.Count > 0)
+            options = dataset.Resolve(file, rows, options, issues);
+        var stored = dataset.UpdatesExistingOf is null ? null : await StoredKeysAsync(dataset, options, ct);
+        var skipped = 0;
+        string? firstSkipped = null;
         var accepted = new List<object?[]>(rows.Count);
         var firstRowOfKey = new Dictionary<string, int>(StringComparer.Ordinal);
         var keyIndexes = dataset.Keys.Select(k => dataset.Columns.ToList().FindIndex(c => c.Name == k)).ToArray();
         var rejected = 0;
-        foreach (var row in rows)
+        var fileRefused = issues.Any(i => i.Row is null && i.Severity == ImportIssue.Error);
+        foreach (var row in fileRefused ? [] : rows)
         {
             ct.ThrowIfCancellationRequested();
             var before = issues.Count;
@@ -51,6 +54,12 @@ public sealed class Importer(NpgsqlDataSource dataSource)
                     values = null;
                 }
                 else firstRowOfKey[key] = row.Row;
+                if (values is not null && stored is not null && !stored.Contains(key) && dataset.SkipsRowsNotStored)
+                {
+                    skipped++;
+                    firstSkipped ??= key.Replace('\u001f', '/');
+                    continue;
+                }
                 if (values is not null && stored is not null && !stored.Contains(key))
                 {
                     issues.Add(new ImportIssue(ImportIssue.Error, "unknown_key", row.Row, dataset.Keys[^1],
@@ -67,6 +76,9 @@ public sealed class Importer(NpgsqlDataSource dataSource)
             else accepted.Add(values);
         }
 
+        if (skipped > 0)
+            issues.Add(new ImportIssue(ImportIssue.Warning, "not_stored_skipped", null, dataset.Keys[^1],
+                $"{skipped} of {rows.Count} rows name {dataset.UpdatesExistingOf} that are not stored (first: {firstSkipped}); they were skipped."));
         var fileErrors = issues.Any(i => i.Row is null && i.Severity == ImportIssue.Error);
         if (!fileErrors && rows.Count == 0)
             issues.Add(new ImportIssue(ImportIssue.Error, "no_rows", null, null, "The file has no rows to import."));
@@ -107,7 +119,7 @@ public sealed class Importer(NpgsqlDataSource dataSource)
     internal static async Task<int> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Dataset d, ImportOptions options, List<object?[]> rows, CancellationToken ct,
         bool insertOnly = false)
     {
-        if (d.BeforeUpsert(options) is var (sql, parameters))
+        foreach (var (sql, parameters) in d.BeforeUpsert(options))
         {
             await using var cmd = new NpgsqlCommand(sql, conn, tx);
             foreach (var p in parameters) cmd.Parameters.Add(new NpgsqlParameter { Value = p ?? DBNull.Value });
@@ -164,11 +176,16 @@ public sealed class Importer(NpgsqlDataSource dataSource)
         }
     }
 
-    /// <summary>The keys already stored in the dataset's table (single-key datasets), as the row keys are written.</summary>
-    private async Task<HashSet<string>> StoredKeysAsync(Dataset d, CancellationToken ct)
+    /// <summary>
+    /// The keys already stored in the dataset's table, joined as the row keys are. With a zone set
+    /// option, only that set's rows (the first key is then the zone set id).
+    /// </summary>
+    private async Task<HashSet<string>> StoredKeysAsync(Dataset d, ImportOptions options, CancellationToken ct)
     {
-        if (d.Keys.Count != 1) throw new InvalidOperationException($"{d.Name}: updating existing records needs a single key.");
-        await using var cmd = dataSource.CreateCommand($"SELECT {d.Keys[0]}::text FROM {d.Table}");
+        var key = string.Join(" || chr(31) || ", d.Keys.Select(k => $"{k}::text"));
+        var bySet = d.Keys[0] == "zone_set_id";
+        await using var cmd = dataSource.CreateCommand($"SELECT {key} FROM {d.Table}{(bySet ? " WHERE zone_set_id = $1" : "")}");
+        if (bySet) cmd.Parameters.Add(new NpgsqlParameter { Value = options.ZoneSet! });
         var keys = new HashSet<string>(StringComparer.Ordinal);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) keys.Add(r.GetString(0));

@@ -118,7 +118,7 @@ public static class LayerCatalog
         SafeZoneSet(zoneSetId);
         var from = $"""
             zone t JOIN zone_set s ON s.id = t.zone_set_id
-            LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.lsoa_code = t.code
+            LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.edition = 'imd2019' AND d.lsoa_code = t.code
             LEFT JOIN local_authority la ON la.code = t.lad_code
             """;
         var where = $"t.zone_set_id = '{zoneSetId}' AND t.{(centroids ? "centroid" : "geom")} IS NOT NULL";
@@ -187,7 +187,7 @@ public static class LayerCatalog
             analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
             JOIN zone t ON t.zone_set_id = '{run.ZoneSetId}' AND t.code = p.code
             JOIN zone_set s ON s.id = t.zone_set_id
-            LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.lsoa_code = t.code
+            LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.edition = 'imd2019' AND d.lsoa_code = t.code
             """;
         var min = run.MinCentres;
         return new Layer($"analysis-{run.RunId}-zones", $"Analysis {run.RunId}: access to centres ({run.ServiceDate:yyyy-MM-dd})",
@@ -235,7 +235,7 @@ public static class LayerCatalog
         LEFT JOIN analysis_point lp ON lp.run_id = {runId} AND lp.is_origin AND lp.kind = 'zone' AND lp.code = lz.code
         LEFT JOIN analysis_origin_result lr ON lr.run_id = lp.run_id AND lr.origin_index = lp.index
         LEFT JOIN zone_set ls ON ls.id = '{set}' AND ls.code_geography = 'lsoa11'
-        LEFT JOIN deprivation d ON ls.id IS NOT NULL AND d.lsoa_code = lz.code
+        LEFT JOIN deprivation d ON ls.id IS NOT NULL AND d.edition = 'imd2019' AND d.lsoa_code = lz.code
         """ : "";
 
     private static string LandJoin(RunFacts run) => LandJoin(run.RunId, run.ZoneSetId);

@@ -323,9 +323,25 @@ namespace Lis.Geo.Data.Migrations
 
             modelBuilder.Entity("Lis.Geo.Data.Model.Deprivation", b =>
                 {
+                    b.Property<string>("Edition")
+                        .HasColumnType("text")
+                        .HasColumnName("edition");
+
                     b.Property<string>("LsoaCode")
                         .HasColumnType("text")
                         .HasColumnName("lsoa_code");
+
+                    b.Property<int?>("AdultSkillsDecile")
+                        .HasColumnType("integer")
+                        .HasColumnName("adult_skills_decile");
+
+                    b.Property<int?>("AdultSkillsRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("adult_skills_rank");
+
+                    b.Property<double?>("AdultSkillsScore")
+                        .HasColumnType("double precision")
+                        .HasColumnName("adult_skills_score");
 
                     b.Property<int?>("BarriersDecile")
                         .HasColumnType("integer")
@@ -338,6 +354,18 @@ namespace Lis.Geo.Data.Migrations
                     b.Property<double?>("BarriersScore")
                         .HasColumnType("double precision")
                         .HasColumnName("barriers_score");
+
+                    b.Property<int?>("ChildrenYoungPeopleDecile")
+                        .HasColumnType("integer")
+                        .HasColumnName("children_young_people_decile");
+
+                    b.Property<int?>("ChildrenYoungPeopleRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("children_young_people_rank");
+
+                    b.Property<double?>("ChildrenYoungPeopleScore")
+                        .HasColumnType("double precision")
+                        .HasColumnName("children_young_people_score");
 
                     b.Property<int?>("CrimeDecile")
                         .HasColumnType("integer")
@@ -375,6 +403,18 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnType("double precision")
                         .HasColumnName("employment_score");
 
+                    b.Property<int?>("GeographicalBarriersDecile")
+                        .HasColumnType("integer")
+                        .HasColumnName("geographical_barriers_decile");
+
+                    b.Property<int?>("GeographicalBarriersRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("geographical_barriers_rank");
+
+                    b.Property<double?>("GeographicalBarriersScore")
+                        .HasColumnType("double precision")
+                        .HasColumnName("geographical_barriers_score");
+
                     b.Property<int?>("HealthDecile")
                         .HasColumnType("integer")
                         .HasColumnName("health_decile");
@@ -386,6 +426,30 @@ namespace Lis.Geo.Data.Migrations
                     b.Property<double?>("HealthScore")
                         .HasColumnType("double precision")
                         .HasColumnName("health_score");
+
+                    b.Property<int?>("IdaciDecile")
+                        .HasColumnType("integer")
+                        .HasColumnName("idaci_decile");
+
+                    b.Property<int?>("IdaciRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("idaci_rank");
+
+                    b.Property<double?>("IdaciScore")
+                        .HasColumnType("double precision")
+                        .HasColumnName("idaci_score");
+
+                    b.Property<int?>("IdaopiDecile")
+                        .HasColumnType("integer")
+                        .HasColumnName("idaopi_decile");
+
+                    b.Property<int?>("IdaopiRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("idaopi_rank");
+
+                    b.Property<double?>("IdaopiScore")
+                        .HasColumnType("double precision")
+                        .HasColumnName("idaopi_score");
 
                     b.Property<int?>("ImdDecile")
                         .HasColumnType("integer")
@@ -411,6 +475,18 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnType("double precision")
                         .HasColumnName("income_score");
 
+                    b.Property<int?>("IndoorsDecile")
+                        .HasColumnType("integer")
+                        .HasColumnName("indoors_decile");
+
+                    b.Property<int?>("IndoorsRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("indoors_rank");
+
+                    b.Property<double?>("IndoorsScore")
+                        .HasColumnType("double precision")
+                        .HasColumnName("indoors_score");
+
                     b.Property<int?>("LivingEnvironmentDecile")
                         .HasColumnType("integer")
                         .HasColumnName("living_environment_decile");
@@ -422,6 +498,18 @@ namespace Lis.Geo.Data.Migrations
                     b.Property<double?>("LivingEnvironmentScore")
                         .HasColumnType("double precision")
                         .HasColumnName("living_environment_score");
+
+                    b.Property<int?>("OutdoorsDecile")
+                        .HasColumnType("integer")
+                        .HasColumnName("outdoors_decile");
+
+                    b.Property<int?>("OutdoorsRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("outdoors_rank");
+
+                    b.Property<double?>("OutdoorsScore")
+                        .HasColumnType("double precision")
+                        .HasColumnName("outdoors_score");
 
                     b.Property<int?>("Pop0To15")
                         .HasColumnType("integer")
@@ -443,17 +531,86 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("pop_working_age");
 
-                    b.HasKey("LsoaCode")
+                    b.Property<int?>("WiderBarriersDecile")
+                        .HasColumnType("integer")
+                        .HasColumnName("wider_barriers_decile");
+
+                    b.Property<int?>("WiderBarriersRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("wider_barriers_rank");
+
+                    b.Property<double?>("WiderBarriersScore")
+                        .HasColumnType("double precision")
+                        .HasColumnName("wider_barriers_score");
+
+                    b.HasKey("Edition", "LsoaCode")
                         .HasName("pk_deprivation");
 
-                    b.HasIndex("ImdDecile")
-                        .HasDatabaseName("ix_deprivation_imd_decile");
+                    b.HasIndex("LsoaCode")
+                        .HasDatabaseName("ix_deprivation_lsoa_code");
+
+                    b.HasIndex("Edition", "ImdDecile")
+                        .HasDatabaseName("ix_deprivation_edition_imd_decile");
 
                     b.ToTable("deprivation", null, t =>
                         {
                             t.HasCheckConstraint("ck_deprivation_imd_decile", "imd_decile BETWEEN 1 AND 10");
 
                             t.HasCheckConstraint("ck_deprivation_imd_rank", "imd_rank >= 1");
+                        });
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.DeprivationEdition", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id");
+
+                    b.Property<int>("AreaCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("area_count");
+
+                    b.Property<string>("CodeGeography")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("code_geography");
+
+                    b.Property<int>("DenominatorYear")
+                        .HasColumnType("integer")
+                        .HasColumnName("denominator_year");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<DateOnly>("Published")
+                        .HasColumnType("date")
+                        .HasColumnName("published");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deprivation_edition");
+
+                    b.ToTable("deprivation_edition", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = "imd2019",
+                            AreaCount = 32844,
+                            CodeGeography = "lsoa11",
+                            DenominatorYear = 2015,
+                            Name = "English Indices of Deprivation 2019",
+                            Published = new DateOnly(2019, 9, 26)
+                        },
+                        new
+                        {
+                            Id = "iod2025",
+                            AreaCount = 33755,
+                            CodeGeography = "lsoa21",
+                            DenominatorYear = 2022,
+                            Name = "English Indices of Deprivation 2025",
+                            Published = new DateOnly(2025, 10, 30)
                         });
                 });
 
@@ -768,6 +925,45 @@ namespace Lis.Geo.Data.Migrations
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Geom"), "gist");
 
                     b.ToTable("local_authority", (string)null);
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.LsoaLookup", b =>
+                {
+                    b.Property<string>("Lsoa11Code")
+                        .HasColumnType("text")
+                        .HasColumnName("lsoa11_code");
+
+                    b.Property<string>("Lsoa21Code")
+                        .HasColumnType("text")
+                        .HasColumnName("lsoa21_code");
+
+                    b.Property<string>("ChangeCode")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("change_code");
+
+                    b.Property<string>("LadCode")
+                        .HasColumnType("text")
+                        .HasColumnName("lad_code");
+
+                    b.Property<string>("Lsoa11Name")
+                        .HasColumnType("text")
+                        .HasColumnName("lsoa11_name");
+
+                    b.Property<string>("Lsoa21Name")
+                        .HasColumnType("text")
+                        .HasColumnName("lsoa21_name");
+
+                    b.HasKey("Lsoa11Code", "Lsoa21Code")
+                        .HasName("pk_lsoa_lookup");
+
+                    b.HasIndex("Lsoa21Code")
+                        .HasDatabaseName("ix_lsoa_lookup_lsoa21_code");
+
+                    b.ToTable("lsoa_lookup", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_lsoa_lookup_change_code", "change_code IN ('U', 'S', 'M', 'X')");
+                        });
                 });
 
             modelBuilder.Entity("Lis.Geo.Data.Model.OriginResult", b =>
@@ -1204,6 +1400,14 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("id");
 
+                    b.Property<string>("CentroidNote")
+                        .HasColumnType("text")
+                        .HasColumnName("centroid_note");
+
+                    b.Property<bool>("CentroidsApproximate")
+                        .HasColumnType("boolean")
+                        .HasColumnName("centroids_approximate");
+
                     b.Property<string>("CodeGeography")
                         .IsRequired()
                         .HasColumnType("text")
@@ -1217,6 +1421,10 @@ namespace Lis.Geo.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("name");
+
+                    b.Property<string>("PopulationSource")
+                        .HasColumnType("text")
+                        .HasColumnName("population_source");
 
                     b.HasKey("Id")
                         .HasName("pk_zone_set");
@@ -1242,6 +1450,16 @@ namespace Lis.Geo.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_corridor_analysis_analysis_run_run_id");
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.Deprivation", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.DeprivationEdition", null)
+                        .WithMany()
+                        .HasForeignKey("Edition")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_deprivation_deprivation_edition_edition");
                 });
 
             modelBuilder.Entity("Lis.Geo.Data.Model.IsochroneResult", b =>

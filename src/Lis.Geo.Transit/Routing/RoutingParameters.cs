@@ -47,11 +47,11 @@ public sealed record RoutingParameters
 
     public WalkModel Walk => new(WalkSpeed, Circuity);
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first out-of-range value.</summary>
+    /// <summary>Throws a <see cref="RuleViolation"/> naming the first out-of-range value (its JSON name, e.g. <c>walkSpeed</c>).</summary>
     public void Validate()
     {
-        if (!(WalkSpeed > 0) || double.IsInfinity(WalkSpeed)) throw new ArgumentException($"WalkSpeed must be > 0 (got {WalkSpeed}).");
-        if (!(Circuity >= 1) || double.IsInfinity(Circuity)) throw new ArgumentException($"Circuity must be >= 1 (got {Circuity}).");
+        if (!(WalkSpeed > 0) || double.IsInfinity(WalkSpeed)) throw new RuleViolation("walkSpeed", RuleKind.Invalid, $"WalkSpeed must be > 0 (got {WalkSpeed}).");
+        if (!(Circuity >= 1) || double.IsInfinity(Circuity)) throw new RuleViolation("circuity", RuleKind.Invalid, $"Circuity must be >= 1 (got {Circuity}).");
         // The upper bound keeps every label sum far below TravelTime.Unreached (2^30 s).
         const int day = 86_400 * 7;
         Check(MaxAccessWalk, nameof(MaxAccessWalk), day);
@@ -60,15 +60,16 @@ public sealed record RoutingParameters
         Check(MaxEgressWalk, nameof(MaxEgressWalk), day);
         Check(MaxDirectWalk, nameof(MaxDirectWalk), day);
         Check(MaxTripDuration, nameof(MaxTripDuration), day);
-        if (MaxRides is < 1) throw new ArgumentException($"MaxRides must be >= 1 or null (got {MaxRides}).");
-        if (!Enum.IsDefined(WindowKind)) throw new ArgumentException($"WindowKind must be Departure or Arrival (got {WindowKind}).");
-        if (Window.StepSeconds <= 0) throw new ArgumentException("Window is not set (use DepartureWindow.AmPeak or a constructor).");
-        if (Percentiles.Count == 0 || Percentiles.Any(p => p is < 1 or > 100)) throw new ArgumentException("Percentiles must be 1–100.");
+        if (MaxRides is < 1) throw new RuleViolation("maxRides", RuleKind.Invalid, $"MaxRides must be >= 1 or null (got {MaxRides}).");
+        if (!Enum.IsDefined(WindowKind)) throw new RuleViolation("windowKind", RuleKind.Invalid, $"WindowKind must be Departure or Arrival (got {WindowKind}).");
+        if (Window.StepSeconds <= 0) throw new RuleViolation("window", RuleKind.Missing, "Window is not set (use DepartureWindow.AmPeak or a constructor).");
+        if (Percentiles.Count == 0 || Percentiles.Any(p => p is < 1 or > 100)) throw new RuleViolation("percentiles", RuleKind.Invalid, "Percentiles must be 1–100.");
     }
 
     private static void Check(int value, string name, int max)
     {
-        if (value < 0 || value > max) throw new ArgumentException($"{name} must be 0–{max} s (got {value}).");
+        if (value < 0 || value > max)
+            throw new RuleViolation(char.ToLowerInvariant(name[0]) + name[1..], RuleKind.Invalid, $"{name} must be 0–{max} s (got {value}).");
     }
 }
 

@@ -25,7 +25,7 @@ public static class AccessibilityApi
     {
         app.MapGet("/accessibility", (HttpRequest req, NpgsqlDataSource db, RouterCache routers, CancellationToken ct) =>
                 Compute(Body.Coordinate(req, "lon", 180), Body.Coordinate(req, "lat", 90), null, req, db, routers, ct))
-            .WithTags("Planner look-ups")
+            .WithTags("Planner look-ups").WithProblems(400, 404)
             .WithSummary("Travel times from a point to every centre over the window (synchronous)")
             .WithDescription("lon, lat (WGS84). Optional: feedId, serviceDate (yyyy-MM-dd), window (07:00-10:00), thresholdMinutes (45), minCentres (3), centreKind.");
 
@@ -34,7 +34,7 @@ public static class AccessibilityApi
                 var (lon, lat) = await InteractiveRouting.SitePointAsync(db, collection, reference, ct);
                 return await Compute(lon, lat, reference, req, db, routers, ct);
             })
-            .WithTags("Planner look-ups")
+            .WithTags("Planner look-ups").WithProblems(400, 404)
             .WithSummary("Travel times from a site to every centre over the window (synchronous)");
         return app;
     }
@@ -48,9 +48,7 @@ public static class AccessibilityApi
             MinCentres = Ogc.ItemsQuery.Int(q, "minCentres", 3, 1, 1000),
             CentreKind = Body.Nonempty(q["centreKind"]),
         }, ct);
-        AccessParameters access;
-        try { access = request.Access(); }
-        catch (AnalysisRequestException e) { throw new Problems.BadParameterException(e.Field, e.Message); }
+        var access = request.Access();
 
         await using var ctx = LisGeoDb.CreateContext(db);
         var centres = await ctx.Centres.AsNoTracking().Where(c => request.CentreKind == null || c.Kind == request.CentreKind).OrderBy(c => c.Code).ToListAsync(ct);

@@ -28,17 +28,12 @@ public static class AnalysesApi
 
     public static IEndpointRouteBuilder MapAnalyses(this IEndpointRouteBuilder app)
     {
-        var g = app.MapGroup("/analyses").WithTags("Analyses");
+        var g = app.MapGroup("/analyses").WithTags("Analyses").WithProblems(400, 401, 404, 409);
 
         g.MapPost("", async (AnalysisRequest request, HttpRequest req, AnalysisPlanner planner, IOptions<LimitsOptions> limits, CancellationToken ct) =>
             {
-                AnalysisRun run;
-                try
-                {
-                    RunLimits.Check(request, limits.Value);
-                    run = await planner.CreateAsync(request, null, ct);
-                }
-                catch (AnalysisRequestException e) { return Problems.Result(Problems.InvalidBody, e.Message, e.Field); }
+                RunLimits.Check(request, limits.Value);
+                var run = await planner.CreateAsync(request, null, ct);
                 var url = OgcApi.Href(req, $"/analyses/{run.Id}");
                 return Results.Accepted(url, View(req, run));
             })

@@ -37,18 +37,17 @@ public static class CorridorAnalysesApi
 
     public static IEndpointRouteBuilder MapCorridorAnalyses(this IEndpointRouteBuilder app)
     {
-        var g = app.MapGroup("/corridors/{code}/analyses").WithTags("Corridor analyses");
+        var g = app.MapGroup("/corridors/{code}/analyses").WithTags("Corridor analyses").WithProblems(400, 401, 404, 409);
 
-        g.MapPost("", async (string code, [FromBody] AnalysisRequest? request, HttpRequest req, AnalysisPlanner planner, IOptions<LimitsOptions> limits, CancellationToken ct) =>
+        g.MapPost("", async (string code, [FromBody] AnalysisRequest? request, HttpRequest req, NpgsqlDataSource db, AnalysisPlanner planner, IOptions<LimitsOptions> limits, CancellationToken ct) =>
             {
+                // The corridor is the resource this URL names, so a missing one is a 404 (as a body naming it would be a 400).
+                if (!await CorridorExistsAsync(db, code, ct))
+                    return Problems.Result(Problems.NotFound, $"No corridor '{code}'. GET /collections/corridors/items lists them.", "corridor");
                 var body = (request ?? new AnalysisRequest()) with { Type = AnalysisTypes.Corridor, Corridor = code };
-                try
-                {
-                    RunLimits.Check(body, limits.Value);
-                    var run = await planner.CreateAsync(body, null, ct);
-                    return Results.Accepted(OgcApi.Href(req, $"/analyses/{run.Id}"), AnalysesApi.View(req, run));
-                }
-                catch (AnalysisRequestException e) { return Problems.Result(e.Field == "corridor" ? Problems.NotFound : Problems.InvalidBody, e.Message, e.Field); }
+                RunLimits.Check(body, limits.Value);
+                var run = await planner.CreateAsync(body, null, ct);
+                return Results.Accepted(OgcApi.Href(req, $"/analyses/{run.Id}"), AnalysesApi.View(req, run));
             })
             .RequireApiKey()
             .Produces<AnalysesApi.RunView>(StatusCodes.Status202Accepted)

@@ -43,7 +43,7 @@ public static class CorridorsApi
                            ST_Intersects(k.geom, coalesce(z.centroid, ST_PointOnSurface(z.geom)))
                     FROM corridor k JOIN zone z ON ST_Intersects(z.geom, k.geom)
                     JOIN zone_set s ON s.id = z.zone_set_id
-                    LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.lsoa_code = z.code
+                    LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.edition = 'imd2019' AND d.lsoa_code = z.code
                     WHERE k.code = $1 AND ($2::text IS NULL OR z.zone_set_id = $2)
                     ORDER BY z.zone_set_id, z.code
                     """))
@@ -79,7 +79,7 @@ public static class CorridorsApi
                         .ToDictionary(g => g.Key, g => g.Sum(z => (long)(z.Population ?? 0))));
                 return TypedResults.Ok(new CorridorContents(code, name, Math.Round(area, 2), totals, zones, housing, employment, centres, Method));
             })
-            .WithTags("Planner look-ups")
+            .WithTags("Planner look-ups").WithProblems(400, 404)
             .WithSummary("What lies in a corridor: zones, housing and employment sites, centres, with totals")
             .WithDescription("Optional zoneSet (e.g. lsoa11) picks the zones counted; by default the first zone set the corridor touches.");
         return app;

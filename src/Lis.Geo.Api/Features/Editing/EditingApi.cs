@@ -17,7 +17,7 @@ public static class EditingApi
 {
     public static IEndpointRouteBuilder MapEditing(this IEndpointRouteBuilder app)
     {
-        var g = app.MapGroup("/collections/{collectionId}/items").WithTags("Editing").RequireApiKey().Reads(BodyKind.Feature);
+        var g = app.MapGroup("/collections/{collectionId}/items").WithTags("Editing").RequireApiKey().Reads(BodyKind.Feature).WithProblems(400, 401, 404, 409, 413, 415, 422);
 
         g.MapPost("", (string collectionId, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> o, CancellationToken ct) =>
                 Write(collectionId, null, WriteMode.Create, req, db, o.Value, ct))

@@ -38,7 +38,7 @@ public static class FeedsApi
 
     public static IEndpointRouteBuilder MapFeeds(this IEndpointRouteBuilder app)
     {
-        var g = app.MapGroup("/feeds").WithTags("Transit feeds");
+        var g = app.MapGroup("/feeds").WithTags("Transit feeds").WithProblems(400, 401, 404, 413, 415, 422);
 
         g.MapPost("", async (HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
             {
@@ -51,17 +51,10 @@ public static class FeedsApi
                 if (problem is not null) return problem;
                 await using (upload)
                 {
-                    try
-                    {
-                        var file = new FeedFile(upload!.Path, upload.FileName, upload.Sha256, upload.Length);
-                        var (feed, created) = await new FeedStore(db).ImportAsync(Body.Nonempty(req.Query["name"]) ?? Path.GetFileNameWithoutExtension(upload.FileName), file, checkDate, ct);
-                        var body = Feed.From(feed, req);
-                        return created ? Results.Created(body.Links[0].Href, body) : Results.Ok(body);
-                    }
-                    catch (FeedRejectedException e)
-                    {
-                        return Problems.Result(Problems.InvalidFeature, e.Message, "file");
-                    }
+                    var file = new FeedFile(upload!.Path, upload.FileName, upload.Sha256, upload.Length);
+                    var (feed, created) = await new FeedStore(db).ImportAsync(Body.Nonempty(req.Query["name"]) ?? Path.GetFileNameWithoutExtension(upload.FileName), file, checkDate, ct);
+                    var body = Feed.From(feed, req);
+                    return created ? Results.Created(body.Links[0].Href, body) : Results.Ok(body);
                 }
             })
             .RequireApiKey()

@@ -20,7 +20,7 @@ public static class ImportsApi
 
     public static IEndpointRouteBuilder MapImports(this IEndpointRouteBuilder app)
     {
-        var g = app.MapGroup("/imports").WithTags("Imports");
+        var g = app.MapGroup("/imports").WithTags("Imports").WithProblems(400, 401, 404, 413, 415, 422);
 
         g.MapGet("/datasets", () => TypedResults.Ok(Datasets.All.Select(d => new DatasetInfo(d.Name, d.Description)).ToList()))
             .WithSummary("The datasets that can be imported");
@@ -37,6 +37,9 @@ public static class ImportsApi
                     NameField = Body.Nonempty(q["nameField"]),
                     MakeValid = Body.Flag(q, "makeValid"),
                     AcceptPartial = Body.Flag(q, "acceptPartial"),
+                    Edition = Body.Nonempty(q["edition"]),
+                    Column = Body.Nonempty(q["column"]),
+                    ApproximateCentroids = Body.Flag(q, "approximateCentroids"),
                 };
                 // Received like feed uploads (streamed to disk, hashed, size-limited as bytes arrive); the
                 // importers then read the file whole, as parsing GeoJSON and validating every row needs it.
@@ -45,9 +48,7 @@ public static class ImportsApi
                 SourceFile source;
                 await using (upload)
                     source = new SourceFile(upload!.FileName, await File.ReadAllBytesAsync(upload.Path, ct));
-                ImportRecord record;
-                try { record = await new Importer(db).ImportAsync(dataset, source, importOptions, ct); }
-                catch (ImportRequestException e) { return Problems.Result(Problems.InvalidParameter, e.Message, e.Field); }
+                var record = await new Importer(db).ImportAsync(dataset, source, importOptions, ct);
                 var location = OgcApi.Href(req, $"/imports/{record.Id}");
                 return record.Status == "succeeded"
                     ? Results.Created(location, record)
@@ -61,7 +62,8 @@ public static class ImportsApi
             .Produces<ImportRecord>(StatusCodes.Status201Created)
             .WithSummary("Import a GeoJSON or CSV file into a dataset")
             .WithDescription("Send multipart/form-data with a 'file' part, or the raw file with ?fileName=… . Query options: zoneSet, zoneSetName, srid (4326|27700), " +
-                             "codeField, nameField, makeValid, acceptPartial. One transaction: lands whole or not at all (422 with every rejected row).");
+                             "codeField, nameField, makeValid, acceptPartial, edition (imd: imd2019|iod2025, default from the header), column (population: any column by name), " +
+                             "approximateCentroids. One transaction: lands whole or not at all (422 with every rejected row).");
 
         g.MapGet("", async (LisGeoDbContext ctx, HttpRequest req, CancellationToken ct) =>
             {

@@ -32,7 +32,7 @@ public static class IsochronesApi
         app.MapGet("/isochrones", (HttpRequest req, NpgsqlDataSource db, RouterCache routers, CancellationToken ct) =>
                 Compute(Body.Coordinate(req, "lon", 180), Body.Coordinate(req, "lat", 90), null, req, db, routers, ct))
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
-            .WithTags("Planner look-ups")
+            .WithTags("Planner look-ups").WithProblems(400, 404)
             .WithSummary("Areas reachable from a point within each cutoff (GeoJSON, synchronous)")
             .WithDescription("lon, lat (WGS84). " + Parameters);
 
@@ -42,7 +42,7 @@ public static class IsochronesApi
                 return await Compute(lon, lat, reference, req, db, routers, ct);
             })
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
-            .WithTags("Planner look-ups")
+            .WithTags("Planner look-ups").WithProblems(400, 404)
             .WithSummary("Areas reachable from a site within each cutoff (GeoJSON, synchronous)")
             .WithDescription("A polygon site starts from its point on surface. " + Parameters);
         return app;
@@ -51,7 +51,7 @@ public static class IsochronesApi
     /// <summary>"15,30,45" → [15, 30, 45]; whole minutes 1–240, strictly increasing.</summary>
     internal static int[] ParseCutoffs(string? raw)
     {
-        if (raw is null) return [15, 30, 45];
+        if (raw is null) return [.. Analysis.Isochrones.DefaultCutoffs];
         var parts = raw.Split(',', StringSplitOptions.TrimEntries);
         if (parts.Length > 12) throw new Problems.BadParameterException("cutoffs", $"At most 12 cutoffs (got {parts.Length}).");
         var result = new int[parts.Length];
@@ -60,9 +60,7 @@ public static class IsochronesApi
             if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out result[i]))
                 throw new Problems.BadParameterException("cutoffs", $"'{parts[i]}' is not a whole number of minutes; give cutoffs like 15,30,45.");
         }
-        try { Analysis.Isochrones.Validate(result, 50); }
-        catch (ArgumentException e) { throw new Problems.BadParameterException("cutoffs", $"'{raw}': {e.Message.Split(" (Parameter", 2)[0]}"); }
-        return result;
+        return Analysis.Isochrones.Check(result, 50) is { } violation ? throw violation : result;
     }
 
     private static async Task<IResult> Compute(double lon, double lat, string? site, HttpRequest req, NpgsqlDataSource db, RouterCache routers, CancellationToken ct)

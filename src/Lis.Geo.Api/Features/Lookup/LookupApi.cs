@@ -26,7 +26,7 @@ public static class LookupApi
                     UNION ALL
                     SELECT 'zone:' || z.zone_set_id, z.code, z.name, z.population, d.imd_decile, d.imd_rank, d.imd_score, NULL
                     FROM zone z JOIN zone_set s ON s.id = z.zone_set_id
-                    LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.lsoa_code = z.code, p
+                    LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.edition = 'imd2019' AND d.lsoa_code = z.code, p
                     WHERE ST_Intersects(z.geom, p.g)
                     UNION ALL
                     SELECT 'corridor', code, name, NULL, NULL, NULL, NULL, NULL FROM corridor, p WHERE ST_Intersects(geom, p.g)
@@ -63,7 +63,7 @@ public static class LookupApi
                 var note = lad is null && zones.Count == 0 ? "The point is outside every boundary loaded in this store." : null;
                 return TypedResults.Ok(new LookupResult(lon, lat, leps, lad is null ? null : new Authority(lad.Code, lad.Name, memberships), zones, corridors, note));
             })
-            .WithTags("Planner look-ups")
+            .WithTags("Planner look-ups").WithProblems(400, 404)
             .WithSummary("Which LEP, local authority, LSOA (with IMD 2019 decile) and corridor a point is in")
             .WithDescription("lon and lat in WGS84 decimal degrees, e.g. /lookup?lon=-1.8986&lat=52.4778 (Birmingham New Street).");
         return app;

@@ -4,6 +4,7 @@ using Lis.Geo.Data;
 using Lis.Geo.Data.Analyses;
 using Lis.Geo.Data.Model;
 using Lis.Geo.Jobs;
+using Lis.Geo.Transit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -24,7 +25,7 @@ public static class SchedulesApi
 
     public static IEndpointRouteBuilder MapSchedules(this IEndpointRouteBuilder app)
     {
-        var g = app.MapGroup("/schedules").WithTags("Schedules");
+        var g = app.MapGroup("/schedules").WithTags("Schedules").WithProblems(400, 401, 404);
 
         g.MapPost("", async (ScheduleRequest body, NpgsqlDataSource db, ScheduleJobs schedules, HttpRequest req, IOptions<LimitsOptions> limits, CancellationToken ct) =>
             {
@@ -35,12 +36,9 @@ public static class SchedulesApi
                 if (body.Request is null) return Problems.Result(Problems.InvalidBody, "request is required: the analysis to run, e.g. {\"type\":\"zone-access\"}.", "request");
                 if (body.Cron.Length > limits.Value.MaxCodeLength || (body.TimeZone?.Length ?? 0) > limits.Value.MaxCodeLength)
                     return Problems.Result(Problems.InvalidBody, $"cron and timeZone have at most {limits.Value.MaxCodeLength} characters.", body.Cron.Length > limits.Value.MaxCodeLength ? "cron" : "timeZone");
-                try
-                {
-                    RunLimits.Check(body.Request, limits.Value, "request.");
-                    body.Request.Check();
-                }
-                catch (AnalysisRequestException e) { return Problems.Result(Problems.InvalidBody, e.Message, $"request.{e.Field}"); }
+                RunLimits.Check(body.Request, limits.Value, "request.");
+                try { body.Request.Check(); }
+                catch (RuleViolation v) { throw v.Within("request"); }
                 await using var ctx = LisGeoDb.CreateContext(db);
                 // Stored sets the request names must exist now, or every firing would fail unseen.
                 if (body.Request.Corridor is { } corridor && !await ctx.Corridors.AnyAsync(c => c.Code == corridor, ct))
@@ -49,7 +47,7 @@ public static class SchedulesApi
                     return Problems.Result(Problems.InvalidBody, $"No feed {feedId}. GET /feeds lists them.", "request.feedId");
                 DateOnly? serviceDate;
                 try { serviceDate = body.Request.ParsedServiceDate(); }
-                catch (AnalysisRequestException e) { return Problems.Result(Problems.InvalidBody, e.Message, $"request.{e.Field}"); }
+                catch (RuleViolation v) { throw v.Within("request"); }
                 if (serviceDate is { } day)
                 {
                     var feed = body.Request.FeedId is { } fid ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fid, ct)
@@ -71,12 +69,8 @@ public static class SchedulesApi
                 await using var tx = await ctx.Database.BeginTransactionAsync(ct);
                 ctx.Schedules.Add(schedule);
                 await ctx.SaveChangesAsync(ct);
-                try
-                {
-                    if (!schedule.Paused) schedules.Register(schedule);
-                    else schedules.Validate(schedule);
-                }
-                catch (AnalysisRequestException e) { return Problems.Result(Problems.InvalidBody, e.Message, e.Field); }
+                if (!schedule.Paused) schedules.Register(schedule);
+                else schedules.Validate(schedule);
                 if (NextRun(schedule) is null)
                 {
                     schedules.Unregister(schedule.Id);
@@ -115,12 +109,8 @@ public static class SchedulesApi
                 if (patch.Name is not null) s.Name = patch.Name;
                 if (patch.Cron is not null) s.Cron = patch.Cron;
                 if (patch.Paused is not null) s.Paused = patch.Paused.Value;
-                try
-                {
-                    if (s.Paused) { schedules.Validate(s); schedules.Unregister(s.Id); }
-                    else schedules.Register(s);
-                }
-                catch (AnalysisRequestException e) { return Problems.Result(Problems.InvalidBody, e.Message, e.Field); }
+                if (s.Paused) { schedules.Validate(s); schedules.Unregister(s.Id); }
+                else schedules.Register(s);
                 await ctx.SaveChangesAsync(ct);
                 return Results.Ok(View(s, await RecentRuns(ctx, s.Id, ct)));
             })

@@ -194,6 +194,27 @@ public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<Analys
     }
 
     [Fact]
+    public async Task A_run_from_approximate_points_says_so_in_its_record_with_the_population_source()
+    {
+        // The sample centroids uploaded as a second zone set, marked as approximate, with their population by column name.
+        var csv = File.ReadAllText(Path.Combine(Lis.Geo.Testing.RepoPaths.GeoData, "lsoa11_pwc.csv"));
+        MultipartFormDataContent Upload() => new() { { new ByteArrayContent(Encoding.UTF8.GetBytes(csv)), "file", "lsoa11_pwc.csv" } };
+        var centroids = await api.Writer().PostAsync("/imports/centroids?zoneSet=sample-approx&approximateCentroids=true", Upload());
+        Assert.True(centroids.StatusCode == HttpStatusCode.Created, await centroids.Content.ReadAsStringAsync());
+        var population = await api.Writer().PostAsync("/imports/population?zoneSet=sample-approx&column=pop_total_mid2015", Upload());
+        Assert.True(population.StatusCode == HttpStatusCode.Created, await population.Content.ReadAsStringAsync());
+
+        var id = await StartAsync("""{"zoneSet":"sample-approx","serviceDate":"2026-11-25","minCentres":2}""");
+        var parameters = (await api.GetJsonAsync($"/analyses/{id}")).GetProperty("record").GetProperty("parameters");
+        Assert.Equal("sample-approx", parameters.GetProperty("zoneSet").GetString());
+        var zoneSet = parameters.GetProperty("zoneSource");
+        Assert.True(zoneSet.GetProperty("centroidsApproximate").GetBoolean());
+        Assert.Equal("Approximate points, not ONS population-weighted centroids (from lsoa11_pwc.csv).", zoneSet.GetProperty("centroidNote").GetString());
+        Assert.Equal("pop_total_mid2015 (lsoa11_pwc.csv)", zoneSet.GetProperty("populationSource").GetString());
+        Assert.Equal("succeeded", (await api.WaitAsync(id)).GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task Housing_sites_take_the_access_and_deprivation_of_the_zone_they_stand_in()
     {
         var id = await StartAsync("""{"serviceDate":"2026-11-25","minCentres":2}""");

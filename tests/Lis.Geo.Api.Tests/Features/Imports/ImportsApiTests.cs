@@ -54,4 +54,27 @@ public sealed class ImportsApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         await Problem.AssertAsync(api.Writer().PostAsync("/imports/planets", Upload("c.csv", "code\n")), HttpStatusCode.BadRequest, "dataset");
         await Problem.AssertAsync(api.Writer().PostAsync("/imports/zones", Upload("z.geojson", """{"type":"FeatureCollection","features":[]}""")), HttpStatusCode.BadRequest, "zoneSet");
     }
+
+    [Fact]
+    public async Task Deprivation_editions_population_and_the_lookup_import_over_http()
+    {
+        var iod = await api.Writer().PostAsync("/imports/imd", Upload("iod.csv", "lsoa21cd,IMD_score,IMD_rank,IMD_decile\nE01999951,43.521,3696,2\n"));
+        Assert.True(iod.StatusCode == HttpStatusCode.Created, await iod.Content.ReadAsStringAsync());
+        Assert.Equal("iod2025", (await iod.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("options").GetProperty("edition").GetString());
+        Assert.Equal(3696, await api.ScalarAsync<int>("SELECT imd_rank FROM deprivation WHERE edition = 'iod2025' AND lsoa_code = 'E01999951'"));
+        await Problem.AssertAsync(api.Writer().PostAsync("/imports/imd?edition=imd2015", Upload("iod.csv", "lsoa21cd,IMD_rank\nE01999951,1\n")), HttpStatusCode.BadRequest, "edition");
+        await Problem.AssertAsync(api.Writer().PostAsync("/imports/imd", Upload("x.csv", "code,IMD_rank\nE01999951,1\n")), HttpStatusCode.UnprocessableEntity, "file");
+
+        var lookup = await api.Writer().PostAsync("/imports/lsoa-lookup", Upload("lu.csv", "lsoa11_code,change_code,lsoa21_code\nE01999961,M,E01999971\nE01999962,M,E01999971\n"));
+        Assert.True(lookup.StatusCode == HttpStatusCode.Created, await lookup.Content.ReadAsStringAsync());
+        Assert.Equal(2L, await api.ScalarAsync<long>("SELECT count(*) FROM lsoa_lookup WHERE lsoa21_code = 'E01999971' AND change_code = 'M'"));
+
+        var zone = """{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"lsoa21cd":"E01999971"},"geometry":{"type":"Point","coordinates":[-1.9,52.4]}}]}""";
+        Assert.Equal(HttpStatusCode.Created, (await api.Writer().PostAsync("/imports/centroids?zoneSet=http-21", Upload("p.geojson", zone))).StatusCode);
+        var pop = await api.Writer().PostAsync("/imports/population?zoneSet=http-21&column=households_2021", Upload("c.csv", "lsoa21cd,usual_residents_2021,households_2021\nE01999971,3010,1200\n"));
+        Assert.True(pop.StatusCode == HttpStatusCode.Created, await pop.Content.ReadAsStringAsync());
+        Assert.Equal(1200, await api.ScalarAsync<int>("SELECT population FROM zone WHERE zone_set_id = 'http-21' AND code = 'E01999971'"));
+        await Problem.AssertAsync(api.Writer().PostAsync("/imports/population?zoneSet=http-21&column=nope", Upload("c.csv", "lsoa21cd,usual_residents_2021\nE01999971,1\n")),
+            HttpStatusCode.UnprocessableEntity, "file");
+    }
 }
