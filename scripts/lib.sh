@@ -82,6 +82,11 @@ ensure_chromium() {
   ensure_packages chromium
 }
 
+# npm: building the API runs `npm ci` in src/Lis.Geo.Api/map for MapLibre GL JS (the /map page).
+ensure_npm() {
+  command -v npm >/dev/null 2>&1 || ensure_packages npm
+}
+
 # ---- the persistent local cluster used by scripts/run and scripts/pg ----------------------------
 # As root the server must run as the postgres OS user (initdb and postgres refuse root), and that
 # user cannot enter /root, so root's default home for it is /var/lib/lisgeo rather than ~/.local.

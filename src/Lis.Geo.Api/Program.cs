@@ -7,6 +7,7 @@ using Lis.Geo.Api.Features.Feeds;
 using Lis.Geo.Api.Features.Imports;
 using Lis.Geo.Api.Features.Isochrones;
 using Lis.Geo.Api.Features.Lookup;
+using Lis.Geo.Api.Features.Map;
 using Lis.Geo.Api.Features.Ogc;
 using Lis.Geo.Api.Features.Schedules;
 using Lis.Geo.Api.Features.Tiles;
@@ -24,6 +25,7 @@ if (string.IsNullOrWhiteSpace(connectionString))
 
 builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+builder.Services.AddOptions<MapOptions>().BindConfiguration(MapOptions.Section);
 builder.Services.AddSingleton(_ => LisGeoDb.CreateDataSource(connectionString));
 builder.Services.AddHostedService<WarmUp>();
 builder.Services.AddDbContext<LisGeoDbContext>(o => LisGeoDb.Configure((Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<LisGeoDbContext>)o, connectionString));
@@ -53,6 +55,7 @@ app.UseEdge();
 
 app.MapOgc();
 app.MapTiles();
+app.MapMapPage();
 app.MapEditing();
 app.MapLookup();
 app.MapCorridors();

@@ -67,7 +67,7 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, IBack
                 var centres = await RunStore.CentreCountAsync(db, runId, cancel.Token);
                 ready = stopwatch.Elapsed.TotalSeconds;
                 var results = await Task.Run(() =>
-                    ZoneAccess.Summarise(TravelTimeMatrix.Compute(router, origins, destinations, null, cancel.Token), access, centres), cancel.Token);
+                    ZoneAccess.Summarise(TravelTimeMatrix.Compute(router, origins, destinations, null, cancel.Token, SearchOf(spec)), access, centres), cancel.Token);
                 routed = stopwatch.Elapsed.TotalSeconds;
                 last = await SaveAsync(runId, chunk, results, stopwatch.Elapsed.TotalSeconds, cancel.Token);
             }
@@ -120,6 +120,9 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, IBack
             throw;
         }
     }
+
+    /// <summary>The direction the planner chose and recorded (runs planned before it existed ran forward).</summary>
+    private static MatrixSearch SearchOf(RunSpec spec) => spec.Search == "profile" ? MatrixSearch.Profile : MatrixSearch.Forward;
 
     /// <summary>Per cutoff: how many isochrones and their mean area, the run-level figure of an isochrone run.</summary>
     private async Task<object> IsochroneSummaryAsync(long runId, CancellationToken ct)

@@ -44,19 +44,31 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
         // generated where the chunks run (this process or the workers), not here just to validate.
         var timetable = await routers.GetTimetableAsync(feed.Id, feed.Sha256, date, ct);
         FeedStore.RequireService(timetable, date);
-        if (timetable.DeparturesBetween(routing.Window.StartSeconds, routing.Window.EndSeconds + routing.MaxTripDuration) == 0)
-            throw new RuleViolation("window", RuleKind.Unavailable, $"No trip departs in or after the window {request.Window} on {date:yyyy-MM-dd}.");
+        var arrival = routing.WindowKind == WindowKind.Arrival;
+        var (serviceFrom, serviceTo) = arrival
+            ? (routing.Window.StartSeconds - routing.MaxTripDuration, routing.Window.EndSeconds)
+            : (routing.Window.StartSeconds, routing.Window.EndSeconds + routing.MaxTripDuration);
+        if (timetable.DeparturesBetween(Math.Max(0, serviceFrom), serviceTo) == 0)
+            throw new RuleViolation("window", RuleKind.Unavailable, arrival
+                ? $"No trip departs in the {routing.MaxTripDuration / 60} minutes before or during the arrival window {request.Window} on {date:yyyy-MM-dd}."
+                : $"No trip departs in or after the window {request.Window} on {date:yyyy-MM-dd}.");
 
         // Runs from zones record where their points and weights came from: approximate points (not ONS
         // population-weighted centroids) are named as such in every record that starts from them.
         var zoneSource = request.Type == AnalysisTypes.Isochrones ? null
             : await ctx.ZoneSets.AsNoTracking().Where(z => z.Id == request.ZoneSet)
                 .Select(z => new ZoneSource(z.CodeGeography, z.PopulationSource, z.CentroidsApproximate, z.CentroidNote)).FirstAsync(ct);
-        var chunkSize = options.Value.ChunkSize;
+        // The direction: isochrones always search forward. A profile run is one chunk: each chunk would
+        // scan every destination again, so splitting the origins would only repeat the scans; one scan
+        // per destination then a merge per origin is the whole matrix (bench/README.md, issue 13).
+        var search = request.Type == AnalysisTypes.Isochrones ? MatrixSearch.Forward
+            : request.ParsedSearch() is var asked && asked != MatrixSearch.Auto ? asked
+            : TravelTimeMatrix.Choose(routing, origins.Count, destinations.Count);
+        var chunkSize = search == MatrixSearch.Profile ? Math.Max(1, origins.Count) : options.Value.ChunkSize;
         var run = new AnalysisRun
         {
             Type = request.Type,
-            Spec = request.Resolve(feed, date, routing, access) with { ZoneSource = zoneSource },
+            Spec = request.Resolve(feed, date, routing, access, search) with { ZoneSource = zoneSource },
             FeedId = feed.Id,
             OriginSet = originSet,
             OriginVersion = Version(origins),

@@ -51,6 +51,18 @@ public sealed record AnalysisRequest
     /// <summary>For isochrone runs from one site of <see cref="SiteSet"/>: its reference.</summary>
     public string? Site { get; init; }
     public string Window { get; init; } = "07:00-10:00";
+    /// <summary>
+    /// <c>departure</c> (default): <see cref="Window"/> gives departure minutes. <c>arrival</c>: arrival
+    /// minutes, each answered by the time to set aside to be at the destination by then
+    /// (ACCESSIBILITY.md "Arrival windows"); not for isochrone runs, and without maxRides.
+    /// </summary>
+    public string WindowKind { get; init; } = "departure";
+    /// <summary>
+    /// The routing direction: <c>auto</c> (default: the cheaper for the run's counts), <c>forward</c> (from
+    /// every origin) or <c>profile</c> (from every destination). The travel times are the same; the run
+    /// record says which ran.
+    /// </summary>
+    public string Search { get; init; } = "auto";
     public int ThresholdMinutes { get; init; } = 45;
     public int MinCentres { get; init; } = 3;
     public int[]? Percentiles { get; init; }
@@ -83,7 +95,15 @@ public sealed record AnalysisRequest
             if (Lat is { } lat && (!double.IsFinite(lat) || Math.Abs(lat) > 90)) throw new RuleViolation("lat", RuleKind.Invalid, $"lat {lat} is not a WGS84 latitude.");
             if (Lon is not null && Site is not null) throw new RuleViolation("site", RuleKind.Conflict, "Give a point (lon, lat) or a site, not both.");
         }
-        return (Routing(), Access());
+        var routing = Routing();
+        if (Type == AnalysisTypes.Isochrones && routing.WindowKind == Transit.Routing.WindowKind.Arrival)
+            throw new RuleViolation("windowKind", RuleKind.Conflict, "Isochrone runs take a departure window; arrival windows are for access runs.");
+        var search = ParsedSearch();
+        if (search == MatrixSearch.Forward && routing.WindowKind == Transit.Routing.WindowKind.Arrival)
+            throw new RuleViolation("search", RuleKind.Conflict, "Arrival windows are computed by the profile search: use search auto or profile.");
+        if ((search == MatrixSearch.Profile || routing.WindowKind == Transit.Routing.WindowKind.Arrival) && TravelTimeMatrix.WhyNotProfile(routing) is { } why)
+            throw new RuleViolation(routing.MaxRides is not null ? "maxRides" : "boardSlack", RuleKind.Conflict, why);
+        return (routing, Access());
     }
 
     public IReadOnlyList<int> IsochroneCutoffs => Cutoffs ?? Isochrones.DefaultCutoffs;
@@ -95,8 +115,15 @@ public sealed record AnalysisRequest
         DepartureWindow window;
         try { window = DepartureWindow.Parse(Window); }
         catch (Exception e) when (e is FormatException or ArgumentException) { throw new RuleViolation("window", RuleKind.Invalid, $"'{Window}' is not a window like 07:00-10:00 ({e.Message})."); }
+        var kind = WindowKind switch
+        {
+            "departure" => Transit.Routing.WindowKind.Departure,
+            "arrival" => Transit.Routing.WindowKind.Arrival,
+            _ => throw new RuleViolation("windowKind", RuleKind.Unknown, $"windowKind must be departure or arrival (got '{WindowKind}')."),
+        };
         var p = d with
         {
+            WindowKind = kind,
             WalkSpeed = WalkSpeed ?? d.WalkSpeed, Circuity = Circuity ?? d.Circuity, MaxAccessWalk = MaxAccessWalk ?? d.MaxAccessWalk,
             BoardSlack = BoardSlack ?? d.BoardSlack, MaxTransferWalk = MaxTransferWalk ?? d.MaxTransferWalk, MaxEgressWalk = MaxEgressWalk ?? d.MaxEgressWalk,
             MaxDirectWalk = MaxDirectWalk ?? d.MaxDirectWalk, MaxRides = MaxRides, MaxTripDuration = MaxTripDuration ?? d.MaxTripDuration,
@@ -105,6 +132,15 @@ public sealed record AnalysisRequest
         p.Validate();
         return p;
     }
+
+    /// <summary>The requested direction; throws naming <c>search</c> when it is none of auto, forward, profile.</summary>
+    public MatrixSearch ParsedSearch() => Search switch
+    {
+        "auto" => MatrixSearch.Auto,
+        "forward" => MatrixSearch.Forward,
+        "profile" => MatrixSearch.Profile,
+        _ => throw new RuleViolation("search", RuleKind.Unknown, $"search must be auto, forward or profile (got '{Search}')."),
+    };
 
     /// <summary>The indicator rules; throws a <see cref="RuleViolation"/> naming the request member at fault.</summary>
     public AccessParameters Access()
@@ -121,8 +157,9 @@ public sealed record AnalysisRequest
     /// The run's specification: this request with every default applied, on <paramref name="feed"/> and
     /// <paramref name="serviceDate"/>, with the checked rules of <see cref="Check"/>.
     /// </summary>
-    public RunSpec Resolve(TransitFeed feed, DateOnly serviceDate, RoutingParameters routing, AccessParameters access) => new()
+    public RunSpec Resolve(TransitFeed feed, DateOnly serviceDate, RoutingParameters routing, AccessParameters access, MatrixSearch? search = null) => new()
     {
+        Search = search switch { MatrixSearch.Profile => "profile", MatrixSearch.Forward => "forward", _ => null },
         Type = Type,
         Name = Name,
         Feeds = [new RunFeed(feed.Id, feed.Sha256)],
@@ -153,6 +190,8 @@ public sealed record AnalysisRequest
             ZoneSet = spec.ZoneSet, CentreKind = spec.CentreKind, Corridor = spec.Corridor,
             Cutoffs = spec.Isochrones is { } iso ? [.. iso.Cutoffs] : null, Lon = spec.Isochrones?.Lon, Lat = spec.Isochrones?.Lat, Site = spec.Isochrones?.Site,
             Window = $"{DepartureWindow.FormatClock(r.Window.StartSeconds)}-{DepartureWindow.FormatClock(r.Window.EndSeconds)}",
+            WindowKind = r.WindowKind == Transit.Routing.WindowKind.Arrival ? "arrival" : "departure",
+            Search = spec.Search ?? "forward",
             ThresholdMinutes = spec.Access.ThresholdMinutes, MinCentres = spec.Access.MinCentres, Percentiles = [.. r.Percentiles], Percentile = spec.Access.Percentile,
             WalkSpeed = r.WalkSpeed, Circuity = r.Circuity, MaxAccessWalk = r.MaxAccessWalk, BoardSlack = r.BoardSlack, MaxTransferWalk = r.MaxTransferWalk,
             MaxEgressWalk = r.MaxEgressWalk, MaxDirectWalk = r.MaxDirectWalk, MaxRides = r.MaxRides, MaxTripDuration = r.MaxTripDuration,

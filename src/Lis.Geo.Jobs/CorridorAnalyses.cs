@@ -158,7 +158,8 @@ public static class CorridorAnalyses
                     r.IsDBNull(7) ? null : r.GetDouble(7), r.IsDBNull(8) ? null : r.GetInt32(8), r.IsDBNull(9) ? null : r.GetInt32(9)));
 
         return new CorridorFigures(code, name, Math.Round(hectares, 2), run.Id, spec.ServiceDate.ToString("yyyy-MM-dd"),
-            $"{Clock(routing.Window.StartSeconds)}–{Clock(routing.Window.EndSeconds)}",
+            // Departure windows keep their established text (runs compare it); arrival windows say so.
+            $"{(routing.WindowKind == Lis.Geo.Transit.Routing.WindowKind.Arrival ? CorridorFigures.ArrivalPrefix : "")}{Clock(routing.Window.StartSeconds)}–{Clock(routing.Window.EndSeconds)}",
             access.ThresholdMinutes, access.MinCentres, access.Percentile, spec.NearMeters!.Value, spec.ZoneSet,
             spec.Feed.Sha256, $"{run.DestinationSet}@{run.DestinationVersion}", spec.RoutingFingerprint,
             residents, housing, land, AccessComparison.Of(Access(true), Access(false)), sites, CorridorFigures.MethodText);

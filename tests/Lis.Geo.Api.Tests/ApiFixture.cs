@@ -5,6 +5,7 @@ using Lis.Geo.Data.Importing;
 using Lis.Geo.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Lis.Geo.Api.Tests;
@@ -45,8 +46,23 @@ public class ApiFixture : PostgisDatabaseFixture
              .UseSetting("Jobs:CacheDirectory", CacheDirectory);
             foreach (var (key, value) in Settings) b.UseSetting(key, value);
         });
+        if (RealServer)
+        {
+            // A real Kestrel on a loopback port, for a browser: TestServer answers only in-process clients.
+            _factory.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+            _factory.StartServer();
+            var addresses = _factory.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+            ServerAddress = new Uri(addresses.First());
+        }
         Client = _factory.CreateClient();
     }
+
+    /// <summary>True to host the API on a real loopback port (<see cref="ServerAddress"/>) as well.</summary>
+    protected virtual bool RealServer => false;
+
+    /// <summary>Where the real server listens, when <see cref="RealServer"/>.</summary>
+    public Uri? ServerAddress { get; private set; }
 
     /// <summary>Feed files and compiled timetables of this fixture's host, deleted with it.</summary>
     public string CacheDirectory { get; } = Path.Combine(Path.GetTempPath(), $"lisgeo-test-cache-{Guid.NewGuid():N}");

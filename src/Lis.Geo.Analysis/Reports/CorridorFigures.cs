@@ -11,6 +11,9 @@ public sealed record CorridorFigures(
     int NearMeters, string ZoneSet, string FeedSha256, string Centres, string RoutingRules, Residents Residents, Housing Housing, EmploymentLand EmploymentLand, AccessComparison Access,
     IReadOnlyList<EmploymentSiteCatchment> EmploymentSites, string Method)
 {
+    /// <summary>Starts <see cref="Window"/> when the run's window gives arrival minutes (a departure window is just the clock times).</summary>
+    public const string ArrivalPrefix = "arrive by ";
+
     public const string MethodText =
         "Residents: zones whose population-weighted centroid lies in the corridor (ONS best fit), weighted by population. " +
         "Access: centres reachable at the run's percentile within the threshold; a zone meets the target with at least minCentres. " +

@@ -23,7 +23,7 @@ public static class CorridorReport
             <title>{E(f.Name)} — corridor analysis (run {f.RunId})</title>
             <style>{Style}</style></head><body>
             <h1>{E(f.Name)}</h1>
-            <p class="sub">Inclusive growth corridor {E(f.Code)} · {N(f.AreaHectares, 0)} ha · public transport on {E(f.ServiceDate)}, departures {E(f.Window)},
+            <p class="sub">Inclusive growth corridor {E(f.Code)} · {N(f.AreaHectares, 0)} ha · public transport on {E(f.ServiceDate)}, {(f.Window.StartsWith(CorridorFigures.ArrivalPrefix, StringComparison.Ordinal) ? "" : "departures ")}{E(f.Window)},
             {f.ThresholdMinutes} min, target {f.MinCentres}+ centres (p{f.Percentile}) · analysis run {f.RunId}</p>
             <div class="cards">
             {Card(N(f.Residents.Population, 0), "residents")}

@@ -56,10 +56,13 @@ public static class InteractiveRouting
                 : null,
             ServiceDate = Body.Nonempty(q["serviceDate"]),
             Window = Body.Nonempty(q["window"]) ?? settings.Window,
+            WindowKind = Body.Nonempty(q["windowKind"]) ?? settings.WindowKind,
         };
         var limits = req.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<LimitsOptions>>().Value;
         RunLimits.Window(request.Window, limits.MaxInteractiveWindowHours, "window", "Limits:MaxInteractiveWindowHours (longer windows: POST /analyses)");
         var routing = request.Routing();
+        if (routing.WindowKind == WindowKind.Arrival && TravelTimeMatrix.WhyNotProfile(routing) is { } why)
+            throw new Lis.Geo.Transit.RuleViolation(routing.MaxRides is not null ? "maxRides" : "boardSlack", Lis.Geo.Transit.RuleKind.Conflict, "arrival windows: " + why);
         // Interactive look-ups answer for today when neither the query nor the feed names a day.
         var (feed, day) = await new FeedStore(db).ServiceDayAsync(request.FeedId, request.ParsedServiceDate(), DateOnly.FromDateTime(DateTime.UtcNow), ct);
         var router = await routers.GetAsync(feed.Id, feed.Sha256, day, routing, ct);

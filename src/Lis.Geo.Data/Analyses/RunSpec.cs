@@ -35,6 +35,13 @@ public sealed record RunSpec
 
     public required AccessRules Access { get; init; }
 
+    /// <summary>
+    /// Which search the chunks ran: <c>forward</c> (range RAPTOR from every origin) or <c>profile</c>
+    /// (from every destination, one chunk); the travel times are identical either way. Null: a run
+    /// planned before the profile search existed, which ran forward.
+    /// </summary>
+    public string? Search { get; init; }
+
     /// <summary>The zone set whose population-weighted centroids are the origins.</summary>
     public required string ZoneSet { get; init; }
 

@@ -19,7 +19,8 @@ public static class AccessibilityApi
 {
     public sealed record CentreAccess(string Code, string Name, IReadOnlyDictionary<string, double?> Minutes, int DeparturesWithinThreshold, bool Reachable);
     public sealed record AccessibilityResult(double Lon, double Lat, string? Site, long FeedId, string ServiceDate, string Window, int ThresholdMinutes,
-        int Percentile, int CentresReachable, int MinCentres, bool MeetsTarget, double TimeShare, IReadOnlyList<CentreAccess> Centres);
+        int Percentile, int CentresReachable, int MinCentres, bool MeetsTarget, double TimeShare, IReadOnlyList<CentreAccess> Centres,
+        string WindowKind, string Search);
 
     public static IEndpointRouteBuilder MapAccessibility(this IEndpointRouteBuilder app)
     {
@@ -27,7 +28,7 @@ public static class AccessibilityApi
                 Compute(Body.Coordinate(req, "lon", 180), Body.Coordinate(req, "lat", 90), null, req, db, routers, ct))
             .WithTags("Planner look-ups").WithProblems(400, 404)
             .WithSummary("Travel times from a point to every centre over the window (synchronous)")
-            .WithDescription("lon, lat (WGS84). Optional: feedId, serviceDate (yyyy-MM-dd), window (07:00-10:00), thresholdMinutes (45), minCentres (3), centreKind.");
+            .WithDescription("lon, lat (WGS84). Optional: feedId, serviceDate (yyyy-MM-dd), window (07:00-10:00), windowKind (departure, or arrival: the window gives arrival minutes and each travel time is the time to set aside to be at the centre by then), thresholdMinutes (45), minCentres (3), centreKind.");
 
         app.MapGet("/sites/{collection}/{reference}/accessibility", async (string collection, string reference, HttpRequest req, NpgsqlDataSource db, RouterCache routers, CancellationToken ct) =>
             {
@@ -63,6 +64,7 @@ public static class AccessibilityApi
             o.DeparturesWithinThreshold[d],
             o.Percentiles[d][routing.Percentiles.ToList().IndexOf(access.Percentile)] <= access.ThresholdSeconds)).ToList();
         return Results.Ok(new AccessibilityResult(lon, lat, site, feed.Id, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), request.Window,
-            request.ThresholdMinutes, access.Percentile, o.CentresReachable, access.MinCentres, o.CentresReachable >= access.MinCentres, Math.Round(o.TimeShare, 4), list));
+            request.ThresholdMinutes, access.Percentile, o.CentresReachable, access.MinCentres, o.CentresReachable >= access.MinCentres, Math.Round(o.TimeShare, 4), list,
+            request.WindowKind, matrix.Search.ToString().ToLowerInvariant()));
     }
 }

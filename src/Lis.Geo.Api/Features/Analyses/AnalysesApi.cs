@@ -165,6 +165,7 @@ public static class AnalysesApi
         }
         if (layers.Contains(ResultLayer.Zones))
             links.Add(new(OgcApi.Href(req, self + "/travel-times.csv"), "travel-times", "text/csv"));
+            links.Add(new(OgcApi.Href(req, $"/map?run={r.Id}"), "map", "text/html", "The run on the planners' map"));
         if (r.State == RunState.Succeeded && r.Type == AnalysisTypes.Corridor)
             links.Add(new(OgcApi.Href(req, $"{self}/corridors"), "corridors", "application/json", "Each corridor's figures and report from this run"));
         var seconds = r.StartedAt is { } s && r.FinishedAt is { } f ? (f - s).TotalSeconds : (double?)null;

@@ -69,6 +69,8 @@ public static class IsochronesApi
         var cutoffs = ParseCutoffs(Body.Nonempty(q["cutoffs"]));
         var percentile = Ogc.ItemsQuery.Int(q, "percentile", 50, 1, 100);
         var (feed, day, routing, router, request) = await InteractiveRouting.ResolveAsync(req, db, routers, new AnalysisRequest(), ct);
+        if (routing.WindowKind == WindowKind.Arrival)
+            throw new Problems.BadParameterException("windowKind", "Isochrones take a departure window; arrival windows are for the accessibility endpoints.");
         var isochrones = Analysis.Isochrones.Compute(router, new GeoPoint(lat, lon), routing.Window, cutoffs, percentile, ct);
 
         var properties = new Common(percentile, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), request.Window, feed.Id, site, lon, lat);

@@ -15,7 +15,7 @@ using Lis.Geo.Transit.Walking;
 namespace Lis.Geo.Api.Tests.Features.Analyses;
 
 /// <summary>The sample region with its feed stored, and a Hangfire server working jobs in the test host.</summary>
-public sealed class AnalysisFixture : ApiFixture
+public class AnalysisFixture : ApiFixture
 {
     public long FeedId { get; private set; }
 
@@ -57,7 +57,8 @@ public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<Analys
     [Fact]
     public async Task A_zone_access_run_equals_the_engine_computed_directly()
     {
-        var id = await StartAsync($$"""{"type":"zone-access","serviceDate":"2026-11-25","minCentres":2}""");
+        // Forced forward: origins split into chunks of 5 (the profile search would route them as one chunk).
+        var id = await StartAsync($$"""{"type":"zone-access","serviceDate":"2026-11-25","minCentres":2,"search":"forward"}""");
         var run = await api.WaitAsync(id);
         Assert.Equal("succeeded", run.GetProperty("state").GetString());
         var progress = run.GetProperty("progress");
@@ -129,6 +130,95 @@ public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<Analys
         // And the run is a layer GIS clients can read.
         var layer = await api.GetJsonAsync($"/collections/analysis-{id}-zones/items?meets_target=true");
         Assert.Equal(direct.Count(a => a.CentresReachable >= 2), layer.GetProperty("numberMatched").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_profile_run_stores_the_same_rows_and_summary_as_a_run_forced_forward()
+    {
+        // Issue 13: the same request twice, by the profile search (one chunk) and forced forward (chunks
+        // of 5); every stored row (pairs, origins, site catchments) and the summary are equal.
+        const string body = """{"type":"site-access","serviceDate":"2026-11-25","minCentres":2""";
+        var profileId = await StartAsync(body + ""","search":"profile"}""");
+        var forwardId = await StartAsync(body + ""","search":"forward"}""");
+        var profile = await api.WaitAsync(profileId);
+        var forward = await api.WaitAsync(forwardId);
+        Assert.Equal("succeeded", profile.GetProperty("state").GetString());
+        Assert.Equal("succeeded", forward.GetProperty("state").GetString());
+        Assert.Equal("profile", profile.GetProperty("record").GetProperty("parameters").GetProperty("search").GetString());
+        Assert.Equal("forward", forward.GetProperty("record").GetProperty("parameters").GetProperty("search").GetString());
+        Assert.Equal(1, profile.GetProperty("progress").GetProperty("chunkCount").GetInt32());
+        Assert.True(forward.GetProperty("progress").GetProperty("chunkCount").GetInt32() > 1);
+        Assert.Equal(forward.GetProperty("summary").GetRawText(), profile.GetProperty("summary").GetRawText());
+
+        // Every stored row of both runs, as text in key order (U = unreachable).
+        string[] queries =
+        [
+            "SELECT string_agg(concat_ws(',', origin_index, destination_index, array_to_string(percentiles, ':', 'U'), departures_within), ';' ORDER BY origin_index, destination_index) FROM analysis_pair_result WHERE run_id = $1",
+            "SELECT string_agg(concat_ws(',', origin_index, centres_reachable, departures_meeting_target, departures), ';' ORDER BY origin_index) FROM analysis_origin_result WHERE run_id = $1",
+            "SELECT string_agg(concat_ws(',', site_index, catchment_zones, catchment_population, deprived_catchment_population, deprived_rank), ';' ORDER BY site_index) FROM analysis_site_result WHERE run_id = $1",
+        ];
+        foreach (var sql in queries)
+        {
+            var forwardRows = await api.ScalarAsync<string>(sql, forwardId);
+            Assert.Equal(forwardRows, await api.ScalarAsync<string>(sql, profileId));
+            Assert.False(string.IsNullOrEmpty(forwardRows), sql);
+        }
+        var pairs = await api.ScalarAsync<string>(queries[0], profileId);
+        Assert.Matches(@",\d+:\d+:\d+:", pairs);
+    }
+
+    [Fact]
+    public async Task An_arrival_window_run_stores_the_engines_arrive_by_times()
+    {
+        var id = await StartAsync("""{"type":"zone-access","serviceDate":"2026-11-25","minCentres":1,"window":"08:30-09:30","windowKind":"arrival"}""");
+        var run = await api.WaitAsync(id);
+        Assert.Equal("succeeded", run.GetProperty("state").GetString());
+        var spec = run.GetProperty("record").GetProperty("parameters");
+        Assert.Equal("arrival", spec.GetProperty("routing").GetProperty("window").GetProperty("kind").GetString());
+        Assert.Equal(60, spec.GetProperty("routing").GetProperty("window").GetProperty("departures").GetInt32()); // the window's count of minutes
+        Assert.Equal("profile", spec.GetProperty("search").GetString());
+        Assert.Equal("arrival", run.GetProperty("request").GetProperty("windowKind").GetString());
+
+        var zip = Path.Combine(api.CacheDirectory, "direct-arrival.zip");
+        Directory.CreateDirectory(api.CacheDirectory);
+        await File.WriteAllBytesAsync(zip, SampleFeed.Zip());
+        var timetable = TimetableCompiler.Compile(GtfsSource.Open(zip), SampleFeed.ServiceDate);
+        var origins = SampleRegion.Csv("lsoa11_pwc.csv").OrderBy(r => r["lsoa11cd"], StringComparer.Ordinal).ToList();
+        var centres = SampleRegion.Read("centres.geojson").OrderBy(f => (string)f.Attributes["code"], StringComparer.Ordinal).ToList();
+        var matrix = TravelTimeMatrix.Compute(timetable,
+            origins.Select(o => new GeoPoint(SampleRegion.Num(o["lat"]), SampleRegion.Num(o["lon"]))).ToList(),
+            centres.Select(c => new GeoPoint(c.Geometry.Coordinate.Y, c.Geometry.Coordinate.X)).ToList(),
+            new RoutingParameters { Window = DepartureWindow.Parse("08:30-09:30"), WindowKind = WindowKind.Arrival });
+        var direct = ZoneAccess.Summarise(matrix, new AccessParameters { MinCentres = 1 });
+        var lines = (await api.Client.GetStringAsync($"/analyses/{id}/travel-times.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(origins.Count * centres.Count, lines.Length - 1);
+        var reached = 0;
+        foreach (var line in lines.Skip(1))
+        {
+            var f = line.Split(',');
+            var o = origins.FindIndex(r => r["lsoa11cd"] == f[1]);
+            var d = centres.FindIndex(c => (string)c.Attributes["code"] == f[3]);
+            Assert.Equal(direct[o].Percentiles[d].Select(t => t == TravelTime.Unreachable ? "" : t.ToString(CultureInfo.InvariantCulture)), f[5..10]);
+            if (f[7].Length > 0) reached++;
+        }
+        Assert.True(reached > 0, "the sample feed should get some zones to a centre by 08:30-09:30");
+
+        // The interactive endpoint takes the same window kind and answers with the same engine result.
+        var site = SampleRegion.Read("employment_sites.geojson")[0];
+        var result = await api.GetJsonAsync($"/sites/employment-sites/{(string)site.Attributes["reference"]}/accessibility?serviceDate=2026-11-25&window=08:30-09:30&windowKind=arrival");
+        Assert.Equal(("arrival", "profile"), (result.GetProperty("windowKind").GetString(), result.GetProperty("search").GetString()));
+        var one = TravelTimeMatrix.Compute(timetable, [new GeoPoint(result.GetProperty("lat").GetDouble(), result.GetProperty("lon").GetDouble())],
+            centres.Select(c => new GeoPoint(c.Geometry.Coordinate.Y, c.Geometry.Coordinate.X)).ToList(),
+            new RoutingParameters { Window = DepartureWindow.Parse("08:30-09:30"), WindowKind = WindowKind.Arrival });
+        var listed = result.GetProperty("centres").EnumerateArray().ToList();
+        for (var d = 0; d < centres.Count; d++)
+        {
+            var p50 = one.PercentilesOf(0, d)[2];
+            var minutes = listed[d].GetProperty("minutes").GetProperty("p50");
+            if (p50 == TravelTime.Unreachable) Assert.Equal(JsonValueKind.Null, minutes.ValueKind);
+            else Assert.Equal(Math.Round(p50 / 60.0, 1), minutes.GetDouble());
+        }
+        await Problem.AssertAsync(api.Client.GetAsync("/isochrones?lon=-1.9&lat=52.48&serviceDate=2026-11-25&windowKind=arrival"), HttpStatusCode.BadRequest, "windowKind");
     }
 
     [Fact]
@@ -303,6 +393,12 @@ public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<Analys
     [InlineData("""{"thresholdMinutes":0}""", "thresholdMinutes")]
     [InlineData("""{"minCentres":99}""", "minCentres")]
     [InlineData("""{"feedId":999}""", "feedId")]
+    [InlineData("""{"windowKind":"sideways"}""", "windowKind")]
+    [InlineData("""{"type":"isochrones","windowKind":"arrival","lon":-1.9,"lat":52.48}""", "windowKind")]
+    [InlineData("""{"windowKind":"arrival","maxRides":2}""", "maxRides")]
+    [InlineData("""{"search":"fastest"}""", "search")]
+    [InlineData("""{"search":"forward","windowKind":"arrival"}""", "search")]
+    [InlineData("""{"search":"profile","boardSlack":0}""", "boardSlack")]
     public async Task Bad_requests_are_400_before_anything_is_queued(string body, string field)
     {
         var before = await api.ScalarAsync<long>("SELECT count(*) FROM analysis_run");

@@ -33,7 +33,7 @@ public sealed class KilledWorkerTests(KilledWorkerFixture api) : IClassFixture<K
     [Fact]
     public async Task A_chunk_taken_by_a_worker_that_died_is_taken_over_and_the_run_completes_without_duplicates()
     {
-        var response = await api.Writer().PostAsync("/analyses", new StringContent("""{"serviceDate":"2026-11-25"}""", Encoding.UTF8, "application/json"));
+        var response = await api.Writer().PostAsync("/analyses", new StringContent("""{"serviceDate":"2026-11-25","search":"forward"}""", Encoding.UTF8, "application/json")); // forward: several chunks
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
 

@@ -32,7 +32,7 @@ public sealed class RunLifecycleTests(ManualJobsFixture api) : IClassFixture<Man
 
     private async Task<long> StartAsync()
     {
-        var response = await api.Writer().PostAsync("/analyses", new StringContent("""{"serviceDate":"2026-11-25"}""", Encoding.UTF8, "application/json"));
+        var response = await api.Writer().PostAsync("/analyses", new StringContent("""{"serviceDate":"2026-11-25","search":"forward"}""", Encoding.UTF8, "application/json")); // forward: origins in chunks
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
     }
