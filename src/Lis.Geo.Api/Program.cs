@@ -42,18 +42,40 @@ builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f => 
 builder.AddEdge();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+builder.Services.AddSingleton<OgcCatalogue>();
+builder.Services.AddOptions<Lis.Geo.Api.Infrastructure.CorsOptions>().BindConfiguration(Lis.Geo.Api.Infrastructure.CorsOptions.Section);
+builder.Services.AddCors();
+builder.Services.AddSingleton<Microsoft.AspNetCore.Cors.Infrastructure.ICorsPolicyProvider, CorsPolicies>();
+builder.Services.AddResponseCompression(o =>
+{
+    o.EnableForHttps = true;
+    o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProvider>();
+    o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProvider>();
+    o.MimeTypes = [.. Microsoft.AspNetCore.ResponseCompression.ResponseCompressionDefaults.MimeTypes,
+        "application/geo+json", "application/schema+json", "application/problem+json", "application/vnd.oai.openapi+json", "text/csv"];
+});
+// Fastest: on a busy machine a GeoJSON page still shrinks ~5×, at a fraction of the CPU of the default level.
+builder.Services.Configure<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
+builder.Services.Configure<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
 builder.Services.AddEndpointsApiExplorer();
 builder.Services.AddSwaggerGen(SwaggerSetup.Configure);
 
 var app = builder.Build();
 
+app.UseResponseCompression();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseHeadAsGet();
+// Before routing, so a preflight is answered (204 with the policy's headers) whatever the endpoint's methods.
+app.UseCors();
+app.UseRouting();
+app.UseCatalogueInvalidation();
 app.UseSwagger();
 app.UseSwaggerUI(o => o.DocumentTitle = "Lis.Geo API");
 app.UseEdge();
 
 app.MapOgc();
+app.MapApiDefinition();
 app.MapTiles();
 app.MapMapPage();
 app.MapEditing();

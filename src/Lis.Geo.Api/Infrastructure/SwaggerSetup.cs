@@ -27,3 +27,21 @@ public static class SwaggerSetup
         if (File.Exists(xml)) o.IncludeXmlComments(xml);
     }
 }
+
+/// <summary>The OpenAPI document at <c>/api</c>, as OGC API – Features asks (<c>service-desc</c> of the landing page).</summary>
+public static class ApiDefinition
+{
+    public const string MediaType = "application/vnd.oai.openapi+json;version=3.0";
+
+    public static void MapApiDefinition(this IEndpointRouteBuilder app) =>
+        app.MapGet("/api", async (HttpContext http, Swashbuckle.AspNetCore.Swagger.ISwaggerProvider swagger) =>
+            {
+                Features.Ogc.OgcHttp.OnlyParameters(http.Request, "f");
+                var doc = swagger.GetSwagger("v1", $"{http.Request.Scheme}://{http.Request.Host}", http.Request.PathBase);
+                await using var buffer = new MemoryStream();
+                await Microsoft.OpenApi.OpenApiSerializableExtensions.SerializeAsJsonAsync(doc, buffer, Microsoft.OpenApi.OpenApiSpecVersion.OpenApi3_0, http.RequestAborted);
+                http.Response.ContentType = MediaType;
+                await http.Response.Body.WriteAsync(buffer.ToArray(), http.RequestAborted);
+            })
+            .ExcludeFromDescription();
+}
