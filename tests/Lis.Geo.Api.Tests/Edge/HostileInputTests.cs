@@ -194,7 +194,7 @@ public sealed class HostileInputTests(HostileFixture api, ITestOutputHelper outp
         var collections = new[] { "leps", "local-authorities", "zones-lsoa11", "centroids-lsoa11", "centres", "corridors", "housing-sites", "employment-sites", "transit-stops", "transit-routes" };
         var parameters = new (string Name, string[] Values)[]
         {
-            ("limit", ["0", "-1", "abc", "100001", "1e3", "99999999999999999999", "%00"]),
+            ("limit", ["0", "-1", "abc", "1e3", "99999999999999999999", "%00"]),
             ("offset", ["-1", "abc", "99999999999999999999"]),
             ("bbox", ["1,2,3", "a,b,c,d", "10,10,0,0", "1,2,3,4,5", "1,2,3,4,5,6,7", "NaN,0,1,1", "-200,-100,200,100,x"]),
             ("crs", ["http://www.opengis.net/def/crs/EPSG/0/3857", "%00", "x"]),
