@@ -16,6 +16,13 @@ public static class SwaggerSetup
         });
         o.CustomSchemaIds(t => t.FullName!.Replace("Lis.Geo.Api.", "", StringComparison.Ordinal).Replace('+', '.'));
         o.OperationFilter<ItemsParametersFilter>();
+        // Scenario modifications are one JSON type per "type" value ([JsonDerivedType]); each subtype's members are documented.
+        o.UseOneOfForPolymorphism();
+        o.UseAllOfForInheritance();
+        o.SelectDiscriminatorNameUsing(t => t == typeof(Lis.Geo.Transit.Scenarios.Modification) ? "type" : null);
+        o.SelectDiscriminatorValueUsing(t => System.Reflection.CustomAttributeExtensions
+            .GetCustomAttributes<System.Text.Json.Serialization.JsonDerivedTypeAttribute>(typeof(Lis.Geo.Transit.Scenarios.Modification))
+            .FirstOrDefault(a => a.DerivedType == t)?.TypeDiscriminator as string);
         o.AddSecurityDefinition("ApiKey", new Microsoft.OpenApi.OpenApiSecurityScheme
         {
             Type = Microsoft.OpenApi.SecuritySchemeType.ApiKey,
@@ -25,6 +32,8 @@ public static class SwaggerSetup
         });
         var xml = Path.Combine(AppContext.BaseDirectory, "Lis.Geo.Api.xml");
         if (File.Exists(xml)) o.IncludeXmlComments(xml);
+        var engineXml = Path.Combine(AppContext.BaseDirectory, "Lis.Geo.Transit.xml");
+        if (File.Exists(engineXml)) o.IncludeXmlComments(engineXml);
     }
 }
 
