@@ -40,9 +40,9 @@ var maxUpload = builder.Configuration.GetValue<long?>($"{ApiOptions.Section}:{na
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxUpload);
 builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f => f.MultipartBodyLengthLimit = maxUpload);
 
+builder.AddEdge();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull);
 builder.Services.AddSingleton<OgcCatalogue>();
 builder.Services.AddOptions<Lis.Geo.Api.Infrastructure.CorsOptions>().BindConfiguration(Lis.Geo.Api.Infrastructure.CorsOptions.Section);
 builder.Services.AddCors();
@@ -73,6 +73,7 @@ app.UseRouting();
 app.UseCatalogueInvalidation();
 app.UseSwagger();
 app.UseSwaggerUI(o => o.DocumentTitle = "Lis.Geo API");
+app.UseEdge();
 
 app.MapOgc();
 app.MapApiDefinition();
@@ -90,7 +91,13 @@ app.MapSchedules();
 app.MapScenarios();
 app.MapAccessibility();
 app.MapIsochrones();
-app.UseHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new DashboardAccess()], DashboardTitle = "Lis.Geo jobs" });
+DashboardAccess.UseDashboardLogin(app);
+app.UseHangfireDashboard(DashboardAccess.Path, new DashboardOptions
+{
+    Authorization = [new DashboardAccess()], DashboardTitle = "Lis.Geo jobs",
+    // The dashboard is for operators with the key; it never shows where the database is.
+    DisplayStorageConnectionString = false,
+});
 app.MapProblemDocs();
 
 app.Run();

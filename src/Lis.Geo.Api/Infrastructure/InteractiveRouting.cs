@@ -27,6 +27,9 @@ public static class InteractiveRouting
         AnalysisTypes.SiteTables.ToDictionary(kv => kv.Key, kv => (kv.Value, "reference"))
             .Append(new("centres", ("centre", "code"))).ToDictionary();
 
+    private static readonly string[] AccessibilityParameters = ["lon", "lat", "feedId", "serviceDate", "window", "thresholdMinutes", "minCentres", "centreKind"];
+    private static readonly string[] IsochroneParameters = ["lon", "lat", "feedId", "serviceDate", "window", "cutoffs", "percentile"];
+
     /// <summary>A site's point on surface (ACCESSIBILITY.md: a polygon stands for itself by that point).</summary>
     public static async Task<(double Lon, double Lat)> SitePointAsync(NpgsqlDataSource db, string collection, string reference, CancellationToken ct)
     {
@@ -46,6 +49,10 @@ public static class InteractiveRouting
     public static async Task<Context> ResolveAsync(HttpRequest req, NpgsqlDataSource db, RouterCache routers, AnalysisRequest settings, CancellationToken ct)
     {
         var q = req.Query;
+        // Every parameter is read by name; one that is not (a typo, or a rule these endpoints do not take) is refused, not ignored.
+        var known = req.Path.Value!.EndsWith("/isochrones", StringComparison.Ordinal) ? IsochroneParameters : AccessibilityParameters;
+        if (q.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
+            throw new Problems.BadParameterException(unknown, $"Unknown parameter '{unknown}'. This endpoint reads: {string.Join(", ", known)}.");
         var request = settings with
         {
             FeedId = Body.Nonempty(q["feedId"]) is { } f
@@ -59,6 +66,8 @@ public static class InteractiveRouting
             Window = Body.Nonempty(q["window"]) ?? settings.Window,
             WindowKind = Body.Nonempty(q["windowKind"]) ?? settings.WindowKind,
         };
+        var limits = req.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<LimitsOptions>>().Value;
+        RunLimits.Window(request.Window, limits.MaxInteractiveWindowHours, "window", "Limits:MaxInteractiveWindowHours (longer windows: POST /analyses)");
         var routing = request.Routing();
         if (routing.WindowKind == WindowKind.Arrival && TravelTimeMatrix.WhyNotProfile(routing) is { } why)
             throw new Lis.Geo.Transit.RuleViolation(routing.MaxRides is not null ? "maxRides" : "boardSlack", Lis.Geo.Transit.RuleKind.Conflict, "arrival windows: " + why);

@@ -30,8 +30,9 @@ public static class AnalysesApi
     {
         var g = app.MapGroup("/analyses").WithTags("Analyses").WithProblems(400, 401, 404, 409);
 
-        g.MapPost("", async (AnalysisRequest request, HttpRequest req, AnalysisPlanner planner, CancellationToken ct) =>
+        g.MapPost("", async (AnalysisRequest request, HttpRequest req, AnalysisPlanner planner, IOptions<LimitsOptions> limits, CancellationToken ct) =>
             {
+                RunLimits.Check(request, limits.Value);
                 var run = await planner.CreateAsync(request, null, ct);
                 var url = OgcApi.Href(req, $"/analyses/{run.Id}");
                 return Results.Accepted(url, View(req, run));
@@ -183,7 +184,9 @@ public static class AnalysesApi
     /// <summary>Streams every pair of a run with its percentiles, straight from PostGIS.</summary>
     private sealed class TravelTimesCsv(NpgsqlDataSource db, long runId, IReadOnlyList<int> percentiles) : IResult
     {
-        public async Task ExecuteAsync(HttpContext http)
+        public Task ExecuteAsync(HttpContext http) => CsvResult.Streamed(http, WriteAsync);
+
+        private async Task WriteAsync(HttpContext http)
         {
             http.Response.ContentType = "text/csv; charset=utf-8";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"analysis-{runId}-travel-times.csv\"";
@@ -191,7 +194,8 @@ public static class AnalysesApi
             var columns = string.Join(", ", percentiles.Select((q, i) => $"pr.percentiles[{i + 1}] AS p{q}_seconds"));
             // COPY … TO STDOUT writes the CSV, header and quoting included, in PostgreSQL itself.
             var sql = $"""
-                COPY (SELECT o.kind AS origin_kind, o.code AS origin, d.kind AS destination_kind, d.code AS destination, d.name AS destination_name, {columns},
+                COPY (SELECT o.kind AS origin_kind, o.code AS origin, d.kind AS destination_kind, d.code AS destination,
+                             CASE WHEN d.name ~ '^[=+@\t\r-]' THEN '''' || d.name ELSE d.name END AS destination_name, {columns},
                              pr.departures_within AS departures_within_threshold
                       FROM analysis_pair_result pr
                       JOIN analysis_point o ON o.run_id = pr.run_id AND o.is_origin AND o.index = pr.origin_index
