@@ -27,8 +27,8 @@ public static class InteractiveRouting
         AnalysisTypes.SiteTables.ToDictionary(kv => kv.Key, kv => (kv.Value, "reference"))
             .Append(new("centres", ("centre", "code"))).ToDictionary();
 
-    private static readonly string[] AccessibilityParameters = ["lon", "lat", "feedId", "serviceDate", "window", "thresholdMinutes", "minCentres", "centreKind"];
-    private static readonly string[] IsochroneParameters = ["lon", "lat", "feedId", "serviceDate", "window", "cutoffs", "percentile"];
+    private static readonly string[] AccessibilityParameters = ["lon", "lat", "feedId", "feeds", "serviceDate", "window", "windowKind", "thresholdMinutes", "minCentres", "centreKind"];
+    private static readonly string[] IsochroneParameters = ["lon", "lat", "feedId", "feeds", "serviceDate", "window", "windowKind", "cutoffs", "percentile"];
 
     /// <summary>A site's point on surface (ACCESSIBILITY.md: a polygon stands for itself by that point).</summary>
     public static async Task<(double Lon, double Lat)> SitePointAsync(NpgsqlDataSource db, string collection, string reference, CancellationToken ct)
