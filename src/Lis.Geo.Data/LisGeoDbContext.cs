@@ -35,6 +35,7 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
     public DbSet<TransitFeedFile> FeedFiles => Set<TransitFeedFile>();
     public DbSet<TransitStop> Stops => Set<TransitStop>();
     public DbSet<TransitRoute> Routes => Set<TransitRoute>();
+    public DbSet<ScenarioRecord> Scenarios => Set<ScenarioRecord>();
     public DbSet<AnalysisRun> Runs => Set<AnalysisRun>();
     public DbSet<RunPoint> RunPoints => Set<RunPoint>();
     public DbSet<RunChunk> RunChunks => Set<RunChunk>();
@@ -190,6 +191,13 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
             Geometry(e.Property(x => x.Geom), "MultiLineString");
             e.HasIndex(x => x.Geom).HasMethod("gist");
             e.HasIndex(x => x.RouteType);
+        });
+        b.Entity<ScenarioRecord>(e =>
+        {
+            e.ToTable("scenario");
+            e.Property(x => x.Content).HasColumnType("jsonb");
+            e.HasIndex(x => x.FeedId);
+            e.HasOne<TransitFeed>().WithMany().HasForeignKey(x => x.FeedId).OnDelete(DeleteBehavior.Restrict);
         });
         b.Entity<AnalysisRun>(e =>
         {

@@ -33,7 +33,8 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
     {
         var (routing, access) = request.Check();
 
-        var (feed, date) = await new FeedStore(db).ServiceDayAsync(request.FeedId, request.ParsedServiceDate(), null, ct);
+        var (feeds, date) = await RunFeeds.ServiceDayAsync(db, request.FeedId, request.Feeds, request.ParsedServiceDate(), null, ct);
+        var feed = feeds[0];
         await using var ctx = LisGeoDb.CreateContext(db);
 
         var (origins, destinations, originSet, destinationSet) = request.Type == AnalysisTypes.Isochrones
@@ -42,8 +43,8 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
 
         // The day's timetable alone answers these checks; the walking transfers a search needs are
         // generated where the chunks run (this process or the workers), not here just to validate.
-        var timetable = await routers.GetTimetableAsync(feed.Id, feed.Sha256, date, ct);
-        FeedStore.RequireService(timetable, date);
+        var timetable = await routers.GetTimetableAsync(RunFeeds.Of(feeds), date, ct);
+        RunFeeds.RequireService(timetable, feeds, date);
         var arrival = routing.WindowKind == WindowKind.Arrival;
         var (serviceFrom, serviceTo) = arrival
             ? (routing.Window.StartSeconds - routing.MaxTripDuration, routing.Window.EndSeconds)
@@ -68,7 +69,7 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
         var run = new AnalysisRun
         {
             Type = request.Type,
-            Spec = request.Resolve(feed, date, routing, access, search) with { ZoneSource = zoneSource },
+            Spec = request.Resolve(feeds, date, routing, access, search) with { ZoneSource = zoneSource },
             FeedId = feed.Id,
             OriginSet = originSet,
             OriginVersion = Version(origins),

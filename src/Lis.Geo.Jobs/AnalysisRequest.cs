@@ -29,6 +29,8 @@ public sealed record AnalysisRequest
     public string? Name { get; init; }
     /// <summary>The stored feed; default the most recently stored one.</summary>
     public long? FeedId { get; init; }
+    /// <summary>Several stored feeds routed together (e.g. regional bus + rail), merged for the service date; instead of <see cref="FeedId"/>.</summary>
+    public long[]? Feeds { get; init; }
     /// <summary>yyyy-MM-dd; default the day the feed was checked against on import.</summary>
     public string? ServiceDate { get; init; }
     public string ZoneSet { get; init; } = "lsoa11";
@@ -157,12 +159,16 @@ public sealed record AnalysisRequest
     /// The run's specification: this request with every default applied, on <paramref name="feed"/> and
     /// <paramref name="serviceDate"/>, with the checked rules of <see cref="Check"/>.
     /// </summary>
-    public RunSpec Resolve(TransitFeed feed, DateOnly serviceDate, RoutingParameters routing, AccessParameters access, MatrixSearch? search = null) => new()
+    public RunSpec Resolve(TransitFeed feed, DateOnly serviceDate, RoutingParameters routing, AccessParameters access, MatrixSearch? search = null) =>
+        Resolve([feed], serviceDate, routing, access, search);
+
+    /// <summary>As <see cref="Resolve(TransitFeed, DateOnly, RoutingParameters, AccessParameters, MatrixSearch?)"/> on several feeds, listed in the spec in the order given.</summary>
+    public RunSpec Resolve(IReadOnlyList<TransitFeed> feeds, DateOnly serviceDate, RoutingParameters routing, AccessParameters access, MatrixSearch? search = null) => new()
     {
         Search = search switch { MatrixSearch.Profile => "profile", MatrixSearch.Forward => "forward", _ => null },
         Type = Type,
         Name = Name,
-        Feeds = [new RunFeed(feed.Id, feed.Sha256)],
+        Feeds = [.. feeds.Select(f => new RunFeed(f.Id, f.Sha256))],
         ServiceDate = serviceDate,
         Routing = routing,
         Access = new AccessRules(access.ThresholdSeconds, access.MinCentres, access.Percentile),
@@ -186,7 +192,8 @@ public sealed record AnalysisRequest
         var r = spec.Routing;
         var request = new AnalysisRequest
         {
-            Type = spec.Type, Name = spec.Name, FeedId = spec.Feed.Id, ServiceDate = spec.ServiceDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            Type = spec.Type, Name = spec.Name, FeedId = spec.Feeds.Count == 1 ? spec.Feed.Id : null,
+            Feeds = spec.Feeds.Count == 1 ? null : [.. spec.Feeds.Select(f => f.Id)], ServiceDate = spec.ServiceDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ZoneSet = spec.ZoneSet, CentreKind = spec.CentreKind, Corridor = spec.Corridor,
             Cutoffs = spec.Isochrones is { } iso ? [.. iso.Cutoffs] : null, Lon = spec.Isochrones?.Lon, Lat = spec.Isochrones?.Lat, Site = spec.Isochrones?.Site,
             Window = $"{DepartureWindow.FormatClock(r.Window.StartSeconds)}-{DepartureWindow.FormatClock(r.Window.EndSeconds)}",

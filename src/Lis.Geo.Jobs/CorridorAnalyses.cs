@@ -1,3 +1,4 @@
+using Lis.Geo.Data;
 using System.Text.Json;
 using Lis.Geo.Analysis.Reports;
 using Lis.Geo.Data.Layers;
@@ -91,14 +92,13 @@ public static class CorridorAnalyses
 
         // Every zone of the run, inside (centroid in the corridor: ONS best fit) or not, by IMD decile.
         var groups = new List<(bool Inside, int? Decile, int Zones, double Population, double Meeting, double TimeShare, double Centres)>();
-        await using (var cmd = Command(conn, """
+        await using (var cmd = Command(conn, $"""
             WITH o AS (
                 SELECT p.weight, r.centres_reachable, coalesce(r.departures_meeting_target::float8 / nullif(r.departures, 0), 0) AS time_share, d.imd_decile,
                        ST_Intersects(k.geom, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)) AS inside
                 FROM analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
                 CROSS JOIN (SELECT geom FROM corridor WHERE code = $2) k
-                LEFT JOIN zone_set s ON s.id = $3 AND s.code_geography = 'lsoa11'
-                LEFT JOIN deprivation d ON s.id IS NOT NULL AND d.edition = 'imd2019' AND d.lsoa_code = p.code
+                {DeprivationJoin.Sql("$3", "p.code")}
                 WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone')
             SELECT inside, imd_decile, count(*)::int, sum(weight), coalesce(sum(weight) FILTER (WHERE centres_reachable >= $4), 0),
                    sum(weight * time_share), sum(weight * centres_reachable)
@@ -197,8 +197,7 @@ public static class CorridorAnalyses
             SELECT ST_SimplifyPreserveTopology(z.geom, $7), z.code, {BivariateClasses.ClassSql(access.MinCentres)}
             FROM analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
             JOIN zone z ON z.zone_set_id = '{LayerCatalog.SafeZoneSet(run.Spec.ZoneSet)}' AND z.code = p.code
-            JOIN zone_set s ON s.id = z.zone_set_id
-            LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.edition = 'imd2019' AND d.lsoa_code = z.code
+            {DeprivationJoin.Sql("z.zone_set_id", "z.code")}
             WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone' AND ST_Intersects(z.geom, {envelope})
             """, args))
         await using (var r = await cmd.ExecuteReaderAsync(ct))

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using Lis.Geo.Data.Analyses;
 using Lis.Geo.Data.Feeds;
 using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Timetables;
@@ -42,6 +43,26 @@ public sealed class RouterCache(NpgsqlDataSource db, IOptions<JobsOptions> optio
                 feedId, date, clock.Elapsed.TotalSeconds, materialised, clock.Elapsed.TotalSeconds - materialised);
             return timetable;
         }, ct);
+
+    /// <summary>
+    /// The timetable of several stored feeds on <paramref name="date"/>: one feed's own, or the feeds'
+    /// timetables merged (<see cref="TimetableMerge"/>, stop ids prefixed with the feed id), each feed
+    /// loaded and cached as for one.
+    /// </summary>
+    public Task<Timetable> GetTimetableAsync(IReadOnlyList<RunFeed> feeds, DateOnly date, CancellationToken ct) =>
+        feeds.Count == 1 ? GetTimetableAsync(feeds[0].Id, feeds[0].Sha256, date, ct)
+            : GetOrLoadAsync(_timetables, $"{string.Join('+', feeds.Select(f => f.Sha256))}|{date:yyyyMMdd}", async () =>
+            {
+                var parts = new List<(string, Timetable)>();
+                foreach (var f in feeds) parts.Add((f.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), await GetTimetableAsync(f.Id, f.Sha256, date, CancellationToken.None)));
+                return TimetableMerge.Merge(parts);
+            }, ct);
+
+    /// <summary>A router over several stored feeds (see <see cref="GetTimetableAsync(IReadOnlyList{RunFeed}, DateOnly, CancellationToken)"/>); walking transfers join stops of different feeds.</summary>
+    public Task<TransitRouter> GetAsync(IReadOnlyList<RunFeed> feeds, DateOnly date, RoutingParameters parameters, CancellationToken ct) =>
+        feeds.Count == 1 ? GetAsync(feeds[0].Id, feeds[0].Sha256, date, parameters, ct)
+            : GetOrLoadAsync(_routers, $"{string.Join('+', feeds.Select(f => f.Sha256))}|{date:yyyyMMdd}|{JsonSerializer.Serialize(parameters)}", async () =>
+                new TransitRouter(await GetTimetableAsync(feeds, date, CancellationToken.None), parameters), ct);
 
     public Task<TransitRouter> GetAsync(long feedId, string sha256, DateOnly date, RoutingParameters parameters, CancellationToken ct) =>
         // Every parameter is in the key: matrix searches read the window and percentiles from the router.

@@ -1,3 +1,4 @@
+using Lis.Geo.Data;
 using Lis.Geo.Analysis;
 using Lis.Geo.Data.Model;
 using Npgsql;
@@ -36,8 +37,7 @@ public static class RunEquity
             SELECT coalesce({weight}, 0)::float8, r.centres_reachable, d.imd_rank, d.imd_decile
             FROM analysis_point p
             JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
-            LEFT JOIN zone_set s ON s.id = $2 AND s.code_geography = 'lsoa11'
-            LEFT JOIN deprivation d ON s.id IS NOT NULL AND d.edition = 'imd2019' AND d.lsoa_code = p.code
+            {DeprivationJoin.Sql("$2", "p.code")}
             WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'
             """))
         {

@@ -1,3 +1,4 @@
+using Lis.Geo.Data;
 using Lis.Geo.Data.Model;
 using Npgsql;
 
@@ -18,7 +19,7 @@ public static class RunSummary
     public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, CancellationToken ct)
     {
         var (zoneSet, access) = (run.Spec.ZoneSet, run.Spec.Access);
-        const string sql = """
+        var sql = $"""
             WITH o AS (
                 SELECT p.weight, r.centres_reachable, r.centres_reachable >= $3 AS meets,
                        r.departures_meeting_target::float8 / nullif(r.departures, 0) AS time_share,
@@ -26,8 +27,7 @@ public static class RunSummary
                 FROM analysis_point p
                 JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
                 LEFT JOIN zone z ON z.zone_set_id = $2 AND z.code = p.code
-                LEFT JOIN zone_set s ON s.id = z.zone_set_id
-                LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.edition = 'imd2019' AND d.lsoa_code = p.code
+                {DeprivationJoin.Sql("z.zone_set_id", "p.code")}
                 WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'),
             g AS (
                 SELECT 'overall' AS kind, NULL::text AS key, * FROM o

@@ -1,3 +1,4 @@
+using Lis.Geo.Data;
 using Lis.Geo.Data.Model;
 using Npgsql;
 
@@ -13,7 +14,7 @@ public static class SiteCatchments
 {
     public static async Task WriteAsync(NpgsqlDataSource db, AnalysisRun run, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand("""
+        await using var cmd = db.CreateCommand($"""
             INSERT INTO analysis_site_result (run_id, site_index, catchment_zones, catchment_population, deprived_catchment_population, deprived_rank)
             SELECT run_id, site_index, zones, population, deprived, rank() OVER (ORDER BY deprived DESC)::int
             FROM (
@@ -22,8 +23,7 @@ public static class SiteCatchments
                 FROM analysis_point s
                 LEFT JOIN analysis_pair_result pr ON pr.run_id = s.run_id AND pr.destination_index = s.index AND pr.percentiles[$2] <= $3
                 LEFT JOIN analysis_point o ON o.run_id = pr.run_id AND o.is_origin AND o.kind = 'zone' AND o.index = pr.origin_index
-                LEFT JOIN zone_set zs ON zs.id = $4 AND zs.code_geography = 'lsoa11'
-                LEFT JOIN deprivation dep ON zs.id IS NOT NULL AND dep.edition = 'imd2019' AND dep.lsoa_code = o.code
+                {DeprivationJoin.Sql("$4", "o.code", "dep")}
                 WHERE s.run_id = $1 AND NOT s.is_origin AND s.kind = 'site'
                 GROUP BY s.run_id, s.index) c
             ON CONFLICT (run_id, site_index) DO UPDATE SET catchment_zones = excluded.catchment_zones, catchment_population = excluded.catchment_population,

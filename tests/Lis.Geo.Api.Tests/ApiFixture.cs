@@ -76,6 +76,10 @@ public class ApiFixture : PostgisDatabaseFixture
     /// <summary>Extra data a derived fixture loads.</summary>
     protected virtual Task LoadAsync(Importer importer) => Task.CompletedTask;
 
+    /// <summary>A client of its own that neither follows redirects nor keeps cookies, to look at both.</summary>
+    public HttpClient RawClient() =>
+        _factory!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+
     public HttpClient Writer()
     {
         var c = _factory!.CreateClient();

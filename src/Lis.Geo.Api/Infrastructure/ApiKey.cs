@@ -9,8 +9,12 @@ public static class ApiKey
 {
     public const string Header = "X-API-Key";
 
+    /// <summary>
+    /// Marks the endpoint as a write: <see cref="EdgeGuards"/> checks the key before the body is read
+    /// (an endpoint filter would run only after binding had parsed it); the filter stays as a second lock.
+    /// </summary>
     public static TBuilder RequireApiKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.WithMetadata(new ApiKeyRequiredMetadata()).AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
             return IsAuthorised(http) ? await next(context) : Refusal(http);

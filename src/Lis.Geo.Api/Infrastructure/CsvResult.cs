@@ -12,7 +12,27 @@ namespace Lis.Geo.Api.Infrastructure;
 /// </summary>
 public sealed class CsvResult(Layer layer, FeatureRequest request, NpgsqlDataSource db, string fileName) : IResult
 {
-    public async Task ExecuteAsync(HttpContext http)
+    public Task ExecuteAsync(HttpContext http) => Streamed(http, WriteAsync);
+
+    /// <summary>
+    /// Runs a streamed body; a failure once bytes are sent aborts the connection, so the client sees a
+    /// broken download rather than a 200 whose body is silently cut short. Before that, the exception
+    /// handler still answers with ProblemDetails.
+    /// </summary>
+    public static async Task Streamed(HttpContext http, Func<HttpContext, Task> write)
+    {
+        try
+        {
+            await write(http);
+        }
+        catch (Exception) when (http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
+        {
+            http.Abort();
+            throw;
+        }
+    }
+
+    private async Task WriteAsync(HttpContext http)
     {
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
@@ -33,10 +53,18 @@ public sealed class CsvResult(Layer layer, FeatureRequest request, NpgsqlDataSou
     private static string Text(JsonElement v) => v.ValueKind switch
     {
         JsonValueKind.Null or JsonValueKind.Undefined => "",
-        JsonValueKind.String => v.GetString()!,
+        JsonValueKind.String => Neutralised(v.GetString()!),
         JsonValueKind.Number => v.GetDouble().ToString(CultureInfo.InvariantCulture),
         _ => v.GetRawText(),
     };
+
+    /// <summary>
+    /// Text that a spreadsheet would run as a formula (=, +, -, @, tab or CR first: OWASP's CSV
+    /// injection list) gets a leading apostrophe, so it shows as the text it is. Numbers are never text
+    /// here, so -1.5 stays a number.
+    /// </summary>
+    public static string Neutralised(string s) =>
+        s.Length > 0 && s[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + s : s;
 
     private static string Quote(string s) =>
         s.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;

@@ -16,12 +16,19 @@ namespace Lis.Geo.Api.Infrastructure;
 /// </summary>
 public static class InteractiveRouting
 {
-    public sealed record Context(TransitFeed Feed, DateOnly Day, RoutingParameters Routing, TransitRouter Router, AnalysisRequest Request);
+    /// <summary>What a request routes with; <c>Feed</c> is the first (or only) feed, <see cref="Feeds"/> lists them all.</summary>
+    public sealed record Context(TransitFeed Feed, DateOnly Day, RoutingParameters Routing, TransitRouter Router, AnalysisRequest Request)
+    {
+        public IReadOnlyList<TransitFeed> Feeds { get; init; } = [Feed];
+    }
 
     /// <summary>Collections whose features can be an origin, and their tables and keys.</summary>
     private static readonly Dictionary<string, (string Table, string Key)> Sites =
         AnalysisTypes.SiteTables.ToDictionary(kv => kv.Key, kv => (kv.Value, "reference"))
             .Append(new("centres", ("centre", "code"))).ToDictionary();
+
+    private static readonly string[] AccessibilityParameters = ["lon", "lat", "feedId", "feeds", "serviceDate", "window", "windowKind", "thresholdMinutes", "minCentres", "centreKind"];
+    private static readonly string[] IsochroneParameters = ["lon", "lat", "feedId", "feeds", "serviceDate", "window", "windowKind", "cutoffs", "percentile"];
 
     /// <summary>A site's point on surface (ACCESSIBILITY.md: a polygon stands for itself by that point).</summary>
     public static async Task<(double Lon, double Lat)> SitePointAsync(NpgsqlDataSource db, string collection, string reference, CancellationToken ct)
@@ -42,22 +49,32 @@ public static class InteractiveRouting
     public static async Task<Context> ResolveAsync(HttpRequest req, NpgsqlDataSource db, RouterCache routers, AnalysisRequest settings, CancellationToken ct)
     {
         var q = req.Query;
+        // Every parameter is read by name; one that is not (a typo, or a rule these endpoints do not take) is refused, not ignored.
+        var known = req.Path.Value!.EndsWith("/isochrones", StringComparison.Ordinal) ? IsochroneParameters : AccessibilityParameters;
+        if (q.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
+            throw new Problems.BadParameterException(unknown, $"Unknown parameter '{unknown}'. This endpoint reads: {string.Join(", ", known)}.");
         var request = settings with
         {
             FeedId = Body.Nonempty(q["feedId"]) is { } f
                 ? long.TryParse(f, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? id : throw new Problems.BadParameterException("feedId", $"'{f}' is not a feed id.")
                 : null,
+            Feeds = Body.Nonempty(q["feeds"]) is { } list
+                ? [.. list.Split(',').Select(x => long.TryParse(x.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var fid) ? fid
+                    : throw new Problems.BadParameterException("feeds", $"'{list}' is not a comma-separated list of feed ids."))]
+                : null,
             ServiceDate = Body.Nonempty(q["serviceDate"]),
             Window = Body.Nonempty(q["window"]) ?? settings.Window,
             WindowKind = Body.Nonempty(q["windowKind"]) ?? settings.WindowKind,
         };
+        var limits = req.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<LimitsOptions>>().Value;
+        RunLimits.Window(request.Window, limits.MaxInteractiveWindowHours, "window", "Limits:MaxInteractiveWindowHours (longer windows: POST /analyses)");
         var routing = request.Routing();
         if (routing.WindowKind == WindowKind.Arrival && TravelTimeMatrix.WhyNotProfile(routing) is { } why)
             throw new Lis.Geo.Transit.RuleViolation(routing.MaxRides is not null ? "maxRides" : "boardSlack", Lis.Geo.Transit.RuleKind.Conflict, "arrival windows: " + why);
         // Interactive look-ups answer for today when neither the query nor the feed names a day.
-        var (feed, day) = await new FeedStore(db).ServiceDayAsync(request.FeedId, request.ParsedServiceDate(), DateOnly.FromDateTime(DateTime.UtcNow), ct);
-        var router = await routers.GetAsync(feed.Id, feed.Sha256, day, routing, ct);
-        FeedStore.RequireService(router.Timetable, day);
-        return new Context(feed, day, routing, router, request);
+        var (feeds, day) = await RunFeeds.ServiceDayAsync(db, request.FeedId, request.Feeds, request.ParsedServiceDate(), DateOnly.FromDateTime(DateTime.UtcNow), ct);
+        var router = await routers.GetAsync(RunFeeds.Of(feeds), day, routing, ct);
+        RunFeeds.RequireService(router.Timetable, feeds, day);
+        return new Context(feeds[0], day, routing, router, request) { Feeds = feeds };
     }
 }

@@ -25,6 +25,19 @@ public sealed class ApiOptions
     /// /tmp is a small RAM disk.
     /// </summary>
     public string UploadDirectory { get; set; } = "";
+
+    /// <summary>
+    /// The address clients reach this API at (e.g. https://geo.example.org/api), used for every link and
+    /// Location header instead of the request's Host header, which a client or proxy can set to anything.
+    /// Empty: links are built from the request, as AllowedHosts filtered it.
+    /// </summary>
+    public string PublicBaseUrl { get; set; } = "";
+
+    /// <summary>
+    /// Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (the client's
+    /// address then keys rate limits). Empty: forwarded headers are ignored.
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
 }
 
 /// <summary>Section "Auth": the key that unlocks writes. Reads are public.</summary>

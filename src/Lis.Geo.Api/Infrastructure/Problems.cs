@@ -25,6 +25,8 @@ public static class Problems
     public static readonly ProblemType InvalidFeature = new("invalid-feature", 422, "The feature breaks a data rule",
         "The GeoJSON is readable but a geometry or attribute breaks a rule (invalid geometry, wrong type, outside the CRS range, missing key). 'errors' lists each.");
     public static readonly ProblemType NotFound = new("not-found", 404, "Not found", "No resource has this id.");
+    public static readonly ProblemType NotAcceptable = new("not-acceptable", 406, "Not acceptable",
+        "None of the encodings the Accept header allows is offered here; 'field' is Accept. Leave Accept out, or use f=.");
     public static readonly ProblemType Conflict = new("conflict", 409, "Conflict", "A feature with this id already exists; use PUT to replace it.");
     public static readonly ProblemType Unauthorized = new("unauthorized", 401, "API key required",
         "Writes need the X-API-Key header with the configured key (Auth:ApiKey).");
@@ -34,10 +36,14 @@ public static class Problems
         "Send application/geo+json or application/json (features), or multipart/form-data or the raw file (imports).");
     public static readonly ProblemType ImportRejected = new("import-rejected", 422, "Import rejected",
         "Rows of the file were rejected, so nothing was imported. 'importRecord' lists every issue.");
+    public static readonly ProblemType TooManyRequests = new("too-many-requests", 429, "Too many requests",
+        "This client sent more synchronous routing requests than Limits:InteractivePerMinute allows; wait for Retry-After seconds.");
+    public static readonly ProblemType ServiceUnavailable = new("service-unavailable", 503, "Service unavailable",
+        "The database cannot be reached just now; nothing was stored. Retry after Retry-After seconds.");
     public static readonly ProblemType ServerError = new("server-error", 500, "Unexpected error", "The error was logged; nothing was stored.");
 
     public static readonly IReadOnlyList<ProblemType> All =
-        [InvalidParameter, InvalidBody, InvalidFeature, NotFound, Conflict, Unauthorized, PayloadTooLarge, UnsupportedMediaType, ImportRejected, ServerError];
+        [InvalidParameter, InvalidBody, InvalidFeature, NotFound, NotAcceptable, Conflict, Unauthorized, PayloadTooLarge, UnsupportedMediaType, ImportRejected, TooManyRequests, ServiceUnavailable, ServerError];
 
     public static ProblemHttpResult Result(ProblemType type, string detail, string? field = null, IDictionary<string, object?>? extensions = null)
     {

@@ -16,6 +16,13 @@ public static class SwaggerSetup
         });
         o.CustomSchemaIds(t => t.FullName!.Replace("Lis.Geo.Api.", "", StringComparison.Ordinal).Replace('+', '.'));
         o.OperationFilter<ItemsParametersFilter>();
+        // Scenario modifications are one JSON type per "type" value ([JsonDerivedType]); each subtype's members are documented.
+        o.UseOneOfForPolymorphism();
+        o.UseAllOfForInheritance();
+        o.SelectDiscriminatorNameUsing(t => t == typeof(Lis.Geo.Transit.Scenarios.Modification) ? "type" : null);
+        o.SelectDiscriminatorValueUsing(t => System.Reflection.CustomAttributeExtensions
+            .GetCustomAttributes<System.Text.Json.Serialization.JsonDerivedTypeAttribute>(typeof(Lis.Geo.Transit.Scenarios.Modification))
+            .FirstOrDefault(a => a.DerivedType == t)?.TypeDiscriminator as string);
         o.AddSecurityDefinition("ApiKey", new Microsoft.OpenApi.OpenApiSecurityScheme
         {
             Type = Microsoft.OpenApi.SecuritySchemeType.ApiKey,
@@ -25,5 +32,25 @@ public static class SwaggerSetup
         });
         var xml = Path.Combine(AppContext.BaseDirectory, "Lis.Geo.Api.xml");
         if (File.Exists(xml)) o.IncludeXmlComments(xml);
+        var engineXml = Path.Combine(AppContext.BaseDirectory, "Lis.Geo.Transit.xml");
+        if (File.Exists(engineXml)) o.IncludeXmlComments(engineXml);
     }
+}
+
+/// <summary>The OpenAPI document at <c>/api</c>, as OGC API – Features asks (<c>service-desc</c> of the landing page).</summary>
+public static class ApiDefinition
+{
+    public const string MediaType = "application/vnd.oai.openapi+json;version=3.0";
+
+    public static void MapApiDefinition(this IEndpointRouteBuilder app) =>
+        app.MapGet("/api", async (HttpContext http, Swashbuckle.AspNetCore.Swagger.ISwaggerProvider swagger) =>
+            {
+                Features.Ogc.OgcHttp.OnlyParameters(http.Request, "f");
+                var doc = swagger.GetSwagger("v1", $"{http.Request.Scheme}://{http.Request.Host}", http.Request.PathBase);
+                await using var buffer = new MemoryStream();
+                await Microsoft.OpenApi.OpenApiSerializableExtensions.SerializeAsJsonAsync(doc, buffer, Microsoft.OpenApi.OpenApiSpecVersion.OpenApi3_0, http.RequestAborted);
+                http.Response.ContentType = MediaType;
+                await http.Response.Body.WriteAsync(buffer.ToArray(), http.RequestAborted);
+            })
+            .ExcludeFromDescription();
 }

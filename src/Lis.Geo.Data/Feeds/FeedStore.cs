@@ -55,20 +55,28 @@ public sealed class FeedStore(NpgsqlDataSource db)
 
         FeedSummary summary;
         GtfsSource source;
+        Timetable timetable;
+        FeedRoutes routes;
+        DateOnly date;
         try
         {
             source = GtfsSource.Open(file.Path);
             summary = FeedSummary.Read(source);
+            if (summary.Stops.Count == 0)
+                throw new FeedRejectedException("The feed has no usable stops (stops.txt missing or without stop_id/stop_lat/stop_lon).");
+            date = checkDate ?? RepresentativeDate(summary);
+            timetable = TimetableCompiler.Compile(source, date, file.Sha256);
+            routes = FeedRoutes.Read(source);
+        }
+        catch (InputLimitException e)
+        {
+            throw new FeedRejectedException($"The feed passes a size limit: {e.Message}");
         }
         catch (InvalidDataException e)
         {
+            // Also a zip entry that is not deflate data, or a table that is not UTF-8.
             throw new FeedRejectedException($"The file is not a readable GTFS zip or TransXChange document: {e.Message}");
         }
-        if (summary.Stops.Count == 0)
-            throw new FeedRejectedException("The feed has no usable stops (stops.txt missing or without stop_id/stop_lat/stop_lon).");
-        var date = checkDate ?? RepresentativeDate(summary);
-        var timetable = TimetableCompiler.Compile(source, date, file.Sha256);
-        var routes = FeedRoutes.Read(source);
         var issues = timetable.Issues.Concat(routes.Issues).ToList();
 
         var feed = new TransitFeed

@@ -149,10 +149,18 @@ public abstract class Dataset
         return d;
     }
 
+    /// <summary>Longest key (code, reference) accepted: real ONS codes have 9 characters, site references a few dozen.</summary>
+    public const int MaxKeyLength = 100;
+
     protected static string? RequireKey(string? value, SourceRow row, string field, List<ImportIssue> issues)
     {
         if (value is null)
             issues.Add(new ImportIssue(ImportIssue.Error, "missing_key", row.Row, field, $"The row has no {field}; every row needs one."));
+        else if (value.Length > MaxKeyLength)
+        {
+            issues.Add(new ImportIssue(ImportIssue.Error, "key_too_long", row.Row, field, $"The {field} has {value.Length:N0} characters; keys have at most {MaxKeyLength}."));
+            return null;
+        }
         return value;
     }
 }

@@ -33,10 +33,18 @@ public sealed class FeatureWriter(NpgsqlDataSource dataSource)
 
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var exists = await ExistsAsync(conn, tx, dataset, id, ct);
-        if (mode == WriteMode.Create && exists) return (WriteOutcome.AlreadyExists, id, issues);
-        if (mode == WriteMode.Replace && !exists) return (WriteOutcome.NotFound, id, issues);
-        await Importer.WriteAsync(conn, tx, dataset, new ImportOptions(), [values], ct);
+        if (mode == WriteMode.Create)
+        {
+            // Decided by the unique key (INSERT … ON CONFLICT DO NOTHING), not by a check before the write:
+            // of 50 parallel creates of one code exactly one inserts, the others see the conflict.
+            if (await Importer.WriteAsync(conn, tx, dataset, new ImportOptions(), [values], ct, insertOnly: true) == 0)
+                return (WriteOutcome.AlreadyExists, id, issues);
+        }
+        else
+        {
+            if (!await ExistsAsync(conn, tx, dataset, id, ct)) return (WriteOutcome.NotFound, id, issues);
+            await Importer.WriteAsync(conn, tx, dataset, new ImportOptions(), [values], ct);
+        }
         await tx.CommitAsync(ct);
         return (WriteOutcome.Written, id, issues);
     }

@@ -45,6 +45,12 @@ public static class GeometryRules
         var range = Crs.ValidRange(g.SRID);
         foreach (var c in g.Coordinates)
         {
+            // Columns are 2D: a z or m value would fail the write, and dropping it would change the data unseen.
+            if (!double.IsNaN(c.Z) || !double.IsNaN(c.M))
+            {
+                Error("not_2d", $"Coordinate ({c.X} {c.Y} {c.Z}{(double.IsNaN(c.M) ? "" : $" {c.M}")}) has 3 or 4 dimensions; send 2D coordinates (lon, lat).");
+                return null;
+            }
             if (!double.IsFinite(c.X) || !double.IsFinite(c.Y) || !range.Contains(c.X, c.Y))
             {
                 Error("outside_crs_range",

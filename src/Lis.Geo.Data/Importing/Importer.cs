@@ -110,7 +110,14 @@ public sealed class Importer(NpgsqlDataSource dataSource)
         return record;
     }
 
-    internal static async Task WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Dataset d, ImportOptions options, List<object?[]> rows, CancellationToken ct)
+    /// <summary>
+    /// Stages <paramref name="rows"/> and upserts them; with <paramref name="insertOnly"/> an existing
+    /// key is left alone (<c>ON CONFLICT DO NOTHING</c>, which waits for a concurrent insert of the
+    /// same key to commit), so a create is decided by the unique key itself, whatever the timing.
+    /// Returns the rows inserted or updated.
+    /// </summary>
+    internal static async Task<int> WriteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Dataset d, ImportOptions options, List<object?[]> rows, CancellationToken ct,
+        bool insertOnly = false)
     {
         foreach (var (sql, parameters) in d.BeforeUpsert(options))
         {
@@ -136,6 +143,7 @@ public sealed class Importer(NpgsqlDataSource dataSource)
         }
 
         var target = d.Columns.Where(c => c.Role != ColumnRole.StageOnly).ToList();
+        var written = rows.Count;
         var select = string.Join(", ", target.Select(c => c.IsGeometry ? $"ST_Transform({c.Name}, {LisGeoDbContext.StorageSrid})" : c.Name));
         var updates = target.Where(c => !d.Keys.Contains(c.Name)).Select(c => c.Role == ColumnRole.Merge
             ? $"{c.Name} = coalesce(EXCLUDED.{c.Name}, {d.Table}.{c.Name})"
@@ -146,23 +154,25 @@ public sealed class Importer(NpgsqlDataSource dataSource)
             var set = target.Where(c => !d.Keys.Contains(c.Name)).Select(c => c.Role == ColumnRole.Merge
                 ? $"{c.Name} = coalesce(s.{c.Name}, t.{c.Name})" : $"{c.Name} = s.{c.Name}").ToList();
             if (set.Count > 0)
-                await Execute($"UPDATE {d.Table} t SET {string.Join(", ", set)} FROM stage s WHERE {string.Join(" AND ", d.Keys.Select(k => $"t.{k} = s.{k}"))}");
+                written = await Execute($"UPDATE {d.Table} t SET {string.Join(", ", set)} FROM stage s WHERE {string.Join(" AND ", d.Keys.Select(k => $"t.{k} = s.{k}"))}");
         }
         else
         {
             var upsert = new StringBuilder()
                 .Append($"INSERT INTO {d.Table} ({string.Join(", ", target.Select(c => c.Name))}) SELECT {select} FROM stage ")
                 .Append($"ON CONFLICT ({string.Join(", ", d.Keys)}) ")
-                .Append(updates.Count == 0 ? "DO NOTHING" : $"DO UPDATE SET {string.Join(", ", updates)}");
-            await Execute(upsert.ToString());
+                .Append(updates.Count == 0 || insertOnly ? "DO NOTHING" : $"DO UPDATE SET {string.Join(", ", updates)}");
+            written = await Execute(upsert.ToString());
+            if (insertOnly && written == 0) return 0;
         }
         if (d.AfterUpsertSql is { } after)
             await Execute(after);
+        return written;
 
-        async Task Execute(string text)
+        async Task<int> Execute(string text)
         {
             await using var cmd = new NpgsqlCommand(text, conn, tx);
-            await cmd.ExecuteNonQueryAsync(ct);
+            return await cmd.ExecuteNonQueryAsync(ct);
         }
     }
 

@@ -52,13 +52,40 @@ public sealed class SourceFile
     private StreamReader OpenText()
     {
         Stream s = new MemoryStream(_content, writable: false);
-        if (IsGzip) s = new GZipStream(s, CompressionMode.Decompress);
-        return new StreamReader(s, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
+        if (IsGzip)
+            s = new Lis.Geo.Transit.Gtfs.InflateLimitStream(new GZipStream(s, CompressionMode.Decompress),
+                Lis.Geo.Transit.Gtfs.InputLimits.Current.InflatedBudget(_content.Length), Name);
+        // Strict: a byte that is not UTF-8 refuses the file rather than becoming U+FFFD in a name or code unseen.
+        return new StreamReader(s, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true);
     }
 
     /// <summary>Reads every row. <paramref name="defaultSrid"/> applies to CSV coordinates and GeoJSON without a <c>crs</c> member.</summary>
-    public IReadOnlyList<SourceRow> ReadRows(int defaultSrid, List<Model.ImportIssue> fileIssues) =>
-        IsGeoJson ? ReadGeoJson(fileIssues) : ReadCsv(defaultSrid, fileIssues);
+    public IReadOnlyList<SourceRow> ReadRows(int defaultSrid, List<Model.ImportIssue> fileIssues)
+    {
+        try
+        {
+            return IsGeoJson ? ReadGeoJson(fileIssues) : ReadCsv(defaultSrid, fileIssues);
+        }
+        catch (Lis.Geo.Transit.Gtfs.InputLimitException e)
+        {
+            fileIssues.Add(FileError("too_large", e.Message));
+        }
+        catch (InvalidDataException e)
+        {
+            // A damaged gzip (bad header, truncated stream) or text that is not UTF-8.
+            fileIssues.Add(FileError("unreadable_file", $"The file cannot be read: {e.Message}"));
+        }
+        catch (DecoderFallbackException e)
+        {
+            fileIssues.Add(FileError("unreadable_file", $"The file is not UTF-8 text: {e.Message}"));
+        }
+        catch (InvalidOperationException e)
+        {
+            // System.Text.Json reading a member of the wrong kind ("type": 7) or text with an unpaired surrogate.
+            fileIssues.Add(FileError("invalid_json", $"The file is not GeoJSON this importer can read: {e.Message}"));
+        }
+        return [];
+    }
 
     private List<SourceRow> ReadGeoJson(List<Model.ImportIssue> fileIssues)
     {
@@ -77,7 +104,7 @@ public sealed class SourceFile
         using (doc)
         {
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var type) || type.GetString() != "FeatureCollection"
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "FeatureCollection"
                 || !root.TryGetProperty("features", out var features) || features.ValueKind != JsonValueKind.Array)
             {
                 fileIssues.Add(FileError("not_feature_collection", "Expected a GeoJSON FeatureCollection with a 'features' array."));

@@ -27,7 +27,26 @@ public sealed record FeatureRequest
 
     /// <summary>False writes <c>"geometry":null</c> without serialising it (CSV needs only the properties).</summary>
     public bool IncludeGeometry { get; init; } = true;
+
+    /// <summary>A CQL2 filter (OGC API – Features Part 3), already parsed; its geometry literals are in <see cref="FilterSrid"/>.</summary>
+    public Cql2.Node? Filter { get; init; }
+    public int FilterSrid { get; init; } = 4326;
+
+    /// <summary>Properties to sort by before the layer's own order; null keeps the layer's order (and allows keyset paging).</summary>
+    public IReadOnlyList<(string Property, bool Descending)>? SortBy { get; init; }
+
+    /// <summary>
+    /// Keyset paging: the values of <see cref="Layer.OrderTerms"/> of the last feature of the previous page;
+    /// the page starts after it, at the cost of an index seek however deep it is (unlike <see cref="Offset"/>).
+    /// </summary>
+    public IReadOnlyList<object>? After { get; init; }
+
+    /// <summary>The <c>datetime</c> interval (dates, inclusive, open ends null); applied to layers with a <see cref="Layer.TimeSql"/>.</summary>
+    public (DateOnly? From, DateOnly? To)? Datetime { get; init; }
 }
+
+/// <summary>One feature's GeoJSON and its keyset (the JSON array of its order terms' values).</summary>
+public readonly record struct FeatureRow(string Json, string? Key);
 
 /// <summary>
 /// Reads GeoJSON features from a <see cref="Layer"/>. PostGIS writes each Feature's JSON
@@ -40,9 +59,10 @@ public static class FeatureQuery
     /// <summary>Coordinate decimals: 6 in degrees (~0.1 m, as RFC 7946 advises), 2 in metres.</summary>
     public static int Decimals(int srid) => srid == 4326 ? 6 : 2;
 
+    /// <summary>Features the request selects, on every page (the keyset of a page does not narrow it).</summary>
     public static async Task<long> CountAsync(NpgsqlDataSource db, Layer layer, FeatureRequest req, CancellationToken ct)
     {
-        var (where, parameters) = Where(layer, req);
+        var (where, parameters) = Where(layer, req with { After = null });
         await using var cmd = db.CreateCommand($"SELECT count(*) FROM {layer.From} {WhereClause(where)}");
         cmd.Parameters.AddRange(parameters.ToArray());
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
@@ -50,6 +70,20 @@ public static class FeatureQuery
 
     /// <summary>Each feature as one GeoJSON Feature text, in the layer's order (the id unless it ranks its features; stable paging either way).</summary>
     public static async IAsyncEnumerable<string> ReadAsync(NpgsqlDataSource db, Layer layer, FeatureRequest req, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var row in ReadRowsAsync(db, layer, req, withKeys: false, ct))
+            yield return row.Json;
+    }
+
+    /// <summary>The SQL condition and parameters a request selects by (everything but paging), e.g. to key a cached count.</summary>
+    public static (string Sql, IReadOnlyList<object> Values) Selection(Layer layer, FeatureRequest req)
+    {
+        var (where, parameters) = Where(layer, req with { After = null });
+        return (WhereClause(where), parameters.Select(p => p.Value!).ToList());
+    }
+
+    /// <summary>Like <see cref="ReadAsync"/>, with each feature's keyset when <paramref name="withKeys"/> (for the next link).</summary>
+    public static async IAsyncEnumerable<FeatureRow> ReadRowsAsync(NpgsqlDataSource db, Layer layer, FeatureRequest req, bool withKeys, [EnumeratorCancellation] CancellationToken ct)
     {
         var (where, parameters) = Where(layer, req);
         var props = req.Properties is null ? layer.Properties : layer.Properties.Where(p => req.Properties.Contains(p.Name)).ToList();
@@ -60,16 +94,26 @@ public static class FeatureQuery
             .Append(req.IncludeGeometry
                 ? $" || ',\"geometry\":' || coalesce(ST_AsGeoJSON({geometry}, {Decimals(req.OutputSrid)}, 0), 'null')"
                 : " || ',\"geometry\":null'")
-            .Append(" || ',\"properties\":' || ").Append(PropertiesJson(props)).Append("::text || '}'")
-            .Append(" FROM ").Append(layer.From).Append(' ').Append(WhereClause(where))
-            .Append(" ORDER BY ").Append(layer.Order);
+            .Append(" || ',\"properties\":' || ").Append(PropertiesJson(props)).Append("::text || '}'");
+        if (withKeys)
+            sql.Append(", json_build_array(").Append(string.Join(", ", layer.OrderTerms.Select(t => t.Sql))).Append(")::text");
+        sql.Append(" FROM ").Append(layer.From).Append(' ').Append(WhereClause(where))
+            .Append(" ORDER BY ").Append(OrderBy(layer, req));
         if (req.FeatureId is null)
-            sql.Append(CultureInfo.InvariantCulture, $" LIMIT {req.Limit} OFFSET {req.Offset}");
+            sql.Append(CultureInfo.InvariantCulture, $" LIMIT {req.Limit}").Append(req.After is null ? $" OFFSET {req.Offset}" : "");
         await using var cmd = db.CreateCommand(sql.ToString());
         cmd.Parameters.AddRange(parameters.ToArray());
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            yield return r.GetString(0);
+            yield return new FeatureRow(r.GetString(0), withKeys ? r.GetString(1) : null);
+    }
+
+    /// <summary>The requested sort properties first (NULLs last either way), then the layer's own order, which is unique.</summary>
+    private static string OrderBy(Layer layer, FeatureRequest req)
+    {
+        if (req.SortBy is not { Count: > 0 } sort) return layer.Order;
+        var terms = sort.Select(s => $"({layer.Properties.First(p => p.Name == s.Property).Sql}) {(s.Descending ? "DESC" : "ASC")} NULLS LAST");
+        return string.Join(", ", terms) + ", " + layer.Order;
     }
 
     /// <summary>json_build_object takes at most 100 arguments: 50 properties, far more than any layer has.</summary>
@@ -98,8 +142,42 @@ public static class FeatureQuery
         }
         foreach (var (name, value) in req.Filters)
         {
-            var filter = layer.Filters.First(f => f.Name == name);
-            where.Add(string.Format(CultureInfo.InvariantCulture, filter.Sql, Param(value)));
+            // A layer's own filter by that name, else equality on the property (Part 1 "queryables as query parameters").
+            where.Add(layer.Filters.FirstOrDefault(f => f.Name == name) is { } filter
+                ? string.Format(CultureInfo.InvariantCulture, filter.Sql, Param(value))
+                : $"({layer.Properties.First(p => p.Name == name).Sql}) = {Param(value)}");
+        }
+        if (req.Filter is not null)
+            where.Add(Cql2.ToSql(req.Filter, layer, req.FilterSrid, Param));
+        if (req.Datetime is { } dt && layer.TimeSql is not null)
+        {
+            if (dt.From is { } from) where.Add($"({layer.TimeSql}) >= {Param(from)}");
+            if (dt.To is { } to) where.Add($"({layer.TimeSql}) <= {Param(to)}");
+        }
+        if (req.After is { } after)
+        {
+            var terms = layer.OrderTerms;
+            if (after.Count != terms.Count) throw new ArgumentException("The keyset does not match the layer's order.", nameof(req));
+            var values = after.Select(Param).ToList();
+            if (terms.All(t => t.Descending == terms[0].Descending))
+            {
+                // One row comparison, which an index on the order columns answers with a seek.
+                var op = terms[0].Descending ? "<" : ">";
+                where.Add(terms.Count == 1 ? $"({terms[0].Sql}) {op} {values[0]}"
+                    : $"({string.Join(", ", terms.Select(t => t.Sql))}) {op} ({string.Join(", ", values)})");
+            }
+            else
+            {
+                // Mixed directions: a = x AND b < y OR a > x …, term by term.
+                var or = new List<string>();
+                for (var i = 0; i < terms.Count; i++)
+                {
+                    var and = Enumerable.Range(0, i).Select(j => $"({terms[j].Sql}) = {values[j]}").ToList();
+                    and.Add($"({terms[i].Sql}) {(terms[i].Descending ? "<" : ">")} {values[i]}");
+                    or.Add("(" + string.Join(" AND ", and) + ")");
+                }
+                where.Add("(" + string.Join(" OR ", or) + ")");
+            }
         }
         return (where, parameters);
     }

@@ -1,3 +1,4 @@
+using Lis.Geo.Data;
 using Lis.Geo.Data.Analyses;
 using Lis.Geo.Data.Model;
 using Npgsql;
@@ -92,7 +93,8 @@ public static class LayerCatalog
                 new("name", "t.name", PropertyType.String, "Stop name"),
                 new("location_type", "t.location_type", PropertyType.Integer, "0 stop, 1 station, …"),
             ],
-            [new("feed", "t.feed_id = {0}", PropertyType.Integer, "Feed id")]),
+            [new("feed", "t.feed_id = {0}", PropertyType.Integer, "Feed id")],
+            OrderSql: "t.feed_id, t.stop_id"),
         new("transit-routes", "Transit routes", "Routes of the stored GTFS feeds: one line per distinct shapes.txt shape, or per distinct stop sequence where trips have no shape.",
             "transit_route t", "t.feed_id || ':' || t.route_id", "t.geom", "MultiLineString",
             [
@@ -110,7 +112,8 @@ public static class LayerCatalog
                 new("line_count", "ST_NumGeometries(t.geom)", PropertyType.Integer, "Distinct shapes or stop sequences drawn"),
             ],
             [new("feed", "t.feed_id = {0}", PropertyType.Integer, "Feed id"),
-             new("route_type", "t.route_type = {0}", PropertyType.Integer, "GTFS route_type, e.g. 3 for bus")]),
+             new("route_type", "t.route_type = {0}", PropertyType.Integer, "GTFS route_type, e.g. 3 for bus")],
+            OrderSql: "t.feed_id, t.route_id"),
     ];
 
     /// <summary>
@@ -189,15 +192,18 @@ public static class LayerCatalog
             $"(SELECT round(min(pr.percentiles[{Spec.PercentilePosition}]) / 60.0, 1) FROM analysis_pair_result pr " +
             $"WHERE pr.run_id = {RunId} AND pr.origin_index = {originIndex} AND pr.destination_index < {CentreCount})";
 
-        /// <summary>The layer of <paramref name="kind"/> (one of <see cref="RunSpec.ResultLayers"/>).</summary>
-        public Layer Layer(string kind) => kind switch
+        /// <summary>
+        /// The layer of <paramref name="kind"/> (one of <see cref="RunSpec.ResultLayers"/>). A run's results
+        /// are about its service date: the OGC <c>datetime</c> parameter selects on it.
+        /// </summary>
+        public Layer Layer(string kind) => (kind switch
         {
             ResultLayer.Zones => RunZoneLayer(this),
             ResultLayer.Housing => RunHousingLayer(this),
             ResultLayer.Sites => RunSiteLayer(this),
             ResultLayer.Isochrones => RunIsochroneLayer(this),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a result layer."),
-        };
+        }) with { TimeSql = $"DATE '{ServiceDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}'" };
     }
 
     /// <summary>
@@ -209,8 +215,7 @@ public static class LayerCatalog
         var from = $"""
             analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
             JOIN zone t ON t.zone_set_id = '{run.ZoneSetId}' AND t.code = p.code
-            JOIN zone_set s ON s.id = t.zone_set_id
-            LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.edition = 'imd2019' AND d.lsoa_code = t.code
+            {DeprivationJoin.Sql("t.zone_set_id", "t.code")}
             """;
         var min = run.MinCentres;
         return new Layer($"analysis-{run.RunId}-zones", $"Analysis {run.RunId}: access to centres ({run.ServiceDate:yyyy-MM-dd})",
@@ -257,8 +262,7 @@ public static class LayerCatalog
         LEFT JOIN LATERAL (SELECT z.code FROM zone z WHERE z.zone_set_id = '{set}' AND ST_Contains(z.geom, ST_PointOnSurface(t.geom)) ORDER BY z.code LIMIT 1) lz ON true
         LEFT JOIN analysis_point lp ON lp.run_id = {runId} AND lp.is_origin AND lp.kind = 'zone' AND lp.code = lz.code
         LEFT JOIN analysis_origin_result lr ON lr.run_id = lp.run_id AND lr.origin_index = lp.index
-        LEFT JOIN zone_set ls ON ls.id = '{set}' AND ls.code_geography = 'lsoa11'
-        LEFT JOIN deprivation d ON ls.id IS NOT NULL AND d.edition = 'imd2019' AND d.lsoa_code = lz.code
+        {DeprivationJoin.Sql($"'{set}'", "lz.code")}
         """ : "";
 
     private static string LandJoin(RunFacts run) => LandJoin(run.RunId, run.ZoneSetId);

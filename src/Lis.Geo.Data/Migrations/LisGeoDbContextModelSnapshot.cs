@@ -1112,6 +1112,51 @@ namespace Lis.Geo.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Lis.Geo.Data.Model.ScenarioRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("content");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("FeedId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("feed_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sha256");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_scenario");
+
+                    b.HasIndex("FeedId")
+                        .HasDatabaseName("ix_scenario_feed_id");
+
+                    b.ToTable("scenario", (string)null);
+                });
+
             modelBuilder.Entity("Lis.Geo.Data.Model.SiteResult", b =>
                 {
                     b.Property<long>("RunId")
@@ -1522,6 +1567,16 @@ namespace Lis.Geo.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_analysis_point_analysis_run_run_id");
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.ScenarioRecord", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.TransitFeed", null)
+                        .WithMany()
+                        .HasForeignKey("FeedId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_scenario_transit_feed_feed_id");
                 });
 
             modelBuilder.Entity("Lis.Geo.Data.Model.SiteResult", b =>

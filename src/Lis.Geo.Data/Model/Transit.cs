@@ -70,3 +70,21 @@ public sealed class TransitRoute
     public required string GeometrySource { get; set; }
     public required MultiLineString Geom { get; set; }
 }
+
+/// <summary>
+/// A stored what-if scenario (Lis.Geo.Transit.Scenarios.Scenario) on one feed: its modifications as
+/// the engine's canonical JSON and the SHA-256 of that JSON, so a run can store both and say exactly
+/// which scenario it ran whatever happens to this row later.
+/// </summary>
+public sealed class ScenarioRecord
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public long FeedId { get; set; }
+
+    /// <summary>The canonical JSON of the scenario: <c>{"modifications":[…]}</c>.</summary>
+    public required string Content { get; set; }
+    public required string Sha256 { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}

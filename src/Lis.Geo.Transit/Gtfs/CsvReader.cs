@@ -17,7 +17,13 @@ public sealed class CsvReader : IDisposable
     private int[] _lengths = new int[32];
     private long _physicalLine = 1;
 
-    public CsvReader(TextReader reader) => _reader = reader;
+    private readonly InputLimits _limits;
+
+    public CsvReader(TextReader reader, InputLimits? limits = null)
+    {
+        _reader = reader;
+        _limits = limits ?? InputLimits.Current;
+    }
 
     /// <summary>Fields in the current row.</summary>
     public int FieldCount { get; private set; }
@@ -88,6 +94,8 @@ public sealed class CsvReader : IDisposable
     {
         if (FieldCount == _starts.Length)
         {
+            if (FieldCount >= _limits.MaxCsvFields)
+                throw new InputLimitException($"The row on line {Line} has more than {_limits.MaxCsvFields:N0} fields (Limits:MaxCsvFields).");
             Array.Resize(ref _starts, FieldCount * 2);
             Array.Resize(ref _lengths, FieldCount * 2);
         }
@@ -108,7 +116,12 @@ public sealed class CsvReader : IDisposable
 
     private void Append(char c)
     {
-        if (_rowLength == _row.Length) Array.Resize(ref _row, _row.Length * 2);
+        if (_rowLength == _row.Length)
+        {
+            if (_rowLength >= _limits.MaxCsvRowChars)
+                throw new InputLimitException($"The row on line {Line} is longer than {_limits.MaxCsvRowChars:N0} characters (Limits:MaxCsvRowChars); is a quote left open?");
+            Array.Resize(ref _row, Math.Min(_row.Length * 2, _limits.MaxCsvRowChars));
+        }
         _row[_rowLength++] = c;
     }
 

@@ -46,6 +46,7 @@ public sealed record FeedSummary(DateOnly? ValidFrom, DateOnly? ValidTo, IReadOn
         }
 
         var stops = new List<FeedStop>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         using (var table = source.OpenTable("stops.txt"))
         {
             if (table is not null)
@@ -55,6 +56,9 @@ public sealed record FeedSummary(DateOnly? ValidFrom, DateOnly? ValidTo, IReadOn
                 {
                     if (id < 0 || lat < 0 || lon < 0 || !GtfsValues.TryParseDouble(table.Row[lat], out var la) || !GtfsValues.TryParseDouble(table.Row[lon], out var lo))
                         continue; // the compiler reports bad stops; a summary only lists the usable ones
+                    // A repeated stop_id (the compiler reports it) keeps its first row, as routing does; NUL cannot be stored.
+                    if (!seen.Add(table.Row[id].ToString()) || table.Row[id].Contains('\0') || (name >= 0 && table.Row[name].Contains('\0')))
+                        continue;
                     stops.Add(new FeedStop(table.Row[id].ToString(), name >= 0 ? table.Row[name].ToString() : "", la, lo,
                         type >= 0 && GtfsValues.TryParseInt(table.Row[type], out var t) ? t : 0));
                 }

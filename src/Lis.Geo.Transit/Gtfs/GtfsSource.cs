@@ -120,7 +120,8 @@ public sealed class GtfsSource
                 zip.Dispose();
                 return null;
             }
-            stream = new OwnedStream(entry.Open(), zip);
+            var limits = InputLimits.Current;
+            stream = new OwnedStream(new InflateLimitStream(entry.Open(), limits.InflatedBudget(entry.CompressedLength), $"{entry.FullName} of the zip"), zip);
         }
         else
         {

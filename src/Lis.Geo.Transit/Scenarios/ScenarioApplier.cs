@@ -140,7 +140,7 @@ public static class ScenarioApplier
     {
         public int FirstDeparture => Departures[0];
 
-        /// <summary>A trip whose times are offsets from <paramref name="template"/>'s first departure, moved to leave at <paramref name="departure"/>.</summary>
+        /// <summary>This trip with every time moved so that it leaves its first stop at <paramref name="departure"/>.</summary>
         public Trip MovedTo(int departure)
         {
             var shift = departure - FirstDeparture;

@@ -72,7 +72,7 @@ internal static class PatternBuilder
     public static Timetable Build(
         TripList trips, string[] stopIds, double[] stopLat, double[] stopLon, RouteTable routes,
         string feedHash, DateOnly date, IReadOnlyList<FeedIssue> issues, string? scenarioHash = null,
-        IReadOnlyList<TimetableFeed>? feeds = null)
+        IReadOnlyList<TimetableFeed>? feeds = null, IReadOnlyList<string>? sourceTripIds = null)
     {
         var groups = new Dictionary<int[], List<int>>(new SequenceComparer());
         var groupOrder = new List<List<int>>();
@@ -117,6 +117,8 @@ internal static class PatternBuilder
         var arrivals = new int[trips.Arrival.Count];
         var departures = new int[trips.Departure.Count];
         var tripRoutes = new int[trips.Count];
+        // trip_id per laid-out trip, for reports (a scenario's own trips have none in the feed).
+        var tripIds = sourceTripIds is null ? null : new string[trips.Count];
         var timesStart = 0;
         for (var p = 0; p < patterns.Count; p++)
         {
@@ -133,6 +135,8 @@ internal static class PatternBuilder
             {
                 var from = trips.Start[patterns[p][t]];
                 tripRoutes[patternTripStart[p] + t] = trips.Route[patterns[p][t]];
+                if (tripIds is not null)
+                    tripIds[patternTripStart[p] + t] = trips.Source[patterns[p][t]] is var source and >= 0 ? sourceTripIds![source] : "(scenario)";
                 for (var i = 0; i < n; i++)
                 {
                     arrivals[timesStart + t * n + i] = trips.Arrival[from + i];
@@ -145,9 +149,9 @@ internal static class PatternBuilder
         // A scenario of a merged day keeps its feeds (their stops keep their indexes; new stops follow them).
         return feeds is null ? new Timetable(feedHash, date, stopIds, stopLat, stopLon,
             patternStopStart, [.. patternStops], [.. patternRules], patternTripStart, patternTimesStart,
-            arrivals, departures, issues, routes, tripRoutes, scenarioHash) : new Timetable(feedHash, date, stopIds, stopLat, stopLon,
+            arrivals, departures, issues, routes, tripRoutes, scenarioHash) { TripIds = tripIds } : new Timetable(feedHash, date, stopIds, stopLat, stopLon,
             patternStopStart, [.. patternStops], [.. patternRules], patternTripStart, patternTimesStart,
-            arrivals, departures, issues, routes, tripRoutes, scenarioHash) { Feeds = feeds };
+            arrivals, departures, issues, routes, tripRoutes, scenarioHash) { Feeds = feeds, TripIds = tripIds };
     }
 
     private static bool NeverEarlier(TripList trips, int later, int earlier)

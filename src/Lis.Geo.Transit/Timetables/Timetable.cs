@@ -120,6 +120,13 @@ public sealed class Timetable
 
     public bool TryGetStop(string stopId, out int stop) => _stopIndex.TryGetValue(stopId, out stop);
 
+    /// <summary>
+    /// trip_id of each trip in pattern-trip order (trip k of pattern p at <c>PatternTripStart[p] + k</c>;
+    /// copies of a frequencies.txt trip share its id), for reports. Set by the compiler; null for a
+    /// timetable loaded from its cache file (which does not keep them) or merged.
+    /// </summary>
+    internal string[]? TripIds { get; init; }
+
     internal string[] StopIds { get; }
     internal double[] StopLat { get; }
     internal double[] StopLon { get; }

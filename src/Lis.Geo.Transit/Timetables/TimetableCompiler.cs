@@ -31,7 +31,7 @@ public static partial class TimetableCompiler
         var rows = ReadStopTimes(source, stops, trips, issues);
         var compiled = BuildTrips(rows, stops, trips, issues);
         compiled = ExpandFrequencies(source, compiled, trips, issues);
-        return BuildPatterns(compiled, stops, trips.Routes(), feedHash ?? source.ComputeHash(), serviceDate, issues);
+        return BuildPatterns(compiled, stops, trips.Routes(), trips.ActiveIds, feedHash ?? source.ComputeHash(), serviceDate, issues);
     }
 
     private sealed class StopTable
@@ -413,7 +413,7 @@ public static partial class TimetableCompiler
     }
 
     /// <summary>Keeps only the stops some trip serves (in stops.txt order) and lays the trips out as patterns.</summary>
-    private static Timetable BuildPatterns(TripList trips, StopTable stops, RouteTable routes, string feedHash, DateOnly date, List<FeedIssue> issues)
+    private static Timetable BuildPatterns(TripList trips, StopTable stops, RouteTable routes, List<string> tripIds, string feedHash, DateOnly date, List<FeedIssue> issues)
     {
         var used = new bool[stops.Ids.Count];
         foreach (var s in trips.Stop) used[s] = true;
@@ -431,6 +431,6 @@ public static partial class TimetableCompiler
             lon.Add(stops.Lon[s]);
         }
         for (var k = 0; k < trips.Stop.Count; k++) trips.Stop[k] = denseOf[trips.Stop[k]];
-        return PatternBuilder.Build(trips, [.. stopIds], [.. lat], [.. lon], routes, feedHash, date, issues);
+        return PatternBuilder.Build(trips, [.. stopIds], [.. lat], [.. lon], routes, feedHash, date, issues, sourceTripIds: tripIds);
     }
 }

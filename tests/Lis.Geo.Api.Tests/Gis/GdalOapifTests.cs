@@ -148,8 +148,6 @@ public sealed class GdalOapifSharedDataTests(GdalOapifFixture fx) : IClassFixtur
         }
         Assert.NotEqual("(null)", expected["imd_decile"]); // IMD must really be joined, or the comparison proves nothing
 
-        // The driver filters -where on the client (GDAL 3.6 forwards no attribute filter), so it
-        // pages through the whole layer; PAGE_SIZE keeps that to three requests.
         var result = await OgrinfoAsync("-ro", "-q", "-oo", "PAGE_SIZE=1000", Source, Layer, "-where", $"code = '{SampleZone}'");
         var features = Regex.Matches(result.Output, @"^OGRFeature\(", RegexOptions.Multiline).Count;
         Assert.True(features == 1, $"expected exactly one feature for {SampleZone}, got {features}:\n{result.Describe()}");
@@ -193,6 +191,62 @@ public sealed class GdalOapifSharedDataTests(GdalOapifFixture fx) : IClassFixtur
         Assert.Equal(expected, long.Parse(count.Groups[1].Value, CultureInfo.InvariantCulture));
     }
 
+    /// <summary>The OGR type each JSON Schema type must become (GDAL's OAPIF driver reading the describedBy schema).</summary>
+    private static readonly Dictionary<string, string> OgrTypes = new() { ["string"] = "String", ["integer"] = "Integer", ["number"] = "Real", ["boolean"] = "Integer(Boolean)" };
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(1000)]
+    public async Task Field_types_come_from_the_schema_whatever_the_page_size(int pageSize)
+    {
+        using var http = new HttpClient();
+        var schema = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"{fx.BaseUrl}/collections/{Layer}/schema")).RootElement.GetProperty("properties");
+        var expected = schema.EnumerateObject().Where(p => p.Name is not ("id" or "geometry"))
+            .Select(p => $"{p.Name}: {OgrTypes[p.Value.GetProperty("type").GetString()!]}").ToList();
+        Assert.Contains("population: Integer", expected);
+        Assert.Contains("imd_score: Real", expected);
+
+        var summary = await OgrinfoAsync("-ro", "-so", "-oo", $"PAGE_SIZE={pageSize}", Source, Layer);
+        var fields = Regex.Matches(summary.Output, @"^(\w+): (\w+(?:\(\w+\))?) \(", RegexOptions.Multiline)
+            .Select(m => $"{m.Groups[1].Value}: {m.Groups[2].Value}").Where(f => !f.StartsWith("id: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(expected, fields);
+        Assert.Contains(RequestsSince(summary), r => r.Contains($"/collections/{Layer}/feature-schema", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Ogr2ogr_where_is_sent_to_the_server_as_a_filter()
+    {
+        var expected = await fx.ScalarAsync<long>(
+            "SELECT count(*) FROM zone z JOIN deprivation d ON d.lsoa_code = z.code WHERE z.zone_set_id = 'lsoa11' AND z.geom IS NOT NULL AND d.imd_decile = 1");
+        Assert.InRange(expected, 100, 1000);
+        var output = Path.Combine(Path.GetTempPath(), $"lisgeo-where-{Guid.NewGuid():N}.csv");
+        try
+        {
+            var result = await GdalAsync("ogr2ogr", "-f", "CSV", output, "-oo", "PAGE_SIZE=100", Source, Layer, "-where", "imd_decile = 1");
+            var rows = File.ReadLines(output).Count() - 1;
+            Assert.Equal(expected, rows);
+            var pages = RequestsSince(result).Where(r => r.Contains($"/collections/{Layer}/items?", StringComparison.Ordinal) && r.Contains("filter=", StringComparison.Ordinal)).ToList();
+            var unfiltered = RequestsSince(result).Count(r => r.Contains($"/collections/{Layer}/items?", StringComparison.Ordinal) && !r.Contains("filter=", StringComparison.Ordinal));
+            // Only the decile-1 pages travel: ceil(expected / 100) of them (plus one empty last page at most), against 25 for the whole layer.
+            var needed = (int)Math.Ceiling(expected / 100.0);
+            Assert.True(pages.Count >= needed && pages.Count <= needed + 1, $"expected {needed} filtered pages, GDAL made {pages.Count}:\n{result.Describe()}");
+            Assert.True(unfiltered <= 1, $"GDAL read {unfiltered} unfiltered pages (one schema probe is expected):\n{result.Describe()}");
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    [Fact]
+    public async Task Csv_opens_through_vsicurl()
+    {
+        var result = await OgrinfoAsync("-ro", "-so", "-al", $"CSV:/vsicurl/{fx.BaseUrl}/collections/{Layer}/items?f=csv&limit=10000");
+        var count = Regex.Match(result.Output, @"^Feature Count: (\d+)\s*$", RegexOptions.Multiline);
+        Assert.True(count.Success, "no 'Feature Count' in ogrinfo output:\n" + result.Describe());
+        Assert.Equal(2438, long.Parse(count.Groups[1].Value, CultureInfo.InvariantCulture));
+    }
+
     /// <summary>"name (Type) = value" lines of ogrinfo's feature dump.</summary>
     private static Dictionary<string, string> Attributes(string output)
     {
@@ -213,11 +267,14 @@ public sealed class GdalOapifSharedDataTests(GdalOapifFixture fx) : IClassFixtur
     private static IEnumerable<string> RequestsSince(OgrinfoResult r) => r.Requests.Skip(r.FirstRequest);
 
     /// <summary>Runs ogrinfo and asserts it succeeded, wrote no ERROR, and that the API answered none of its requests with an error.</summary>
-    private async Task<OgrinfoResult> OgrinfoAsync(params string[] args)
+    private Task<OgrinfoResult> OgrinfoAsync(params string[] args) => GdalAsync("ogrinfo", args);
+
+    /// <summary>Runs a GDAL tool (ogrinfo, ogr2ogr) with the same checks.</summary>
+    private async Task<OgrinfoResult> GdalAsync(string tool, params string[] args)
     {
-        var exe = FindOnPath("ogrinfo")
+        var exe = FindOnPath(tool)
             ?? throw new Xunit.Sdk.XunitException(
-                "ogrinfo (GDAL) is not installed, so the GIS-client test cannot run. Install it: apt-get install gdal-bin (CI installs it).");
+                $"{tool} (GDAL) is not installed, so the GIS-client test cannot run. Install it: apt-get install gdal-bin (CI installs it).");
         var firstRequest = fx.Requests.Count;
         var start = new ProcessStartInfo(exe)
         {
@@ -240,14 +297,14 @@ public sealed class GdalOapifSharedDataTests(GdalOapifFixture fx) : IClassFixtur
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"ogrinfo {string.Join(' ', args)} did not finish within {OgrinfoTimeout.TotalSeconds:0} s");
+            throw new TimeoutException($"{tool} {string.Join(' ', args)} did not finish within {OgrinfoTimeout.TotalSeconds:0} s");
         }
         var result = new OgrinfoResult($"{exe} {string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a))}",
             process.ExitCode, await stdout, await stderr, firstRequest, fx.Requests.ToArray());
 
-        Assert.True(result.ExitCode == 0, "ogrinfo failed:\n" + result.Describe());
+        Assert.True(result.ExitCode == 0, $"{tool} failed:\n" + result.Describe());
         Assert.False(result.Error.Contains("ERROR", StringComparison.Ordinal) || result.Output.Contains("ERROR ", StringComparison.Ordinal),
-            "ogrinfo reported an error:\n" + result.Describe());
+            $"{tool} reported an error:\n" + result.Describe());
         var failed = RequestsSince(result).Where(r => !r.StartsWith('2')).ToList();
         Assert.True(failed.Count == 0, $"the API refused {failed.Count} of GDAL's requests:\n{string.Join('\n', failed)}\n\n{result.Describe()}");
         return result;

@@ -30,8 +30,9 @@ public static class AnalysesApi
     {
         var g = app.MapGroup("/analyses").WithTags("Analyses").WithProblems(400, 401, 404, 409);
 
-        g.MapPost("", async (AnalysisRequest request, HttpRequest req, AnalysisPlanner planner, CancellationToken ct) =>
+        g.MapPost("", async (AnalysisRequest request, HttpRequest req, AnalysisPlanner planner, IOptions<LimitsOptions> limits, CancellationToken ct) =>
             {
+                RunLimits.Check(request, limits.Value);
                 var run = await planner.CreateAsync(request, null, ct);
                 var url = OgcApi.Href(req, $"/analyses/{run.Id}");
                 return Results.Accepted(url, View(req, run));
@@ -167,6 +168,9 @@ public static class AnalysesApi
             links.Add(new(OgcApi.Href(req, $"/map?run={r.Id}"), "map", "text/html", "The run on the planners' map"));
         if (r.State == RunState.Succeeded && r.Type == AnalysisTypes.Corridor)
             links.Add(new(OgcApi.Href(req, $"{self}/corridors"), "corridors", "application/json", "Each corridor's figures and report from this run"));
+        // Each feed's quality report for the run's service date.
+        foreach (var feed in r.Spec.Feeds)
+            links.Add(new(OgcApi.Href(req, $"/feeds/{feed.Id}/qa?date={r.Spec.ServiceDate:yyyy-MM-dd}"), "feed-qa", "application/json", $"Quality report of feed {feed.Id} on the service date"));
         var seconds = r.StartedAt is { } s && r.FinishedAt is { } f ? (f - s).TotalSeconds : (double?)null;
         return new RunView(r.Id, r.Type, r.State,
             new Progress(r.OriginsDone, r.OriginCount, r.ChunksDone, r.ChunkCount, r.OriginCount == 0 ? 0 : Math.Round(100.0 * r.OriginsDone / r.OriginCount, 1)),
@@ -180,7 +184,9 @@ public static class AnalysesApi
     /// <summary>Streams every pair of a run with its percentiles, straight from PostGIS.</summary>
     private sealed class TravelTimesCsv(NpgsqlDataSource db, long runId, IReadOnlyList<int> percentiles) : IResult
     {
-        public async Task ExecuteAsync(HttpContext http)
+        public Task ExecuteAsync(HttpContext http) => CsvResult.Streamed(http, WriteAsync);
+
+        private async Task WriteAsync(HttpContext http)
         {
             http.Response.ContentType = "text/csv; charset=utf-8";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"analysis-{runId}-travel-times.csv\"";
@@ -188,7 +194,8 @@ public static class AnalysesApi
             var columns = string.Join(", ", percentiles.Select((q, i) => $"pr.percentiles[{i + 1}] AS p{q}_seconds"));
             // COPY … TO STDOUT writes the CSV, header and quoting included, in PostgreSQL itself.
             var sql = $"""
-                COPY (SELECT o.kind AS origin_kind, o.code AS origin, d.kind AS destination_kind, d.code AS destination, d.name AS destination_name, {columns},
+                COPY (SELECT o.kind AS origin_kind, o.code AS origin, d.kind AS destination_kind, d.code AS destination,
+                             CASE WHEN d.name ~ '^[=+@\t\r-]' THEN '''' || d.name ELSE d.name END AS destination_name, {columns},
                              pr.departures_within AS departures_within_threshold
                       FROM analysis_pair_result pr
                       JOIN analysis_point o ON o.run_id = pr.run_id AND o.is_origin AND o.index = pr.origin_index

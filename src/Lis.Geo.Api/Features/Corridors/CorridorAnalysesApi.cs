@@ -7,6 +7,7 @@ using Lis.Geo.Api.Infrastructure;
 using Lis.Geo.Data.Model;
 using Lis.Geo.Jobs;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Lis.Geo.Api.Features.Corridors;
@@ -38,12 +39,13 @@ public static class CorridorAnalysesApi
     {
         var g = app.MapGroup("/corridors/{code}/analyses").WithTags("Corridor analyses").WithProblems(400, 401, 404, 409);
 
-        g.MapPost("", async (string code, [FromBody] AnalysisRequest? request, HttpRequest req, NpgsqlDataSource db, AnalysisPlanner planner, CancellationToken ct) =>
+        g.MapPost("", async (string code, [FromBody] AnalysisRequest? request, HttpRequest req, NpgsqlDataSource db, AnalysisPlanner planner, IOptions<LimitsOptions> limits, CancellationToken ct) =>
             {
                 // The corridor is the resource this URL names, so a missing one is a 404 (as a body naming it would be a 400).
                 if (!await CorridorExistsAsync(db, code, ct))
                     return Problems.Result(Problems.NotFound, $"No corridor '{code}'. GET /collections/corridors/items lists them.", "corridor");
                 var body = (request ?? new AnalysisRequest()) with { Type = AnalysisTypes.Corridor, Corridor = code };
+                RunLimits.Check(body, limits.Value);
                 var run = await planner.CreateAsync(body, null, ct);
                 return Results.Accepted(OgcApi.Href(req, $"/analyses/{run.Id}"), AnalysesApi.View(req, run));
             })

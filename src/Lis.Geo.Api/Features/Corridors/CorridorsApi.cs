@@ -1,3 +1,4 @@
+using Lis.Geo.Data;
 using Lis.Geo.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -38,12 +39,11 @@ public static class CorridorsApi
                 }
 
                 var zones = new List<ZoneInCorridor>();
-                await using (var c = db.CreateCommand("""
+                await using (var c = db.CreateCommand($"""
                     SELECT z.zone_set_id, z.code, z.name, z.population, d.imd_decile,
                            ST_Intersects(k.geom, coalesce(z.centroid, ST_PointOnSurface(z.geom)))
                     FROM corridor k JOIN zone z ON ST_Intersects(z.geom, k.geom)
-                    JOIN zone_set s ON s.id = z.zone_set_id
-                    LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.edition = 'imd2019' AND d.lsoa_code = z.code
+                    {DeprivationJoin.Sql("z.zone_set_id", "z.code")}
                     WHERE k.code = $1 AND ($2::text IS NULL OR z.zone_set_id = $2)
                     ORDER BY z.zone_set_id, z.code
                     """))

@@ -17,7 +17,7 @@ public static class EditingApi
 {
     public static IEndpointRouteBuilder MapEditing(this IEndpointRouteBuilder app)
     {
-        var g = app.MapGroup("/collections/{collectionId}/items").WithTags("Editing").RequireApiKey().WithProblems(400, 401, 404, 409, 413, 415, 422);
+        var g = app.MapGroup("/collections/{collectionId}/items").WithTags("Editing").RequireApiKey().Reads(BodyKind.Feature).WithProblems(400, 401, 404, 409, 413, 415, 422);
 
         g.MapPost("", (string collectionId, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> o, CancellationToken ct) =>
                 Write(collectionId, null, WriteMode.Create, req, db, o.Value, ct))
@@ -57,7 +57,7 @@ public static class EditingApi
         using (json)
         {
             var root = json!.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var t) || t.GetString() != "Feature")
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var t) || t.ValueKind != JsonValueKind.String || t.GetString() != "Feature")
                 return Problems.Result(Problems.InvalidBody, "The body must be a GeoJSON Feature ({\"type\":\"Feature\", \"geometry\":…, \"properties\":…}).", "type");
             if (root.TryGetProperty("crs", out var crs) && crs.ValueKind != JsonValueKind.Null)
                 return Problems.Result(Problems.InvalidBody, "Send RFC 7946 GeoJSON (WGS84 lon/lat) without a 'crs' member; other CRSs are not accepted for writes.", "crs");

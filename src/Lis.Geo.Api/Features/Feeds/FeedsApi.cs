@@ -58,6 +58,7 @@ public static class FeedsApi
                 }
             })
             .RequireApiKey()
+            .Reads(BodyKind.Upload)
             .DisableAntiforgery()
             .Accepts<IFormFile>("multipart/form-data", "application/zip", "application/x-zip-compressed", "application/octet-stream", "application/xml", "text/xml")
             .Produces<Feed>(StatusCodes.Status201Created)

@@ -56,6 +56,7 @@ public static class ImportsApi
                         new Dictionary<string, object?> { ["importRecord"] = record, ["instance"] = location });
             })
             .RequireApiKey()
+            .Reads(BodyKind.Upload)
             .DisableAntiforgery()
             .Accepts<IFormFile>("multipart/form-data", "text/csv", "application/geo+json", "application/json", "application/gzip", "application/octet-stream")
             .Produces<ImportRecord>(StatusCodes.Status201Created)

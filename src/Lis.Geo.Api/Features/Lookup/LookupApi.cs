@@ -1,3 +1,4 @@
+using Lis.Geo.Data;
 using System.Globalization;
 using Lis.Geo.Api.Infrastructure;
 using Npgsql;
@@ -18,15 +19,14 @@ public static class LookupApi
             {
                 var lon = Body.Coordinate(req, "lon", 180);
                 var lat = Body.Coordinate(req, "lat", 90);
-                const string sql = """
+                var sql = $"""
                     WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) g)
                     SELECT 'lep', code, name, NULL::int, NULL::int, NULL::int, NULL::float8, NULL::text FROM lep, p WHERE ST_Intersects(geom, p.g)
                     UNION ALL
                     SELECT 'lad', la.code, la.name, NULL, NULL, NULL, NULL, NULL FROM local_authority la, p WHERE ST_Intersects(la.geom, p.g)
                     UNION ALL
                     SELECT 'zone:' || z.zone_set_id, z.code, z.name, z.population, d.imd_decile, d.imd_rank, d.imd_score, NULL
-                    FROM zone z JOIN zone_set s ON s.id = z.zone_set_id
-                    LEFT JOIN deprivation d ON s.code_geography = 'lsoa11' AND d.edition = 'imd2019' AND d.lsoa_code = z.code, p
+                    FROM zone z {DeprivationJoin.Sql("z.zone_set_id", "z.code")}, p
                     WHERE ST_Intersects(z.geom, p.g)
                     UNION ALL
                     SELECT 'corridor', code, name, NULL, NULL, NULL, NULL, NULL FROM corridor, p WHERE ST_Intersects(geom, p.g)

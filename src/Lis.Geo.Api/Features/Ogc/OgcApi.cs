@@ -1,7 +1,7 @@
 using System.Globalization;
+using System.Text;
 using Lis.Geo.Api.Infrastructure;
 using Lis.Geo.Data.Layers;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -9,104 +9,174 @@ using Npgsql;
 namespace Lis.Geo.Api.Features.Ogc;
 
 /// <summary>
-/// OGC API – Features Part 1 (Core, GeoJSON, OpenAPI 3.0) and Part 2 (CRS by reference) over every
-/// <see cref="Layer"/>: landing page, conformance, collections, items with paging links, bbox,
-/// filters, property selection and CRS, and single items. QGIS, ArcGIS and GDAL's OAPIF driver read it.
+/// OGC API – Features over every <see cref="Layer"/>: Part 1 (Core, GeoJSON, OpenAPI 3.0), Part 2 (CRS by
+/// reference), Part 3 (CQL2 filters, queryables) and Part 5 (schemas), with keyset paging, sorting and
+/// HTTP caching. QGIS, ArcGIS, GDAL's OAPIF driver and browser map libraries read it.
 /// </summary>
 public static class OgcApi
 {
     public sealed record LandingPage(string Title, string Description, IReadOnlyList<Link> Links);
     public sealed record Conformance(IReadOnlyList<string> ConformsTo);
-    public sealed record Extent(SpatialExtent Spatial);
+    public sealed record Extent(SpatialExtent Spatial, TemporalExtent? Temporal = null);
     public sealed record SpatialExtent(IReadOnlyList<double[]> Bbox, string Crs);
+    public sealed record TemporalExtent(IReadOnlyList<string?[]> Interval, string Trs = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian");
     public sealed record Collection(string Id, string Title, string Description, string ItemType, Extent? Extent,
         IReadOnlyList<string> Crs, string StorageCrs, int DefaultLimit, int MaxLimit, IReadOnlyList<Link> Links);
     public sealed record Collections([property: System.Text.Json.Serialization.JsonPropertyName("collections")] IReadOnlyList<Collection> CollectionList, IReadOnlyList<Link> Links);
 
-    private static readonly string[] ConformanceClasses =
+    /// <summary>
+    /// What the server claims, each backed by a test (README, "OGC conformance"). The CQL2 classes are
+    /// listed under their final names and the 2022 draft names (<c>basic-spatial-operators</c>,
+    /// <c>spatial-operators</c>) that clients released against the drafts look for before sending filters.
+    /// </summary>
+    public static readonly string[] ConformanceClasses =
     [
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
         "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+        "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+        "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+        "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+        "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+        "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-operators",
+        "http://www.opengis.net/spec/cql2/1.0/conf/spatial-operators",
+        "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
+        "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/core-roles-features",
+        "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/sorting",
     ];
+
+    public const string QueryablesRel = "http://www.opengis.net/def/rel/ogc/1.0/queryables";
+    public const string SchemaRel = "http://www.opengis.net/def/rel/ogc/1.0/schema";
+
+    /// <summary>Pages up to this size are assembled in memory to carry an ETag; larger ones stream without.</summary>
+    private const int MaxBufferedFeatures = 1_000;
 
     public static IEndpointRouteBuilder MapOgc(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("").WithTags("OGC API – Features");
 
-        g.MapGet("/", (HttpRequest req) => TypedResults.Ok(new LandingPage(
-                "Lis.Geo — West Midlands accessibility and inclusive growth",
-                "Boundaries, zones with IMD 2019, centres, corridors and sites of the West Midlands Local Industrial Strategy, as OGC API – Features.",
-                [
+        g.MapGet("/", (HttpRequest req) =>
+            {
+                OgcHttp.OnlyParameters(req, "f");
+                OgcHttp.Negotiate(req, OgcHttp.Json);
+                var links = new List<Link>
+                {
                     new(Href(req, "/"), "self", "application/json", "This document"),
-                    new(Href(req, "/swagger/v1/swagger.json"), "service-desc", "application/vnd.oai.openapi+json;version=3.0", "OpenAPI definition"),
+                    new(Href(req, "/api"), "service-desc", "application/vnd.oai.openapi+json;version=3.0", "OpenAPI definition"),
                     new(Href(req, "/swagger"), "service-doc", "text/html", "API documentation"),
                     new(Href(req, "/conformance"), "conformance", "application/json", "Conformance classes"),
                     new(Href(req, "/collections"), "data", "application/json", "Collections"),
-                ])))
+                };
+                return new OgcHttp.Document(new LandingPage(
+                    "Lis.Geo — West Midlands accessibility and inclusive growth",
+                    "Boundaries, zones with IMD 2019, centres, corridors and sites of the West Midlands Local Industrial Strategy, as OGC API – Features.",
+                    links), "application/json", links);
+            })
+            .Produces<LandingPage>()
             .WithSummary("Landing page");
 
-        g.MapGet("/conformance", () => TypedResults.Ok(new Conformance(ConformanceClasses))).WithSummary("Conformance classes");
-
-        g.MapGet("/collections", async (HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
+        g.MapGet("/conformance", (HttpRequest req) =>
             {
-                var layers = await LayerCatalog.ListAsync(db, ct);
-                var list = new List<Collection>();
-                foreach (var l in layers) list.Add(await Describe(req, db, l, options.Value, ct));
-                return TypedResults.Ok(new Collections(list, [new(Href(req, "/collections"), "self", "application/json")]));
+                OgcHttp.OnlyParameters(req, "f");
+                OgcHttp.Negotiate(req, OgcHttp.Json);
+                return new OgcHttp.Document(new Conformance(ConformanceClasses), "application/json", [new(Href(req, "/conformance"), "self", "application/json")]);
             })
+            .Produces<Conformance>()
+            .WithSummary("Conformance classes");
+
+        g.MapGet("/collections", async (HttpRequest req, OgcCatalogue catalogue, IOptions<ApiOptions> options, CancellationToken ct) =>
+            {
+                OgcHttp.OnlyParameters(req, "f");
+                OgcHttp.Negotiate(req, OgcHttp.Json);
+                var list = new List<Collection>();
+                foreach (var l in await catalogue.ListAsync(ct)) list.Add(await Describe(req, catalogue, l, options.Value, ct));
+                var links = new List<Link> { new(Href(req, "/collections"), "self", "application/json") };
+                return new OgcHttp.Document(new Collections(list, links), "application/json", links);
+            })
+            .Produces<Collections>()
             .WithSummary("Every collection (layer)");
 
-        g.MapGet("/collections/{collectionId}", async Task<Results<Ok<Collection>, ProblemHttpResult>> (
-                string collectionId, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
-            await LayerCatalog.FindAsync(db, collectionId, ct, Deprivation(req)) is { } layer
-                ? TypedResults.Ok(await Describe(req, db, layer, options.Value, ct))
-                : UnknownCollection(collectionId))
+        g.MapGet("/collections/{collectionId}", async (string collectionId, HttpRequest req, OgcCatalogue catalogue, IOptions<ApiOptions> options, CancellationToken ct) =>
+            {
+                OgcHttp.OnlyParameters(req, "f", "deprivation");
+                OgcHttp.Negotiate(req, OgcHttp.Json);
+                if (await catalogue.FindAsync(collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
+                var c = await Describe(req, catalogue, layer, options.Value, ct);
+                return new OgcHttp.Document(c, "application/json", c.Links, OgcCatalogue.IsImmutable(layer));
+            })
+            .Produces<Collection>()
             .WithSummary("One collection");
 
-        g.MapGet("/collections/{collectionId}/queryables", async Task<Results<Ok<Dictionary<string, object>>, ProblemHttpResult>> (
-                string collectionId, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
+        g.MapGet("/collections/{collectionId}/queryables", async (string collectionId, HttpRequest req, OgcCatalogue catalogue, CancellationToken ct) =>
             {
-                if (await LayerCatalog.FindAsync(db, collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
-                return TypedResults.Ok(new Dictionary<string, object>
-                {
-                    ["$schema"] = "https://json-schema.org/draft/2019-09/schema",
-                    ["$id"] = Href(req, $"/collections/{collectionId}/queryables"),
-                    ["type"] = "object",
-                    ["title"] = layer.Title,
-                    ["properties"] = layer.Filters.ToDictionary(f => f.Name, f => (object)new { type = JsonType(f.Type), description = f.Description }),
-                });
+                OgcHttp.OnlyParameters(req, "f", "deprivation");
+                var offer = OgcHttp.Negotiate(req, OgcHttp.Schema, OgcHttp.Json);
+                if (await catalogue.FindAsync(collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
+                var self = Href(req, $"/collections/{collectionId}/queryables");
+                return new OgcHttp.Document(Schemas.Queryables(layer, self), offer.MediaType, [new(self, "self", offer.MediaType)], OgcCatalogue.IsImmutable(layer));
             })
-            .WithSummary("The filters a collection's items accept");
+            .WithSummary("The properties a filter (CQL2), sortby or property=value can use, with their types (JSON Schema)");
+
+        g.MapGet("/collections/{collectionId}/schema", async (string collectionId, HttpRequest req, OgcCatalogue catalogue, CancellationToken ct) =>
+            {
+                OgcHttp.OnlyParameters(req, "f", "deprivation");
+                var offer = OgcHttp.Negotiate(req, OgcHttp.Schema, OgcHttp.Json);
+                if (await catalogue.FindAsync(collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
+                var self = Href(req, $"/collections/{collectionId}/schema");
+                return new OgcHttp.Document(Schemas.Returnables(layer, self), offer.MediaType, [new(self, "self", offer.MediaType)], OgcCatalogue.IsImmutable(layer));
+            })
+            .WithSummary("Every property of the collection's features with its type (OGC API – Features Part 5 schema)");
+
+        g.MapGet("/collections/{collectionId}/feature-schema", async (string collectionId, HttpRequest req, OgcCatalogue catalogue, CancellationToken ct) =>
+            {
+                OgcHttp.OnlyParameters(req, "f", "deprivation");
+                var offer = OgcHttp.Negotiate(req, OgcHttp.Schema, OgcHttp.Json);
+                if (await catalogue.FindAsync(collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
+                var self = Href(req, $"/collections/{collectionId}/feature-schema");
+                return new OgcHttp.Document(Schemas.Feature(layer, self), offer.MediaType, [new(self, "self", offer.MediaType)], OgcCatalogue.IsImmutable(layer));
+            })
+            .WithSummary("JSON Schema of one GeoJSON Feature of the collection (the collection's describedby link; GDAL types its fields from it)");
 
         g.MapGet("/collections/{collectionId}/items", async Task<IResult> (
-                string collectionId, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
+                string collectionId, HttpRequest req, NpgsqlDataSource db, OgcCatalogue catalogue, IOptions<ApiOptions> options, CancellationToken ct) =>
             {
-                if (await LayerCatalog.FindAsync(db, collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
+                if (await catalogue.FindAsync(collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
                 return await Items(layer, req, db, options.Value, ct);
             })
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
             .WithSummary("Features of a collection, paged")
-            .WithDescription("Parameters: limit (default and maximum in the collection metadata), offset, bbox=minx,miny,maxx,maxy, bbox-crs, " +
-                             "crs (CRS84 default, or http://www.opengis.net/def/crs/EPSG/0/27700), properties=a,b, and the collection's filters (see /queryables).");
+            .WithDescription("Parameters: limit (default and maximum in the collection metadata; larger values are capped), after (from a next link) or offset, " +
+                             "bbox=minx,miny,maxx,maxy, bbox-crs, crs (CRS84 default, or http://www.opengis.net/def/crs/EPSG/0/27700), properties=a,b, " +
+                             "datetime, filter with filter-lang (cql2-text, cql2-json) and filter-crs, sortby=+a,-b, property=value for any queryable, and the collection's filters.");
 
-        g.MapGet("/collections/{collectionId}/items/{featureId}", async Task<Results<GeoJsonResult, ProblemHttpResult>> (
-                string collectionId, string featureId, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
+        g.MapGet("/collections/{collectionId}/items/{featureId}", async Task<IResult> (
+                string collectionId, string featureId, HttpRequest req, NpgsqlDataSource db, OgcCatalogue catalogue, CancellationToken ct) =>
             {
-                if (await LayerCatalog.FindAsync(db, collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
+                OgcHttp.OnlyParameters(req, "f", "crs", "deprivation");
+                OgcHttp.Negotiate(req, OgcHttp.GeoJson);
+                if (await catalogue.FindAsync(collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
                 var srid = OgcCrs.Parse(req.Query["crs"].ToString(), "crs");
                 string? feature = null;
                 await foreach (var f in FeatureQuery.ReadAsync(db, layer, new FeatureRequest { FeatureId = featureId, OutputSrid = srid }, ct))
                     feature = f;
                 if (feature is null)
                     return Problems.Result(Problems.NotFound, $"Collection '{collectionId}' has no feature '{featureId}'.", "featureId");
-                var links = System.Text.Json.JsonSerializer.Serialize(new[]
+                var links = new List<Link>
                 {
-                    new Link(Href(req, $"/collections/{collectionId}/items/{Uri.EscapeDataString(featureId)}"), "self", GeoJsonResult.MediaType),
-                    new Link(Href(req, $"/collections/{collectionId}"), "collection", "application/json"),
-                }, Json);
-                return new GeoJsonResult((body, token) => GeoJsonResult.WriteAsync(body, feature[..^1] + ",\"links\":" + links + "}", token), OgcCrs.Uri(srid));
+                    new(Href(req, $"/collections/{collectionId}/items/{Uri.EscapeDataString(featureId)}"), "self", GeoJsonResult.MediaType),
+                    new(Href(req, $"/collections/{collectionId}"), "collection", "application/json"),
+                };
+                var body = feature[..^1] + CrsMember(srid) + ",\"links\":" + System.Text.Json.JsonSerializer.Serialize(links, Json) + "}";
+                return new BufferedGeoJson(Encoding.UTF8.GetBytes(body), [], OgcCrs.Uri(srid), links, OgcCatalogue.IsImmutable(layer));
             })
             .Produces<GeoJsonFeature>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
             .WithSummary("One feature by id");
@@ -115,26 +185,134 @@ public static class OgcApi
     }
 
     /// <summary>
-    /// A page of a layer: GeoJSON (default) or, with <c>f=csv</c>, the same features' ids and
-    /// properties as CSV for spreadsheets. Shared by every collection and by the analysis result routes;
+    /// GDAL's GeoJSON driver reads a top-level <c>crs</c> member (the 2008 GeoJSON form) and otherwise
+    /// assumes WGS84, so metres in EPSG:27700 would be taken for degrees; RFC 7946 readers ignore it.
+    /// </summary>
+    private static string CrsMember(int srid) => srid == 4326 ? "" : $",\"crs\":{{\"type\":\"name\",\"properties\":{{\"name\":\"urn:ogc:def:crs:EPSG::{srid}\"}}}}";
+
+    /// <summary>
+    /// A page of a layer: GeoJSON (default) or, with <c>f=csv</c> or <c>Accept: text/csv</c>, the same
+    /// features' ids and properties as CSV. Shared by every collection and by the analysis result routes;
     /// <c>foreignMembers</c> adds top-level members (a JSON fragment such as <c>"legend":[…]</c>).
     /// </summary>
     internal static async Task<IResult> Items(Layer layer, HttpRequest req, NpgsqlDataSource db, ApiOptions options, CancellationToken ct, string? foreignMembers = null)
     {
-        var fr = ItemsQuery.Parse(req.Query, layer, options);
-        if (req.Query["f"].ToString() == "csv")
-            return new CsvResult(layer, fr, db, $"{layer.Id}.csv");
-        var matched = await FeatureQuery.CountAsync(db, layer, fr, ct);
-        return new GeoJsonResult(async (body, token) =>
+        var (fr, notes) = ItemsQuery.Parse(req.Query, layer, options);
+        var offer = OgcHttp.Negotiate(req, OgcHttp.GeoJson, OgcHttp.Csv);
+        await CheckGeometryLiteralsAsync(db, fr, ct);
+        if (offer == OgcHttp.Csv)
+            return new WholeFile(new CsvResult(layer, fr, db, $"{layer.Id}.csv"), "text/csv; charset=utf-8");
+        var catalogue = req.HttpContext.RequestServices.GetRequiredService<OgcCatalogue>();
+        var matched = await catalogue.CountAsync(layer, fr, ct);
+        var immutable = OgcCatalogue.IsImmutable(layer);
+        // One row more than the page says whether there is a next page, whatever the paging.
+        var rows = FeatureQuery.ReadRowsAsync(db, layer, fr with { Limit = fr.Limit + 1 }, withKeys: true, ct);
+        var members = (foreignMembers is null ? "" : "," + foreignMembers) + CrsMember(fr.OutputSrid)
+            + (notes.Count == 0 ? "" : ",\"notes\":" + System.Text.Json.JsonSerializer.Serialize(notes, Json));
+
+        async Task<List<Link>> WriteAsync(Stream body, CancellationToken token)
         {
             await GeoJsonResult.WriteAsync(body, "{\"type\":\"FeatureCollection\",\"features\":[", token);
             var returned = 0;
-            await foreach (var feature in FeatureQuery.ReadAsync(db, layer, fr, token))
-                await GeoJsonResult.WriteAsync(body, returned++ == 0 ? feature : "," + feature, token);
-            var links = PageLinks(req, fr, matched, returned);
+            string? lastKey = null;
+            var more = false;
+            await foreach (var row in rows.WithCancellation(token))
+            {
+                if (returned == fr.Limit) { more = true; break; }
+                await GeoJsonResult.WriteAsync(body, returned++ == 0 ? row.Json : "," + row.Json, token);
+                lastKey = row.Key;
+            }
+            var links = PageLinks(req, layer, fr, more ? lastKey : null, more);
             await GeoJsonResult.WriteAsync(body,
-                $"],{(foreignMembers is null ? "" : foreignMembers + ",")}\"numberMatched\":{matched},\"numberReturned\":{returned},\"timeStamp\":\"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\",\"links\":{System.Text.Json.JsonSerializer.Serialize(links, Json)}}}", token);
+                $"]{members},\"numberMatched\":{matched},\"numberReturned\":{returned},\"links\":{System.Text.Json.JsonSerializer.Serialize(links, Json)}", token);
+            return links;
+        }
+
+        if (fr.Limit <= MaxBufferedFeatures)
+        {
+            await using var buffer = new MemoryStream();
+            var links = await WriteAsync(buffer, ct);
+            return new BufferedGeoJson(buffer.ToArray(), Encoding.UTF8.GetBytes($",\"timeStamp\":\"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\"}}"),
+                OgcCrs.Uri(fr.OutputSrid), links, immutable);
+        }
+        return new GeoJsonResult(async (body, token) =>
+        {
+            await WriteAsync(body, token);
+            await GeoJsonResult.WriteAsync(body, $",\"timeStamp\":\"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\"}}", token);
         }, OgcCrs.Uri(fr.OutputSrid));
+    }
+
+    /// <summary>A filter's WKT/GeoJSON literals, read by PostGIS before the query: a malformed one is the client's 400, not a failed query.</summary>
+    private static async Task CheckGeometryLiteralsAsync(NpgsqlDataSource db, FeatureRequest fr, CancellationToken ct)
+    {
+        if (fr.Filter is null) return;
+        foreach (var literal in Cql2.GeometryLiterals(fr.Filter))
+        {
+            var parameters = new List<NpgsqlParameter>();
+            var sql = Cql2.GeometrySql(literal, fr.FilterSrid, v =>
+            {
+                parameters.Add(new NpgsqlParameter { Value = v });
+                return "$" + parameters.Count.ToString(CultureInfo.InvariantCulture);
+            });
+            await using var cmd = db.CreateCommand($"SELECT CASE WHEN ST_IsValid(g) THEN NULL ELSE ST_IsValidReason(g) END FROM (SELECT {sql} AS g) x");
+            cmd.Parameters.AddRange(parameters.ToArray());
+            try
+            {
+                // An invalid geometry (a ring that does not close, a self-intersection) would fail or mislead the spatial functions.
+                if (await cmd.ExecuteScalarAsync(ct) is string reason)
+                    throw new Problems.BadParameterException("filter", $"A geometry in the filter is not valid: {reason}.");
+            }
+            catch (PostgresException e) when (e.SqlState is "XX000" or "22023" or "22P02" or "42883")
+            {
+                throw new Problems.BadParameterException("filter", $"A geometry in the filter cannot be read: {e.MessageText}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A response served as a file: rendered to memory first, so it has a Content-Length, an ETag and
+    /// byte ranges — what GDAL's /vsicurl/ needs to open a CSV (HEAD for the size, then ranges).
+    /// </summary>
+    private sealed class WholeFile(IResult inner, string contentType) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            var body = http.Response.Body;
+            await using var buffer = new MemoryStream();
+            http.Response.Body = buffer;
+            try
+            {
+                await inner.ExecuteAsync(http);
+            }
+            finally
+            {
+                http.Response.Body = body;
+            }
+            var bytes = buffer.ToArray();
+            var etag = OgcHttp.ETag(bytes);
+            http.Response.Headers.CacheControl = "no-cache";
+            await Results.Bytes(bytes, contentType, enableRangeProcessing: true,
+                entityTag: Microsoft.Net.Http.Headers.EntityTagHeaderValue.Parse(etag)).ExecuteAsync(http);
+        }
+    }
+
+    /// <summary>A GeoJSON body built in memory: ETag over everything but the time stamp, then 304 or the bytes.</summary>
+    private sealed class BufferedGeoJson(byte[] body, byte[] tail, string contentCrs, IReadOnlyList<Link> links, bool immutable) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            OgcHttp.LinkHeader(http.Response, links);
+            http.Response.Headers["Content-Crs"] = $"<{contentCrs}>";
+            if (OgcHttp.NotModified(http, OgcHttp.ETag(body), immutable))
+            {
+                http.Response.StatusCode = StatusCodes.Status304NotModified;
+                return;
+            }
+            http.Response.ContentType = GeoJsonResult.MediaType;
+            http.Response.ContentLength = body.Length + tail.Length;
+            await http.Response.Body.WriteAsync(body, http.RequestAborted);
+            await http.Response.Body.WriteAsync(tail, http.RequestAborted);
+        }
     }
 
     internal static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web)
@@ -148,52 +326,75 @@ public static class OgcApi
         : Lis.Geo.Data.Model.DeprivationEditions.All.Contains(value) ? value
         : throw new Problems.BadParameterException("deprivation", $"Unknown deprivation edition '{value}'. Use {string.Join(" or ", Lis.Geo.Data.Model.DeprivationEditions.All)}.");
 
-    internal static ProblemHttpResult UnknownCollection(string id) =>
+        internal static IResult UnknownCollection(string id) =>
         Problems.Result(Problems.NotFound, $"No collection '{id}'. GET /collections lists them.", "collectionId");
 
-    private static async Task<Collection> Describe(HttpRequest req, NpgsqlDataSource db, Layer layer, ApiOptions options, CancellationToken ct)
+    private static async Task<Collection> Describe(HttpRequest req, OgcCatalogue catalogue, Layer layer, ApiOptions options, CancellationToken ct)
     {
-        Extent? extent = null;
-        await using (var cmd = db.CreateCommand($"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent({layer.GeometrySql}) e FROM {layer.From}{(layer.Where is null ? "" : $" WHERE {layer.Where}")}) x"))
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            if (await r.ReadAsync(ct) && !r.IsDBNull(0))
-                extent = new Extent(new SpatialExtent([[r.GetDouble(0), r.GetDouble(1), r.GetDouble(2), r.GetDouble(3)]], OgcCrs.Crs84));
+        var box = await catalogue.ExtentAsync(layer, ct);
+        TemporalExtent? temporal = null;
+        if (layer.TimeSql is { } time && time.StartsWith("DATE '", StringComparison.Ordinal))
+        {
+            var day = time["DATE '".Length..^1];
+            temporal = new TemporalExtent([[day + "T00:00:00Z", day + "T23:59:59Z"]]);
+        }
+        var extent = box is null ? null : new Extent(new SpatialExtent([box], OgcCrs.Crs84), temporal);
         var self = $"/collections/{layer.Id}";
         return new Collection(layer.Id, layer.Title, layer.Description, "feature", extent, OgcCrs.Supported, OgcCrs.Crs84,
             options.DefaultPageSize, options.MaxPageSize,
             [
                 new(Href(req, self), "self", "application/json", layer.Title),
-                new(Href(req, self + "/items"), "items", GeoJsonResult.MediaType, "Features"),
-                new(Href(req, self + "/queryables"), "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "Filters"),
+                new(Href(req, self + "/items"), "items", GeoJsonResult.MediaType, "Features (GeoJSON)"),
+                new(Href(req, self + "/items?f=csv"), "items", "text/csv", "Features (CSV, without geometry)"),
+                new(Href(req, self + "/queryables"), QueryablesRel, "application/schema+json", "Queryables"),
+                new(Href(req, self + "/schema"), SchemaRel, "application/schema+json", "Schema of the features' properties"),
+                new(Href(req, self + "/feature-schema"), "describedby", "application/schema+json", "JSON Schema of a feature"),
+                // GDAL 3.6 matches the relation case-sensitively as it was written in a draft.
+                new(Href(req, self + "/feature-schema"), "describedBy", "application/schema+json", "JSON Schema of a feature"),
             ]);
     }
 
-    /// <summary>self, and next/prev when there are more pages, keeping every other parameter of the request.</summary>
-    private static List<Link> PageLinks(HttpRequest req, FeatureRequest fr, long matched, int returned)
+    /// <summary>
+    /// self, alternate (CSV), next (keyset <c>after</c> when the layer's order allows, else offset), and
+    /// prev for offset pages, keeping every other parameter of the request.
+    /// </summary>
+    private static List<Link> PageLinks(HttpRequest req, Layer layer, FeatureRequest fr, string? lastKey, bool more)
     {
-        string Page(int offset)
+        string Url(Action<Dictionary<string, string?>> change)
         {
-            var q = req.Query.Where(kv => kv.Key is not ("offset" or "limit"))
-                .ToDictionary(kv => kv.Key, kv => (string?)kv.Value.ToString());
+            var q = req.Query.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.ToString());
             q["limit"] = fr.Limit.ToString(CultureInfo.InvariantCulture);
-            q["offset"] = offset.ToString(CultureInfo.InvariantCulture);
+            change(q);
             return QueryHelpers.AddQueryString(Href(req, req.Path), q);
         }
-        var links = new List<Link> { new(Page(fr.Offset), "self", GeoJsonResult.MediaType, "This page") };
-        if (fr.Offset + returned < matched)
-            links.Add(new(Page(fr.Offset + fr.Limit), "next", GeoJsonResult.MediaType, "Next page"));
-        if (fr.Offset > 0)
-            links.Add(new(Page(Math.Max(0, fr.Offset - fr.Limit)), "prev", GeoJsonResult.MediaType, "Previous page"));
+        var links = new List<Link>
+        {
+            new(Url(_ => { }), "self", GeoJsonResult.MediaType, "This page"),
+            new(Url(q => q["f"] = "csv"), "alternate", "text/csv", "This page as CSV"),
+            new(Href(req, $"/collections/{layer.Id}"), "collection", "application/json", layer.Title),
+        };
+        if (more)
+        {
+            var keyset = fr.SortBy is null && lastKey is not null && Keyset.Usable(lastKey);
+            links.Add(new(Url(q =>
+            {
+                q.Remove("f");
+                if (keyset)
+                {
+                    q.Remove("offset");
+                    q["after"] = Keyset.Encode(lastKey!);
+                }
+                else
+                {
+                    q.Remove("after");
+                    q["offset"] = (fr.Offset + fr.Limit).ToString(CultureInfo.InvariantCulture);
+                }
+            }), "next", GeoJsonResult.MediaType, "Next page"));
+        }
+        if (fr.After is null && fr.Offset > 0)
+            links.Add(new(Url(q => q["offset"] = Math.Max(0, fr.Offset - fr.Limit).ToString(CultureInfo.InvariantCulture)), "prev", GeoJsonResult.MediaType, "Previous page"));
         return links;
     }
 
     internal static string Href(HttpRequest req, string path) => $"{req.Scheme}://{req.Host}{req.PathBase}{path}";
-
-    private static string JsonType(PropertyType t) => t switch
-    {
-        PropertyType.Integer => "integer",
-        PropertyType.Number => "number",
-        PropertyType.Boolean => "boolean",
-        _ => "string",
-    };
 }

@@ -1,10 +1,12 @@
 using System.Text.Json;
 using Lis.Geo.Api.Infrastructure;
 using Lis.Geo.Data;
+using Lis.Geo.Data.Analyses;
 using Lis.Geo.Data.Model;
 using Lis.Geo.Jobs;
 using Lis.Geo.Transit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Lis.Geo.Api.Features.Schedules;
@@ -17,21 +19,46 @@ public static class SchedulesApi
 {
     public sealed record ScheduleRequest(string Name, string Cron, string? TimeZone, AnalysisRequest Request, bool Paused = false);
     public sealed record SchedulePatch(bool? Paused, string? Cron, string? Name);
-    public sealed record ScheduleView(long Id, string Name, string Cron, string TimeZone, bool Paused, DateTimeOffset CreatedAt, JsonElement Request, IReadOnlyList<long> RecentRuns);
+    /// <summary>A schedule; <c>NextRunAt</c> is when it fires next (UTC), null while paused.</summary>
+    public sealed record ScheduleView(long Id, string Name, string Cron, string TimeZone, bool Paused, DateTimeOffset? NextRunAt, DateTimeOffset CreatedAt,
+        JsonElement Request, IReadOnlyList<long> RecentRuns);
 
     public static IEndpointRouteBuilder MapSchedules(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/schedules").WithTags("Schedules").WithProblems(400, 401, 404);
 
-        g.MapPost("", async (ScheduleRequest body, NpgsqlDataSource db, ScheduleJobs schedules, HttpRequest req, CancellationToken ct) =>
+        g.MapPost("", async (ScheduleRequest body, NpgsqlDataSource db, ScheduleJobs schedules, HttpRequest req, IOptions<LimitsOptions> limits, CancellationToken ct) =>
             {
                 if (string.IsNullOrWhiteSpace(body.Name)) return Problems.Result(Problems.InvalidBody, "name is required.", "name");
+                if (body.Name.Length > limits.Value.MaxNameLength)
+                    return Problems.Result(Problems.InvalidBody, $"name is {body.Name.Length:N0} characters; at most {limits.Value.MaxNameLength} (Limits:MaxNameLength).", "name");
+                if (string.IsNullOrWhiteSpace(body.Cron)) return Problems.Result(Problems.InvalidBody, "cron is required (e.g. \"0 6 * * 1\", Mondays 06:00).", "cron");
+                if (body.Request is null) return Problems.Result(Problems.InvalidBody, "request is required: the analysis to run, e.g. {\"type\":\"zone-access\"}.", "request");
+                if (body.Cron.Length > limits.Value.MaxCodeLength || (body.TimeZone?.Length ?? 0) > limits.Value.MaxCodeLength)
+                    return Problems.Result(Problems.InvalidBody, $"cron and timeZone have at most {limits.Value.MaxCodeLength} characters.", body.Cron.Length > limits.Value.MaxCodeLength ? "cron" : "timeZone");
+                RunLimits.Check(body.Request, limits.Value, "request.");
                 try { body.Request.Check(); }
                 catch (RuleViolation v) { throw v.Within("request"); }
                 await using var ctx = LisGeoDb.CreateContext(db);
                 // Stored sets the request names must exist now, or every firing would fail unseen.
                 if (body.Request.Corridor is { } corridor && !await ctx.Corridors.AnyAsync(c => c.Code == corridor, ct))
                     return Problems.Result(Problems.InvalidBody, $"No corridor '{corridor}'. GET /collections/corridors/items lists them.", "request.corridor");
+                if (body.Request.FeedId is { } feedId && !await ctx.Feeds.AnyAsync(f => f.Id == feedId, ct))
+                    return Problems.Result(Problems.InvalidBody, $"No feed {feedId}. GET /feeds lists them.", "request.feedId");
+                DateOnly? serviceDate;
+                try { serviceDate = body.Request.ParsedServiceDate(); }
+                catch (RuleViolation v) { throw v.Within("request"); }
+                if (serviceDate is { } day)
+                {
+                    var feed = body.Request.FeedId is { } fid ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fid, ct)
+                        : await ctx.Feeds.AsNoTracking().OrderByDescending(f => f.Id).FirstOrDefaultAsync(ct);
+                    if (feed is { ValidFrom: { } from, ValidTo: { } to } && (day < from || day > to))
+                        return Problems.Result(Problems.InvalidBody, $"{day:yyyy-MM-dd} is outside feed {feed.Id}'s validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}); every firing would fail.", "request.serviceDate");
+                }
+                if (body.Request.CentreKind is { } kind && !await ctx.Centres.AnyAsync(c => c.Kind == kind, ct))
+                    return Problems.Result(Problems.InvalidBody, $"No centres of kind '{kind}'.", "request.centreKind");
+                if (AnalysisTypes.HasSites(body.Request.Type) && !AnalysisTypes.SiteTables.ContainsKey(body.Request.SiteSet))
+                    return Problems.Result(Problems.InvalidBody, $"Unknown siteSet '{body.Request.SiteSet}'. Use {string.Join(" or ", AnalysisTypes.SiteTables.Keys)}.", "request.siteSet");
                 if (!await ctx.ZoneSets.AnyAsync(z => z.Id == body.Request.ZoneSet, ct))
                     return Problems.Result(Problems.InvalidBody, $"No zone set '{body.Request.ZoneSet}'.", "request.zoneSet");
                 var schedule = new AnalysisSchedule
@@ -44,6 +71,11 @@ public static class SchedulesApi
                 await ctx.SaveChangesAsync(ct);
                 if (!schedule.Paused) schedules.Register(schedule);
                 else schedules.Validate(schedule);
+                if (NextRun(schedule) is null)
+                {
+                    schedules.Unregister(schedule.Id);
+                    return Problems.Result(Problems.InvalidBody, $"The cron '{schedule.Cron}' never fires (e.g. 31 February).", "cron");
+                }
                 await tx.CommitAsync(ct);
                 return Results.Created(Ogc.OgcApi.Href(req, $"/schedules/{schedule.Id}"), View(schedule, []));
             })
@@ -60,6 +92,15 @@ public static class SchedulesApi
                 return TypedResults.Ok(views);
             })
             .WithSummary("Schedules with their most recent runs");
+
+        g.MapGet("/{id:long}", async (long id, NpgsqlDataSource db, CancellationToken ct) =>
+            {
+                await using var ctx = LisGeoDb.CreateContext(db);
+                return await ctx.Schedules.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct) is { } s
+                    ? Results.Ok(View(s, await RecentRuns(ctx, s.Id, ct))) : NotFound(id);
+            })
+            .Produces<ScheduleView>()
+            .WithSummary("One schedule: cron, time zone, next run time, most recent runs");
 
         g.MapPatch("/{id:long}", async (long id, SchedulePatch patch, NpgsqlDataSource db, ScheduleJobs schedules, CancellationToken ct) =>
             {
@@ -94,7 +135,18 @@ public static class SchedulesApi
         await ctx.Runs.AsNoTracking().Where(r => r.ScheduleId == scheduleId).OrderByDescending(r => r.Id).Select(r => r.Id).Take(20).ToListAsync(ct);
 
     private static ScheduleView View(AnalysisSchedule s, IReadOnlyList<long> runs) =>
-        new(s.Id, s.Name, s.Cron, s.TimeZone, s.Paused, s.CreatedAt, JsonDocument.Parse(s.Request).RootElement, runs);
+        new(s.Id, s.Name, s.Cron, s.TimeZone, s.Paused, s.Paused ? null : NextRun(s), s.CreatedAt, JsonDocument.Parse(s.Request).RootElement, runs);
+
+    /// <summary>The next firing after now, by the same cron library and zone Hangfire uses (null if the cron never fires again).</summary>
+    internal static DateTimeOffset? NextRun(AnalysisSchedule s)
+    {
+        try
+        {
+            var zone = TimeZoneInfo.FindSystemTimeZoneById(s.TimeZone);
+            return Cronos.CronExpression.Parse(s.Cron).GetNextOccurrence(DateTimeOffset.UtcNow, zone)?.ToUniversalTime();
+        }
+        catch (Exception e) when (e is Cronos.CronFormatException or TimeZoneNotFoundException) { return null; }
+    }
 
     private static IResult NotFound(long id) => Problems.Result(Problems.NotFound, $"No schedule {id}.", "id");
 }

@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using Lis.Geo.Data.Layers;
+using Npgsql;
+
+namespace Lis.Geo.Api.Features.Ogc;
+
+/// <summary>
+/// The layer list, extents and feature counts, kept between requests: GDAL and QGIS fetch
+/// <c>/collections</c> on every open and <c>numberMatched</c> on every page, and recomputing extents and
+/// counts made both slow down with every layer and every page.
+/// <para>
+/// What invalidates what: a successful write through this API (<see cref="Invalidate"/>, called by the
+/// pipeline after every POST/PUT/PATCH/DELETE) drops everything; the list is re-read when the set of
+/// zone sets or succeeded runs changes (one small query per list); results of finished runs never change,
+/// so their extents and counts are kept; other extents and counts are re-read after
+/// <see cref="MutableLifetime"/> at the latest, for writes made outside this process (the CLI importing).
+/// </para>
+/// </summary>
+public sealed class OgcCatalogue(NpgsqlDataSource db)
+{
+    public static readonly TimeSpan MutableLifetime = TimeSpan.FromSeconds(30);
+    private const int MaxCachedCounts = 4_096;
+
+    private long _version;
+    private (string Key, IReadOnlyList<Layer> Layers)? _list;
+    private readonly ConcurrentDictionary<string, Cached<double[]?>> _extents = new();
+    private readonly ConcurrentDictionary<string, Cached<long>> _counts = new();
+
+    private sealed record Cached<T>(long Version, DateTime At, T Value);
+
+    /// <summary>Bumped by every write; also the part of ETags that only this process can know.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    public void Invalidate()
+    {
+        Interlocked.Increment(ref _version);
+        _counts.Clear();
+        _extents.Clear();
+    }
+
+    /// <summary>Run results are written once, when the run succeeds, and only ever deleted with the run.</summary>
+    public static bool IsImmutable(Layer layer) => layer.Id.StartsWith("analysis-", StringComparison.Ordinal);
+
+    public async Task<IReadOnlyList<Layer>> ListAsync(CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT (SELECT count(*) || '/' || coalesce(max(id), 0) FROM analysis_run WHERE state = 'succeeded') || '|' ||
+                   (SELECT coalesce(string_agg(id || '=' || name, ',' ORDER BY id), '') FROM zone_set)
+            """);
+        var key = $"{(string)(await cmd.ExecuteScalarAsync(ct))!}|{Version}";
+        if (_list is { } cached && cached.Key == key) return cached.Layers;
+        var layers = await LayerCatalog.ListAsync(db, ct);
+        _list = (key, layers);
+        return layers;
+    }
+
+    public Task<Layer?> FindAsync(string id, CancellationToken ct, string? deprivation = null) => LayerCatalog.FindAsync(db, id, ct, deprivation);
+
+    private bool Fresh<T>(Layer layer, Cached<T> c) =>
+        c.Version == Version && (IsImmutable(layer) || DateTime.UtcNow - c.At < MutableLifetime);
+
+    /// <summary>minx, miny, maxx, maxy in WGS84, or null for a layer without geometries.</summary>
+    public async Task<double[]?> ExtentAsync(Layer layer, CancellationToken ct)
+    {
+        if (_extents.TryGetValue(layer.Id, out var c) && Fresh(layer, c)) return c.Value;
+        var version = Version;
+        double[]? extent = null;
+        await using (var cmd = db.CreateCommand($"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent({layer.GeometrySql}) e FROM {layer.From}{(layer.Where is null ? "" : $" WHERE {layer.Where}")}) x"))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            if (await r.ReadAsync(ct) && !r.IsDBNull(0))
+                extent = [r.GetDouble(0), r.GetDouble(1), r.GetDouble(2), r.GetDouble(3)];
+        _extents[layer.Id] = new(version, DateTime.UtcNow, extent);
+        return extent;
+    }
+
+    /// <summary>numberMatched of a request: the same selection (filters, bbox, datetime; not the page) counts once.</summary>
+    public async Task<long> CountAsync(Layer layer, FeatureRequest request, CancellationToken ct)
+    {
+        var (sql, values) = FeatureQuery.Selection(layer, request);
+        var key = layer.Id + "\n" + sql + "\n" + string.Join("\n", values.Select(v => $"{v.GetType().Name}:{Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)}"));
+        if (_counts.TryGetValue(key, out var c) && Fresh(layer, c)) return c.Value;
+        var version = Version;
+        var count = await FeatureQuery.CountAsync(db, layer, request, ct);
+        if (_counts.Count >= MaxCachedCounts) _counts.Clear();
+        _counts[key] = new(version, DateTime.UtcNow, count);
+        return count;
+    }
+}
