@@ -75,6 +75,8 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
         {
             e.ToTable("zone_set");
             e.HasKey(x => x.Id);
+            // Raw-SQL importers insert zone sets without naming this column.
+            e.Property(x => x.CentroidsApproximate).HasDefaultValue(false);
         });
         b.Entity<Zone>(e =>
         {

@@ -1450,7 +1450,9 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnName("centroid_note");
 
                     b.Property<bool>("CentroidsApproximate")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("boolean")
+                        .HasDefaultValue(false)
                         .HasColumnName("centroids_approximate");
 
                     b.Property<string>("CodeGeography")

@@ -5,6 +5,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
+#pragma warning disable CA1814 // Prefer jagged arrays over multidimensional
+
 namespace Lis.Geo.Data.Migrations
 {
     /// <inheritdoc />
@@ -68,45 +70,19 @@ namespace Lis.Geo.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
-                name: "deprivation",
+                name: "deprivation_edition",
                 columns: table => new
                 {
-                    lsoa_code = table.Column<string>(type: "text", nullable: false),
-                    imd_score = table.Column<double>(type: "double precision", nullable: true),
-                    imd_rank = table.Column<int>(type: "integer", nullable: true),
-                    imd_decile = table.Column<int>(type: "integer", nullable: true),
-                    income_score = table.Column<double>(type: "double precision", nullable: true),
-                    income_rank = table.Column<int>(type: "integer", nullable: true),
-                    income_decile = table.Column<int>(type: "integer", nullable: true),
-                    employment_score = table.Column<double>(type: "double precision", nullable: true),
-                    employment_rank = table.Column<int>(type: "integer", nullable: true),
-                    employment_decile = table.Column<int>(type: "integer", nullable: true),
-                    education_score = table.Column<double>(type: "double precision", nullable: true),
-                    education_rank = table.Column<int>(type: "integer", nullable: true),
-                    education_decile = table.Column<int>(type: "integer", nullable: true),
-                    health_score = table.Column<double>(type: "double precision", nullable: true),
-                    health_rank = table.Column<int>(type: "integer", nullable: true),
-                    health_decile = table.Column<int>(type: "integer", nullable: true),
-                    crime_score = table.Column<double>(type: "double precision", nullable: true),
-                    crime_rank = table.Column<int>(type: "integer", nullable: true),
-                    crime_decile = table.Column<int>(type: "integer", nullable: true),
-                    barriers_score = table.Column<double>(type: "double precision", nullable: true),
-                    barriers_rank = table.Column<int>(type: "integer", nullable: true),
-                    barriers_decile = table.Column<int>(type: "integer", nullable: true),
-                    living_environment_score = table.Column<double>(type: "double precision", nullable: true),
-                    living_environment_rank = table.Column<int>(type: "integer", nullable: true),
-                    living_environment_decile = table.Column<int>(type: "integer", nullable: true),
-                    pop_total = table.Column<int>(type: "integer", nullable: true),
-                    pop0to15 = table.Column<int>(type: "integer", nullable: true),
-                    pop16to59 = table.Column<int>(type: "integer", nullable: true),
-                    pop60plus = table.Column<int>(type: "integer", nullable: true),
-                    pop_working_age = table.Column<int>(type: "integer", nullable: true)
+                    id = table.Column<string>(type: "text", nullable: false),
+                    name = table.Column<string>(type: "text", nullable: false),
+                    published = table.Column<DateOnly>(type: "date", nullable: false),
+                    code_geography = table.Column<string>(type: "text", nullable: false),
+                    area_count = table.Column<int>(type: "integer", nullable: false),
+                    denominator_year = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_deprivation", x => x.lsoa_code);
-                    table.CheckConstraint("ck_deprivation_imd_decile", "imd_decile BETWEEN 1 AND 10");
-                    table.CheckConstraint("ck_deprivation_imd_rank", "imd_rank >= 1");
+                    table.PrimaryKey("pk_deprivation_edition", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -201,6 +177,23 @@ namespace Lis.Geo.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "lsoa_lookup",
+                columns: table => new
+                {
+                    lsoa11_code = table.Column<string>(type: "text", nullable: false),
+                    lsoa21_code = table.Column<string>(type: "text", nullable: false),
+                    lsoa11_name = table.Column<string>(type: "text", nullable: true),
+                    lsoa21_name = table.Column<string>(type: "text", nullable: true),
+                    change_code = table.Column<string>(type: "text", nullable: false),
+                    lad_code = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_lsoa_lookup", x => new { x.lsoa11_code, x.lsoa21_code });
+                    table.CheckConstraint("ck_lsoa_lookup_change_code", "change_code IN ('U', 'S', 'M', 'X')");
+                });
+
+            migrationBuilder.CreateTable(
                 name: "transit_feed",
                 columns: table => new
                 {
@@ -230,11 +223,87 @@ namespace Lis.Geo.Data.Migrations
                     id = table.Column<string>(type: "text", nullable: false),
                     name = table.Column<string>(type: "text", nullable: false),
                     description = table.Column<string>(type: "text", nullable: true),
-                    code_geography = table.Column<string>(type: "text", nullable: false)
+                    code_geography = table.Column<string>(type: "text", nullable: false),
+                    centroids_approximate = table.Column<bool>(type: "boolean", nullable: false, defaultValue: false),
+                    centroid_note = table.Column<string>(type: "text", nullable: true),
+                    population_source = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_zone_set", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "deprivation",
+                columns: table => new
+                {
+                    edition = table.Column<string>(type: "text", nullable: false),
+                    lsoa_code = table.Column<string>(type: "text", nullable: false),
+                    imd_score = table.Column<double>(type: "double precision", nullable: true),
+                    imd_rank = table.Column<int>(type: "integer", nullable: true),
+                    imd_decile = table.Column<int>(type: "integer", nullable: true),
+                    income_score = table.Column<double>(type: "double precision", nullable: true),
+                    income_rank = table.Column<int>(type: "integer", nullable: true),
+                    income_decile = table.Column<int>(type: "integer", nullable: true),
+                    employment_score = table.Column<double>(type: "double precision", nullable: true),
+                    employment_rank = table.Column<int>(type: "integer", nullable: true),
+                    employment_decile = table.Column<int>(type: "integer", nullable: true),
+                    education_score = table.Column<double>(type: "double precision", nullable: true),
+                    education_rank = table.Column<int>(type: "integer", nullable: true),
+                    education_decile = table.Column<int>(type: "integer", nullable: true),
+                    health_score = table.Column<double>(type: "double precision", nullable: true),
+                    health_rank = table.Column<int>(type: "integer", nullable: true),
+                    health_decile = table.Column<int>(type: "integer", nullable: true),
+                    crime_score = table.Column<double>(type: "double precision", nullable: true),
+                    crime_rank = table.Column<int>(type: "integer", nullable: true),
+                    crime_decile = table.Column<int>(type: "integer", nullable: true),
+                    barriers_score = table.Column<double>(type: "double precision", nullable: true),
+                    barriers_rank = table.Column<int>(type: "integer", nullable: true),
+                    barriers_decile = table.Column<int>(type: "integer", nullable: true),
+                    living_environment_score = table.Column<double>(type: "double precision", nullable: true),
+                    living_environment_rank = table.Column<int>(type: "integer", nullable: true),
+                    living_environment_decile = table.Column<int>(type: "integer", nullable: true),
+                    idaci_score = table.Column<double>(type: "double precision", nullable: true),
+                    idaci_rank = table.Column<int>(type: "integer", nullable: true),
+                    idaci_decile = table.Column<int>(type: "integer", nullable: true),
+                    idaopi_score = table.Column<double>(type: "double precision", nullable: true),
+                    idaopi_rank = table.Column<int>(type: "integer", nullable: true),
+                    idaopi_decile = table.Column<int>(type: "integer", nullable: true),
+                    children_young_people_score = table.Column<double>(type: "double precision", nullable: true),
+                    children_young_people_rank = table.Column<int>(type: "integer", nullable: true),
+                    children_young_people_decile = table.Column<int>(type: "integer", nullable: true),
+                    adult_skills_score = table.Column<double>(type: "double precision", nullable: true),
+                    adult_skills_rank = table.Column<int>(type: "integer", nullable: true),
+                    adult_skills_decile = table.Column<int>(type: "integer", nullable: true),
+                    geographical_barriers_score = table.Column<double>(type: "double precision", nullable: true),
+                    geographical_barriers_rank = table.Column<int>(type: "integer", nullable: true),
+                    geographical_barriers_decile = table.Column<int>(type: "integer", nullable: true),
+                    wider_barriers_score = table.Column<double>(type: "double precision", nullable: true),
+                    wider_barriers_rank = table.Column<int>(type: "integer", nullable: true),
+                    wider_barriers_decile = table.Column<int>(type: "integer", nullable: true),
+                    indoors_score = table.Column<double>(type: "double precision", nullable: true),
+                    indoors_rank = table.Column<int>(type: "integer", nullable: true),
+                    indoors_decile = table.Column<int>(type: "integer", nullable: true),
+                    outdoors_score = table.Column<double>(type: "double precision", nullable: true),
+                    outdoors_rank = table.Column<int>(type: "integer", nullable: true),
+                    outdoors_decile = table.Column<int>(type: "integer", nullable: true),
+                    pop_total = table.Column<int>(type: "integer", nullable: true),
+                    pop0to15 = table.Column<int>(type: "integer", nullable: true),
+                    pop16to59 = table.Column<int>(type: "integer", nullable: true),
+                    pop60plus = table.Column<int>(type: "integer", nullable: true),
+                    pop_working_age = table.Column<int>(type: "integer", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_deprivation", x => new { x.edition, x.lsoa_code });
+                    table.CheckConstraint("ck_deprivation_imd_decile", "imd_decile BETWEEN 1 AND 10");
+                    table.CheckConstraint("ck_deprivation_imd_rank", "imd_rank >= 1");
+                    table.ForeignKey(
+                        name: "fk_deprivation_deprivation_edition_edition",
+                        column: x => x.edition,
+                        principalTable: "deprivation_edition",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -265,11 +334,8 @@ namespace Lis.Geo.Data.Migrations
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     type = table.Column<string>(type: "text", nullable: false),
                     state = table.Column<string>(type: "text", nullable: false),
-                    request = table.Column<string>(type: "jsonb", nullable: false),
-                    parameters = table.Column<string>(type: "jsonb", nullable: false),
+                    spec = table.Column<string>(type: "jsonb", nullable: false),
                     feed_id = table.Column<long>(type: "bigint", nullable: false),
-                    feed_sha256 = table.Column<string>(type: "text", nullable: false),
-                    service_date = table.Column<DateOnly>(type: "date", nullable: false),
                     origin_set = table.Column<string>(type: "text", nullable: false),
                     origin_version = table.Column<string>(type: "text", nullable: false),
                     origin_count = table.Column<int>(type: "integer", nullable: false),
@@ -293,6 +359,30 @@ namespace Lis.Geo.Data.Migrations
                     table.PrimaryKey("pk_analysis_run", x => x.id);
                     table.ForeignKey(
                         name: "fk_analysis_run_transit_feed_feed_id",
+                        column: x => x.feed_id,
+                        principalTable: "transit_feed",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "scenario",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    name = table.Column<string>(type: "text", nullable: false),
+                    feed_id = table.Column<long>(type: "bigint", nullable: false),
+                    content = table.Column<string>(type: "jsonb", nullable: false),
+                    sha256 = table.Column<string>(type: "text", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_scenario", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_scenario_transit_feed_feed_id",
                         column: x => x.feed_id,
                         principalTable: "transit_feed",
                         principalColumn: "id",
@@ -550,6 +640,15 @@ namespace Lis.Geo.Data.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.InsertData(
+                table: "deprivation_edition",
+                columns: new[] { "id", "area_count", "code_geography", "denominator_year", "name", "published" },
+                values: new object[,]
+                {
+                    { "imd2019", 32844, "lsoa11", 2015, "English Indices of Deprivation 2019", new DateOnly(2019, 9, 26) },
+                    { "iod2025", 33755, "lsoa21", 2022, "English Indices of Deprivation 2025", new DateOnly(2025, 10, 30) }
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_analysis_isochrone_geom",
                 table: "analysis_isochrone",
@@ -607,9 +706,14 @@ namespace Lis.Geo.Data.Migrations
                 columns: new[] { "corridor_code", "run_id" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_deprivation_imd_decile",
+                name: "ix_deprivation_edition_imd_decile",
                 table: "deprivation",
-                column: "imd_decile");
+                columns: new[] { "edition", "imd_decile" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_deprivation_lsoa_code",
+                table: "deprivation",
+                column: "lsoa_code");
 
             migrationBuilder.CreateIndex(
                 name: "ix_employment_site_geom",
@@ -666,6 +770,16 @@ namespace Lis.Geo.Data.Migrations
                 table: "local_authority",
                 column: "geom")
                 .Annotation("Npgsql:IndexMethod", "gist");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_lsoa_lookup_lsoa21_code",
+                table: "lsoa_lookup",
+                column: "lsoa21_code");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_scenario_feed_id",
+                table: "scenario",
+                column: "feed_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_transit_feed_sha256",
@@ -766,6 +880,12 @@ namespace Lis.Geo.Data.Migrations
                 name: "lep_membership");
 
             migrationBuilder.DropTable(
+                name: "lsoa_lookup");
+
+            migrationBuilder.DropTable(
+                name: "scenario");
+
+            migrationBuilder.DropTable(
                 name: "transit_feed_file");
 
             migrationBuilder.DropTable(
@@ -779,6 +899,9 @@ namespace Lis.Geo.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "analysis_run");
+
+            migrationBuilder.DropTable(
+                name: "deprivation_edition");
 
             migrationBuilder.DropTable(
                 name: "local_authority");

@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Lis.Geo.Data.Migrations
 {
     [DbContext(typeof(LisGeoDbContext))]
-    [Migration("20261201222311_DeprivationEditions")]
-    partial class DeprivationEditions
+    [Migration("20261202005726_InitialSchema")]
+    partial class InitialSchema
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -79,11 +79,6 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("feed_id");
 
-                    b.Property<string>("FeedSha256")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("feed_sha256");
-
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
@@ -106,23 +101,14 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("origins_done");
 
-                    b.Property<string>("Parameters")
-                        .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("parameters");
-
-                    b.Property<string>("Request")
-                        .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("request");
-
                     b.Property<long?>("ScheduleId")
                         .HasColumnType("bigint")
                         .HasColumnName("schedule_id");
 
-                    b.Property<DateOnly>("ServiceDate")
-                        .HasColumnType("date")
-                        .HasColumnName("service_date");
+                    b.Property<string>("Spec")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("spec");
 
                     b.Property<DateTimeOffset?>("StartedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1129,6 +1115,51 @@ namespace Lis.Geo.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Lis.Geo.Data.Model.ScenarioRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("content");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("FeedId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("feed_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("sha256");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_scenario");
+
+                    b.HasIndex("FeedId")
+                        .HasDatabaseName("ix_scenario_feed_id");
+
+                    b.ToTable("scenario", (string)null);
+                });
+
             modelBuilder.Entity("Lis.Geo.Data.Model.SiteResult", b =>
                 {
                     b.Property<long>("RunId")
@@ -1422,7 +1453,9 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnName("centroid_note");
 
                     b.Property<bool>("CentroidsApproximate")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("boolean")
+                        .HasDefaultValue(false)
                         .HasColumnName("centroids_approximate");
 
                     b.Property<string>("CodeGeography")
@@ -1539,6 +1572,16 @@ namespace Lis.Geo.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_analysis_point_analysis_run_run_id");
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.ScenarioRecord", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.TransitFeed", null)
+                        .WithMany()
+                        .HasForeignKey("FeedId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_scenario_transit_feed_feed_id");
                 });
 
             modelBuilder.Entity("Lis.Geo.Data.Model.SiteResult", b =>
