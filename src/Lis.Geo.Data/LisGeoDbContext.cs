@@ -168,6 +168,8 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
         {
             e.ToTable("transit_feed");
             e.HasIndex(x => x.Sha256).IsUnique();
+            // At most one default feed, whatever the timing of two PUT /feeds/{id}/default.
+            e.HasIndex(x => x.IsDefault).IsUnique().HasFilter("is_default").HasDatabaseName("ux_transit_feed_one_default");
             e.Property(x => x.RowCounts).HasColumnType("jsonb").HasConversion(Json<Dictionary<string, long>>());
             e.Property(x => x.Issues).HasColumnType("jsonb").HasConversion(Json<List<FeedIssueRecord>>());
         });

@@ -16,6 +16,7 @@ public static class JobsSetup
         services.AddTransient<AnalysisPlanner>();
         services.AddTransient<AnalysisJobs>();
         services.AddTransient<ScheduleJobs>();
+        services.AddHostedService<DefaultFeedBanner>();
         // The storage is this host's own DI singleton, not Hangfire's process-wide JobStorage.Current
         // (which UsePostgreSqlStorage would set): two hosts in one process — the API's test hosts, or an
         // embedding application — then never enqueue into, or work from, each other's database.

@@ -11,7 +11,7 @@ namespace Lis.Geo.Jobs;
 
 /// <summary>
 /// The stored feeds a run or an interactive query routes on: <c>feedId</c> (one, or by default the
-/// most recently stored feed, as <see cref="FeedStore.ServiceDayAsync"/> resolves it) or <c>feeds</c>
+/// default feed, as <see cref="FeedStore.ResolveAsync"/> resolves it) or <c>feeds</c>
 /// (several, merged for the service date with ids kept apart per feed). The same checks for analyses
 /// and interactive endpoints.
 /// </summary>
@@ -40,7 +40,8 @@ public static class RunFeeds
         await using var ctx = LisGeoDb.CreateContext(db);
         var found = await ctx.Feeds.AsNoTracking().Where(f => feeds.Contains(f.Id)).ToDictionaryAsync(f => f.Id, ct);
         foreach (var id in feeds)
-            if (!found.ContainsKey(id)) throw new RuleViolation("feeds", RuleKind.NotFound, $"No feed {id}; GET /feeds lists them.");
+            if (!found.TryGetValue(id, out var f)) throw new RuleViolation("feeds", RuleKind.NotFound, $"No feed {id}; GET /feeds lists them.");
+            else FeedStore.RequireRoutable(f, "feeds");
         var list = feeds.Select(id => found[id]).ToList();
         var serviceDay = date ?? list[0].CheckedDate ?? fallback ?? throw new RuleViolation("serviceDate", RuleKind.Missing, "Give a serviceDate.");
         foreach (var feed in list)

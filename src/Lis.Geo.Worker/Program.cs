@@ -6,7 +6,13 @@ using Lis.Geo.Jobs;
 var builder = Host.CreateApplicationBuilder(args);
 var connectionString = builder.Configuration.GetConnectionString("LisGeo");
 if (string.IsNullOrWhiteSpace(connectionString))
-    throw new InvalidOperationException("No database configured. Set ConnectionStrings:LisGeo (environment variable ConnectionStrings__LisGeo).");
+{
+    // A configuration mistake, not a crash: say what to set and exit with 2 (usage), not an unhandled exception's 134.
+    Console.Error.WriteLine("Lis.Geo.Worker: no database configured. Set ConnectionStrings:LisGeo (environment variable " +
+        "ConnectionStrings__LisGeo), e.g. ConnectionStrings__LisGeo=\"Host=127.0.0.1;Port=5433;Database=lisgeo;Username=postgres\".");
+    return 2;
+}
 builder.Services.AddSingleton(_ => LisGeoDb.CreateDataSource(connectionString));
 builder.Services.AddLisGeoJobs(builder.Configuration, connectionString, runServer: true);
 builder.Build().Run();
+return 0;

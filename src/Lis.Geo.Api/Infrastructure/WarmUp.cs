@@ -17,7 +17,7 @@ public sealed class WarmUp(NpgsqlDataSource db, ILogger<WarmUp> log) : Backgroun
         {
             await using var ctx = LisGeoDb.CreateContext(db);
             await ctx.Runs.AsNoTracking().Where(r => r.Id == 0).FirstOrDefaultAsync(stoppingToken);
-            await ctx.Feeds.AsNoTracking().OrderByDescending(f => f.Id).FirstOrDefaultAsync(stoppingToken);
+            await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.IsDefault, stoppingToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

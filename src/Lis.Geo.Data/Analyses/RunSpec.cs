@@ -24,6 +24,13 @@ public sealed record RunSpec
     /// <summary>The timetables routed on, with the bytes' hash. One today; a list so several feeds can be merged later.</summary>
     public required IReadOnlyList<RunFeed> Feeds { get; init; }
 
+    /// <summary>
+    /// True when the request named no feed, so <see cref="Feeds"/> is the feed that was the default when
+    /// the run was planned (PUT /feeds/{id}/default); false when it named its feeds; null for runs planned
+    /// before this was recorded.
+    /// </summary>
+    public bool? DefaultFeed { get; init; }
+
     public DateOnly ServiceDate { get; init; }
 
     /// <summary>Reserved for network scenarios (added or removed services); null = the stored feeds as they are.</summary>

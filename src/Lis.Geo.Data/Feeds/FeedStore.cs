@@ -90,6 +90,7 @@ public sealed class FeedStore(NpgsqlDataSource db)
             RowCounts = new Dictionary<string, long>(summary.RowCounts),
             CheckedDate = date,
             IssueCount = issues.Count,
+            NotRoutableReason = NotRoutableReason(summary),
             Issues = issues.Take(MaxStoredIssues)
                 .Select(i => new FeedIssueRecord(i.Severity.ToString().ToLowerInvariant(), i.Code, i.File, i.Line, i.Message)).ToList(),
             ImportedAt = DateTimeOffset.UtcNow,
@@ -112,23 +113,142 @@ public sealed class FeedStore(NpgsqlDataSource db)
         await CopyStopsAsync(conn, feed.Id, summary.Stops, ct);
         await CopyRoutesAsync(conn, feed.Id, routes.Routes, ct);
         await tx.CommitAsync(ct);
+        if (feed.NotRoutableReason is null) feed.IsDefault = await BecomeFirstDefaultAsync(feed.Id, ct);
         return (feed, true);
     }
 
     /// <summary>
+    /// Why nothing can be routed on a feed with this summary (no trips, no stop times, no day of service), or
+    /// null. Such a feed is stored, for its stops and issue report, but never becomes the default, and runs
+    /// and look-ups on it are refused naming <c>feedId</c>: refusing the upload would hide what the reader
+    /// found, and a stop-only feed (the TfWM partial feed) is still a useful map layer.
+    /// </summary>
+    public static string? NotRoutableReason(FeedSummary summary) =>
+        summary.RowCounts.GetValueOrDefault("trips.txt") == 0 ? "The feed has no trips (trips.txt is missing or empty); nothing can be routed on it."
+        : summary.RowCounts.GetValueOrDefault("stop_times.txt") == 0 ? "The feed has no stop times (stop_times.txt is missing or empty); nothing can be routed on it."
+        : summary.ValidFrom is null ? "The feed's calendar (calendar.txt, calendar_dates.txt) has no day of service; nothing can be routed on it."
+        : null;
+
+    /// <summary>
+    /// Makes the feed the default if no feed is: only the first routable feed stored becomes the default by
+    /// being stored; later uploads leave it alone. Two first uploads at once: the unique index lets one win.
+    /// </summary>
+    private async Task<bool> BecomeFirstDefaultAsync(long feedId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("UPDATE transit_feed SET is_default = true WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM transit_feed WHERE is_default)");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = feedId });
+        try
+        {
+            return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The feed a request names, or the default feed when it names none: the one answer to "which feed",
+    /// for runs, schedules, scenarios and interactive look-ups. <c>FromDefault</c> says the default was
+    /// used (the run record keeps it). Throws a <see cref="RuleViolation"/> on <c>feedId</c>: no such feed,
+    /// no default, or a feed nothing can be routed on.
+    /// </summary>
+    public async Task<(TransitFeed Feed, bool FromDefault)> ResolveAsync(long? feedId, CancellationToken ct)
+    {
+        await using var ctx = LisGeoDb.CreateContext(db);
+        var feed = (feedId is { } id
+                ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id, ct)
+                : await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.IsDefault, ct))
+            ?? throw new RuleViolation("feedId", RuleKind.NotFound,
+                feedId is not null ? $"No feed {feedId}; GET /feeds lists them."
+                : await ctx.Feeds.AnyAsync(ct) ? "No feed is the default (none stored can be routed on, or the default was deleted); give a feedId or set one with PUT /feeds/{id}/default."
+                : "No transit feed is stored yet; upload one with POST /feeds.");
+        RequireRoutable(feed);
+        return (feed, feedId is null);
+    }
+
+    /// <summary>Refuses a feed nothing can be routed on, naming <paramref name="field"/> and the reason.</summary>
+    public static void RequireRoutable(TransitFeed feed, string field = "feedId")
+    {
+        if (feed.NotRoutableReason is { } why)
+            throw new RuleViolation(field, RuleKind.Unavailable, $"Feed {feed.Id} cannot be routed on: {why}");
+    }
+
+    /// <summary>The default feed, or null when none is set.</summary>
+    public async Task<TransitFeed?> DefaultAsync(CancellationToken ct)
+    {
+        await using var ctx = LisGeoDb.CreateContext(db);
+        return await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.IsDefault, ct);
+    }
+
+    /// <summary>
+    /// Makes feed <paramref name="feedId"/> the default, clearing the old one in the same transaction.
+    /// Throws a <see cref="RuleViolation"/> on <c>id</c>: no such feed, or one nothing can be routed on.
+    /// </summary>
+    public async Task<TransitFeed> SetDefaultAsync(long feedId, CancellationToken ct)
+    {
+        await using var ctx = LisGeoDb.CreateContext(db);
+        await using var tx = await ctx.Database.BeginTransactionAsync(ct);
+        var feed = await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Id == feedId, ct)
+            ?? throw new RuleViolation("id", RuleKind.NotFound, $"No feed {feedId}; GET /feeds lists them.");
+        RequireRoutable(feed, "id");
+        if (!feed.IsDefault)
+        {
+            await ctx.Feeds.Where(f => f.IsDefault).ExecuteUpdateAsync(u => u.SetProperty(f => f.IsDefault, false), ct);
+            await ctx.Feeds.Where(f => f.Id == feedId).ExecuteUpdateAsync(u => u.SetProperty(f => f.IsDefault, true), ct);
+            feed.IsDefault = true;
+        }
+        await tx.CommitAsync(ct);
+        return feed;
+    }
+
+    /// <summary>What <see cref="DeleteAsync"/> did: <c>Found</c> false when there is no such feed; <c>KeptBecause</c> set when it was kept.</summary>
+    public sealed record DeleteOutcome(bool Found, string? KeptBecause);
+
+    /// <summary>
+    /// Deletes a feed with its bytes, stops and routes, unless something depends on it: a run (its record
+    /// names the feed, so deleting it would leave the run unreproducible), a scenario or a schedule; or it
+    /// is the default while another routable feed exists (set another default first, so the default never
+    /// changes as a side effect). The last routable feed may be deleted; then no feed is the default.
+    /// </summary>
+    public async Task<DeleteOutcome> DeleteAsync(long feedId, CancellationToken ct)
+    {
+        await using var ctx = LisGeoDb.CreateContext(db);
+        await using var tx = await ctx.Database.BeginTransactionAsync(IsolationLevel.Serializable, ct);
+        var feed = await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Id == feedId, ct);
+        if (feed is null) return new DeleteOutcome(false, null);
+        var conn = (NpgsqlConnection)ctx.Database.GetDbConnection();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT (SELECT count(*) FROM analysis_run WHERE feed_id = $1 OR spec->'feeds' @> jsonb_build_array(jsonb_build_object('id', $1))),
+                   (SELECT count(*) FROM scenario WHERE feed_id = $1),
+                   (SELECT count(*) FROM analysis_schedule WHERE request->'feedId' = to_jsonb($1) OR request->'feeds' @> jsonb_build_array($1))
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = feedId, NpgsqlDbType = NpgsqlDbType.Bigint });
+        long runs, scenarios, schedules;
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            await r.ReadAsync(ct);
+            (runs, scenarios, schedules) = (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
+        }
+        if (runs + scenarios + schedules > 0)
+            return new DeleteOutcome(true, $"Feed {feedId} is used by {runs} run(s), {scenarios} scenario(s) and {schedules} schedule(s); "
+                + "a run's record names the feed it routed on, so the feed is kept. Delete those first.");
+        if (feed.IsDefault && await ctx.Feeds.AnyAsync(f => f.Id != feedId && f.NotRoutableReason == null, ct))
+            return new DeleteOutcome(true, $"Feed {feedId} is the default; make another feed the default (PUT /feeds/{{id}}/default) before deleting it.");
+        await ctx.Feeds.Where(f => f.Id == feedId).ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(ct);
+        return new DeleteOutcome(true, null);
+    }
+
+    /// <summary>
     /// The feed and service day a request names, resolved the same way for runs and interactive look-ups:
-    /// feed <paramref name="feedId"/> (default the latest stored), day <paramref name="date"/> (default the
+    /// feed <paramref name="feedId"/> (default the default feed, <see cref="ResolveAsync"/>), day <paramref name="date"/> (default the
     /// day the feed was checked against on import, else <paramref name="fallback"/>), inside the feed's validity.
     /// Throws a <see cref="RuleViolation"/> on <c>feedId</c> or <c>serviceDate</c>.
     /// </summary>
     public async Task<(TransitFeed Feed, DateOnly Day)> ServiceDayAsync(long? feedId, DateOnly? date, DateOnly? fallback, CancellationToken ct)
     {
-        await using var ctx = LisGeoDb.CreateContext(db);
-        var feed = (feedId is { } id
-                ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id, ct)
-                : await ctx.Feeds.AsNoTracking().OrderByDescending(f => f.Id).FirstOrDefaultAsync(ct))
-            ?? throw new RuleViolation("feedId", RuleKind.NotFound,
-                feedId is null ? "No transit feed is stored yet; upload one with POST /feeds." : $"No feed {feedId}; GET /feeds lists them.");
+        var (feed, _) = await ResolveAsync(feedId, ct);
         var day = date ?? feed.CheckedDate ?? fallback ?? throw new RuleViolation("serviceDate", RuleKind.Missing, "Give a serviceDate.");
         if (feed.ValidFrom is { } from && feed.ValidTo is { } to && (day < from || day > to))
             throw new RuleViolation("serviceDate", RuleKind.Unavailable, $"{day:yyyy-MM-dd} is outside the feed's validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}).");

@@ -1211,6 +1211,10 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("imported_at");
 
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_default");
+
                     b.Property<int>("IssueCount")
                         .HasColumnType("integer")
                         .HasColumnName("issue_count");
@@ -1224,6 +1228,10 @@ namespace Lis.Geo.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("name");
+
+                    b.Property<string>("NotRoutableReason")
+                        .HasColumnType("text")
+                        .HasColumnName("not_routable_reason");
 
                     b.Property<string>("RowCounts")
                         .IsRequired()
@@ -1249,6 +1257,11 @@ namespace Lis.Geo.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_transit_feed");
+
+                    b.HasIndex("IsDefault")
+                        .IsUnique()
+                        .HasDatabaseName("ux_transit_feed_one_default")
+                        .HasFilter("is_default");
 
                     b.HasIndex("Sha256")
                         .IsUnique()

@@ -23,6 +23,19 @@ public sealed class TransitFeed
     /// <summary>The first issues of the reader's report (severity, code, file, line, message); <see cref="IssueCount"/> has the total.</summary>
     public List<FeedIssueRecord> Issues { get; set; } = [];
     public DateTimeOffset ImportedAt { get; set; }
+
+    /// <summary>
+    /// The feed runs and look-ups use when they name none. Exactly one feed is it once any routable feed
+    /// is stored (a unique partial index keeps it to one): the first routable feed stored becomes it,
+    /// after that only <c>PUT /feeds/{id}/default</c> changes it, so an upload never moves it silently.
+    /// </summary>
+    public bool IsDefault { get; set; }
+
+    /// <summary>
+    /// Why nothing can be routed on the feed (no trips, no stop times, no day of service), or null when
+    /// it can. Such a feed is kept for its stops and issue report; runs and look-ups on it are refused.
+    /// </summary>
+    public string? NotRoutableReason { get; set; }
 }
 
 public sealed record FeedIssueRecord(string Severity, string Code, string File, long Line, string Message);

@@ -186,11 +186,7 @@ public static class ScenariosApi
         }
 
         await using var ctx = LisGeoDb.CreateContext(db);
-        var feed = feedId is { } id
-            ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct)
-            : await ctx.Feeds.AsNoTracking().OrderByDescending(x => x.Id).FirstOrDefaultAsync(ct);
-        if (feed is null)
-            return (null, Problems.Result(Problems.InvalidBody, feedId is null ? "No transit feed is stored yet; upload one with POST /feeds." : $"No feed {feedId}; GET /feeds lists them.", "feedId"));
+        var (feed, _) = await new Lis.Geo.Data.Feeds.FeedStore(db).ResolveAsync(feedId, ct);
         var routes = (await ctx.Routes.AsNoTracking().Where(r => r.FeedId == feed.Id).Select(r => r.RouteId).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
         var stops = (await ctx.Stops.AsNoTracking().Where(s => s.FeedId == feed.Id).Select(s => s.StopId).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
         var errors = ScenarioValidator.Validate(scenario, new ScenarioIds(routes.Contains, stops.Contains));

@@ -51,7 +51,7 @@ public static class SchedulesApi
                 if (serviceDate is { } day)
                 {
                     var feed = body.Request.FeedId is { } fid ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fid, ct)
-                        : await ctx.Feeds.AsNoTracking().OrderByDescending(f => f.Id).FirstOrDefaultAsync(ct);
+                        : await new Lis.Geo.Data.Feeds.FeedStore(db).DefaultAsync(ct);
                     if (feed is { ValidFrom: { } from, ValidTo: { } to } && (day < from || day > to))
                         return Problems.Result(Problems.InvalidBody, $"{day:yyyy-MM-dd} is outside feed {feed.Id}'s validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}); every firing would fail.", "request.serviceDate");
                 }
