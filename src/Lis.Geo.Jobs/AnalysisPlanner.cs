@@ -40,6 +40,9 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
         var (origins, destinations, originSet, destinationSet) = request.Type == AnalysisTypes.Isochrones
             ? await IsochroneOriginsAsync(ctx, request, ct)
             : await AccessPointsAsync(ctx, request, access, ct);
+        if (request.Type != AnalysisTypes.Isochrones && destinations.Count > options.Value.MaxDestinations)
+            throw new RuleViolation(AnalysisTypes.HasSites(request.Type) ? "siteSet" : "centreKind", RuleKind.Invalid,
+                $"The run would route to {destinations.Count:N0} destinations; at most {options.Value.MaxDestinations:N0} (Limits:MaxDestinations). Narrow it with centreKind, or split the sites.");
 
         // The day's timetable alone answers these checks; the walking transfers a search needs are
         // generated where the chunks run (this process or the workers), not here just to validate.

@@ -90,19 +90,20 @@ public static class CorridorAnalyses
             (name, hectares) = (r.GetString(0), r.GetDouble(1));
         }
 
-        // Every zone of the run, inside (centroid in the corridor: ONS best fit) or not, by IMD decile.
+        // Every zone of the run, inside (centroid in the corridor: ONS best fit) or not, by IMD decile. Float
+        // sums in origin order and groups in a fixed order, so equal runs give bit-identical figures.
         var groups = new List<(bool Inside, int? Decile, int Zones, double Population, double Meeting, double TimeShare, double Centres)>();
         await using (var cmd = Command(conn, $"""
             WITH o AS (
-                SELECT p.weight, r.centres_reachable, coalesce(r.departures_meeting_target::float8 / nullif(r.departures, 0), 0) AS time_share, d.imd_decile,
+                SELECT p.index, p.weight, r.centres_reachable, coalesce(r.departures_meeting_target::float8 / nullif(r.departures, 0), 0) AS time_share, d.imd_decile,
                        ST_Intersects(k.geom, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)) AS inside
                 FROM analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
                 CROSS JOIN (SELECT geom FROM corridor WHERE code = $2) k
                 {DeprivationJoin.Sql("$3", "p.code")}
                 WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone')
-            SELECT inside, imd_decile, count(*)::int, sum(weight), coalesce(sum(weight) FILTER (WHERE centres_reachable >= $4), 0),
-                   sum(weight * time_share), sum(weight * centres_reachable)
-            FROM o GROUP BY inside, imd_decile
+            SELECT inside, imd_decile, count(*)::int, sum(weight ORDER BY index), coalesce(sum(weight ORDER BY index) FILTER (WHERE centres_reachable >= $4), 0),
+                   sum(weight * time_share ORDER BY index), sum(weight * centres_reachable ORDER BY index)
+            FROM o GROUP BY inside, imd_decile ORDER BY inside, imd_decile NULLS LAST
             """, run.Id, code, spec.ZoneSet, access.MinCentres))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
@@ -116,7 +117,7 @@ public static class CorridorAnalyses
 
         Housing housing;
         await using (var cmd = Command(conn, $"""
-            SELECT count(*)::int, coalesce(sum(t.min_dwellings), 0)::bigint, coalesce(sum(t.max_dwellings), 0)::bigint, round(coalesce(sum(t.hectares), 0)::numeric, 2)::float8,
+            SELECT count(*)::int, coalesce(sum(t.min_dwellings), 0)::bigint, coalesce(sum(t.max_dwellings), 0)::bigint, round(coalesce(sum(t.hectares ORDER BY t.id), 0)::numeric, 2)::float8,
                    (count(*) FILTER (WHERE lr.centres_reachable < $3))::int, coalesce(sum(t.max_dwellings) FILTER (WHERE lr.centres_reachable < $3), 0)::bigint
             FROM corridor k JOIN housing_site t ON ST_Intersects(t.geom, k.geom)
             {LayerCatalog.LandJoin(run.Id, spec.ZoneSet)}
@@ -130,7 +131,7 @@ public static class CorridorAnalyses
 
         EmploymentLand land;
         await using (var cmd = Command(conn, """
-            SELECT count(*)::int, round(coalesce(sum(t.hectares), 0)::numeric, 2)::float8, coalesce(sum(t.jobs_estimate), 0)::bigint
+            SELECT count(*)::int, round(coalesce(sum(t.hectares ORDER BY t.id), 0)::numeric, 2)::float8, coalesce(sum(t.jobs_estimate), 0)::bigint
             FROM corridor k JOIN employment_site t ON ST_Intersects(t.geom, k.geom) WHERE k.code = $2
             """, run.Id, code))
         await using (var r = await cmd.ExecuteReaderAsync(ct))

@@ -13,6 +13,13 @@ public sealed class JobsOptions
     /// </summary>
     [Range(1, 10_000)] public int ChunkSize { get; set; } = 100;
 
+    /// <summary>
+    /// Destinations (centres and sites) one run may route to: each costs every origin a column of the
+    /// matrix. Read from <c>Limits:MaxDestinations</c>, the key that also bounds <c>minCentres</c>, so
+    /// the API and the workers firing schedules check the same number before any job is queued.
+    /// </summary>
+    [Range(1, 1_000_000)] public int MaxDestinations { get; set; } = 10_000;
+
     /// <summary>Run a Hangfire server inside this process (the API does by default, so one command starts everything).</summary>
     public bool RunServer { get; set; } = true;
 

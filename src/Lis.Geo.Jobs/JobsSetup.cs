@@ -11,7 +11,9 @@ public static class JobsSetup
 {
     public static IServiceCollection AddLisGeoJobs(this IServiceCollection services, IConfiguration configuration, string connectionString, bool runServer)
     {
-        services.AddOptions<JobsOptions>().Bind(configuration.GetSection(JobsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<JobsOptions>().Bind(configuration.GetSection(JobsOptions.Section))
+            .PostConfigure(o => o.MaxDestinations = configuration.GetValue<int?>("Limits:MaxDestinations") ?? o.MaxDestinations)
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RouterCache>();
         services.AddTransient<AnalysisPlanner>();
         services.AddTransient<AnalysisJobs>();

@@ -32,6 +32,7 @@ public static class RunEquity
     {
         var weight = Populations[population];
         var (zoneSet, access) = (run.Spec.ZoneSet, run.Spec.Access);
+        // In origin order, so the sums below add in the same order for two runs with the same record (bit-identical figures).
         var rows = new List<(double Weight, int Centres, int? Rank, int? Decile)>();
         await using (var cmd = db.CreateCommand($"""
             SELECT coalesce({weight}, 0)::float8, r.centres_reachable, d.imd_rank, d.imd_decile
@@ -39,6 +40,7 @@ public static class RunEquity
             JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
             {DeprivationJoin.Sql("$2", "p.code")}
             WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'
+            ORDER BY p.index
             """))
         {
             cmd.Parameters.Add(new() { Value = run.Id });

@@ -16,12 +16,16 @@ public static class RunSummary
     public sealed record Summary(int ThresholdMinutes, int MinCentres, int Percentile, Group Overall,
         IReadOnlyList<Group> ByLep, IReadOnlyList<Group> ByLocalAuthority, IReadOnlyList<Group> ByImdDecile);
 
+    /// <remarks>
+    /// Float sums are taken in origin order (<c>sum(… ORDER BY index)</c>): a plain sum adds rows in
+    /// whatever order the join delivers them, so two runs with the same record could differ in the last digit.
+    /// </remarks>
     public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, CancellationToken ct)
     {
         var (zoneSet, access) = (run.Spec.ZoneSet, run.Spec.Access);
         var sql = $"""
             WITH o AS (
-                SELECT p.weight, r.centres_reachable, r.centres_reachable >= $3 AS meets,
+                SELECT p.index, p.weight, r.centres_reachable, r.centres_reachable >= $3 AS meets,
                        r.departures_meeting_target::float8 / nullif(r.departures, 0) AS time_share,
                        z.lad_code, d.imd_decile
                 FROM analysis_point p
@@ -37,8 +41,8 @@ public static class RunSummary
             SELECT g.kind, g.key,
                    CASE g.kind WHEN 'lad' THEN (SELECT name FROM local_authority WHERE code = g.key)
                                WHEN 'lep' THEN (SELECT min(lep_name) FROM lep_membership WHERE lep_code = g.key) END,
-                   count(*)::int, coalesce(sum(weight), 0), coalesce(sum(weight) FILTER (WHERE meets), 0),
-                   coalesce(sum(weight * time_share), 0), coalesce(sum(weight * centres_reachable), 0)
+                   count(*)::int, coalesce(sum(weight ORDER BY index), 0), coalesce(sum(weight ORDER BY index) FILTER (WHERE meets), 0),
+                   coalesce(sum(weight * time_share ORDER BY index), 0), coalesce(sum(weight * centres_reachable ORDER BY index), 0)
             FROM g GROUP BY g.kind, g.key ORDER BY g.kind, lpad(g.key, 12, '0') NULLS LAST
             """;
         await using var cmd = db.CreateCommand(sql);

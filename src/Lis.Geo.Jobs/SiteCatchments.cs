@@ -12,14 +12,15 @@ namespace Lis.Geo.Jobs;
 /// </summary>
 public static class SiteCatchments
 {
+    /// <remarks>Populations are summed in origin order (<c>ORDER BY o.index</c>) so equal runs give bit-identical catchments.</remarks>
     public static async Task WriteAsync(NpgsqlDataSource db, AnalysisRun run, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand($"""
             INSERT INTO analysis_site_result (run_id, site_index, catchment_zones, catchment_population, deprived_catchment_population, deprived_rank)
             SELECT run_id, site_index, zones, population, deprived, rank() OVER (ORDER BY deprived DESC)::int
             FROM (
-                SELECT s.run_id, s.index AS site_index, count(o.index)::int AS zones, coalesce(sum(o.weight), 0) AS population,
-                       coalesce(sum(o.weight) FILTER (WHERE dep.imd_decile <= 2), 0) AS deprived
+                SELECT s.run_id, s.index AS site_index, count(o.index)::int AS zones, coalesce(sum(o.weight ORDER BY o.index), 0) AS population,
+                       coalesce(sum(o.weight ORDER BY o.index) FILTER (WHERE dep.imd_decile <= 2), 0) AS deprived
                 FROM analysis_point s
                 LEFT JOIN analysis_pair_result pr ON pr.run_id = s.run_id AND pr.destination_index = s.index AND pr.percentiles[$2] <= $3
                 LEFT JOIN analysis_point o ON o.run_id = pr.run_id AND o.is_origin AND o.kind = 'zone' AND o.index = pr.origin_index

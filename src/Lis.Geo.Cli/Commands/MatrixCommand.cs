@@ -30,7 +30,8 @@ public sealed class MatrixCommand : ICliCommand
                                    departure; ACCESSIBILITY.md "Arrival windows"); profile search only
           --search MODE            auto (default), forward or profile
 
-          --origins FILE           CSV (id,lat,lon[,weight]) or GeoJSON Points (required)
+          --origins FILE           CSV (id,lat,lon[,weight]; id may be code or an ONS ...cd column) or GeoJSON
+                                   Points (id, properties.id or properties.code) (required)
           --destinations FILE      same formats (required)
           --out FILE.csv           output (required)
           --cutoffs MIN,MIN,...    travel-time cutoffs in minutes for the departure counts (default 15,30,45,60)
@@ -45,8 +46,8 @@ public sealed class MatrixCommand : ICliCommand
 
     public Task<int> RunAsync(CliArgs args, TextWriter output, TextWriter progress, CancellationToken cancellationToken)
     {
-        var origins = PointFile.Read(args.Require("origins"));
-        var destinations = PointFile.Read(args.Require("destinations"));
+        var origins = PointFile.Read(args.Require("origins"), progress);
+        var destinations = PointFile.Read(args.Require("destinations"), progress);
         var outPath = args.Require("out");
         var cutoffs = args.Get("cutoffs", [15, 30, 45, 60], RoutingOptions.ParseIntList);
         var parameters = RoutingOptions.Parse(args);

@@ -9,24 +9,26 @@ internal sealed record NamedPoint(string Id, GeoPoint Location, double Weight);
 
 /// <summary>
 /// Reads origin/destination points: CSV with columns id, lat, lon[, weight] (a header row naming them
-/// is optional), or a GeoJSON FeatureCollection of Points (id from the feature id or properties.id,
-/// weight from properties.weight).
+/// is optional; the id column may be <c>id</c>, <c>code</c> or an ONS code column such as <c>lsoa11cd</c>,
+/// as in geodata/lsoa11_pwc.csv), or a GeoJSON FeatureCollection of Points (id from the feature id,
+/// properties.id or properties.code, as in geodata/centres.geojson; weight from properties.weight).
+/// <paramref name="log"/> is told where the ids came from, so numbered rows are never a surprise.
 /// </summary>
 internal static class PointFile
 {
-    public static List<NamedPoint> Read(string path)
+    public static List<NamedPoint> Read(string path, TextWriter? log = null)
     {
         if (!File.Exists(path)) throw new CliUsageException($"no such file: {path}");
         var ext = Path.GetExtension(path).ToLowerInvariant();
-        if (ext is not (".geojson" or ".json")) return ReadCsv(path);
-        try { return ReadGeoJson(path); }
+        if (ext is not (".geojson" or ".json")) return ReadCsv(path, log);
+        try { return ReadGeoJson(path, log); }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or IndexOutOfRangeException or FormatException)
         {
             throw new CliUsageException($"{path}: not a GeoJSON FeatureCollection of Points ({e.Message}).");
         }
     }
 
-    private static List<NamedPoint> ReadCsv(string path)
+    private static List<NamedPoint> ReadCsv(string path, TextWriter? log)
     {
         var points = new List<NamedPoint>();
         int id = 0, lat = 1, lon = 2, weight = 3;
@@ -40,11 +42,12 @@ internal static class PointFile
             if (lineNumber == 1 && !double.TryParse(fields.ElementAtOrDefault(1), NumberStyles.Float, CultureInfo.InvariantCulture, out _))
             {
                 var names = fields.Select(f => f.ToLowerInvariant()).ToList();
-                id = names.IndexOf("id");
+                id = names.IndexOf("id") is >= 0 and var i ? i : names.IndexOf("code") is >= 0 and var c ? c : names.FindIndex(n => n.Length > 2 && n.EndsWith("cd", StringComparison.Ordinal));
                 lat = names.FindIndex(n => n is "lat" or "latitude" or "y");
                 lon = names.FindIndex(n => n is "lon" or "lng" or "longitude" or "x");
                 weight = names.IndexOf("weight");
-                if (id < 0 || lat < 0 || lon < 0) throw new CliUsageException($"{path}: the header needs id, lat and lon columns.");
+                if (id < 0 || lat < 0 || lon < 0) throw new CliUsageException($"{path}: the header needs an id (or code, or an ONS …cd code column), lat and lon columns.");
+                log?.WriteLine($"{Path.GetFileName(path)}: ids from column '{fields[id]}', coordinates from '{fields[lat]}'/'{fields[lon]}'");
                 continue;
             }
             if (fields.Length <= Math.Max(id, Math.Max(lat, lon)) ||
@@ -80,14 +83,14 @@ internal static class PointFile
         return [.. fields];
     }
 
-    private static List<NamedPoint> ReadGeoJson(string path)
+    private static List<NamedPoint> ReadGeoJson(string path, TextWriter? log)
     {
         using var stream = File.OpenRead(path);
         using var doc = JsonDocument.Parse(stream);
         if (!doc.RootElement.TryGetProperty("features", out var features))
             throw new CliUsageException($"{path}: not a GeoJSON FeatureCollection.");
         var points = new List<NamedPoint>();
-        var index = 0;
+        int index = 0, numbered = 0;
         foreach (var feature in features.EnumerateArray())
         {
             index++;
@@ -100,10 +103,14 @@ internal static class PointFile
             var properties = feature.TryGetProperty("properties", out var p) && p.ValueKind == JsonValueKind.Object ? p : default;
             var id = feature.TryGetProperty("id", out var fid) ? fid.ToString()
                 : properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty("id", out var pid) ? pid.ToString()
-                : index.ToString(CultureInfo.InvariantCulture);
+                : properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty("code", out var code) ? code.ToString()
+                : null;
+            if (id is null) numbered++;
             var weight = properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty("weight", out var w) && w.ValueKind == JsonValueKind.Number ? w.GetDouble() : 1.0;
-            points.Add(new NamedPoint(id, location, weight));
+            points.Add(new NamedPoint(id ?? index.ToString(CultureInfo.InvariantCulture), location, weight));
         }
+        log?.WriteLine(numbered == 0 ? $"{Path.GetFileName(path)}: ids from each feature's id, properties.id or properties.code"
+            : $"{Path.GetFileName(path)}: {numbered} of {points.Count} features have no id, properties.id or properties.code; they are numbered by position");
         return points;
     }
 }

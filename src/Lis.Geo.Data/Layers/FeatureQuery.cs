@@ -28,6 +28,13 @@ public sealed record FeatureRequest
     /// <summary>False writes <c>"geometry":null</c> without serialising it (CSV needs only the properties).</summary>
     public bool IncludeGeometry { get; init; } = true;
 
+    /// <summary>
+    /// Also read each feature's point in <see cref="OutputSrid"/> (<see cref="FeatureRow.X"/>, <see cref="FeatureRow.Y"/>):
+    /// the point itself, or PostGIS's point on the surface of a line or polygon (the point a run routes to
+    /// or from), for CSV's lon/lat columns.
+    /// </summary>
+    public bool WithPoint { get; init; }
+
     /// <summary>A CQL2 filter (OGC API – Features Part 3), already parsed; its geometry literals are in <see cref="FilterSrid"/>.</summary>
     public Cql2.Node? Filter { get; init; }
     public int FilterSrid { get; init; } = 4326;
@@ -45,8 +52,8 @@ public sealed record FeatureRequest
     public (DateOnly? From, DateOnly? To)? Datetime { get; init; }
 }
 
-/// <summary>One feature's GeoJSON and its keyset (the JSON array of its order terms' values).</summary>
-public readonly record struct FeatureRow(string Json, string? Key);
+/// <summary>One feature's GeoJSON, its keyset (the JSON array of its order terms' values) and, when asked for, its point.</summary>
+public readonly record struct FeatureRow(string Json, string? Key, double? X = null, double? Y = null);
 
 /// <summary>
 /// Reads GeoJSON features from a <see cref="Layer"/>. PostGIS writes each Feature's JSON
@@ -97,6 +104,8 @@ public static class FeatureQuery
             .Append(" || ',\"properties\":' || ").Append(PropertiesJson(props)).Append("::text || '}'");
         if (withKeys)
             sql.Append(", json_build_array(").Append(string.Join(", ", layer.OrderTerms.Select(t => t.Sql))).Append(")::text");
+        if (req.WithPoint)
+            sql.Append($", ST_X(ST_PointOnSurface({geometry})), ST_Y(ST_PointOnSurface({geometry}))");
         sql.Append(" FROM ").Append(layer.From).Append(' ').Append(WhereClause(where))
             .Append(" ORDER BY ").Append(OrderBy(layer, req));
         if (req.FeatureId is null)
@@ -104,8 +113,10 @@ public static class FeatureQuery
         await using var cmd = db.CreateCommand(sql.ToString());
         cmd.Parameters.AddRange(parameters.ToArray());
         await using var r = await cmd.ExecuteReaderAsync(ct);
+        var at = withKeys ? 2 : 1;
         while (await r.ReadAsync(ct))
-            yield return new FeatureRow(r.GetString(0), withKeys ? r.GetString(1) : null);
+            yield return new FeatureRow(r.GetString(0), withKeys ? r.GetString(1) : null,
+                req.WithPoint && !r.IsDBNull(at) ? r.GetDouble(at) : null, req.WithPoint && !r.IsDBNull(at + 1) ? r.GetDouble(at + 1) : null);
     }
 
     /// <summary>The requested sort properties first (NULLs last either way), then the layer's own order, which is unique.</summary>

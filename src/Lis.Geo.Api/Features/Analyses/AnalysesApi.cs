@@ -146,7 +146,7 @@ public static class AnalysesApi
         void Layer(string path, string kind, string title)
         {
             links.Add(new(OgcApi.Href(req, $"{self}/{path}"), kind, GeoJsonResult.MediaType, title));
-            links.Add(new(OgcApi.Href(req, $"{self}/{path}?f=csv&limit=10000"), $"{kind}-csv", "text/csv"));
+            links.Add(new(OgcApi.Href(req, $"{self}/{path}?f=csv"), $"{kind}-csv", "text/csv", "Every row as CSV"));
             links.Add(new(OgcApi.Href(req, $"/collections/analysis-{r.Id}-{kind}"), $"{kind}-collection", "application/json"));
         }
         var layers = r.State == RunState.Succeeded ? r.Spec.ResultLayers : [];

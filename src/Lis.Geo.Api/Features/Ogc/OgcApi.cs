@@ -201,7 +201,14 @@ public static class OgcApi
         var offer = OgcHttp.Negotiate(req, OgcHttp.GeoJson, OgcHttp.Csv);
         await CheckGeometryLiteralsAsync(db, fr, ct);
         if (offer == OgcHttp.Csv)
-            return new WholeFile(new CsvResult(layer, fr, db, $"{layer.Id}.csv"), "text/csv; charset=utf-8");
+        {
+            // CSV is an export: every matching row unless limit is given, then that many (not capped at a page).
+            // A page-sized CSV is served whole (Content-Length, ETag and byte ranges, for GDAL's /vsicurl/); a
+            // larger one streams, so memory does not grow with the layer.
+            var csv = fr with { Limit = ItemsQuery.Int(req.Query, "limit", int.MaxValue, 1, int.MaxValue) };
+            var result = new CsvResult(layer, csv, db, $"{layer.Id}.csv");
+            return csv.Limit <= options.MaxPageSize ? new WholeFile(result, "text/csv; charset=utf-8") : result;
+        }
         var catalogue = req.HttpContext.RequestServices.GetRequiredService<OgcCatalogue>();
         var matched = await catalogue.CountAsync(layer, fr, ct);
         var immutable = OgcCatalogue.IsImmutable(layer);
