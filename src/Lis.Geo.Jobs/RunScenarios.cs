@@ -44,7 +44,8 @@ public static class RunScenarios
         if (feeds[0].Id != record.FeedId)
             throw new RuleViolation("scenario", RuleKind.Conflict,
                 $"Scenario {record.Id} is on feed {record.FeedId}, not on feed {feeds[0].Id}; omit feedId to run on the scenario's feed.");
-        using var content = JsonDocument.Parse(record.Content);
+        // The engine's canonical form (the store's jsonb reorders members; the hash is of this form).
+        using var content = JsonDocument.Parse(Scenario.FromJson(record.Content).ToJson());
         return new RunScenario(record.Id, record.Name, record.Sha256, content.RootElement.Clone());
     }
 
