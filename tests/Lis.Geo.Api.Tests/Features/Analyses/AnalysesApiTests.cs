@@ -175,7 +175,9 @@ public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<Analys
         Assert.Equal("succeeded", run.GetProperty("state").GetString());
         var spec = run.GetProperty("record").GetProperty("parameters");
         Assert.Equal("arrival", spec.GetProperty("routing").GetProperty("window").GetProperty("kind").GetString());
-        Assert.Equal(60, spec.GetProperty("routing").GetProperty("window").GetProperty("departures").GetInt32()); // the window's count of minutes
+        var window = spec.GetProperty("routing").GetProperty("window");
+        Assert.Equal(60, window.GetProperty("arrivals").GetInt32()); // the window's count of arrival minutes, 08:30 … 09:29
+        Assert.False(window.TryGetProperty("departures", out _));
         Assert.Equal("profile", spec.GetProperty("search").GetString());
         Assert.Equal("arrival", run.GetProperty("request").GetProperty("windowKind").GetString());
 
