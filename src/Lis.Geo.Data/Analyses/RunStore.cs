@@ -142,6 +142,18 @@ public static class RunStore
         return await cmd.ExecuteNonQueryAsync(ct) > 0;
     }
 
+    /// <summary>
+    /// Deletes a finished run with everything it owns (points, chunks, results, corridor figures: the
+    /// foreign keys cascade). False when there is no such run or it has not finished: a running run is
+    /// cancelled first, so no chunk is writing rows for it.
+    /// </summary>
+    public static async Task<bool> DeleteAsync(NpgsqlDataSource db, long runId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("DELETE FROM analysis_run WHERE id = $1 AND state IN ('succeeded', 'failed', 'cancelled')");
+        cmd.Parameters.Add(new() { Value = runId });
+        return await cmd.ExecuteNonQueryAsync(ct) > 0;
+    }
+
     private static async Task Execute(NpgsqlDataSource db, string sql, CancellationToken ct, params object[] parameters)
     {
         await using var cmd = db.CreateCommand(sql);

@@ -443,6 +443,7 @@ public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<Analys
     {
         await Problem.AssertAsync(api.Client.PostAsync("/analyses", Json("{}")), HttpStatusCode.Unauthorized);
         await Problem.AssertAsync(api.Client.DeleteAsync("/analyses/1"), HttpStatusCode.Unauthorized);
+        await Problem.AssertAsync(api.Client.PostAsync("/analyses/1/cancel", null), HttpStatusCode.Unauthorized);
     }
 
     [Fact]

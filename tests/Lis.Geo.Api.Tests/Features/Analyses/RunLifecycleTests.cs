@@ -130,7 +130,10 @@ public sealed class RunLifecycleTests(ManualJobsFixture api) : IClassFixture<Man
     public async Task A_cancelled_run_stops_and_serves_no_results()
     {
         var id = await StartAsync();
-        var cancelled = await api.Writer().DeleteAsync($"/analyses/{id}");
+        // A queued run cannot be deleted: it is cancelled first.
+        var notYet = await Problem.AssertAsync(api.Writer().DeleteAsync($"/analyses/{id}"), HttpStatusCode.Conflict, "id");
+        Assert.Equal("queued", notYet.GetProperty("state").GetString());
+        var cancelled = await api.Writer().PostAsync($"/analyses/{id}/cancel", null);
         Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
         Assert.Equal("cancelled", (await Progress(id)).State);
         await api.Jobs().RunChunkAsync(id, 0, CancellationToken.None);
@@ -139,7 +142,14 @@ public sealed class RunLifecycleTests(ManualJobsFixture api) : IClassFixture<Man
         Assert.Equal(0L, await PairRows(id));
         var p = await Problem.AssertAsync(api.Client.GetAsync($"/analyses/{id}/zones"), HttpStatusCode.Conflict, "id");
         Assert.Equal("cancelled", p.GetProperty("state").GetString());
-        await Problem.AssertAsync(api.Writer().DeleteAsync($"/analyses/{id}"), HttpStatusCode.Conflict, "id");
+        await Problem.AssertAsync(api.Writer().PostAsync($"/analyses/{id}/cancel", null), HttpStatusCode.Conflict, "id");
+
+        // Cancelled, it is deleted with its points and chunks.
+        Assert.True(await api.ScalarAsync<long>("SELECT count(*) FROM analysis_point WHERE run_id = $1", id) > 0);
+        Assert.Equal(HttpStatusCode.NoContent, (await api.Writer().DeleteAsync($"/analyses/{id}")).StatusCode);
+        Assert.Equal(0L, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_point WHERE run_id = $1", id));
+        Assert.Equal(0L, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_chunk WHERE run_id = $1", id));
+        await Problem.AssertAsync(api.Client.GetAsync($"/analyses/{id}"), HttpStatusCode.NotFound, "id");
     }
 
     [Fact]
