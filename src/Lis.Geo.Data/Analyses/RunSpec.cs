@@ -169,7 +169,8 @@ public static class AnalysisTypes
 
 /// <summary>
 /// The routing rules as the run record shows them: every rule by name, the window as clock times with
-/// its kind (<c>departure</c>, or <c>arrival</c> for arrive-by windows) and its count of minutes.
+/// its kind (<c>departure</c>, or <c>arrival</c> for arrive-by windows) and its count of minutes
+/// (<c>departures</c>, or <c>arrivals</c> for an arrival window).
 /// </summary>
 public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
 {
@@ -193,7 +194,8 @@ public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
         w.WriteString("start", DepartureWindow.FormatClock(p.Window.StartSeconds));
         w.WriteString("end", DepartureWindow.FormatClock(p.Window.EndSeconds));
         w.WriteNumber("stepSeconds", p.Window.StepSeconds);
-        w.WriteNumber("departures", p.Window.Count);
+        // Named for what the minutes are: departure minutes, or arrival minutes of an arrive-by window.
+        w.WriteNumber(p.WindowKind == WindowKind.Arrival ? "arrivals" : "departures", p.Window.Count);
         w.WriteEndObject();
         w.WriteStartArray("percentiles");
         foreach (var q in p.Percentiles) w.WriteNumberValue(q);
