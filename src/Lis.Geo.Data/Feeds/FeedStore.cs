@@ -248,12 +248,19 @@ public sealed class FeedStore(NpgsqlDataSource db)
     /// </summary>
     public async Task<(TransitFeed Feed, DateOnly Day)> ServiceDayAsync(long? feedId, DateOnly? date, DateOnly? fallback, CancellationToken ct)
     {
-        var (feed, _) = await ResolveAsync(feedId, ct);
+        var feed = await FeedAsync(feedId, ct);
         var day = date ?? feed.CheckedDate ?? fallback ?? throw new RuleViolation("serviceDate", RuleKind.Missing, "Give a serviceDate.");
         if (feed.ValidFrom is { } from && feed.ValidTo is { } to && (day < from || day > to))
             throw new RuleViolation("serviceDate", RuleKind.Unavailable, $"{day:yyyy-MM-dd} is outside the feed's validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}).");
         return (feed, day);
     }
+
+    /// <summary>
+    /// The feed a request names by <paramref name="feedId"/>, or the default feed when it names none:
+    /// <see cref="ResolveAsync"/> without saying which, for callers that need only the feed.
+    /// </summary>
+    /// <exception cref="RuleViolation"><c>feedId</c>: no such feed, no default, or a feed nothing can be routed on.</exception>
+    public async Task<TransitFeed> FeedAsync(long? feedId, CancellationToken ct) => (await ResolveAsync(feedId, ct)).Feed;
 
     /// <summary>Refuses a day on which the compiled timetable runs nothing: it would quietly give walk-only answers.</summary>
     public static void RequireService(Lis.Geo.Transit.Timetables.Timetable timetable, DateOnly day)

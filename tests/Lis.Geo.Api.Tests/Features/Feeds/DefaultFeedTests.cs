@@ -31,7 +31,7 @@ public sealed class DefaultFeedTests(DefaultFeedFixture api) : IClassFixture<Def
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     /// <summary>A routable feed of two stops, one weekday trip between them; <paramref name="tag"/> makes its bytes its own.</summary>
-    private static byte[] TwoStopFeed(string tag) => TinyFeed.ZipOf(new Dictionary<string, string>
+    private static byte[] TwoStopFeed(string tag) => GtfsTables.Zip(new Dictionary<string, string>
     {
         ["agency.txt"] = $"agency_id,agency_name,agency_url,agency_timezone\nAG,Two stops {tag},https://example.com,Europe/London\n",
         ["calendar.txt"] = "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,20260101,20261231\n",
@@ -42,7 +42,7 @@ public sealed class DefaultFeedTests(DefaultFeedFixture api) : IClassFixture<Def
     });
 
     /// <summary>Stops and a calendar but no trips or stop times, like the TfWM partial feed in ../shared.</summary>
-    private static byte[] StopsOnlyFeed(string tag) => TinyFeed.ZipOf(new Dictionary<string, string>
+    private static byte[] StopsOnlyFeed(string tag) => GtfsTables.Zip(new Dictionary<string, string>
     {
         ["agency.txt"] = $"agency_id,agency_name,agency_url,agency_timezone\nAG,Stops only {tag},https://example.com,Europe/London\n",
         ["calendar.txt"] = "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,20260101,20261231\n",

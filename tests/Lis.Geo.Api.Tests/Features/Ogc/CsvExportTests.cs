@@ -7,6 +7,7 @@ using System.Text.Json;
 using Lis.Geo.Api.Tests.Features.Analyses;
 using Lis.Geo.Api.Tests.Features.Feeds;
 using Lis.Geo.Data.Importing;
+using Lis.Geo.Testing;
 
 namespace Lis.Geo.Api.Tests.Features.Ogc;
 
@@ -33,7 +34,7 @@ public sealed class CsvExportFixture : AnalysisFixture
         var stops = new StringBuilder("stop_id,stop_name,stop_lat,stop_lon\n");
         for (var i = 0; i < StopCount; i++)
             stops.Append(CultureInfo.InvariantCulture, $"S{i:000},Stop {i},{52.4 + i * 0.001:0.000000},{-1.9 - i * 0.0007:0.0000000}\n");
-        var zip = TinyFeed.ZipOf(new Dictionary<string, string> { ["stops.txt"] = stops.ToString() });
+        var zip = GtfsTables.Zip(new Dictionary<string, string> { ["stops.txt"] = stops.ToString() });
         StopsFeedId = (await new Lis.Geo.Data.Feeds.FeedStore(Db).ImportAsync("stops", "stops.zip", zip, null, default)).Feed.Id;
     }
 }
