@@ -34,7 +34,8 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
         var (routing, access) = request.Check();
 
         var stored = await RunScenarios.FindAsync(db, request.Scenario, ct);
-        var (feeds, date) = await RunFeeds.ServiceDayAsync(db, RunScenarios.DefaultFeed(request.FeedId, request.Feeds, stored), request.Feeds, request.ParsedServiceDate(), null, ct);
+        var feedId = RunScenarios.DefaultFeed(request.FeedId, request.Feeds, stored);
+        var (feeds, date) = await RunFeeds.ServiceDayAsync(db, feedId, request.Feeds, request.ParsedServiceDate(), null, ct);
         var feed = feeds[0];
         var scenario = RunScenarios.Freeze(stored, feeds);
         await using var ctx = LisGeoDb.CreateContext(db);
@@ -76,7 +77,12 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
         var run = new AnalysisRun
         {
             Type = request.Type,
-            Spec = request.Resolve(feeds, date, scenario, routing, access, search) with { ZoneSource = zoneSource },
+            Spec = request.Resolve(feeds, date, scenario, routing, access, search) with
+            {
+                ZoneSource = zoneSource,
+                // Named no feed (nor a scenario, which brings its own): the record says the default was used.
+                DefaultFeed = feedId is null && request.Feeds is null,
+            },
             FeedId = feed.Id,
             OriginSet = originSet,
             OriginVersion = Version(origins),

@@ -178,7 +178,6 @@ public sealed record AnalysisRequest
         Type = Type,
         Name = Name,
         Feeds = [.. feeds.Select(f => new RunFeed(f.Id, f.Sha256))],
-        DefaultFeed = FeedId is null && Feeds is null,
         ServiceDate = serviceDate,
         Routing = routing,
         Access = new AccessRules(access.ThresholdSeconds, access.MinCentres, access.Percentile),

@@ -195,7 +195,14 @@ public sealed class OgcApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         {
             Assert.Equal(feature.GetProperty("id").GetString(), row[0]);
             var props = feature.GetProperty("properties");
-            for (var c = 1; c < header.Length; c++)
+            // Housing sites are places: lon/lat (the point, or the point on a polygon's surface) come first.
+            Assert.Equal(["lon", "lat"], header[1..3]);
+            if (feature.GetProperty("geometry") is { ValueKind: System.Text.Json.JsonValueKind.Object } g && g.GetProperty("type").GetString() == "Point")
+            {
+                Assert.Equal(g.GetProperty("coordinates")[0].GetDouble(), double.Parse(row[1], System.Globalization.CultureInfo.InvariantCulture));
+                Assert.Equal(g.GetProperty("coordinates")[1].GetDouble(), double.Parse(row[2], System.Globalization.CultureInfo.InvariantCulture));
+            }
+            for (var c = 3; c < header.Length; c++)
             {
                 var v = props.GetProperty(header[c]);
                 var expected = v.ValueKind switch
