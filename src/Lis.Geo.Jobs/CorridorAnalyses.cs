@@ -95,7 +95,7 @@ public static class CorridorAnalyses
         await using (var cmd = Command(conn, $"""
             WITH o AS (
                 SELECT p.weight, r.centres_reachable, coalesce(r.departures_meeting_target::float8 / nullif(r.departures, 0), 0) AS time_share, d.imd_decile,
-                       ST_Intersects(k.geom, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)) AS inside
+                       {CorridorMembership.ZoneInside("k.geom", CorridorMembership.RunPoint("p"))} AS inside
                 FROM analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
                 CROSS JOIN (SELECT geom FROM corridor WHERE code = $2) k
                 {DeprivationJoin.Sql(spec.Deprivation, "p.code")}
@@ -118,7 +118,7 @@ public static class CorridorAnalyses
         await using (var cmd = Command(conn, $"""
             SELECT count(*)::int, coalesce(sum(t.min_dwellings), 0)::bigint, coalesce(sum(t.max_dwellings), 0)::bigint, round(coalesce(sum(t.hectares), 0)::numeric, 2)::float8,
                    (count(*) FILTER (WHERE lr.centres_reachable < $3))::int, coalesce(sum(t.max_dwellings) FILTER (WHERE lr.centres_reachable < $3), 0)::bigint
-            FROM corridor k JOIN housing_site t ON ST_Intersects(t.geom, k.geom)
+            FROM corridor k JOIN housing_site t ON {CorridorMembership.SiteInside("k.geom", "t.geom")}
             {LayerCatalog.LandJoin(run.Id, spec.ZoneSet, spec.Deprivation)}
             WHERE k.code = $2
             """, run.Id, code, access.MinCentres))
@@ -129,9 +129,9 @@ public static class CorridorAnalyses
         }
 
         EmploymentLand land;
-        await using (var cmd = Command(conn, """
+        await using (var cmd = Command(conn, $"""
             SELECT count(*)::int, round(coalesce(sum(t.hectares), 0)::numeric, 2)::float8, coalesce(sum(t.jobs_estimate), 0)::bigint
-            FROM corridor k JOIN employment_site t ON ST_Intersects(t.geom, k.geom) WHERE k.code = $2
+            FROM corridor k JOIN employment_site t ON {CorridorMembership.SiteInside("k.geom", "t.geom")} WHERE k.code = $2
             """, run.Id, code))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
@@ -140,8 +140,8 @@ public static class CorridorAnalyses
         }
 
         var sites = new List<EmploymentSiteCatchment>();
-        await using (var cmd = Command(conn, """
-            SELECT t.reference, t.name, ST_Intersects(t.geom, k.geom), ST_Distance(t.geom::geography, k.geom::geography), t.hectares, t.jobs_estimate,
+        await using (var cmd = Command(conn, $"""
+            SELECT t.reference, t.name, {CorridorMembership.SiteInside("k.geom", "t.geom")}, ST_Distance(t.geom::geography, k.geom::geography), t.hectares, t.jobs_estimate,
                    sr.catchment_population, sr.deprived_catchment_population, sr.deprived_rank, sor.centres_reachable
             FROM corridor k JOIN employment_site t ON ST_DWithin(t.geom::geography, k.geom::geography, $3)
             LEFT JOIN analysis_point p ON p.run_id = $1 AND NOT p.is_origin AND p.kind = 'site' AND p.code = t.reference

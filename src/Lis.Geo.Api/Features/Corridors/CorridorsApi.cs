@@ -1,4 +1,5 @@
 using Lis.Geo.Data;
+using Lis.Geo.Data.Layers;
 using Lis.Geo.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -43,7 +44,7 @@ public static class CorridorsApi
                 await using (var c = db.CreateCommand($"""
                     WITH ed AS ({DeprivationJoin.ZoneSetDefaultsCte})
                     SELECT z.zone_set_id, z.code, z.name, z.population, d.imd_decile,
-                           ST_Intersects(k.geom, coalesce(z.centroid, ST_PointOnSurface(z.geom))), ed.edition
+                           {CorridorMembership.ZoneInside("k.geom", CorridorMembership.ZonePoint("z"))}, ed.edition
                     FROM corridor k JOIN zone z ON ST_Intersects(z.geom, k.geom) JOIN ed ON ed.zone_set_id = z.zone_set_id
                     {DeprivationJoin.SqlFor("ed.edition", "z.code")}
                     WHERE k.code = $1 AND ($2::text IS NULL OR z.zone_set_id = $2)
@@ -90,7 +91,7 @@ public static class CorridorsApi
     private static async Task<List<SiteInCorridor>> Sites(NpgsqlDataSource db, string code, string table, string columns, CancellationToken ct)
     {
         var list = new List<SiteInCorridor>();
-        await using var c = db.CreateCommand($"SELECT s.reference, s.name, {columns} FROM corridor k JOIN {table} s ON ST_Intersects(s.geom, k.geom) WHERE k.code = $1 ORDER BY s.reference");
+        await using var c = db.CreateCommand($"SELECT s.reference, s.name, {columns} FROM corridor k JOIN {table} s ON {CorridorMembership.SiteInside("k.geom", "s.geom")} WHERE k.code = $1 ORDER BY s.reference");
         c.Parameters.Add(new NpgsqlParameter { Value = code });
         await using var r = await c.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
