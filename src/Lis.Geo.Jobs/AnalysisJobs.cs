@@ -47,7 +47,7 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, IBack
             var spec = run.Spec;
             var (routing, access) = (spec.Routing, spec.Access.Parameters());
             var origins = await RunStore.PointsAsync(db, runId, true, chunk.OriginFrom, chunk.OriginTo, cancel.Token);
-            var router = await routers.GetAsync(spec.Feeds, spec.ServiceDate, routing, cancel.Token);
+            var router = await routers.GetAsync(spec.Feeds, spec.ServiceDate, spec.Scenario, routing, cancel.Token);
             // Phase times go to the log line, so a slow run shows where the chunk spent its time.
             var ready = stopwatch.Elapsed.TotalSeconds;
             double routed;

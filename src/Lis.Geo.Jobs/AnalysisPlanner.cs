@@ -33,8 +33,10 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
     {
         var (routing, access) = request.Check();
 
-        var (feeds, date) = await RunFeeds.ServiceDayAsync(db, request.FeedId, request.Feeds, request.ParsedServiceDate(), null, ct);
+        var stored = await RunScenarios.FindAsync(db, request.Scenario, ct);
+        var (feeds, date) = await RunFeeds.ServiceDayAsync(db, RunScenarios.DefaultFeed(request.FeedId, request.Feeds, stored), request.Feeds, request.ParsedServiceDate(), null, ct);
         var feed = feeds[0];
+        var scenario = RunScenarios.Freeze(stored, feeds);
         await using var ctx = LisGeoDb.CreateContext(db);
 
         var (origins, destinations, originSet, destinationSet) = request.Type == AnalysisTypes.Isochrones
@@ -43,7 +45,7 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
 
         // The day's timetable alone answers these checks; the walking transfers a search needs are
         // generated where the chunks run (this process or the workers), not here just to validate.
-        var timetable = await routers.GetTimetableAsync(RunFeeds.Of(feeds), date, ct);
+        var timetable = await routers.GetTimetableAsync(RunFeeds.Of(feeds), date, scenario, ct);
         RunFeeds.RequireService(timetable, feeds, date);
         var arrival = routing.WindowKind == WindowKind.Arrival;
         var (serviceFrom, serviceTo) = arrival
@@ -71,7 +73,7 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
         var run = new AnalysisRun
         {
             Type = request.Type,
-            Spec = request.Resolve(feeds, date, routing, access, search) with { ZoneSource = zoneSource },
+            Spec = request.Resolve(feeds, date, scenario, routing, access, search) with { ZoneSource = zoneSource },
             FeedId = feed.Id,
             OriginSet = originSet,
             OriginVersion = Version(origins),
