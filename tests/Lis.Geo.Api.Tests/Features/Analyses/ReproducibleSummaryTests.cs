@@ -71,8 +71,8 @@ public sealed class ReproducibleSummaryTests(AnalysisFixture api) : IClassFixtur
             var summaryB = JsonSerializer.Serialize(await RunSummary.ComputeAsync(db, runB, default), AnalysisPlanner.Json);
             Assert.Equal(summaryA, summaryB);
             Assert.Contains("\"population\":", summaryA);
-            var equityA = await RunEquity.ComputeAsync(db, runA, "population", default);
-            var equityB = await RunEquity.ComputeAsync(db, runB, "population", default);
+            var equityA = await RunEquity.ComputeAsync(db, runA, "population", runA.Spec.Deprivation, default);
+            var equityB = await RunEquity.ComputeAsync(db, runB, "population", runB.Spec.Deprivation, default);
             Assert.Equal(JsonSerializer.Serialize(equityA with { RunId = 0 }, AnalysisPlanner.Json), JsonSerializer.Serialize(equityB with { RunId = 0 }, AnalysisPlanner.Json));
         }
     }
