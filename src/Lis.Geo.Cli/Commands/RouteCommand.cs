@@ -16,7 +16,7 @@ public sealed class RouteCommand : ICliCommand
         usage: lisgeo route --gtfs PATH --date YYYYMMDD --from LAT,LON --depart HH:MM[:SS] [--to LAT,LON]... [--json] [--all-stops]
 
         Earliest arrival and travel time to each --to point (direct walk, or access walk, rides with
-        transfers, egress walk), leaving --from at --depart or later, per /work/shared/docs/ACCESSIBILITY.md.
+        transfers, egress walk), leaving --from at --depart or later, per the accessibility rules (ACCESSIBILITY.md).
 
           --from LAT,LON           origin (required)
           --depart HH:MM[:SS]      departure time on the service date; hours may exceed 23 (required)

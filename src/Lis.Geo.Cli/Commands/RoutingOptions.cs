@@ -25,7 +25,7 @@ internal static class RoutingOptions
         $"""
           --gtfs PATH              GTFS feed, .zip or folder (required)
           --date YYYYMMDD          service date (required)
-          --timetable-cache DIR    where compiled timetables are kept and reused (default {TimetableCache.DefaultDirectory})
+          --timetable-cache DIR    where compiled timetables are kept and reused (default $XDG_CACHE_HOME/lisgeo or ~/.cache/lisgeo)
         """;
 
     public static string ParameterHelp =>

@@ -9,8 +9,10 @@ public sealed record LayerProperty(string Name, string Sql, PropertyType Type, s
 /// <summary>
 /// A simple equality filter a layer accepts as a query parameter (e.g. <c>lad=E08000025</c>).
 /// <see cref="Sql"/> is a boolean expression over the layer's row with one placeholder <c>{0}</c> for the value.
+/// <see cref="ValuesSql"/>, when set, lists the values that exist (e.g. the stored centre kinds): any other
+/// is a client's mistake, answered 400 with the list, rather than an empty page that looks like "none".
 /// </summary>
-public sealed record LayerFilter(string Name, string Sql, PropertyType Type, string Description);
+public sealed record LayerFilter(string Name, string Sql, PropertyType Type, string Description, string? ValuesSql = null);
 
 /// <summary>
 /// A feature layer served as an OGC API – Features collection: which rows, which id, which geometry,

@@ -56,7 +56,7 @@ public static class LayerCatalog
                 new("name", "t.name", PropertyType.String, "Centre name"),
                 new("kind", "t.kind", PropertyType.String, "city, strategic, town, interchange…"),
             ],
-            [new("kind", "t.kind = {0}", PropertyType.String, "Centre kind")],
+            [new("kind", "t.kind = {0}", PropertyType.String, "Centre kind", "SELECT DISTINCT kind FROM centre WHERE kind IS NOT NULL ORDER BY 1")],
             EditableDataset: "centres"),
         new("corridors", "Inclusive growth corridors", "Corridor polygons of the Local Industrial Strategy.",
             "corridor t", "t.code", "t.geom", "MultiPolygon",

@@ -72,6 +72,9 @@ public static class ItemsQuery
             if (raw.Length == 0) continue;
             var type = layer.Filters.FirstOrDefault(x => x.Name == key)?.Type ?? layer.Properties.First(p => p.Name == key).Type;
             filters[key] = Typed(key, raw, type);
+            // Deciles are 1–10 in every edition: 11 is a typo, not a filter that matches nothing.
+            if (key.EndsWith("decile", StringComparison.Ordinal) && filters[key] is long d && d is < 1 or > 10)
+                throw new Problems.BadParameterException(key, $"{key} is a decile, 1 (most deprived 10%) to 10; got {d}.");
         }
 
         var filterSrid = OgcCrs.Parse(q["filter-crs"].ToString(), "filter-crs");

@@ -32,6 +32,25 @@ public sealed class CorridorAnalysesTests(AnalysisFixture api) : IClassFixture<A
         SampleRegion.Read("corridors.geojson").Single(f => (string)f.Attributes["code"] == Code).Geometry;
 
     [Fact]
+    public async Task The_second_sample_corridor_holds_residents_so_its_report_shows_their_access()
+    {
+        const string east = "east-birmingham-north-solihull";
+        var response = await api.Writer().PostAsync($"/corridors/{east}/analyses", Json("""{"serviceDate":"2026-11-25"}"""));
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        Assert.Equal("succeeded", (await api.WaitAsync(id)).GetProperty("state").GetString());
+        var view = await api.GetJsonAsync($"/corridors/{east}/analyses/{id}");
+        var corridor = SampleRegion.Read("corridors.geojson").Single(f => (string)f.Attributes["code"] == east).Geometry;
+        var inside = SampleRegion.Csv("lsoa11_pwc.csv").Where(r => corridor.Intersects(new Point(SampleRegion.Num(r["lon"]), SampleRegion.Num(r["lat"])))).ToList();
+        Assert.NotEmpty(inside);
+        var residents = view.GetProperty("figures").GetProperty("residents");
+        Assert.Equal(inside.Count, residents.GetProperty("zones").GetInt32());
+        Assert.Equal(inside.Sum(r => SampleRegion.Num(r["pop_total_mid2015"])), residents.GetProperty("population").GetDouble());
+        // A corridor with residents has an access share, so the report prints a percentage where it printed "n/a".
+        Assert.Equal(JsonValueKind.Number, view.GetProperty("figures").GetProperty("access").GetProperty("corridor").GetProperty("share").ValueKind);
+    }
+
+    [Fact]
     public async Task A_corridor_analysis_sums_the_residents_homes_and_jobs_inside_it_and_compares_its_access_with_the_rest()
     {
         var runId = await AnalyseAsync("""{"serviceDate":"2026-11-25","minCentres":2}""");

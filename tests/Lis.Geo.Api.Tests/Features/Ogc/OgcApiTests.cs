@@ -162,6 +162,9 @@ public sealed class OgcApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     [InlineData("/collections/zones-lsoa11/items?bbox=406000,286000,407000,287000", "bbox")]
     [InlineData("/collections/zones-lsoa11/items?crs=EPSG:3857", "crs")]
     [InlineData("/collections/zones-lsoa11/items?imd_decile=low", "imd_decile")]
+    [InlineData("/collections/zones-lsoa11/items?imd_decile=11", "imd_decile")]
+    [InlineData("/collections/zones-lsoa11/items?imd_decile=0", "imd_decile")]
+    [InlineData("/collections/centres/items?kind=metropolis", "kind")]
     [InlineData("/collections/zones-lsoa11/items?properties=code,nonsense", "properties")]
     [InlineData("/collections/zones-lsoa11/items?colour=red", "colour")]
     public async Task Bad_parameters_are_400_problems_naming_the_parameter(string url, string field) =>
