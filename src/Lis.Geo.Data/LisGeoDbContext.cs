@@ -40,6 +40,7 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
     public DbSet<RunPoint> RunPoints => Set<RunPoint>();
     public DbSet<RunChunk> RunChunks => Set<RunChunk>();
     public DbSet<OriginResult> OriginResults => Set<OriginResult>();
+    public DbSet<OriginPart> OriginParts => Set<OriginPart>();
     public DbSet<PairResult> PairResults => Set<PairResult>();
     public DbSet<AnalysisSchedule> Schedules => Set<AnalysisSchedule>();
     public DbSet<SiteResult> SiteResults => Set<SiteResult>();
@@ -228,6 +229,12 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
         {
             e.ToTable("analysis_origin_result");
             e.HasKey(x => new { x.RunId, x.OriginIndex });
+            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<OriginPart>(e =>
+        {
+            e.ToTable("analysis_origin_part");
+            e.HasKey(x => new { x.RunId, x.ChunkIndex, x.OriginIndex });
             e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<PairResult>(e =>

@@ -57,33 +57,42 @@ public static class RunStore
         await Execute(db, "UPDATE analysis_run SET state = 'running', started_at = coalesce(started_at, now()) WHERE id = $1 AND state = 'queued'", ct, runId);
         await using var cmd = db.CreateCommand("""
             UPDATE analysis_chunk SET attempts = attempts + 1, worker = $3 WHERE run_id = $1 AND index = $2 AND done_at IS NULL
-            RETURNING origin_from, origin_to, attempts
+            RETURNING origin_from, origin_to, destination_from, destination_to, attempts
             """);
         cmd.Parameters.Add(new() { Value = runId });
         cmd.Parameters.Add(new() { Value = index });
         cmd.Parameters.Add(new() { Value = worker });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct)
-            ? new RunChunk { RunId = runId, Index = index, OriginFrom = r.GetInt32(0), OriginTo = r.GetInt32(1), Attempts = r.GetInt32(2) }
+            ? new RunChunk
+            {
+                RunId = runId, Index = index, OriginFrom = r.GetInt32(0), OriginTo = r.GetInt32(1),
+                DestinationFrom = r.GetInt32(2), DestinationTo = r.GetInt32(3), Attempts = r.GetInt32(4),
+            }
             : null;
     }
 
     /// <summary>
     /// Marks the chunk done (only the first time) and adds it to the run's counters in the caller's
-    /// transaction; true when this chunk was the last one, so exactly one caller aggregates.
+    /// transaction; true when this chunk was the last one, so exactly one caller aggregates. A run split
+    /// by destination groups has its origins done only when its last group is (each group covers every
+    /// origin, and an origin's indicators need every group).
     /// </summary>
-    public static async Task<bool> CompleteChunkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long runId, RunChunk chunk, double seconds, CancellationToken ct)
+    public static async Task<bool> CompleteChunkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long runId, RunChunk chunk, double seconds, double routingSeconds, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("""
             WITH done AS (
-                UPDATE analysis_chunk SET done_at = now(), seconds = $3 WHERE run_id = $1 AND index = $2 AND done_at IS NULL RETURNING origin_to - origin_from AS n)
-            UPDATE analysis_run r SET chunks_done = r.chunks_done + 1, origins_done = r.origins_done + done.n
+                UPDATE analysis_chunk SET done_at = now(), seconds = $3, routing_seconds = $4 WHERE run_id = $1 AND index = $2 AND done_at IS NULL RETURNING origin_to - origin_from AS n)
+            UPDATE analysis_run r SET chunks_done = r.chunks_done + 1,
+                origins_done = CASE WHEN r.destination_group_size IS NULL THEN r.origins_done + done.n
+                                    WHEN r.chunks_done + 1 = r.chunk_count THEN r.origin_count ELSE 0 END
             FROM done WHERE r.id = $1
             RETURNING r.chunks_done = r.chunk_count
             """, conn, tx);
         cmd.Parameters.Add(new() { Value = runId });
         cmd.Parameters.Add(new() { Value = chunk.Index });
         cmd.Parameters.Add(new() { Value = seconds });
+        cmd.Parameters.Add(new() { Value = routingSeconds });
         return await cmd.ExecuteScalarAsync(ct) is true;
     }
 

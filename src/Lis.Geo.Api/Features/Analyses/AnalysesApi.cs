@@ -25,7 +25,11 @@ public static class AnalysesApi
         string DestinationSet, string DestinationVersion, string EngineVersion);
     /// <summary>A run as the API shows it; <c>request</c> is the request that re-creates it, every member pinned to the value used.</summary>
     public sealed record RunView(long Id, string Type, string State, Progress Progress, Timings Timings, string? Error, long? ScheduleId,
-        JsonElement Request, Reproducibility Record, JsonElement? Summary, IReadOnlyList<Link> Links);
+        JsonElement Request, Reproducibility Record, JsonElement? Summary, IReadOnlyList<Link> Links)
+    {
+        /// <summary>The scenario the run applied (id, name and hash when planned; the record holds its content), or null.</summary>
+        public ScenarioRef? Scenario { get; init; }
+    }
 
     public static IEndpointRouteBuilder MapAnalyses(this IEndpointRouteBuilder app)
     {
@@ -202,17 +206,23 @@ public static class AnalysesApi
             links.Add(new(OgcApi.Href(req, $"/map?run={r.Id}"), "map", "text/html", "The run on the planners' map"));
         if (r.State == RunState.Succeeded && r.Type == AnalysisTypes.Corridor)
             links.Add(new(OgcApi.Href(req, $"{self}/corridors"), "corridors", "application/json", "Each corridor's figures and report from this run"));
+        if (r.Spec.Scenario is { } scenario)
+            links.Add(new(OgcApi.Href(req, $"/scenarios/{scenario.Id}"), "scenario", "application/json",
+                $"Scenario {scenario.Id} '{scenario.Name}' as stored now (the run used content {scenario.Sha256[..16]}…, in its record)"));
         // Each feed's quality report for the run's service date.
         foreach (var feed in r.Spec.Feeds)
             links.Add(new(OgcApi.Href(req, $"/feeds/{feed.Id}/qa?date={r.Spec.ServiceDate:yyyy-MM-dd}"), "feed-qa", "application/json", $"Quality report of feed {feed.Id} on the service date"));
         var seconds = r.StartedAt is { } s && r.FinishedAt is { } f ? (f - s).TotalSeconds : (double?)null;
         return new RunView(r.Id, r.Type, r.State,
-            new Progress(r.OriginsDone, r.OriginCount, r.ChunksDone, r.ChunkCount, r.OriginCount == 0 ? 0 : Math.Round(100.0 * r.OriginsDone / r.OriginCount, 1)),
+            // A run split by destination groups finishes its origins only with its last group: its share done counts chunks.
+            new Progress(r.OriginsDone, r.OriginCount, r.ChunksDone, r.ChunkCount, r.DestinationGroupSize is not null
+                ? (r.ChunkCount == 0 ? 0 : Math.Round(100.0 * r.ChunksDone / r.ChunkCount, 1))
+                : r.OriginCount == 0 ? 0 : Math.Round(100.0 * r.OriginsDone / r.OriginCount, 1)),
             new Timings(r.CreatedAt, r.StartedAt, r.FinishedAt, seconds), r.Error, r.ScheduleId,
             JsonSerializer.SerializeToElement(AnalysisRequest.From(r.Spec), AnalysisPlanner.Json),
             new Reproducibility(JsonSerializer.SerializeToElement(r.Spec, RunSpec.Json), r.Spec.Feed.Id, r.Spec.Feed.Sha256, r.Spec.ServiceDate.ToString("yyyy-MM-dd"),
                 r.OriginSet, r.OriginVersion, r.DestinationSet, r.DestinationVersion, r.EngineVersion),
-            r.Summary is null ? null : JsonDocument.Parse(r.Summary).RootElement, links);
+            r.Summary is null ? null : JsonDocument.Parse(r.Summary).RootElement, links) { Scenario = ScenarioRef.Of(r.Spec.Scenario) };
     }
 
     /// <summary>Streams every pair of a run with its percentiles, straight from PostGIS.</summary>

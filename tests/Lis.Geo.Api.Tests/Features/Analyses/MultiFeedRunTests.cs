@@ -18,7 +18,7 @@ public sealed class MultiFeedRunTests(AnalysisFixture api) : IClassFixture<Analy
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     /// <summary>The sample feed's tables with only the trips (and their stop_times) whose trip_id starts with or without "M1-".</summary>
-    private static byte[] Part(bool tram)
+    internal static byte[] Part(bool tram)
     {
         var folder = Path.Combine(RepoPaths.GeoData, "gtfs");
         return GtfsTables.Zip(Directory.EnumerateFiles(folder, "*.txt").Order(StringComparer.Ordinal).Select(file =>
