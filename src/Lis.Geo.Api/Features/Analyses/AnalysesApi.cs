@@ -135,6 +135,8 @@ public static class AnalysesApi
 
         MapResultLayer(g, ResultLayer.Isochrones, "An isochrone run's polygons, one per origin and cutoff (GeoJSON; f=csv; filters cutoff_minutes, origin)");
 
+        g.MapComparison();
+
         g.MapGet("/{id:long}/travel-times.csv", async (long id, HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
             {
                 if (await RunStore.LoadAsync(db, id, ct) is not { } run) return NotFound(id);

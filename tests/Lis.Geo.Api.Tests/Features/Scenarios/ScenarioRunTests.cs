@@ -150,6 +150,115 @@ public sealed class ScenarioRunTests(AnalysisFixture api) : IClassFixture<Analys
         Assert.Equal(before, (await api.GetJsonAsync($"/analyses/{runId}")).GetProperty("record").GetRawText());
     }
 
+    /// <summary>Per zone code: centres reachable, departures meeting the target and departures, from the stored rows of a run.</summary>
+    private async Task<Dictionary<string, (int Centres, int Meeting, int Departures)>> ZoneRowsAsync(long run)
+    {
+        await using var cmd = api.Db.CreateCommand("""
+            SELECT p.code, r.centres_reachable, r.departures_meeting_target, r.departures FROM analysis_point p
+            JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
+            WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'
+            """);
+        cmd.Parameters.Add(new() { Value = run });
+        var rows = new Dictionary<string, (int, int, int)>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) rows[r.GetString(0)] = (r.GetInt32(1), r.GetInt32(2), r.GetInt32(3));
+        return rows;
+    }
+
+    [Fact]
+    public async Task The_comparison_equals_sums_over_the_stored_zone_rows_and_the_sample_files()
+    {
+        // A first baseline at 44 minutes picks the pair; from its medians, how many centres the pair's zone reaches in 45.
+        var probe = (await RunAsync($$"""{"feedId":{{api.FeedId}},"serviceDate":"{{Day}}","thresholdMinutes":44}""")).GetProperty("id").GetInt64();
+        var pair = await PairAsync(api, probe);
+        var reached = await api.ScalarAsync<long>("""
+            SELECT count(*) FROM analysis_pair_result pr
+            JOIN analysis_point o ON o.run_id = pr.run_id AND o.is_origin AND o.index = pr.origin_index
+            JOIN analysis_point d ON d.run_id = pr.run_id AND NOT d.is_origin AND d.index = pr.destination_index AND d.kind = 'centre'
+            WHERE pr.run_id = $1 AND o.code = $2 AND pr.percentiles[3] <= 2700
+            """, probe, pair.Zone);
+        var min = (int)reached + 1; // the new link's centre takes the zone to the target
+        var scenario = (await CreateScenarioAsync(NewRoute("Link for compare", api.FeedId, pair.ZoneLon, pair.ZoneLat, pair.CentreLon, pair.CentreLat))).GetProperty("id").GetInt64();
+        var baseline = (await RunAsync($$"""{"feedId":{{api.FeedId}},"serviceDate":"{{Day}}","minCentres":{{min}}}""")).GetProperty("id").GetInt64();
+        var run = (await RunAsync($$"""{"scenario":{{scenario}},"serviceDate":"{{Day}}","minCentres":{{min}},"name":"with the link"}""")).GetProperty("id").GetInt64();
+
+        var view = await api.GetJsonAsync($"/analyses/{run}/compare?baseline={baseline}");
+        var summary = view.GetProperty("summary");
+        Assert.Equal(scenario, summary.GetProperty("scenario").GetProperty("id").GetInt64());
+
+        // Independently: the stored per-zone rows of each run, weighted by the sample's population, grouped by the sample's IMD file.
+        var before = await ZoneRowsAsync(baseline);
+        var after = await ZoneRowsAsync(run);
+        Assert.True(before[pair.Zone].Centres < min && after[pair.Zone].Centres >= min, "the pair's zone gains the target");
+        var population = SampleRegion.Csv("lsoa11_pwc.csv").ToDictionary(r => r["lsoa11cd"], r => SampleRegion.Num(r["pop_total_mid2015"]));
+        var imd = SampleRegion.Csv("imd2019.csv").ToDictionary(r => r["lsoa11cd"], r => (Decile: int.Parse(r["imd_decile"], CultureInfo.InvariantCulture), Lad: r["lad19cd"]));
+        void Check(JsonElement group, IReadOnlyList<string> zones)
+        {
+            var total = zones.Sum(z => population[z]);
+            double Share(Dictionary<string, (int Centres, int Meeting, int Departures)> rows) => zones.Where(z => rows[z].Centres >= min).Sum(z => population[z]) / total;
+            double TimeShare(Dictionary<string, (int Centres, int Meeting, int Departures)> rows) => zones.Sum(z => population[z] * rows[z].Meeting / rows[z].Departures) / total;
+            var gaining = zones.Where(z => before[z].Centres < min && after[z].Centres >= min).ToList();
+            var losing = zones.Where(z => before[z].Centres >= min && after[z].Centres < min).ToList();
+            Assert.Equal(zones.Count, group.GetProperty("zones").GetInt32());
+            Assert.Equal(total, group.GetProperty("population").GetDouble(), 6);
+            Assert.Equal(Share(before), group.GetProperty("shareBefore").GetDouble(), 9);
+            Assert.Equal(Share(after), group.GetProperty("shareAfter").GetDouble(), 9);
+            Assert.Equal(Share(after) - Share(before), group.GetProperty("shareChange").GetDouble(), 9);
+            Assert.Equal(TimeShare(before), group.GetProperty("timeShareBefore").GetDouble(), 9);
+            Assert.Equal(TimeShare(after), group.GetProperty("timeShareAfter").GetDouble(), 9);
+            Assert.Equal(gaining.Sum(z => population[z]), group.GetProperty("residentsGaining").GetDouble(), 6);
+            Assert.Equal(losing.Sum(z => population[z]), group.GetProperty("residentsLosing").GetDouble(), 6);
+            Assert.Equal(gaining.Where(z => imd[z].Decile <= 2).Sum(z => population[z]), group.GetProperty("residentsGainingMostDeprived20").GetDouble(), 6);
+            Assert.Equal(losing.Where(z => imd[z].Decile <= 2).Sum(z => population[z]), group.GetProperty("residentsLosingMostDeprived20").GetDouble(), 6);
+            Assert.Equal(gaining.Count, group.GetProperty("zonesGaining").GetInt32());
+        }
+        var all = before.Keys.Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(17, all.Count);
+        Check(summary.GetProperty("overall"), all);
+        Assert.True(summary.GetProperty("overall").GetProperty("residentsGaining").GetDouble() >= population[pair.Zone]);
+        foreach (var decile in all.Select(z => imd[z].Decile).Distinct())
+            Check(summary.GetProperty("byImdDecile").EnumerateArray().Single(g => g.GetProperty("key").GetString() == decile.ToString(CultureInfo.InvariantCulture)),
+                all.Where(z => imd[z].Decile == decile).ToList());
+        foreach (var lad in all.Select(z => imd[z].Lad).Distinct())
+            Check(summary.GetProperty("byLocalAuthority").EnumerateArray().Single(g => g.GetProperty("key").GetString() == lad), all.Where(z => imd[z].Lad == lad).ToList());
+        Assert.NotEmpty(summary.GetProperty("byLep").EnumerateArray());
+
+        // Zone by zone, as the linked OGC collection (GeoJSON) and its complete CSV.
+        var zonesLink = view.GetProperty("links").EnumerateArray().Single(l => l.GetProperty("rel").GetString() == "zones").GetProperty("href").GetString()!;
+        Assert.EndsWith($"/collections/analysis-{run}-vs-{baseline}/items", zonesLink);
+        var features = (await api.GetJsonAsync(new Uri(zonesLink).PathAndQuery + "?limit=100")).GetProperty("features").EnumerateArray().ToList();
+        Assert.Equal(17, features.Count);
+        foreach (var f in features)
+        {
+            var z = f.GetProperty("id").GetString()!;
+            var p = f.GetProperty("properties");
+            Assert.Equal(before[z].Centres, p.GetProperty("centres_reachable_baseline").GetInt32());
+            Assert.Equal(after[z].Centres, p.GetProperty("centres_reachable_scenario").GetInt32());
+            Assert.Equal(after[z].Centres - before[z].Centres, p.GetProperty("centres_reachable_change").GetInt32());
+            Assert.Equal(before[z].Centres < min && after[z].Centres >= min ? "gains" : before[z].Centres >= min && after[z].Centres < min ? "loses" : "same",
+                p.GetProperty("target_change").GetString());
+            Assert.Equal(imd[z].Decile <= 2, p.GetProperty("most_deprived_20").GetBoolean());
+            Assert.Equal(JsonValueKind.Object, f.GetProperty("geometry").ValueKind);
+        }
+        var mine = features.Single(f => f.GetProperty("id").GetString() == pair.Zone).GetProperty("properties");
+        Assert.Equal(10.0, mine.GetProperty("nearest_centre_minutes_scenario").GetDouble());
+        var csv = (await api.Client.GetStringAsync($"/collections/analysis-{run}-vs-{baseline}/items?f=csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(18, csv.Length);
+        Assert.Contains("target_change", csv[0]);
+        Assert.Equal(features.Count(f => f.GetProperty("properties").GetProperty("target_change").GetString() == "gains"),
+            csv.Skip(1).Count(l => l.Contains(",gains", StringComparison.Ordinal)));
+        var gains = await api.GetJsonAsync($"/collections/analysis-{run}-vs-{baseline}/items?target_change=gains");
+        Assert.Contains(gains.GetProperty("features").EnumerateArray(), f => f.GetProperty("id").GetString() == pair.Zone);
+
+        // Refused: another threshold (422 with the reasons), an unknown or missing baseline.
+        var refused = await Problem.AssertAsync(await api.Client.GetAsync($"/analyses/{run}/compare?baseline={probe}"), HttpStatusCode.UnprocessableEntity, "baseline");
+        Assert.Contains(refused.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.StartsWith("access:", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Client.GetAsync($"/collections/analysis-{run}-vs-{probe}")).StatusCode);
+        await Problem.AssertAsync(await api.Client.GetAsync($"/analyses/{run}/compare?baseline=987654"), HttpStatusCode.NotFound, "baseline");
+        await Problem.AssertAsync(await api.Client.GetAsync($"/analyses/{run}/compare"), HttpStatusCode.BadRequest, "baseline");
+        await Problem.AssertAsync(await api.Client.GetAsync($"/analyses/{run}/compare?baseline=x"), HttpStatusCode.BadRequest, "baseline");
+    }
+
     [Fact]
     public async Task The_empty_scenario_run_equals_the_baseline_row_for_row()
     {
@@ -162,6 +271,11 @@ public sealed class ScenarioRunTests(AnalysisFixture api) : IClassFixture<Analys
         Assert.Equal(basePairs, await PairsAsync(api, s));
         Assert.Equal(await api.Client.GetStringAsync($"/analyses/{b}/travel-times.csv"), await api.Client.GetStringAsync($"/analyses/{s}/travel-times.csv"));
         Assert.Equal(baseline.GetProperty("summary").GetRawText(), run.GetProperty("summary").GetRawText());
+        // Compared, nothing changes.
+        var overall = (await api.GetJsonAsync($"/analyses/{s}/compare?baseline={b}")).GetProperty("summary").GetProperty("overall");
+        Assert.Equal(0, overall.GetProperty("shareChange").GetDouble());
+        Assert.Equal((0.0, 0.0), (overall.GetProperty("residentsGaining").GetDouble(), overall.GetProperty("residentsLosing").GetDouble()));
+        Assert.Equal(overall.GetProperty("shareBefore").GetDouble(), baseline.GetProperty("summary").GetProperty("overall").GetProperty("share").GetDouble(), 12);
     }
 
     [Fact]
