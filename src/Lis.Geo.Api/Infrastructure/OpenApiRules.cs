@@ -41,13 +41,21 @@ public sealed class OpenApiRules : IOperationFilter
     {
         var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
         operation.Parameters ??= [];
-        var declared = operation.Parameters.Select(p => p.Name).ToHashSet();
-        foreach (var q in metadata.OfType<QueryParameter>().Where(q => declared.Add(q.Name)))
+        foreach (var q in metadata.OfType<QueryParameter>())
+        {
+            // A bound argument Swashbuckle already lists (e.g. string? baseline) takes the declaration's
+            // description, requiredness and example: the handler, not the argument's nullability, decides.
+            if (operation.Parameters.OfType<OpenApiParameter>().FirstOrDefault(p => p.Name == q.Name && p.In == ParameterLocation.Query) is { } bound)
+            {
+                (bound.Required, bound.Description, bound.Example) = (q.Required, q.Description, ExampleOf(q));
+                continue;
+            }
             operation.Parameters.Add(new OpenApiParameter
             {
                 Name = q.Name, In = ParameterLocation.Query, Required = q.Required, Description = q.Description,
                 Schema = new OpenApiSchema { Type = q.Type }, Example = ExampleOf(q),
             });
+        }
         var hasPathParameters = false;
         foreach (var p in operation.Parameters.OfType<OpenApiParameter>().Where(p => p.In == ParameterLocation.Path))
         {
