@@ -66,7 +66,7 @@ public sealed class RunOutbox(NpgsqlDataSource db, IBackgroundJobClient jobs, IL
             }
             await using (var mark = new NpgsqlCommand(jobId is null
                 ? "UPDATE analysis_work SET last_error = $2 WHERE id = $1"
-                : "UPDATE analysis_work SET job_id = $2, dispatched_at = now(), dispatches = dispatches + 1, last_error = NULL WHERE id = $1", conn, tx))
+                : "UPDATE analysis_work SET job_id = $2, dispatched_at = now(), dispatches = dispatches + 1 WHERE id = $1", conn, tx))
             {
                 mark.Parameters.Add(new() { Value = id });
                 mark.Parameters.Add(new() { Value = jobId ?? error! });

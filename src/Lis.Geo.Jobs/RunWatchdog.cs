@@ -143,7 +143,7 @@ public sealed class RunWatchdog(NpgsqlDataSource db, RunOutbox outbox, JobStorag
             if (w.Dispatches >= o.MaxDispatches)
             {
                 await ExecuteAsync(conn, tx, "UPDATE analysis_run SET state = 'failed', error = $2, finished_at = now() WHERE id = $1 AND state IN ('queued', 'running', 'aggregating')", ct,
-                    w.Run, $"The {what} was scheduled {w.Dispatches} times and never done; last: {lost}.");
+                    w.Run, $"{(w.Chunk is { } c ? $"Chunk {c}" : "The aggregation")} was scheduled {w.Dispatches} times and never done; last: {lost}.");
                 log.LogError("Run {Run} failed: {What} lost {Times} times ({Lost})", w.Run, what, w.Dispatches, lost);
                 continue;
             }

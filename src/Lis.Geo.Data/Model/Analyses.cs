@@ -116,6 +116,7 @@ public sealed class RunWork
     public string? JobId { get; set; }
     public DateTimeOffset? DispatchedAt { get; set; }
     public int Dispatches { get; set; }
+    /// <summary>The last problem with this work: why its last dispatch failed, or how its last job was lost.</summary>
     public string? LastError { get; set; }
 }
 
