@@ -64,6 +64,10 @@ public static class JobsSetup
             SchemaName = "hangfire",
             InvisibilityTimeout = invisibilityTimeout,
             UseSlidingInvisibilityTimeout = true,
+            // Hangfire's locks are rows held for milliseconds (a job's state change); one left behind by a
+            // session cut mid-release (a database restart, a killed worker) blocks that job's state changes,
+            // and with them a worker thread, until it expires: one minute instead of the default ten.
+            DistributedLockTimeout = TimeSpan.FromMinutes(1),
             QueuePollInterval = TimeSpan.FromMilliseconds(500),
             PrepareSchemaIfNecessary = true,
         };

@@ -16,7 +16,7 @@ namespace Lis.Geo.Jobs;
 /// A host's own filter (see <see cref="JobsSetup"/>), not a global one, so it writes to its host's
 /// database. If it cannot write (the database is down), the <see cref="RunWatchdog"/> finds the failed job later.
 /// </remarks>
-public sealed class RunFailureFilter(NpgsqlDataSource db, ILogger<RunFailureFilter> log) : JobFilterAttribute, IApplyStateFilter
+public sealed class RunFailureFilter(NpgsqlDataSource db, ILogger<RunFailureFilter> log) : IApplyStateFilter
 {
     public void OnStateApplied(ApplyStateContext context, IWriteOnlyTransaction transaction)
     {

@@ -30,7 +30,15 @@ public static class RunFaults
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var run = await api.GetJsonAsync($"/analyses/{id}");
+            // 503 (with Retry-After) while the database is away: ask again, as a client would.
+            var response = await api.Client.GetAsync($"/analyses/{id}");
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable && clock.Elapsed < timeout)
+            {
+                await Task.Delay(250);
+                continue;
+            }
+            Assert.True(response.IsSuccessStatusCode, $"GET /analyses/{id}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            var run = await response.Content.ReadFromJsonAsync<JsonElement>();
             if (run.GetProperty("state").GetString() is "succeeded" or "failed" or "cancelled") return run;
             Assert.True(clock.Elapsed < timeout, $"Run {id} still {run.GetProperty("state").GetString()} after {timeout.TotalSeconds:F0} s: {run}");
             await Task.Delay(250);
@@ -75,7 +83,7 @@ public static class RunFaults
         CREATE SEQUENCE {name}_n;
         CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $f$
         BEGIN
-            IF {when} THEN RAISE EXCEPTION 'injected: {name}'; END IF;
+            IF ({when}) THEN RAISE EXCEPTION 'injected: {name}'; END IF;
             RETURN NEW;
         END $f$;
         CREATE TRIGGER {name} BEFORE {events} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}();
