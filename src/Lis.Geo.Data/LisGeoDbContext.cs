@@ -42,6 +42,7 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
     public DbSet<RunWork> RunWork => Set<RunWork>();
     public DbSet<RunRequestKey> RunRequestKeys => Set<RunRequestKey>();
     public DbSet<OriginResult> OriginResults => Set<OriginResult>();
+    public DbSet<OriginPart> OriginParts => Set<OriginPart>();
     public DbSet<PairResult> PairResults => Set<PairResult>();
     public DbSet<AnalysisSchedule> Schedules => Set<AnalysisSchedule>();
     public DbSet<SiteResult> SiteResults => Set<SiteResult>();
@@ -248,6 +249,12 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
         {
             e.ToTable("analysis_origin_result");
             e.HasKey(x => new { x.RunId, x.OriginIndex });
+            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<OriginPart>(e =>
+        {
+            e.ToTable("analysis_origin_part");
+            e.HasKey(x => new { x.RunId, x.ChunkIndex, x.OriginIndex });
             e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<PairResult>(e =>

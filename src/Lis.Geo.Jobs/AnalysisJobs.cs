@@ -48,7 +48,7 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
             var spec = run.Spec;
             var (routing, access) = (spec.Routing, spec.Access.Parameters());
             var origins = await RunStore.PointsAsync(db, runId, true, chunk.OriginFrom, chunk.OriginTo, cancel.Token);
-            var router = await routers.GetAsync(spec.Feeds, spec.ServiceDate, routing, cancel.Token);
+            var router = await routers.GetAsync(spec.Feeds, spec.ServiceDate, spec.Scenario, routing, cancel.Token);
             // Phase times go to the log line, so a slow run shows where the chunk spent its time.
             var ready = stopwatch.Elapsed.TotalSeconds;
             double routed;
@@ -60,20 +60,33 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
                 await Task.Run(() => Parallel.For(0, origins.Count, new ParallelOptions { CancellationToken = cancel.Token },
                     o => isochrones[o] = Isochrones.Compute(router, origins[o], routing.Window, cutoffs, access.Percentile, cancel.Token)), cancel.Token);
                 routed = stopwatch.Elapsed.TotalSeconds;
-                last = await SaveIsochronesAsync(runId, chunk, isochrones, stopwatch.Elapsed.TotalSeconds, cancel.Token);
+                last = await SaveIsochronesAsync(runId, chunk, isochrones, stopwatch.Elapsed.TotalSeconds, routed - ready, cancel.Token);
             }
             else
             {
-                var destinations = await RunStore.PointsAsync(db, runId, false, 0, int.MaxValue, cancel.Token);
+                var destinations = await RunStore.PointsAsync(db, runId, false, chunk.DestinationFrom, chunk.DestinationTo, cancel.Token);
                 var centres = await RunStore.CentreCountAsync(db, runId, cancel.Token);
                 ready = stopwatch.Elapsed.TotalSeconds;
-                var results = await Task.Run(() =>
-                    ZoneAccess.Summarise(TravelTimeMatrix.Compute(router, origins, destinations, null, cancel.Token, SearchOf(spec)), access, centres), cancel.Token);
-                routed = stopwatch.Elapsed.TotalSeconds;
-                last = await SaveAsync(runId, chunk, results, stopwatch.Elapsed.TotalSeconds, cancel.Token);
+                if (run.DestinationGroupSize is null)
+                {
+                    var results = await Task.Run(() =>
+                        ZoneAccess.Summarise(TravelTimeMatrix.Compute(router, origins, destinations, null, cancel.Token, SearchOf(spec)), access, centres), cancel.Token);
+                    routed = stopwatch.Elapsed.TotalSeconds;
+                    last = await SaveAsync(runId, chunk, results, [.. results.Select(r => (r.Origin, r.Percentiles, r.DeparturesWithinThreshold))], null, stopwatch.Elapsed.TotalSeconds, routed - ready, cancel.Token);
+                }
+                else
+                {
+                    // A destination group: centres are a prefix of the run's destinations, so of the group's too.
+                    var centresInGroup = Math.Clamp(centres - chunk.DestinationFrom, 0, destinations.Count);
+                    var parts = await Task.Run(() =>
+                        ZoneAccess.SummariseGroup(TravelTimeMatrix.Compute(router, origins, destinations, null, cancel.Token, SearchOf(spec)), access, centresInGroup), cancel.Token);
+                    routed = stopwatch.Elapsed.TotalSeconds;
+                    last = await SaveAsync(runId, chunk, null, [.. parts.Select(p => (p.Origin, p.Percentiles, p.DeparturesWithinThreshold))], parts,
+                        stopwatch.Elapsed.TotalSeconds, routed - ready, cancel.Token);
+                }
             }
-            log.LogInformation("Run {Run} chunk {Chunk}: {Origins} origins in {Seconds:F1} s (inputs and router {Ready:F2} s, routing {Routing:F1} s, writing {Writing:F2} s)",
-                runId, chunkIndex, origins.Count, stopwatch.Elapsed.TotalSeconds, ready, routed - ready, stopwatch.Elapsed.TotalSeconds - routed);
+            log.LogInformation("Run {Run} chunk {Chunk}: {Origins} origins to destinations {From}–{To} in {Seconds:F1} s (inputs and router {Ready:F2} s, routing {Routing:F1} s, writing {Writing:F2} s)",
+                runId, chunkIndex, origins.Count, chunk.DestinationFrom, chunk.DestinationTo == int.MaxValue ? run.DestinationCount : chunk.DestinationTo, stopwatch.Elapsed.TotalSeconds, ready, routed - ready, stopwatch.Elapsed.TotalSeconds - routed);
             if (last)
                 await outbox.DispatchAfterCommitAsync(runId);
         }
@@ -95,6 +108,8 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
         if (run is null || RunState.IsFinished(run.State)) return;
         await RunStore.SetStateAsync(db, runId, RunState.Aggregating, cancellationToken);
         // Failing for good (the last attempt) fails the run: RunFailureFilter.
+        if (run.DestinationGroupSize is not null)
+            await OriginParts.MergeAsync(db, run, cancellationToken);
         object summary = run.Type == AnalysisTypes.Isochrones
             ? await IsochroneSummaryAsync(runId, cancellationToken)
             : await RunSummary.ComputeAsync(db, run, cancellationToken);
@@ -125,7 +140,7 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
     }
 
     /// <summary>Replaces the chunk's isochrones and marks it done in one transaction, as <see cref="SaveAsync"/> does for travel times.</summary>
-    private async Task<bool> SaveIsochronesAsync(long runId, RunChunk chunk, IReadOnlyList<Isochrone>[] isochrones, double seconds, CancellationToken ct)
+    private async Task<bool> SaveIsochronesAsync(long runId, RunChunk chunk, IReadOnlyList<Isochrone>[] isochrones, double seconds, double routingSeconds, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -151,28 +166,41 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
                 }
             await copy.CompleteAsync(ct);
         }
-        var last = await RunStore.CompleteChunkAsync(conn, tx, runId, chunk, seconds, ct);
+        var last = await RunStore.CompleteChunkAsync(conn, tx, runId, chunk, seconds, routingSeconds, ct);
         await tx.CommitAsync(ct);
         return last;
     }
 
-    private async Task<bool> SaveAsync(long runId, RunChunk chunk, OriginAccess[] results, double seconds, CancellationToken ct)
+    /// <summary>
+    /// Replaces the chunk's rows and marks it done in one transaction: its pair rows (its origins to its
+    /// destinations), then either its origins' rows (<paramref name="origins"/>, a chunk of origins) or its
+    /// parts of every origin's indicators (<paramref name="parts"/>, a destination group; merged by the aggregation).
+    /// </summary>
+    private async Task<bool> SaveAsync(long runId, RunChunk chunk, OriginAccess[]? origins,
+        IReadOnlyList<(int Origin, int[][] Percentiles, int[] Within)> pairs, OriginAccessPart[]? parts,
+        double seconds, double routingSeconds, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var del = new NpgsqlCommand(
-            "WITH o AS (DELETE FROM analysis_origin_result WHERE run_id = $1 AND origin_index >= $2 AND origin_index < $3) " +
-            "DELETE FROM analysis_pair_result WHERE run_id = $1 AND origin_index >= $2 AND origin_index < $3", conn, tx))
+            "WITH o AS (DELETE FROM analysis_origin_result WHERE run_id = $1 AND origin_index >= $2 AND origin_index < $3 AND $6), " +
+            "p AS (DELETE FROM analysis_origin_part WHERE run_id = $1 AND chunk_index = $7) " +
+            "DELETE FROM analysis_pair_result WHERE run_id = $1 AND origin_index >= $2 AND origin_index < $3 AND destination_index >= $4 AND destination_index < $5", conn, tx))
         {
             del.Parameters.Add(new() { Value = runId });
             del.Parameters.Add(new() { Value = chunk.OriginFrom });
             del.Parameters.Add(new() { Value = chunk.OriginTo });
+            del.Parameters.Add(new() { Value = chunk.DestinationFrom });
+            del.Parameters.Add(new() { Value = chunk.DestinationTo });
+            del.Parameters.Add(new() { Value = origins is not null });
+            del.Parameters.Add(new() { Value = chunk.Index });
             await del.ExecuteNonQueryAsync(ct);
         }
-        await using (var copy = await conn.BeginBinaryImportAsync(
-            "COPY analysis_origin_result (run_id, origin_index, centres_reachable, departures_meeting_target, departures) FROM STDIN (FORMAT BINARY)", ct))
+        if (origins is not null)
         {
-            foreach (var r in results)
+            await using var copy = await conn.BeginBinaryImportAsync(
+                "COPY analysis_origin_result (run_id, origin_index, centres_reachable, departures_meeting_target, departures) FROM STDIN (FORMAT BINARY)", ct);
+            foreach (var r in origins)
             {
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(runId, NpgsqlDbType.Bigint, ct);
@@ -183,22 +211,24 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
             }
             await copy.CompleteAsync(ct);
         }
+        if (parts is not null)
+            await OriginParts.CopyAsync(conn, runId, chunk, parts, ct);
         await using (var copy = await conn.BeginBinaryImportAsync(
             "COPY analysis_pair_result (run_id, origin_index, destination_index, percentiles, departures_within) FROM STDIN (FORMAT BINARY)", ct))
         {
-            foreach (var r in results)
-                for (var d = 0; d < r.Percentiles.Length; d++)
+            foreach (var (origin, percentiles, within) in pairs)
+                for (var d = 0; d < percentiles.Length; d++)
                 {
                     await copy.StartRowAsync(ct);
                     await copy.WriteAsync(runId, NpgsqlDbType.Bigint, ct);
-                    await copy.WriteAsync(chunk.OriginFrom + r.Origin, NpgsqlDbType.Integer, ct);
-                    await copy.WriteAsync(d, NpgsqlDbType.Integer, ct);
-                    await copy.WriteAsync(r.Percentiles[d].Select(t => t == TravelTime.Unreachable ? (int?)null : t).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer, ct);
-                    await copy.WriteAsync(r.DeparturesWithinThreshold[d], NpgsqlDbType.Integer, ct);
+                    await copy.WriteAsync(chunk.OriginFrom + origin, NpgsqlDbType.Integer, ct);
+                    await copy.WriteAsync(chunk.DestinationFrom + d, NpgsqlDbType.Integer, ct);
+                    await copy.WriteAsync(percentiles[d].Select(t => t == TravelTime.Unreachable ? (int?)null : t).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer, ct);
+                    await copy.WriteAsync(within[d], NpgsqlDbType.Integer, ct);
                 }
             await copy.CompleteAsync(ct);
         }
-        var last = await RunStore.CompleteChunkAsync(conn, tx, runId, chunk, seconds, ct);
+        var last = await RunStore.CompleteChunkAsync(conn, tx, runId, chunk, seconds, routingSeconds, ct);
         await tx.CommitAsync(ct);
         return last;
     }

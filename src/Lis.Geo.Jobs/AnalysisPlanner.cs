@@ -19,9 +19,10 @@ namespace Lis.Geo.Jobs;
 /// <summary>
 /// Turns a request into a queued run: checks everything that can be checked before any job runs
 /// (feed, service date, window with service, origins, destinations, parameters), freezes the origin
-/// and destination sets, writes the reproducibility record, splits the origins into chunks and, in
-/// the same transaction, one outbox row per chunk (<see cref="RunOutbox"/>), dispatched as Hangfire
-/// jobs right after the commit: a run is stored with all its work scheduled, or not at all.
+/// and destination sets, writes the reproducibility record, splits the run into chunks (origin chunks,
+/// or destination groups for the profile search) and, in the same transaction, one outbox row per
+/// chunk (<see cref="RunOutbox"/>), dispatched as Hangfire jobs right after the commit: a run is
+/// stored with all its work scheduled, or not at all.
 /// </summary>
 public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, RunOutbox outbox, IOptions<JobsOptions> options)
 {
@@ -49,8 +50,10 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
             return earlier;
         var (routing, access) = request.Check();
 
-        var (feeds, date) = await RunFeeds.ServiceDayAsync(db, request.FeedId, request.Feeds, request.ParsedServiceDate(), null, ct);
+        var stored = await RunScenarios.FindAsync(db, request.Scenario, ct);
+        var (feeds, date) = await RunFeeds.ServiceDayAsync(db, RunScenarios.DefaultFeed(request.FeedId, request.Feeds, stored), request.Feeds, request.ParsedServiceDate(), null, ct);
         var feed = feeds[0];
+        var scenario = RunScenarios.Freeze(stored, feeds);
         await using var ctx = LisGeoDb.CreateContext(db);
 
         var (origins, destinations, originSet, destinationSet) = request.Type == AnalysisTypes.Isochrones
@@ -59,7 +62,7 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
 
         // The day's timetable alone answers these checks; the walking transfers a search needs are
         // generated where the chunks run (this process or the workers), not here just to validate.
-        var timetable = await routers.GetTimetableAsync(RunFeeds.Of(feeds), date, ct);
+        var timetable = await routers.GetTimetableAsync(RunFeeds.Of(feeds), date, scenario, ct);
         RunFeeds.RequireService(timetable, feeds, date);
         var arrival = routing.WindowKind == WindowKind.Arrival;
         var (serviceFrom, serviceTo) = arrival
@@ -75,17 +78,19 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
         var zoneSource = request.Type == AnalysisTypes.Isochrones ? null
             : await ctx.ZoneSets.AsNoTracking().Where(z => z.Id == request.ZoneSet)
                 .Select(z => new ZoneSource(z.CodeGeography, z.PopulationSource, z.CentroidsApproximate, z.CentroidNote)).FirstAsync(ct);
-        // The direction: isochrones always search forward. A profile run is one chunk: each chunk would
-        // scan every destination again, so splitting the origins would only repeat the scans; one scan
-        // per destination then a merge per origin is the whole matrix (bench/README.md, issue 13).
+        // The direction: isochrones always search forward. A profile run is split by destination groups:
+        // each chunk scans its group's destinations once for every origin (splitting the origins would
+        // only repeat the scans), and the aggregation merges each origin's parts (OriginParts).
         var search = request.Type == AnalysisTypes.Isochrones ? MatrixSearch.Forward
             : request.ParsedSearch() is var asked && asked != MatrixSearch.Auto ? asked
             : TravelTimeMatrix.Choose(routing, origins.Count, destinations.Count);
-        var chunkSize = search == MatrixSearch.Profile ? Math.Max(1, origins.Count) : options.Value.ChunkSize;
+        var chunks = search == MatrixSearch.Profile
+            ? DestinationGroups(origins.Count, destinations.Count, options.Value.DestinationGroupSize)
+            : OriginChunks(origins.Count, options.Value.ChunkSize);
         var run = new AnalysisRun
         {
             Type = request.Type,
-            Spec = request.Resolve(feeds, date, routing, access, search) with { ZoneSource = zoneSource },
+            Spec = request.Resolve(feeds, date, scenario, routing, access, search) with { ZoneSource = zoneSource },
             FeedId = feed.Id,
             OriginSet = originSet,
             OriginVersion = Version(origins),
@@ -94,8 +99,9 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
             DestinationVersion = Version(destinations),
             DestinationCount = destinations.Count,
             EngineVersion = EngineVersion,
-            ChunkSize = chunkSize,
-            ChunkCount = (origins.Count + chunkSize - 1) / chunkSize,
+            ChunkSize = search == MatrixSearch.Profile ? origins.Count : options.Value.ChunkSize,
+            DestinationGroupSize = search == MatrixSearch.Profile ? options.Value.DestinationGroupSize : null,
+            ChunkCount = chunks.Count,
             CreatedAt = DateTimeOffset.UtcNow,
             ScheduleId = scheduleId,
         };
@@ -117,9 +123,9 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
             }
             ctx.RunPoints.AddRange(origins.Select((p, i) => p.ToPoint(run.Id, true, i)));
             ctx.RunPoints.AddRange(destinations.Select((p, i) => p.ToPoint(run.Id, false, i)));
-            ctx.RunChunks.AddRange(Enumerable.Range(0, run.ChunkCount).Select(c => new RunChunk
+            ctx.RunChunks.AddRange(chunks.Select((c, i) => new RunChunk
             {
-                RunId = run.Id, Index = c, OriginFrom = c * chunkSize, OriginTo = Math.Min(origins.Count, (c + 1) * chunkSize),
+                RunId = run.Id, Index = i, OriginFrom = c.OriginFrom, OriginTo = c.OriginTo, DestinationFrom = c.DestinationFrom, DestinationTo = c.DestinationTo,
             }));
             ctx.RunWork.AddRange(Enumerable.Range(0, run.ChunkCount).Select(c => new RunWork { RunId = run.Id, ChunkIndex = c }));
             await ctx.SaveChangesAsync(ct);
@@ -138,6 +144,16 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
         if (earlier.RequestSha256 != requestSha256) throw new IdempotencyKeyReusedException(key, earlier.RunId);
         return new Planned(await ctx.Runs.AsNoTracking().FirstAsync(r => r.Id == earlier.RunId, ct), true);
     }
+
+    /// <summary>Origin chunks of <paramref name="size"/>, each to every destination.</summary>
+    internal static List<ChunkRange> OriginChunks(int origins, int size) =>
+        [.. Enumerable.Range(0, (origins + size - 1) / size).Select(c => new ChunkRange(c * size, Math.Min(origins, (c + 1) * size), 0, int.MaxValue))];
+
+    /// <summary>Destination groups of <paramref name="size"/>, each from every origin (one chunk when there are no destinations).</summary>
+    internal static List<ChunkRange> DestinationGroups(int origins, int destinations, int size) =>
+        [.. Enumerable.Range(0, Math.Max(1, (destinations + size - 1) / size)).Select(g => new ChunkRange(0, origins, g * size, Math.Min(destinations, (g + 1) * size)))];
+
+    internal readonly record struct ChunkRange(int OriginFrom, int OriginTo, int DestinationFrom, int DestinationTo);
 
     /// <summary>Zones (then sites) to centres (then sites), for zone-access, site-access and corridor runs.</summary>
     private static async Task<(List<Point>, List<Point>, string, string)> AccessPointsAsync(LisGeoDbContext ctx, AnalysisRequest request, Analysis.AccessParameters access, CancellationToken ct)

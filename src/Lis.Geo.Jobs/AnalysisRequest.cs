@@ -33,6 +33,11 @@ public sealed record AnalysisRequest
     public long[]? Feeds { get; init; }
     /// <summary>yyyy-MM-dd; default the day the feed was checked against on import.</summary>
     public string? ServiceDate { get; init; }
+    /// <summary>
+    /// A stored scenario (id) applied to the feed's timetable; its content and hash are copied into
+    /// the run's record. Without feedId/feeds the run is on the scenario's feed; another feed is refused.
+    /// </summary>
+    public long? Scenario { get; init; }
     public string ZoneSet { get; init; } = "lsoa11";
     /// <summary>Only centres of this kind (e.g. strategic); default every centre.</summary>
     public string? CentreKind { get; init; }
@@ -162,6 +167,10 @@ public sealed record AnalysisRequest
     public RunSpec Resolve(TransitFeed feed, DateOnly serviceDate, RoutingParameters routing, AccessParameters access, MatrixSearch? search = null) =>
         Resolve([feed], serviceDate, routing, access, search);
 
+    /// <summary>As <see cref="Resolve(IReadOnlyList{TransitFeed}, DateOnly, RoutingParameters, AccessParameters, MatrixSearch?)"/> with the frozen scenario.</summary>
+    public RunSpec Resolve(IReadOnlyList<TransitFeed> feeds, DateOnly serviceDate, RunScenario? scenario, RoutingParameters routing, AccessParameters access, MatrixSearch? search) =>
+        Resolve(feeds, serviceDate, routing, access, search) with { Scenario = scenario };
+
     /// <summary>As <see cref="Resolve(TransitFeed, DateOnly, RoutingParameters, AccessParameters, MatrixSearch?)"/> on several feeds, listed in the spec in the order given.</summary>
     public RunSpec Resolve(IReadOnlyList<TransitFeed> feeds, DateOnly serviceDate, RoutingParameters routing, AccessParameters access, MatrixSearch? search = null) => new()
     {
@@ -186,7 +195,10 @@ public sealed record AnalysisRequest
         Isochrones = Type == AnalysisTypes.Isochrones ? new IsochroneSpec(IsochroneCutoffs, Lon, Lat, Site) : null,
     };
 
-    /// <summary>The request that re-creates a run of <paramref name="spec"/>: every member pinned to the value the run used.</summary>
+    /// <summary>
+    /// The request that re-creates a run of <paramref name="spec"/>: every member pinned to the value the
+    /// run used (the scenario by id: the record's scenario content says what ran, should the stored one change).
+    /// </summary>
     public static AnalysisRequest From(RunSpec spec)
     {
         var r = spec.Routing;
@@ -194,7 +206,7 @@ public sealed record AnalysisRequest
         {
             Type = spec.Type, Name = spec.Name, FeedId = spec.Feeds.Count == 1 ? spec.Feed.Id : null,
             Feeds = spec.Feeds.Count == 1 ? null : [.. spec.Feeds.Select(f => f.Id)], ServiceDate = spec.ServiceDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            ZoneSet = spec.ZoneSet, CentreKind = spec.CentreKind, Corridor = spec.Corridor,
+            ZoneSet = spec.ZoneSet, CentreKind = spec.CentreKind, Corridor = spec.Corridor, Scenario = spec.Scenario?.Id,
             Cutoffs = spec.Isochrones is { } iso ? [.. iso.Cutoffs] : null, Lon = spec.Isochrones?.Lon, Lat = spec.Isochrones?.Lat, Site = spec.Isochrones?.Site,
             Window = $"{DepartureWindow.FormatClock(r.Window.StartSeconds)}-{DepartureWindow.FormatClock(r.Window.EndSeconds)}",
             WindowKind = r.WindowKind == Transit.Routing.WindowKind.Arrival ? "arrival" : "departure",

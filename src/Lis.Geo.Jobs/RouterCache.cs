@@ -4,6 +4,7 @@ using System.Text.Json;
 using Lis.Geo.Data.Analyses;
 using Lis.Geo.Data.Feeds;
 using Lis.Geo.Transit.Routing;
+using Lis.Geo.Transit.Scenarios;
 using Lis.Geo.Transit.Timetables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,8 +22,8 @@ namespace Lis.Geo.Jobs;
 /// </summary>
 public sealed class RouterCache(NpgsqlDataSource db, IOptions<JobsOptions> options, ILogger<RouterCache> log)
 {
-    /// <summary>Entries kept in memory per kind; a New York weekday is ~17 MB of timetable, so a handful is plenty.</summary>
-    private const int Capacity = 4;
+    /// <summary>Entries kept in memory per kind; a New York weekday is ~17 MB of timetable, so a handful is plenty (a scenario's day and its baseline are two).</summary>
+    private const int Capacity = 6;
 
     private readonly ConcurrentDictionary<string, Lazy<Task<Timetable>>> _timetables = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<TransitRouter>>> _routers = new();
@@ -57,6 +58,34 @@ public sealed class RouterCache(NpgsqlDataSource db, IOptions<JobsOptions> optio
                 foreach (var f in feeds) parts.Add((f.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), await GetTimetableAsync(f.Id, f.Sha256, date, CancellationToken.None)));
                 return TimetableMerge.Merge(parts);
             }, ct);
+
+    /// <summary>
+    /// The timetable of <paramref name="feeds"/> on <paramref name="date"/> with <paramref name="scenario"/>
+    /// applied (none: the feeds' own). The modified day is kept on disk by <see cref="ScenarioCache"/>
+    /// (feed hash + date + scenario hash), so a scenario is applied once and later runs load it.
+    /// </summary>
+    /// <exception cref="Lis.Geo.Transit.RuleViolation"><c>scenario</c>: its modifications cannot be applied on this day.</exception>
+    public Task<Timetable> GetTimetableAsync(IReadOnlyList<RunFeed> feeds, DateOnly date, RunScenario? scenario, CancellationToken ct) =>
+        scenario is null ? GetTimetableAsync(feeds, date, ct)
+            : GetOrLoadAsync(_timetables, $"{FeedsKey(feeds)}|{date:yyyyMMdd}|s{scenario.Sha256}", async () =>
+            {
+                var baseline = await GetTimetableAsync(feeds, date, CancellationToken.None);
+                var clock = Stopwatch.StartNew();
+                Timetable timetable;
+                try { timetable = new ScenarioCache(Path.Combine(Directory, "scenarios")).LoadOrApply(baseline, scenario.Modifications()); }
+                catch (ScenarioException e) { throw RunScenarios.Unapplicable(scenario, date, e); }
+                log.LogInformation("Timetable of scenario {Scenario} ({Hash}) on {Date:yyyy-MM-dd} ready in {Seconds:F2} s",
+                    scenario.Id, scenario.Sha256[..16], date, clock.Elapsed.TotalSeconds);
+                return timetable;
+            }, ct);
+
+    /// <summary>A router over <paramref name="feeds"/> with <paramref name="scenario"/> applied (see <see cref="GetTimetableAsync(IReadOnlyList{RunFeed}, DateOnly, RunScenario?, CancellationToken)"/>); walking transfers reach the scenario's new stops.</summary>
+    public Task<TransitRouter> GetAsync(IReadOnlyList<RunFeed> feeds, DateOnly date, RunScenario? scenario, RoutingParameters parameters, CancellationToken ct) =>
+        scenario is null ? GetAsync(feeds, date, parameters, ct)
+            : GetOrLoadAsync(_routers, $"{FeedsKey(feeds)}|{date:yyyyMMdd}|s{scenario.Sha256}|{JsonSerializer.Serialize(parameters)}", async () =>
+                new TransitRouter(await GetTimetableAsync(feeds, date, scenario, CancellationToken.None), parameters), ct);
+
+    private static string FeedsKey(IReadOnlyList<RunFeed> feeds) => string.Join('+', feeds.Select(f => f.Sha256));
 
     /// <summary>A router over several stored feeds (see <see cref="GetTimetableAsync(IReadOnlyList{RunFeed}, DateOnly, CancellationToken)"/>); walking transfers join stops of different feeds.</summary>
     public Task<TransitRouter> GetAsync(IReadOnlyList<RunFeed> feeds, DateOnly date, RoutingParameters parameters, CancellationToken ct) =>

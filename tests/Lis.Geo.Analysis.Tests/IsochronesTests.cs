@@ -1,4 +1,5 @@
 using Lis.Geo.Analysis;
+using Lis.Geo.Testing;
 using Lis.Geo.Transit.Gtfs;
 using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Timetables;
@@ -28,18 +29,15 @@ public sealed class IsochronesTests : IDisposable
     private const double B = 0.1, MetersPerDegree = GeoPoint.EarthRadiusMeters * Math.PI / 180;
     private const int N = 4 * Isochrones.QuadrantSegments;
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "lisgeo-iso-" + Guid.NewGuid().ToString("N"));
+    private readonly string _folder;
     private readonly TransitRouter _router;
 
     public IsochronesTests()
     {
-        Directory.CreateDirectory(_folder);
-        File.WriteAllText(Path.Combine(_folder, "stops.txt"), "stop_id,stop_name,stop_lat,stop_lon\nA,A,0,0\nB,B,0,0.1\nC,C,0,0.102\n");
-        File.WriteAllText(Path.Combine(_folder, "calendar.txt"),
-            "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,20260101,20261231\n");
-        File.WriteAllText(Path.Combine(_folder, "trips.txt"), "route_id,service_id,trip_id\nR,WK,T1\nR,WK,T2\nR,WK,T3\nR,WK,N1\n");
         // N1 serves C late at night only so that C is a stop of the timetable; it plays no part in the window.
-        File.WriteAllText(Path.Combine(_folder, "stop_times.txt"), """
+        _folder = GtfsTables.WriteFolder(GtfsTables.Weekday(
+            "stop_id,stop_name,stop_lat,stop_lon\nA,A,0,0\nB,B,0,0.1\nC,C,0,0.102\n",
+            """
             trip_id,arrival_time,departure_time,stop_id,stop_sequence
             T1,08:01:00,08:01:00,A,1
             T1,08:11:00,08:11:00,B,2
@@ -49,8 +47,8 @@ public sealed class IsochronesTests : IDisposable
             T3,08:21:00,08:21:00,B,2
             N1,23:00:00,23:00:00,C,1
             N1,23:30:00,23:30:00,A,2
-            """);
-        _router = new TransitRouter(TimetableCompiler.Compile(GtfsSource.Open(_folder), new DateOnly(2026, 10, 21)), Unit);
+            """));
+        _router = new TransitRouter(TimetableCompiler.Compile(GtfsSource.Open(_folder), GtfsTables.ServiceDate), Unit);
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

@@ -20,6 +20,9 @@ public static class InteractiveRouting
     public sealed record Context(TransitFeed Feed, DateOnly Day, RoutingParameters Routing, TransitRouter Router, AnalysisRequest Request)
     {
         public IReadOnlyList<TransitFeed> Feeds { get; init; } = [Feed];
+
+        /// <summary>The scenario routed with (<c>scenario=</c>), or null for the feeds as they are.</summary>
+        public RunScenario? Scenario { get; init; }
     }
 
     /// <summary>Collections whose features can be an origin, and their tables and keys.</summary>
@@ -27,8 +30,8 @@ public static class InteractiveRouting
         AnalysisTypes.SiteTables.ToDictionary(kv => kv.Key, kv => (kv.Value, "reference"))
             .Append(new("centres", ("centre", "code"))).ToDictionary();
 
-    private static readonly string[] AccessibilityParameters = ["lon", "lat", "feedId", "feeds", "serviceDate", "window", "windowKind", "thresholdMinutes", "minCentres", "centreKind"];
-    private static readonly string[] IsochroneParameters = ["lon", "lat", "feedId", "feeds", "serviceDate", "window", "windowKind", "cutoffs", "percentile"];
+    private static readonly string[] AccessibilityParameters = ["lon", "lat", "feedId", "feeds", "scenario", "serviceDate", "window", "windowKind", "thresholdMinutes", "minCentres", "centreKind"];
+    private static readonly string[] IsochroneParameters = ["lon", "lat", "feedId", "feeds", "scenario", "serviceDate", "window", "windowKind", "cutoffs", "percentile"];
 
     /// <summary>A site's point on surface (ACCESSIBILITY.md: a polygon stands for itself by that point).</summary>
     public static async Task<(double Lon, double Lat)> SitePointAsync(NpgsqlDataSource db, string collection, string reference, CancellationToken ct)
@@ -43,8 +46,9 @@ public static class InteractiveRouting
     }
 
     /// <summary>
-    /// feedId, serviceDate and window from the query (defaults: the latest feed, its checked day,
-    /// 07:00–10:00) with the caller's other settings, resolved to a router for that day.
+    /// feedId, scenario, serviceDate and window from the query (defaults: the latest feed — or the
+    /// scenario's —, its checked day, 07:00–10:00) with the caller's other settings, resolved to a
+    /// router for that day with the scenario applied.
     /// </summary>
     public static async Task<Context> ResolveAsync(HttpRequest req, NpgsqlDataSource db, RouterCache routers, AnalysisRequest settings, CancellationToken ct)
     {
@@ -62,6 +66,9 @@ public static class InteractiveRouting
                 ? [.. list.Split(',').Select(x => long.TryParse(x.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var fid) ? fid
                     : throw new Problems.BadParameterException("feeds", $"'{list}' is not a comma-separated list of feed ids."))]
                 : null,
+            Scenario = Body.Nonempty(q["scenario"]) is { } sc
+                ? long.TryParse(sc, NumberStyles.Integer, CultureInfo.InvariantCulture, out var sid) ? sid : throw new Problems.BadParameterException("scenario", $"'{sc}' is not a scenario id.")
+                : null,
             ServiceDate = Body.Nonempty(q["serviceDate"]),
             Window = Body.Nonempty(q["window"]) ?? settings.Window,
             WindowKind = Body.Nonempty(q["windowKind"]) ?? settings.WindowKind,
@@ -72,9 +79,12 @@ public static class InteractiveRouting
         if (routing.WindowKind == WindowKind.Arrival && TravelTimeMatrix.WhyNotProfile(routing) is { } why)
             throw new Lis.Geo.Transit.RuleViolation(routing.MaxRides is not null ? "maxRides" : "boardSlack", Lis.Geo.Transit.RuleKind.Conflict, "arrival windows: " + why);
         // Interactive look-ups answer for today when neither the query nor the feed names a day.
-        var (feeds, day) = await RunFeeds.ServiceDayAsync(db, request.FeedId, request.Feeds, request.ParsedServiceDate(), DateOnly.FromDateTime(DateTime.UtcNow), ct);
-        var router = await routers.GetAsync(RunFeeds.Of(feeds), day, routing, ct);
+        var stored = await RunScenarios.FindAsync(db, request.Scenario, ct);
+        var (feeds, day) = await RunFeeds.ServiceDayAsync(db, RunScenarios.DefaultFeed(request.FeedId, request.Feeds, stored), request.Feeds,
+            request.ParsedServiceDate(), DateOnly.FromDateTime(DateTime.UtcNow), ct);
+        var scenario = RunScenarios.Freeze(stored, feeds);
+        var router = await routers.GetAsync(RunFeeds.Of(feeds), day, scenario, routing, ct);
         RunFeeds.RequireService(router.Timetable, feeds, day);
-        return new Context(feeds[0], day, routing, router, request) { Feeds = feeds };
+        return new Context(feeds[0], day, routing, router, request) { Feeds = feeds, Scenario = scenario };
     }
 }

@@ -13,6 +13,12 @@ public sealed class ApiOptions
     /// <summary>Largest <c>limit</c> accepted (advertised in the collection metadata).</summary>
     [Range(1, 100_000)] public int MaxPageSize { get; set; } = 10_000;
 
+    /// <summary>
+    /// Runs whose result collections <c>/collections</c> lists: the newest this many succeeded runs (each
+    /// run adds 1–3 collections). Every run's collections stay reachable by id and under /analyses/{id}/collections.
+    /// </summary>
+    [Range(0, 1_000)] public int ListedRuns { get; set; } = 10;
+
     /// <summary>Largest JSON body for a single-feature write.</summary>
     [Range(1_024, 64 * 1024 * 1024)] public long MaxFeatureBytes { get; set; } = 2 * 1024 * 1024;
 

@@ -38,6 +38,8 @@ public static class Problems
         "Rows of the file were rejected, so nothing was imported. 'importRecord' lists every issue.");
     public static readonly ProblemType IdempotencyKeyReused = new("idempotency-key-reused", 422, "Idempotency key reused",
         "The Idempotency-Key was first sent with a different request body; 'runId' is the run it made. Use a new key for a new request.");
+    public static readonly ProblemType NotComparable = new("not-comparable", 422, "Runs not comparable",
+        "Two runs are compared only when they differ in nothing but the scenario. 'reasons' lists each difference.");
     public static readonly ProblemType TooManyRequests = new("too-many-requests", 429, "Too many requests",
         "This client sent more synchronous routing requests than Limits:InteractivePerMinute allows; wait for Retry-After seconds.");
     public static readonly ProblemType ServiceUnavailable = new("service-unavailable", 503, "Service unavailable",
@@ -45,7 +47,7 @@ public static class Problems
     public static readonly ProblemType ServerError = new("server-error", 500, "Unexpected error", "The error was logged; nothing was stored.");
 
     public static readonly IReadOnlyList<ProblemType> All =
-        [InvalidParameter, InvalidBody, InvalidFeature, NotFound, NotAcceptable, Conflict, Unauthorized, PayloadTooLarge, UnsupportedMediaType, ImportRejected, IdempotencyKeyReused, TooManyRequests, ServiceUnavailable, ServerError];
+        [InvalidParameter, InvalidBody, InvalidFeature, NotFound, NotAcceptable, Conflict, Unauthorized, PayloadTooLarge, UnsupportedMediaType, ImportRejected, IdempotencyKeyReused, NotComparable, TooManyRequests, ServiceUnavailable, ServerError];
 
     public static ProblemHttpResult Result(ProblemType type, string detail, string? field = null, IDictionary<string, object?>? extensions = null)
     {

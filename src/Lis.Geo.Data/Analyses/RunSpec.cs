@@ -26,8 +26,12 @@ public sealed record RunSpec
 
     public DateOnly ServiceDate { get; init; }
 
-    /// <summary>Reserved for network scenarios (added or removed services); null = the stored feeds as they are.</summary>
-    public string? Scenario { get; init; }
+    /// <summary>
+    /// The what-if scenario applied to the feed's timetable, as it stood when the run was planned
+    /// (its full content and hash, so a later edit or deletion of the stored scenario never changes
+    /// what this run says); null = the stored feeds as they are.
+    /// </summary>
+    public RunScenario? Scenario { get; init; }
 
     /// <summary>Every routing rule, the departure window included (JSON: <see cref="RoutingRulesJson"/>).</summary>
     [JsonConverter(typeof(RoutingRulesJson))]
@@ -106,6 +110,22 @@ public sealed record RunSpec
 /// </summary>
 public sealed record ZoneSource(string CodeGeography, string? PopulationSource, bool CentroidsApproximate, string? CentroidNote);
 
+/// <summary>
+/// A scenario as a run used it: the stored scenario's id and name when the run was planned, the
+/// SHA-256 of its canonical content and that content (<c>{"modifications":[…]}</c>) itself.
+/// </summary>
+public sealed record RunScenario(long Id, string Name, string Sha256, JsonElement Content)
+{
+    /// <summary>The engine's form of <see cref="Content"/>.</summary>
+    public Lis.Geo.Transit.Scenarios.Scenario Modifications() => Lis.Geo.Transit.Scenarios.Scenario.FromJson(Content.GetRawText());
+}
+
+/// <summary>How views name the scenario a run or a query used: without its content (the run's record has that).</summary>
+public sealed record ScenarioRef(long Id, string Name, string Sha256)
+{
+    public static ScenarioRef? Of(RunScenario? s) => s is null ? null : new(s.Id, s.Name, s.Sha256);
+}
+
 /// <summary>A stored feed as a run used it.</summary>
 public sealed record RunFeed(long Id, string Sha256);
 
@@ -149,7 +169,8 @@ public static class AnalysisTypes
 
 /// <summary>
 /// The routing rules as the run record shows them: every rule by name, the window as clock times with
-/// its kind (<c>departure</c>, or <c>arrival</c> for arrive-by windows) and its count of minutes.
+/// its kind (<c>departure</c>, or <c>arrival</c> for arrive-by windows) and its count of minutes
+/// (<c>departures</c>, or <c>arrivals</c> for an arrival window).
 /// </summary>
 public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
 {
@@ -173,7 +194,8 @@ public sealed class RoutingRulesJson : JsonConverter<RoutingParameters>
         w.WriteString("start", DepartureWindow.FormatClock(p.Window.StartSeconds));
         w.WriteString("end", DepartureWindow.FormatClock(p.Window.EndSeconds));
         w.WriteNumber("stepSeconds", p.Window.StepSeconds);
-        w.WriteNumber("departures", p.Window.Count);
+        // Named for what the minutes are: departure minutes, or arrival minutes of an arrive-by window.
+        w.WriteNumber(p.WindowKind == WindowKind.Arrival ? "arrivals" : "departures", p.Window.Count);
         w.WriteEndObject();
         w.WriteStartArray("percentiles");
         foreach (var q in p.Percentiles) w.WriteNumberValue(q);

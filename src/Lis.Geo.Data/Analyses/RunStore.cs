@@ -57,34 +57,43 @@ public static class RunStore
         await Execute(db, "UPDATE analysis_run SET state = 'running', started_at = coalesce(started_at, now()) WHERE id = $1 AND state = 'queued'", ct, runId);
         await using var cmd = db.CreateCommand("""
             UPDATE analysis_chunk SET attempts = attempts + 1, worker = $3 WHERE run_id = $1 AND index = $2 AND done_at IS NULL
-            RETURNING origin_from, origin_to, attempts
+            RETURNING origin_from, origin_to, destination_from, destination_to, attempts
             """);
         cmd.Parameters.Add(new() { Value = runId });
         cmd.Parameters.Add(new() { Value = index });
         cmd.Parameters.Add(new() { Value = worker });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct)
-            ? new RunChunk { RunId = runId, Index = index, OriginFrom = r.GetInt32(0), OriginTo = r.GetInt32(1), Attempts = r.GetInt32(2) }
+            ? new RunChunk
+            {
+                RunId = runId, Index = index, OriginFrom = r.GetInt32(0), OriginTo = r.GetInt32(1),
+                DestinationFrom = r.GetInt32(2), DestinationTo = r.GetInt32(3), Attempts = r.GetInt32(4),
+            }
             : null;
     }
 
     /// <summary>
     /// Marks the chunk done (only the first time) and adds it to the run's counters in the caller's
     /// transaction; true when this chunk was the last one, which then writes the aggregation's outbox
-    /// row in the same transaction, so "all chunks done" never commits without the aggregation due.
+    /// row in the same transaction, so "all chunks done" never commits without the aggregation due. A run split
+    /// by destination groups has its origins done only when its last group is (each group covers every
+    /// origin, and an origin's indicators need every group).
     /// </summary>
-    public static async Task<bool> CompleteChunkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long runId, RunChunk chunk, double seconds, CancellationToken ct)
+    public static async Task<bool> CompleteChunkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long runId, RunChunk chunk, double seconds, double routingSeconds, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("""
             WITH done AS (
-                UPDATE analysis_chunk SET done_at = now(), seconds = $3 WHERE run_id = $1 AND index = $2 AND done_at IS NULL RETURNING origin_to - origin_from AS n)
-            UPDATE analysis_run r SET chunks_done = r.chunks_done + 1, origins_done = r.origins_done + done.n
+                UPDATE analysis_chunk SET done_at = now(), seconds = $3, routing_seconds = $4 WHERE run_id = $1 AND index = $2 AND done_at IS NULL RETURNING origin_to - origin_from AS n)
+            UPDATE analysis_run r SET chunks_done = r.chunks_done + 1,
+                origins_done = CASE WHEN r.destination_group_size IS NULL THEN r.origins_done + done.n
+                                    WHEN r.chunks_done + 1 = r.chunk_count THEN r.origin_count ELSE 0 END
             FROM done WHERE r.id = $1
             RETURNING r.chunks_done = r.chunk_count
             """, conn, tx);
         cmd.Parameters.Add(new() { Value = runId });
         cmd.Parameters.Add(new() { Value = chunk.Index });
         cmd.Parameters.Add(new() { Value = seconds });
+        cmd.Parameters.Add(new() { Value = routingSeconds });
         if (await cmd.ExecuteScalarAsync(ct) is not true) return false;
         await using var work = new NpgsqlCommand("INSERT INTO analysis_work (run_id, chunk_index) VALUES ($1, NULL) ON CONFLICT DO NOTHING", conn, tx);
         work.Parameters.Add(new() { Value = runId });
@@ -134,6 +143,18 @@ public static class RunStore
     public static async Task<bool> CancelAsync(NpgsqlDataSource db, long runId, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand("UPDATE analysis_run SET state = 'cancelled', finished_at = now() WHERE id = $1 AND state NOT IN ('succeeded', 'failed', 'cancelled')");
+        cmd.Parameters.Add(new() { Value = runId });
+        return await cmd.ExecuteNonQueryAsync(ct) > 0;
+    }
+
+    /// <summary>
+    /// Deletes a finished run with everything it owns (points, chunks, results, corridor figures: the
+    /// foreign keys cascade). False when there is no such run or it has not finished: a running run is
+    /// cancelled first, so no chunk is writing rows for it.
+    /// </summary>
+    public static async Task<bool> DeleteAsync(NpgsqlDataSource db, long runId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("DELETE FROM analysis_run WHERE id = $1 AND state IN ('succeeded', 'failed', 'cancelled')");
         cmd.Parameters.Add(new() { Value = runId });
         return await cmd.ExecuteNonQueryAsync(ct) > 0;
     }

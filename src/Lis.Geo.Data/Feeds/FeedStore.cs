@@ -123,16 +123,26 @@ public sealed class FeedStore(NpgsqlDataSource db)
     /// </summary>
     public async Task<(TransitFeed Feed, DateOnly Day)> ServiceDayAsync(long? feedId, DateOnly? date, DateOnly? fallback, CancellationToken ct)
     {
-        await using var ctx = LisGeoDb.CreateContext(db);
-        var feed = (feedId is { } id
-                ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id, ct)
-                : await ctx.Feeds.AsNoTracking().OrderByDescending(f => f.Id).FirstOrDefaultAsync(ct))
-            ?? throw new RuleViolation("feedId", RuleKind.NotFound,
-                feedId is null ? "No transit feed is stored yet; upload one with POST /feeds." : $"No feed {feedId}; GET /feeds lists them.");
+        var feed = await FeedAsync(feedId, ct);
         var day = date ?? feed.CheckedDate ?? fallback ?? throw new RuleViolation("serviceDate", RuleKind.Missing, "Give a serviceDate.");
         if (feed.ValidFrom is { } from && feed.ValidTo is { } to && (day < from || day > to))
             throw new RuleViolation("serviceDate", RuleKind.Unavailable, $"{day:yyyy-MM-dd} is outside the feed's validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}).");
         return (feed, day);
+    }
+
+    /// <summary>
+    /// The feed a request names by <paramref name="feedId"/>, or the default feed when it names none
+    /// (the latest stored): the one resolver for runs, interactive look-ups and scenarios.
+    /// </summary>
+    /// <exception cref="RuleViolation"><c>feedId</c>: no such feed, or none stored.</exception>
+    public async Task<TransitFeed> FeedAsync(long? feedId, CancellationToken ct)
+    {
+        await using var ctx = LisGeoDb.CreateContext(db);
+        return (feedId is { } id
+                ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id, ct)
+                : await ctx.Feeds.AsNoTracking().OrderByDescending(f => f.Id).FirstOrDefaultAsync(ct))
+            ?? throw new RuleViolation("feedId", RuleKind.NotFound,
+                feedId is null ? "No transit feed is stored yet; upload one with POST /feeds." : $"No feed {feedId}; GET /feeds lists them.");
     }
 
     /// <summary>Refuses a day on which the compiled timetable runs nothing: it would quietly give walk-only answers.</summary>

@@ -188,8 +188,11 @@ public static class LayerCatalog
         public int ThresholdSeconds => Spec.Access.ThresholdSeconds;
         public DateOnly ServiceDate => Spec.ServiceDate;
 
-        public string Nearest(string originIndex) =>
-            $"(SELECT round(min(pr.percentiles[{Spec.PercentilePosition}]) / 60.0, 1) FROM analysis_pair_result pr " +
+        public string Nearest(string originIndex) => $"round({NearestSeconds(originIndex)} / 60.0, 1)";
+
+        /// <summary>SQL: the origin's travel time (s) to its nearest centre at the run's percentile; null if none is reachable.</summary>
+        public string NearestSeconds(string originIndex) =>
+            $"(SELECT min(pr.percentiles[{Spec.PercentilePosition}]) FROM analysis_pair_result pr " +
             $"WHERE pr.run_id = {RunId} AND pr.origin_index = {originIndex} AND pr.destination_index < {CentreCount})";
 
         /// <summary>
@@ -251,6 +254,72 @@ public static class LayerCatalog
                 new("meets_target", $"(r.centres_reachable >= {min}) = {{0}}", PropertyType.Boolean, "true or false"),
             ],
             Where: $"p.run_id = {run.RunId} AND p.is_origin AND p.kind = 'zone' AND t.geom IS NOT NULL");
+    }
+
+    /// <summary>
+    /// A run against a baseline that differs from it only in the scenario (<see cref="RunComparison.Differences"/>
+    /// is empty), zone by zone: each indicator before (baseline), after (this run) and the change, and
+    /// whether the zone gains or loses the target — the layer of the diverging choropleth. Zones are
+    /// matched by code (equal origin versions make the two runs' zones the same).
+    /// </summary>
+    public static Layer ComparisonLayer(RunFacts run, RunFacts baseline)
+    {
+        var min = run.MinCentres;
+        var from = $"""
+            analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
+            JOIN analysis_point bp ON bp.run_id = {baseline.RunId} AND bp.is_origin AND bp.kind = 'zone' AND bp.code = p.code
+            JOIN analysis_origin_result br ON br.run_id = bp.run_id AND br.origin_index = bp.index
+            JOIN zone t ON t.zone_set_id = '{run.ZoneSetId}' AND t.code = p.code
+            LEFT JOIN LATERAL (SELECT {run.NearestSeconds("p.index")} AS s, {baseline.NearestSeconds("bp.index")} AS b) n ON true
+            {DeprivationJoin.Sql("t.zone_set_id", "t.code")}
+            """;
+        const string tsBefore = "round((br.departures_meeting_target::numeric / nullif(br.departures, 0)), 4)";
+        const string tsAfter = "round((r.departures_meeting_target::numeric / nullif(r.departures, 0)), 4)";
+        var change = $"CASE WHEN r.centres_reachable >= {min} AND br.centres_reachable < {min} THEN 'gains' " +
+                     $"WHEN r.centres_reachable < {min} AND br.centres_reachable >= {min} THEN 'loses' ELSE 'same' END";
+        return new Layer(RunComparison.CollectionId(run.RunId, baseline.RunId),
+            $"Analysis {run.RunId} against baseline {baseline.RunId}: change in access to centres ({run.ServiceDate:yyyy-MM-dd})",
+            $"Zones with each indicator in the baseline (run {baseline.RunId}), with the scenario (run {run.RunId}) and the change (scenario − baseline).",
+            from, "t.code", "t.geom", "MultiPolygon",
+            [
+                new("code", "t.code", PropertyType.String, "Zone code"),
+                new("name", "t.name", PropertyType.String, "Zone name"),
+                new("lad_code", "t.lad_code", PropertyType.String, "District code"),
+                new("population", "p.weight", PropertyType.Number, "Population weight of the origin"),
+                new("imd_decile", "d.imd_decile", PropertyType.Integer, "IMD 2019 decile (1 = most deprived)"),
+                new("most_deprived_20", "coalesce(d.imd_decile <= 2, false)", PropertyType.Boolean, "In the most deprived 20% of LSOAs (IMD deciles 1–2)"),
+                new("centres_reachable_baseline", "br.centres_reachable", PropertyType.Integer, "Centres reachable within the threshold, baseline"),
+                new("centres_reachable_scenario", "r.centres_reachable", PropertyType.Integer, "Centres reachable within the threshold, with the scenario"),
+                new("centres_reachable_change", "r.centres_reachable - br.centres_reachable", PropertyType.Integer, "Change in centres reachable"),
+                new("nearest_centre_minutes_baseline", "round(n.b / 60.0, 1)", PropertyType.Number, "Travel time to the nearest centre (minutes), baseline; null if none is reachable"),
+                new("nearest_centre_minutes_scenario", "round(n.s / 60.0, 1)", PropertyType.Number, "Travel time to the nearest centre (minutes), with the scenario; null if none is reachable"),
+                new("nearest_centre_change_minutes", "round((n.s - n.b) / 60.0, 1)", PropertyType.Number, "Change in the nearest-centre time (minutes; negative = quicker); null if either is unreachable"),
+                new("time_share_baseline", tsBefore, PropertyType.Number, "Share of departure minutes meeting the target, baseline"),
+                new("time_share_scenario", tsAfter, PropertyType.Number, "Share of departure minutes meeting the target, with the scenario"),
+                new("time_share_change", $"round((r.departures_meeting_target::numeric / nullif(r.departures, 0)) - (br.departures_meeting_target::numeric / nullif(br.departures, 0)), 4)",
+                    PropertyType.Number, "Change in the time share"),
+                new("meets_target_baseline", $"br.centres_reachable >= {min}", PropertyType.Boolean, $"At least {min} centres reachable, baseline"),
+                new("meets_target_scenario", $"r.centres_reachable >= {min}", PropertyType.Boolean, $"At least {min} centres reachable, with the scenario"),
+                new("target_change", change, PropertyType.String, "gains, loses or same: whether the zone starts or stops meeting the target"),
+            ],
+            [
+                new("lad", "t.lad_code = {0}", PropertyType.String, "District code"),
+                LepFilter("t.lad_code"),
+                new("imd_decile", "d.imd_decile = {0}", PropertyType.Integer, "IMD 2019 decile (1–10)"),
+                new("target_change", $"({change}) = {{0}}", PropertyType.String, "gains, loses or same"),
+            ],
+            Where: $"p.run_id = {run.RunId} AND p.is_origin AND p.kind = 'zone' AND t.geom IS NOT NULL")
+            with { TimeSql = $"DATE '{run.ServiceDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}'" };
+    }
+
+    /// <summary>The comparison layer of two runs when both succeeded and they are comparable; null otherwise.</summary>
+    public static async Task<Layer?> ComparisonLayerAsync(NpgsqlDataSource db, long runId, long baselineId, CancellationToken ct)
+    {
+        if (await RunStore.LoadAsync(db, runId, ct) is not { State: RunState.Succeeded } run
+            || await RunStore.LoadAsync(db, baselineId, ct) is not { State: RunState.Succeeded } baseline
+            || RunComparison.Differences(run, baseline).Count > 0 || !IsSafeId(run.Spec.ZoneSet))
+            return null;
+        return ComparisonLayer(await RunStore.FactsAsync(db, run, ct), await RunStore.FactsAsync(db, baseline, ct));
     }
 
     /// <summary>
@@ -386,6 +455,8 @@ public static class LayerCatalog
             id.StartsWith("zones-", StringComparison.Ordinal) ? await ZoneSetLayersAsync(db, id["zones-".Length..], ct, deprivation)
             : id.StartsWith("centroids-", StringComparison.Ordinal) ? await ZoneSetLayersAsync(db, id["centroids-".Length..], ct, deprivation)
             : id.Split('-') is ["analysis", var run, _] && long.TryParse(run, out var runId) ? await RunLayersAsync(db, runId, ct)
+            : id.Split('-') is ["analysis", var a, "vs", var b] && long.TryParse(a, out var aId) && long.TryParse(b, out var bId)
+                ? await ComparisonLayerAsync(db, aId, bId, ct) is { } comparison ? [comparison] : []
             : [];
         return candidates.FirstOrDefault(l => l.Id == id);
     }

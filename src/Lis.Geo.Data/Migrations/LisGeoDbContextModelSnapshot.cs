@@ -53,6 +53,10 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("destination_count");
 
+                    b.Property<int?>("DestinationGroupSize")
+                        .HasColumnType("integer")
+                        .HasColumnName("destination_group_size");
+
                     b.Property<string>("DestinationSet")
                         .IsRequired()
                         .HasColumnType("text")
@@ -966,6 +970,35 @@ namespace Lis.Geo.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Lis.Geo.Data.Model.OriginPart", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<int>("ChunkIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunk_index");
+
+                    b.Property<int>("OriginIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("origin_index");
+
+                    b.Property<int>("CentresReachable")
+                        .HasColumnType("integer")
+                        .HasColumnName("centres_reachable");
+
+                    b.PrimitiveCollection<int[]>("CentresWithin")
+                        .IsRequired()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("centres_within");
+
+                    b.HasKey("RunId", "ChunkIndex", "OriginIndex")
+                        .HasName("pk_analysis_origin_part");
+
+                    b.ToTable("analysis_origin_part", (string)null);
+                });
+
             modelBuilder.Entity("Lis.Geo.Data.Model.OriginResult", b =>
                 {
                     b.Property<long>("RunId")
@@ -1037,6 +1070,14 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
 
+                    b.Property<int>("DestinationFrom")
+                        .HasColumnType("integer")
+                        .HasColumnName("destination_from");
+
+                    b.Property<int>("DestinationTo")
+                        .HasColumnType("integer")
+                        .HasColumnName("destination_to");
+
                     b.Property<DateTimeOffset?>("DoneAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("done_at");
@@ -1048,6 +1089,10 @@ namespace Lis.Geo.Data.Migrations
                     b.Property<int>("OriginTo")
                         .HasColumnType("integer")
                         .HasColumnName("origin_to");
+
+                    b.Property<double?>("RoutingSeconds")
+                        .HasColumnType("double precision")
+                        .HasColumnName("routing_seconds");
 
                     b.Property<double?>("Seconds")
                         .HasColumnType("double precision")
@@ -1615,6 +1660,16 @@ namespace Lis.Geo.Data.Migrations
                         .HasConstraintName("fk_lep_membership_local_authority_lad_code");
 
                     b.Navigation("Lad");
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.OriginPart", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.AnalysisRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_analysis_origin_part_analysis_run_run_id");
                 });
 
             modelBuilder.Entity("Lis.Geo.Data.Model.OriginResult", b =>

@@ -42,7 +42,15 @@ public sealed class AnalysisRun
     public int DestinationCount { get; set; }
     public required string EngineVersion { get; set; }
 
+    /// <summary>Origins per chunk (every origin when the run is split by destination groups).</summary>
     public int ChunkSize { get; set; }
+
+    /// <summary>
+    /// Destinations per chunk when the run is split by destination groups (profile runs: each chunk
+    /// scans its group's destinations for every origin; the aggregation merges the origins' indicators
+    /// across groups); null when it is split by origins.
+    /// </summary>
+    public int? DestinationGroupSize { get; set; }
     public int ChunkCount { get; set; }
     public int ChunksDone { get; set; }
     public int OriginsDone { get; set; }
@@ -88,16 +96,26 @@ public sealed class RunPoint
     public double Weight { get; set; }
 }
 
-/// <summary>A chunk of a run's origins; <see cref="DoneAt"/> is set once, which makes the fan-in count exact under retries.</summary>
+/// <summary>
+/// A chunk of a run: a range of its origins to a range of its destinations (all of them when the run
+/// is split by origins); <see cref="DoneAt"/> is set once, which makes the fan-in count exact under retries.
+/// </summary>
 public sealed class RunChunk
 {
     public long RunId { get; set; }
     public int Index { get; set; }
     public int OriginFrom { get; set; }
     public int OriginTo { get; set; }
+    public int DestinationFrom { get; set; }
+
+    /// <summary>End of the destination range (exclusive); <see cref="int.MaxValue"/> for every destination.</summary>
+    public int DestinationTo { get; set; } = int.MaxValue;
     public int Attempts { get; set; }
     public DateTimeOffset? DoneAt { get; set; }
+
+    /// <summary>Wall-clock seconds of the chunk's last attempt, and the part spent routing (the rest read inputs and wrote rows).</summary>
     public double? Seconds { get; set; }
+    public double? RoutingSeconds { get; set; }
     public string? Worker { get; set; }
 }
 
@@ -137,6 +155,23 @@ public sealed class OriginResult
     public int CentresReachable { get; set; }
     public int DeparturesMeetingTarget { get; set; }
     public int Departures { get; set; }
+}
+
+/// <summary>
+/// One destination group's share of an origin's indicators, written by a chunk of a run split by
+/// destination groups and merged into <see cref="OriginResult"/> by the aggregation (then deleted):
+/// centres reachable add up, and "at least minCentres centres" is decided per minute from the sum of
+/// <see cref="CentresWithin"/> over the groups.
+/// </summary>
+public sealed class OriginPart
+{
+    public long RunId { get; set; }
+    public int ChunkIndex { get; set; }
+    public int OriginIndex { get; set; }
+    public int CentresReachable { get; set; }
+
+    /// <summary>At each minute of the window, in order: the group's centres reached within the threshold.</summary>
+    public int[] CentresWithin { get; set; } = [];
 }
 
 /// <summary>Per origin–destination pair: travel-time percentiles (null = unreachable) and departures within the threshold.</summary>

@@ -21,11 +21,21 @@ internal sealed class PlainFeed
     public static PlainFeed LoadZip(string zipPath, DateOnly date)
     {
         using var zip = ZipFile.OpenRead(zipPath);
+        return Load(name => zip.GetEntry(name)?.Open(), date);
+    }
+
+    /// <summary>A feed unpacked in a folder (the synthetic property-test feeds).</summary>
+    public static PlainFeed LoadFolder(string folder, DateOnly date) =>
+        Load(name => File.Exists(Path.Combine(folder, name)) ? File.OpenRead(Path.Combine(folder, name)) : null, date);
+
+    /// <summary>Reads the tables through <paramref name="open"/> (null when the table is absent).</summary>
+    private static PlainFeed Load(Func<string, Stream?> open, DateOnly date)
+    {
         List<Dictionary<string, string>> Table(string name)
         {
-            var entry = zip.GetEntry(name);
-            if (entry is null) return [];
-            using var reader = new StreamReader(entry.Open(), Encoding.UTF8);
+            using var stream = open(name);
+            if (stream is null) return [];
+            using var reader = new StreamReader(stream, Encoding.UTF8);
             return ReadTable(reader);
         }
 
@@ -62,8 +72,7 @@ internal sealed class PlainFeed
             feed.Trips.Add([]);
         }
 
-        var stopTimes = zip.GetEntry("stop_times.txt")!;
-        using (var reader = new StreamReader(stopTimes.Open(), Encoding.UTF8))
+        using (var reader = new StreamReader(open("stop_times.txt")!, Encoding.UTF8))
         {
             var header = Split(reader.ReadLine()!);
             int trip = header.IndexOf("trip_id"), stop = header.IndexOf("stop_id"), seq = header.IndexOf("stop_sequence"),

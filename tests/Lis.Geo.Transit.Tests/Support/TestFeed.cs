@@ -1,3 +1,4 @@
+using Lis.Geo.Testing;
 using Lis.Geo.Transit.Gtfs;
 using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Timetables;
@@ -13,36 +14,21 @@ namespace Lis.Geo.Transit.Tests.Support;
 internal sealed class TestFeed : IDisposable
 {
     /// <summary>Wednesday: the weekday service below runs, its calendar spans all of 2026.</summary>
-    public static readonly DateOnly ServiceDate = new(2026, 10, 21);
+    public static readonly DateOnly ServiceDate = GtfsTables.ServiceDate;
 
-    public const string WeekdayCalendar = """
-        service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date
-        WK,1,1,1,1,1,0,0,20260101,20261231
-        """;
+    public const string WeekdayCalendar = GtfsTables.WeekdayCalendar;
 
     /// <summary>Parameters whose walks are easy to derive by hand (1 m/s, circuity 1); the rest are the defaults.</summary>
     public static readonly RoutingParameters Simple = new() { WalkSpeed = 1.0, Circuity = 1.0 };
 
-    public TestFeed(params (string File, string Text)[] tables)
-    {
-        Folder = Path.Combine(Path.GetTempPath(), "lisgeo-test-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Folder);
-        foreach (var (file, text) in tables) File.WriteAllText(Path.Combine(Folder, file), text);
-    }
+    public TestFeed(params (string File, string Text)[] tables) =>
+        Folder = GtfsTables.WriteFolder(tables.Select(t => KeyValuePair.Create(t.File, t.Text)));
 
     public string Folder { get; }
 
     /// <summary>A feed with the weekday calendar, one service "WK", and trips on it.</summary>
     public static TestFeed WithWeekdayTrips(string stops, string stopTimes, string? trips = null) =>
-        new(("stops.txt", stops), ("calendar.txt", WeekdayCalendar),
-            ("trips.txt", trips ?? TripsOf(stopTimes)), ("stop_times.txt", stopTimes));
-
-    /// <summary>trips.txt listing every trip_id of the stop_times text on service WK.</summary>
-    private static string TripsOf(string stopTimes)
-    {
-        var ids = stopTimes.Split('\n').Skip(1).Select(l => l.Split(',')[0].Trim()).Where(id => id.Length > 0).Distinct();
-        return "route_id,service_id,trip_id\n" + string.Concat(ids.Select(id => $"R,WK,{id}\n"));
-    }
+        new([.. GtfsTables.Weekday(stops, stopTimes, trips).Select(t => (t.Key, t.Value))]);
 
     public Timetable Compile() => TimetableCompiler.Compile(GtfsSource.Open(Folder), ServiceDate);
 

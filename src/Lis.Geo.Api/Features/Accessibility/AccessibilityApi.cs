@@ -2,6 +2,7 @@ using System.Globalization;
 using Lis.Geo.Analysis;
 using Lis.Geo.Api.Infrastructure;
 using Lis.Geo.Data;
+using Lis.Geo.Data.Analyses;
 using Lis.Geo.Jobs;
 using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Walking;
@@ -20,7 +21,11 @@ public static class AccessibilityApi
     public sealed record CentreAccess(string Code, string Name, IReadOnlyDictionary<string, double?> Minutes, int DeparturesWithinThreshold, bool Reachable);
     public sealed record AccessibilityResult(double Lon, double Lat, string? Site, long FeedId, string ServiceDate, string Window, int ThresholdMinutes,
         int Percentile, int CentresReachable, int MinCentres, bool MeetsTarget, double TimeShare, IReadOnlyList<CentreAccess> Centres,
-        string WindowKind, string Search);
+        string WindowKind, string Search)
+    {
+        /// <summary>The scenario routed with (id, name, hash), or null for the feed as it is.</summary>
+        public ScenarioRef? Scenario { get; init; }
+    }
 
     public static IEndpointRouteBuilder MapAccessibility(this IEndpointRouteBuilder app)
     {
@@ -28,7 +33,7 @@ public static class AccessibilityApi
                 Compute(Body.Coordinate(req, "lon", 180), Body.Coordinate(req, "lat", 90), null, req, db, routers, ct))
             .WithTags("Planner look-ups").WithProblems(400, 404)
             .WithSummary("Travel times from a point to every centre over the window (synchronous)")
-            .WithDescription("lon, lat (WGS84). Optional: feedId, serviceDate (yyyy-MM-dd), window (07:00-10:00), windowKind (departure, or arrival: the window gives arrival minutes and each travel time is the time to set aside to be at the centre by then), thresholdMinutes (45), minCentres (3), centreKind.");
+            .WithDescription("lon, lat (WGS84). Optional: feedId, scenario (a stored scenario's id: route with it applied), serviceDate (yyyy-MM-dd), window (07:00-10:00), windowKind (departure, or arrival: the window gives arrival minutes and each travel time is the time to set aside to be at the centre by then), thresholdMinutes (45), minCentres (3), centreKind.");
 
         app.MapGet("/sites/{collection}/{reference}/accessibility", async (string collection, string reference, HttpRequest req, NpgsqlDataSource db, RouterCache routers, CancellationToken ct) =>
             {
@@ -43,12 +48,13 @@ public static class AccessibilityApi
     private static async Task<IResult> Compute(double lon, double lat, string? site, HttpRequest req, NpgsqlDataSource db, RouterCache routers, CancellationToken ct)
     {
         var q = req.Query;
-        var (feed, day, routing, router, request) = await InteractiveRouting.ResolveAsync(req, db, routers, new AnalysisRequest
+        var context = await InteractiveRouting.ResolveAsync(req, db, routers, new AnalysisRequest
         {
             ThresholdMinutes = Ogc.ItemsQuery.Int(q, "thresholdMinutes", 45, 1, 240),
             MinCentres = Ogc.ItemsQuery.Int(q, "minCentres", 3, 1, 1000),
             CentreKind = Body.Nonempty(q["centreKind"]),
         }, ct);
+        var (feed, day, routing, router, request) = context;
         var access = request.Access();
 
         await using var ctx = LisGeoDb.CreateContext(db);
@@ -65,6 +71,6 @@ public static class AccessibilityApi
             o.Percentiles[d][routing.Percentiles.ToList().IndexOf(access.Percentile)] <= access.ThresholdSeconds)).ToList();
         return Results.Ok(new AccessibilityResult(lon, lat, site, feed.Id, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), request.Window,
             request.ThresholdMinutes, access.Percentile, o.CentresReachable, access.MinCentres, o.CentresReachable >= access.MinCentres, Math.Round(o.TimeShare, 4), list,
-            request.WindowKind, matrix.Search.ToString().ToLowerInvariant()));
+            request.WindowKind, matrix.Search.ToString().ToLowerInvariant()) { Scenario = ScenarioRef.Of(context.Scenario) });
     }
 }

@@ -13,8 +13,9 @@ namespace Lis.Geo.Api.Features.Analyses;
 
 /// <summary>
 /// Accessibility analyses as background runs: <c>POST /analyses</c> checks the request and answers
-/// 202 with the run's URL; <c>GET</c> shows state, progress and timings; <c>DELETE</c> cancels;
-/// results are served as GeoJSON/CSV here and as <c>analysis-{id}-zones</c> in <c>/collections</c>.
+/// 202 with the run's URL; <c>GET</c> shows state, progress and timings; <c>POST …/cancel</c> cancels,
+/// <c>DELETE</c> removes a finished run and its results; results are served as GeoJSON/CSV here and as
+/// <c>analysis-{id}-zones</c> (<c>/analyses/{id}/collections</c>, <c>/collections/{id}</c>).
 /// </summary>
 public static class AnalysesApi
 {
@@ -25,7 +26,11 @@ public static class AnalysesApi
         string DestinationSet, string DestinationVersion, string EngineVersion);
     /// <summary>A run as the API shows it; <c>request</c> is the request that re-creates it, every member pinned to the value used.</summary>
     public sealed record RunView(long Id, string Type, string State, Progress Progress, Timings Timings, string? Error, long? ScheduleId,
-        JsonElement Request, Reproducibility Record, JsonElement? Summary, IReadOnlyList<Link> Links);
+        JsonElement Request, Reproducibility Record, JsonElement? Summary, IReadOnlyList<Link> Links)
+    {
+        /// <summary>The scenario the run applied (id, name and hash when planned; the record holds its content), or null.</summary>
+        public ScenarioRef? Scenario { get; init; }
+    }
 
     public static IEndpointRouteBuilder MapAnalyses(this IEndpointRouteBuilder app)
     {
@@ -71,7 +76,7 @@ public static class AnalysesApi
             .Produces<RunView>()
             .WithSummary("A run: state, progress (origins done / total), timings, errors, record, summary");
 
-        g.MapDelete("/{id:long}", async (long id, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
+        g.MapPost("/{id:long}/cancel", async (long id, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
                 if (await RunStore.LoadAsync(db, id, ct) is not { } run) return NotFound(id);
                 if (RunState.IsFinished(run.State))
@@ -81,7 +86,38 @@ public static class AnalysesApi
                 return Results.Ok(View(req, (await RunStore.LoadAsync(db, id, ct))!));
             })
             .RequireApiKey()
-            .WithSummary("Cancel a run (running chunks stop within a second; finished chunks keep their rows)");
+            .Produces<RunView>()
+            .WithSummary("Cancel a run (running chunks stop within a second; finished chunks keep their rows until the run is deleted)");
+
+        g.MapDelete("/{id:long}", async (long id, NpgsqlDataSource db, CancellationToken ct) =>
+            {
+                if (await RunStore.LoadAsync(db, id, ct) is not { } run) return NotFound(id);
+                if (!RunState.IsFinished(run.State))
+                    return Problems.Result(Problems.Conflict, $"Run {id} is {run.State}; cancel it first (POST /analyses/{id}/cancel), then delete it.", "id",
+                        new Dictionary<string, object?> { ["state"] = run.State });
+                // Finished states are final, so a run seen finished here is still finished when the DELETE runs.
+                if (!await RunStore.DeleteAsync(db, id, ct)) return NotFound(id);
+                return Results.NoContent();
+            })
+            .RequireApiKey()
+            .Produces(StatusCodes.Status204NoContent)
+            .WithSummary("Delete a finished, failed or cancelled run with all its results and collections (a queued or running run: 409, cancel it first)")
+            .WithDescription("Run ids are never reused, so result URLs clients cached (tiles, collections, marked immutable) can never show another run's data.");
+
+        g.MapGet("/{id:long}/collections", async (long id, HttpRequest req, NpgsqlDataSource db, OgcCatalogue catalogue, IOptions<ApiOptions> options, CancellationToken ct) =>
+            {
+                OgcHttp.OnlyParameters(req, "f");
+                OgcHttp.Negotiate(req, OgcHttp.Json);
+                if (await RunStore.LoadAsync(db, id, ct) is not { } run) return NotFound(id);
+                if (run.State != RunState.Succeeded) return NotFinished(run);
+                var facts = await RunStore.FactsAsync(db, run, ct);
+                var list = new List<OgcApi.Collection>();
+                foreach (var kind in run.Spec.ResultLayers) list.Add(await OgcApi.Describe(req, catalogue, facts.Layer(kind), options.Value, ct));
+                var links = new List<Link> { new(OgcApi.Href(req, $"/analyses/{id}/collections"), "self", "application/json"), new(OgcApi.Href(req, $"/analyses/{id}"), "up", "application/json", "The run") };
+                return new OgcHttp.Document(new OgcApi.Collections(list, links), "application/json", links, immutable: true);
+            })
+            .Produces<OgcApi.Collections>()
+            .WithSummary("The run's result collections (each also at /collections/analysis-{id}-…, listed in /collections only for the latest runs)");
 
         MapResultLayer(g, ResultLayer.Zones, "The run's zones with their indicators (GeoJSON; f=csv for CSV; paging, bbox and filters as /collections)");
 
@@ -113,6 +149,8 @@ public static class AnalysesApi
         MapResultLayer(g, ResultLayer.Housing, "Housing sites with the access and deprivation of the zone each stands in; poorly_connected flags capacity planned where the target is missed (filter poorly_connected=true)");
 
         MapResultLayer(g, ResultLayer.Isochrones, "An isochrone run's polygons, one per origin and cutoff (GeoJSON; f=csv; filters cutoff_minutes, origin)");
+
+        g.MapComparison();
 
         g.MapGet("/{id:long}/travel-times.csv", async (long id, HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
             {
@@ -169,6 +207,8 @@ public static class AnalysesApi
     {
         var self = $"/analyses/{r.Id}";
         var links = new List<Link> { new(OgcApi.Href(req, self), "self", "application/json") };
+        if (r.State == RunState.Succeeded)
+            links.Add(new(OgcApi.Href(req, self + "/collections"), "data", "application/json", "The run's collections"));
         void Layer(string path, string kind, string title)
         {
             links.Add(new(OgcApi.Href(req, $"{self}/{path}"), kind, GeoJsonResult.MediaType, title));
@@ -194,17 +234,23 @@ public static class AnalysesApi
             links.Add(new(OgcApi.Href(req, $"/map?run={r.Id}"), "map", "text/html", "The run on the planners' map"));
         if (r.State == RunState.Succeeded && r.Type == AnalysisTypes.Corridor)
             links.Add(new(OgcApi.Href(req, $"{self}/corridors"), "corridors", "application/json", "Each corridor's figures and report from this run"));
+        if (r.Spec.Scenario is { } scenario)
+            links.Add(new(OgcApi.Href(req, $"/scenarios/{scenario.Id}"), "scenario", "application/json",
+                $"Scenario {scenario.Id} '{scenario.Name}' as stored now (the run used content {scenario.Sha256[..16]}…, in its record)"));
         // Each feed's quality report for the run's service date.
         foreach (var feed in r.Spec.Feeds)
             links.Add(new(OgcApi.Href(req, $"/feeds/{feed.Id}/qa?date={r.Spec.ServiceDate:yyyy-MM-dd}"), "feed-qa", "application/json", $"Quality report of feed {feed.Id} on the service date"));
         var seconds = r.StartedAt is { } s && r.FinishedAt is { } f ? (f - s).TotalSeconds : (double?)null;
         return new RunView(r.Id, r.Type, r.State,
-            new Progress(r.OriginsDone, r.OriginCount, r.ChunksDone, r.ChunkCount, r.OriginCount == 0 ? 0 : Math.Round(100.0 * r.OriginsDone / r.OriginCount, 1)),
+            // A run split by destination groups finishes its origins only with its last group: its share done counts chunks.
+            new Progress(r.OriginsDone, r.OriginCount, r.ChunksDone, r.ChunkCount, r.DestinationGroupSize is not null
+                ? (r.ChunkCount == 0 ? 0 : Math.Round(100.0 * r.ChunksDone / r.ChunkCount, 1))
+                : r.OriginCount == 0 ? 0 : Math.Round(100.0 * r.OriginsDone / r.OriginCount, 1)),
             new Timings(r.CreatedAt, r.StartedAt, r.FinishedAt, seconds), r.Error, r.ScheduleId,
             JsonSerializer.SerializeToElement(AnalysisRequest.From(r.Spec), AnalysisPlanner.Json),
             new Reproducibility(JsonSerializer.SerializeToElement(r.Spec, RunSpec.Json), r.Spec.Feed.Id, r.Spec.Feed.Sha256, r.Spec.ServiceDate.ToString("yyyy-MM-dd"),
                 r.OriginSet, r.OriginVersion, r.DestinationSet, r.DestinationVersion, r.EngineVersion),
-            r.Summary is null ? null : JsonDocument.Parse(r.Summary).RootElement, links);
+            r.Summary is null ? null : JsonDocument.Parse(r.Summary).RootElement, links) { Scenario = ScenarioRef.Of(r.Spec.Scenario) };
     }
 
     /// <summary>Streams every pair of a run with its percentiles, straight from PostGIS.</summary>

@@ -24,7 +24,7 @@ public static class IsochronesApi
     private const string Crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
     private const string Parameters =
-        "Optional: cutoffs (minutes, increasing, 1–240; default 15,30,45), percentile (1–100, default 50), feedId, serviceDate (yyyy-MM-dd), window (07:00-10:00). " +
+        "Optional: cutoffs (minutes, increasing, 1–240; default 15,30,45), percentile (1–100, default 50), feedId, scenario (a stored scenario's id), serviceDate (yyyy-MM-dd), window (07:00-10:00). " +
         "One Feature per cutoff, largest first so smaller ones draw on top; area_km2 is the area on the sphere to within 0.01 %.";
 
     public static IEndpointRouteBuilder MapIsochrones(this IEndpointRouteBuilder app)
@@ -68,17 +68,18 @@ public static class IsochronesApi
         var q = req.Query;
         var cutoffs = ParseCutoffs(Body.Nonempty(q["cutoffs"]));
         var percentile = Ogc.ItemsQuery.Int(q, "percentile", 50, 1, 100);
-        var (feed, day, routing, router, request) = await InteractiveRouting.ResolveAsync(req, db, routers, new AnalysisRequest(), ct);
+        var context = await InteractiveRouting.ResolveAsync(req, db, routers, new AnalysisRequest(), ct);
+        var (feed, day, routing, router, request) = context;
         if (routing.WindowKind == WindowKind.Arrival)
             throw new Problems.BadParameterException("windowKind", "Isochrones take a departure window; arrival windows are for the accessibility endpoints.");
         var isochrones = Analysis.Isochrones.Compute(router, new GeoPoint(lat, lon), routing.Window, cutoffs, percentile, ct);
 
-        var properties = new Common(percentile, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), request.Window, feed.Id, site, lon, lat);
+        var properties = new Common(percentile, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), request.Window, feed.Id, site, lon, lat, context.Scenario?.Id);
         var json = Write(isochrones, properties);
         return new GeoJsonResult((body, token) => body.WriteAsync(json, token).AsTask(), Crs84);
     }
 
-    private sealed record Common(int Percentile, string ServiceDate, string Window, long FeedId, string? Site, double Lon, double Lat);
+    private sealed record Common(int Percentile, string ServiceDate, string Window, long FeedId, string? Site, double Lon, double Lat, long? Scenario);
 
     /// <summary>
     /// The FeatureCollection, largest cutoff first. Written by hand rather than by reflection over NTS
@@ -117,6 +118,7 @@ public static class IsochronesApi
                 w.WriteString("service_date", c.ServiceDate);
                 w.WriteString("window", c.Window);
                 w.WriteNumber("feed_id", c.FeedId);
+                if (c.Scenario is { } scenario) w.WriteNumber("scenario_id", scenario);
                 if (c.Site is not null) w.WriteString("site", c.Site);
                 w.WriteNumber("origin_lon", c.Lon);
                 w.WriteNumber("origin_lat", c.Lat);

@@ -1,6 +1,5 @@
-using Lis.Geo.Data;
-using System.Globalization;
 using Lis.Geo.Api.Infrastructure;
+using Lis.Geo.Data.Layers;
 using Npgsql;
 
 namespace Lis.Geo.Api.Features.Lookup;
@@ -8,60 +7,13 @@ namespace Lis.Geo.Api.Features.Lookup;
 /// <summary><c>GET /lookup?lon=&amp;lat=</c>: which LEP, authority, zones (with IMD decile) and corridors a point lies in.</summary>
 public static class LookupApi
 {
-    public sealed record Named(string Code, string Name);
-    public sealed record Authority(string Code, string Name, IReadOnlyList<Named> Leps);
-    public sealed record ZoneHit(string ZoneSet, string Code, string? Name, int? Population, int? ImdDecile, int? ImdRank, double? ImdScore);
-    public sealed record LookupResult(double Lon, double Lat, IReadOnlyList<Named> Leps, Authority? LocalAuthority, IReadOnlyList<ZoneHit> Zones, IReadOnlyList<Named> Corridors, string? Note);
-
     public static IEndpointRouteBuilder MapLookup(this IEndpointRouteBuilder app)
     {
         app.MapGet("/lookup", async (HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
                 var lon = Body.Coordinate(req, "lon", 180);
                 var lat = Body.Coordinate(req, "lat", 90);
-                var sql = $"""
-                    WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) g)
-                    SELECT 'lep', code, name, NULL::int, NULL::int, NULL::int, NULL::float8, NULL::text FROM lep, p WHERE ST_Intersects(geom, p.g)
-                    UNION ALL
-                    SELECT 'lad', la.code, la.name, NULL, NULL, NULL, NULL, NULL FROM local_authority la, p WHERE ST_Intersects(la.geom, p.g)
-                    UNION ALL
-                    SELECT 'zone:' || z.zone_set_id, z.code, z.name, z.population, d.imd_decile, d.imd_rank, d.imd_score, NULL
-                    FROM zone z {DeprivationJoin.Sql("z.zone_set_id", "z.code")}, p
-                    WHERE ST_Intersects(z.geom, p.g)
-                    UNION ALL
-                    SELECT 'corridor', code, name, NULL, NULL, NULL, NULL, NULL FROM corridor, p WHERE ST_Intersects(geom, p.g)
-                    UNION ALL
-                    SELECT 'membership', m.lep_code, m.lep_name, NULL, NULL, NULL, NULL, m.lad_code
-                    FROM lep_membership m JOIN local_authority la ON la.code = m.lad_code, p WHERE ST_Intersects(la.geom, p.g)
-                    """;
-                await using var cmd = db.CreateCommand(sql);
-                cmd.Parameters.Add(new NpgsqlParameter { Value = lon });
-                cmd.Parameters.Add(new NpgsqlParameter { Value = lat });
-                var leps = new List<Named>();
-                var corridors = new List<Named>();
-                var zones = new List<ZoneHit>();
-                var memberships = new List<Named>();
-                Named? lad = null;
-                await using (var r = await cmd.ExecuteReaderAsync(ct))
-                    while (await r.ReadAsync(ct))
-                    {
-                        var kind = r.GetString(0);
-                        var named = new Named(r.GetString(1), r.IsDBNull(2) ? r.GetString(1) : r.GetString(2));
-                        switch (kind)
-                        {
-                            case "lep": leps.Add(named); break;
-                            case "lad": lad = named; break;
-                            case "corridor": corridors.Add(named); break;
-                            case "membership": memberships.Add(named); break;
-                            default:
-                                zones.Add(new ZoneHit(kind["zone:".Length..], named.Code, named.Name,
-                                    r.IsDBNull(3) ? null : r.GetInt32(3), r.IsDBNull(4) ? null : r.GetInt32(4),
-                                    r.IsDBNull(5) ? null : r.GetInt32(5), r.IsDBNull(6) ? null : r.GetDouble(6)));
-                                break;
-                        }
-                    }
-                var note = lad is null && zones.Count == 0 ? "The point is outside every boundary loaded in this store." : null;
-                return TypedResults.Ok(new LookupResult(lon, lat, leps, lad is null ? null : new Authority(lad.Code, lad.Name, memberships), zones, corridors, note));
+                return TypedResults.Ok(await PointLookup.FindAsync(db, lon, lat, ct));
             })
             .WithTags("Planner look-ups").WithProblems(400, 404)
             .WithSummary("Which LEP, local authority, LSOA (with IMD 2019 decile) and corridor a point is in")

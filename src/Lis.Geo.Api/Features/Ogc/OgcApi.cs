@@ -98,12 +98,16 @@ public static class OgcApi
                 OgcHttp.OnlyParameters(req, "f");
                 OgcHttp.Negotiate(req, OgcHttp.Json);
                 var list = new List<Collection>();
-                foreach (var l in await catalogue.ListAsync(ct)) list.Add(await Describe(req, catalogue, l, options.Value, ct));
-                var links = new List<Link> { new(Href(req, "/collections"), "self", "application/json") };
+                foreach (var l in OgcCatalogue.Listed(await catalogue.ListAsync(ct), options.Value.ListedRuns)) list.Add(await Describe(req, catalogue, l, options.Value, ct));
+                var links = new List<Link>
+                {
+                    new(Href(req, "/collections"), "self", "application/json"),
+                    new(Href(req, "/analyses"), "related", "application/json", $"Every analysis run; each run's collections are at /analyses/{{id}}/collections (only the latest {options.Value.ListedRuns} runs are listed here)"),
+                };
                 return new OgcHttp.Document(new Collections(list, links), "application/json", links);
             })
             .Produces<Collections>()
-            .WithSummary("Every collection (layer)");
+            .WithSummary("Every collection: the fixed layers, zone sets and the results of the latest runs (Api:ListedRuns; every run's are under /analyses/{id}/collections)");
 
         g.MapGet("/collections/{collectionId}", async (string collectionId, HttpRequest req, OgcCatalogue catalogue, IOptions<ApiOptions> options, CancellationToken ct) =>
             {
@@ -329,7 +333,7 @@ public static class OgcApi
         internal static IResult UnknownCollection(string id) =>
         Problems.Result(Problems.NotFound, $"No collection '{id}'. GET /collections lists them.", "collectionId");
 
-    private static async Task<Collection> Describe(HttpRequest req, OgcCatalogue catalogue, Layer layer, ApiOptions options, CancellationToken ct)
+    internal static async Task<Collection> Describe(HttpRequest req, OgcCatalogue catalogue, Layer layer, ApiOptions options, CancellationToken ct)
     {
         var box = await catalogue.ExtentAsync(layer, ct);
         TemporalExtent? temporal = null;

@@ -54,6 +54,21 @@ public sealed class OgcCatalogue(NpgsqlDataSource db)
         return layers;
     }
 
+    /// <summary>
+    /// What <c>/collections</c> lists: every layer but run results, and the results of the
+    /// <paramref name="listedRuns"/> newest succeeded runs only, so the list stays short however many runs
+    /// there are (older runs' collections stay reachable by id and under <c>/analyses/{id}/collections</c>).
+    /// </summary>
+    public static IEnumerable<Layer> Listed(IReadOnlyList<Layer> layers, int listedRuns)
+    {
+        var newest = layers.Select(RunOf).OfType<long>().Distinct().OrderDescending().Take(listedRuns).ToHashSet();
+        return layers.Where(l => RunOf(l) is not { } run || newest.Contains(run));
+    }
+
+    /// <summary>The run id of a result layer (<c>analysis-{id}-{kind}</c>), null for other layers.</summary>
+    public static long? RunOf(Layer layer) =>
+        layer.Id.Split('-') is ["analysis", var run, _] && long.TryParse(run, out var id) ? id : null;
+
     public Task<Layer?> FindAsync(string id, CancellationToken ct, string? deprivation = null) => LayerCatalog.FindAsync(db, id, ct, deprivation);
 
     private bool Fresh<T>(Layer layer, Cached<T> c) =>

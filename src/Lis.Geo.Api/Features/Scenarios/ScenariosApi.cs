@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lis.Geo.Api.Infrastructure;
 using Lis.Geo.Data;
+using Lis.Geo.Data.Feeds;
 using Lis.Geo.Data.Model;
 using Lis.Geo.Jobs;
 using Lis.Geo.Transit.Scenarios;
@@ -186,11 +187,8 @@ public static class ScenariosApi
         }
 
         await using var ctx = LisGeoDb.CreateContext(db);
-        var feed = feedId is { } id
-            ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct)
-            : await ctx.Feeds.AsNoTracking().OrderByDescending(x => x.Id).FirstOrDefaultAsync(ct);
-        if (feed is null)
-            return (null, Problems.Result(Problems.InvalidBody, feedId is null ? "No transit feed is stored yet; upload one with POST /feeds." : $"No feed {feedId}; GET /feeds lists them.", "feedId"));
+        // feedId defaults to the default feed, resolved as for runs (FeedStore); a missing feed is a 400 naming feedId.
+        var feed = await new FeedStore(db).FeedAsync(feedId, ct);
         var routes = (await ctx.Routes.AsNoTracking().Where(r => r.FeedId == feed.Id).Select(r => r.RouteId).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
         var stops = (await ctx.Stops.AsNoTracking().Where(s => s.FeedId == feed.Id).Select(s => s.StopId).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
         var errors = ScenarioValidator.Validate(scenario, new ScenarioIds(routes.Contains, stops.Contains));

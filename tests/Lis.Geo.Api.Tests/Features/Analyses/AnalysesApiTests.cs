@@ -19,7 +19,7 @@ public class AnalysisFixture : ApiFixture
 {
     public long FeedId { get; private set; }
 
-    protected override IEnumerable<(string Key, string Value)> Settings => [("Jobs:RunServer", "true"), ("Jobs:ChunkSize", "5")];
+    protected override IEnumerable<(string Key, string Value)> Settings => [("Jobs:RunServer", "true"), ("Jobs:ChunkSize", "5"), ("Jobs:DestinationGroupSize", "3")];
 
     protected override async Task LoadAsync(Importer importer)
     {
@@ -135,9 +135,41 @@ public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<Analys
     [Fact]
     public async Task A_profile_run_stores_the_same_rows_and_summary_as_a_run_forced_forward()
     {
-        // Issue 13: the same request twice, by the profile search (one chunk) and forced forward (chunks
-        // of 5); every stored row (pairs, origins, site catchments) and the summary are equal.
-        const string body = """{"type":"site-access","serviceDate":"2026-11-25","minCentres":2""";
+        // Issue 13: the same request twice, by the profile search (destination groups of 3: the 7 centres
+        // then the sites, a group holding both) and forced forward (origin chunks of 5); every stored row
+        // (pairs, origins, site catchments) and the summary are equal.
+        var (profileId, _) = await ProfileAndForwardAsync("""{"type":"site-access","serviceDate":"2026-11-25","minCentres":2""");
+        var pairs = await api.ScalarAsync<string>(StoredRows[0], profileId);
+        Assert.Matches(@",\d+:\d+:\d+:", pairs);
+    }
+
+    [Fact]
+    public async Task A_profile_run_in_several_destination_groups_merges_each_zones_indicators_as_the_forward_run()
+    {
+        // 7 centres in groups of 3 ({0,1,2}, {3,4,5}, {6}): "at least 3 centres within 45 minutes" at a
+        // minute can only be decided from the groups together, so equal time shares show the merge works.
+        var (profileId, forwardId) = await ProfileAndForwardAsync("""{"type":"zone-access","serviceDate":"2026-11-25","minCentres":3""");
+        Assert.Equal(3L, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_chunk WHERE run_id = $1", profileId));
+        Assert.Equal(0L, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_origin_part WHERE run_id = $1", profileId)); // merged, then dropped
+        // The forward rows show the case the merge exists for: a zone meeting the target at some minutes only.
+        Assert.True(await api.ScalarAsync<long>(
+            "SELECT count(*) FROM analysis_origin_result WHERE run_id = $1 AND departures_meeting_target > 0 AND departures_meeting_target < departures", forwardId) > 0);
+    }
+
+    /// <summary>Every stored row of a run, as text in key order (U = unreachable).</summary>
+    private static readonly string[] StoredRows =
+    [
+        "SELECT string_agg(concat_ws(',', origin_index, destination_index, array_to_string(percentiles, ':', 'U'), departures_within), ';' ORDER BY origin_index, destination_index) FROM analysis_pair_result WHERE run_id = $1",
+        "SELECT string_agg(concat_ws(',', origin_index, centres_reachable, departures_meeting_target, departures), ';' ORDER BY origin_index) FROM analysis_origin_result WHERE run_id = $1",
+    ];
+
+    /// <summary>
+    /// Runs <paramref name="body"/> (JSON without its closing brace) by the profile search and forced
+    /// forward, and checks both succeeded with the same summary and stored rows, the profile run in
+    /// destination groups of 3 (the fixture's) and the forward one in origin chunks.
+    /// </summary>
+    private async Task<(long Profile, long Forward)> ProfileAndForwardAsync(string body)
+    {
         var profileId = await StartAsync(body + ""","search":"profile"}""");
         var forwardId = await StartAsync(body + ""","search":"forward"}""");
         var profile = await api.WaitAsync(profileId);
@@ -146,25 +178,23 @@ public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<Analys
         Assert.Equal("succeeded", forward.GetProperty("state").GetString());
         Assert.Equal("profile", profile.GetProperty("record").GetProperty("parameters").GetProperty("search").GetString());
         Assert.Equal("forward", forward.GetProperty("record").GetProperty("parameters").GetProperty("search").GetString());
-        Assert.Equal(1, profile.GetProperty("progress").GetProperty("chunkCount").GetInt32());
+        var destinations = await api.ScalarAsync<long>("SELECT count(*) FROM analysis_point WHERE run_id = $1 AND NOT is_origin", profileId);
+        var progress = profile.GetProperty("progress");
+        Assert.Equal((int)((destinations + 2) / 3), progress.GetProperty("chunkCount").GetInt32());
+        Assert.True(progress.GetProperty("chunkCount").GetInt32() > 1);
+        Assert.Equal(progress.GetProperty("originCount").GetInt32(), progress.GetProperty("originsDone").GetInt32());
         Assert.True(forward.GetProperty("progress").GetProperty("chunkCount").GetInt32() > 1);
         Assert.Equal(forward.GetProperty("summary").GetRawText(), profile.GetProperty("summary").GetRawText());
-
-        // Every stored row of both runs, as text in key order (U = unreachable).
-        string[] queries =
-        [
-            "SELECT string_agg(concat_ws(',', origin_index, destination_index, array_to_string(percentiles, ':', 'U'), departures_within), ';' ORDER BY origin_index, destination_index) FROM analysis_pair_result WHERE run_id = $1",
-            "SELECT string_agg(concat_ws(',', origin_index, centres_reachable, departures_meeting_target, departures), ';' ORDER BY origin_index) FROM analysis_origin_result WHERE run_id = $1",
-            "SELECT string_agg(concat_ws(',', site_index, catchment_zones, catchment_population, deprived_catchment_population, deprived_rank), ';' ORDER BY site_index) FROM analysis_site_result WHERE run_id = $1",
-        ];
-        foreach (var sql in queries)
+        string[] queries = [.. StoredRows,
+            "SELECT string_agg(concat_ws(',', site_index, catchment_zones, catchment_population, deprived_catchment_population, deprived_rank), ';' ORDER BY site_index) FROM analysis_site_result WHERE run_id = $1"];
+        foreach (var sql in queries.Take(body.Contains("site-access", StringComparison.Ordinal) ? 3 : 2))
         {
             var forwardRows = await api.ScalarAsync<string>(sql, forwardId);
             Assert.Equal(forwardRows, await api.ScalarAsync<string>(sql, profileId));
             Assert.False(string.IsNullOrEmpty(forwardRows), sql);
         }
-        var pairs = await api.ScalarAsync<string>(queries[0], profileId);
-        Assert.Matches(@",\d+:\d+:\d+:", pairs);
+        return (profileId, forwardId);
+
     }
 
     [Fact]
@@ -175,7 +205,9 @@ public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<Analys
         Assert.Equal("succeeded", run.GetProperty("state").GetString());
         var spec = run.GetProperty("record").GetProperty("parameters");
         Assert.Equal("arrival", spec.GetProperty("routing").GetProperty("window").GetProperty("kind").GetString());
-        Assert.Equal(60, spec.GetProperty("routing").GetProperty("window").GetProperty("departures").GetInt32()); // the window's count of minutes
+        var window = spec.GetProperty("routing").GetProperty("window");
+        Assert.Equal(60, window.GetProperty("arrivals").GetInt32()); // the window's count of arrival minutes, 08:30 … 09:29
+        Assert.False(window.TryGetProperty("departures", out _));
         Assert.Equal("profile", spec.GetProperty("search").GetString());
         Assert.Equal("arrival", run.GetProperty("request").GetProperty("windowKind").GetString());
 
@@ -411,6 +443,7 @@ public sealed class AnalysesApiTests(AnalysisFixture api) : IClassFixture<Analys
     {
         await Problem.AssertAsync(api.Client.PostAsync("/analyses", Json("{}")), HttpStatusCode.Unauthorized);
         await Problem.AssertAsync(api.Client.DeleteAsync("/analyses/1"), HttpStatusCode.Unauthorized);
+        await Problem.AssertAsync(api.Client.PostAsync("/analyses/1/cancel", null), HttpStatusCode.Unauthorized);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -19,28 +18,22 @@ public sealed class MultiFeedRunTests(AnalysisFixture api) : IClassFixture<Analy
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     /// <summary>The sample feed's tables with only the trips (and their stop_times) whose trip_id starts with or without "M1-".</summary>
-    private static byte[] Part(bool tram)
+    internal static byte[] Part(bool tram)
     {
         var folder = Path.Combine(RepoPaths.GeoData, "gtfs");
-        using var ms = new MemoryStream();
-        using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
+        return GtfsTables.Zip(Directory.EnumerateFiles(folder, "*.txt").Order(StringComparer.Ordinal).Select(file =>
         {
-            foreach (var file in Directory.EnumerateFiles(folder, "*.txt").Order(StringComparer.Ordinal))
+            var name = Path.GetFileName(file);
+            var lines = File.ReadAllLines(file);
+            // trips.txt: route_id first; stop_times.txt: trip_id first (ROUTE-DIRECTION-HHMM); the agency name tells the parts apart.
+            IEnumerable<string> kept = name switch
             {
-                var name = Path.GetFileName(file);
-                var lines = File.ReadAllLines(file);
-                // trips.txt: route_id first; stop_times.txt: trip_id first (ROUTE-DIRECTION-HHMM); the agency name tells the parts apart.
-                IEnumerable<string> kept = name switch
-                {
-                    "trips.txt" or "stop_times.txt" => lines.Take(1).Concat(lines.Skip(1).Where(l => l.StartsWith("M1", StringComparison.Ordinal) == tram)),
-                    "agency.txt" => lines.Select((l, i) => i == 1 ? l.Replace("Sample Transit", tram ? "Sample Tram" : "Sample Buses", StringComparison.Ordinal) : l),
-                    _ => lines,
-                };
-                using var writer = new StreamWriter(zip.CreateEntry(name).Open(), new UTF8Encoding(false));
-                foreach (var l in kept) writer.Write(l + "\n");
-            }
-        }
-        return ms.ToArray();
+                "trips.txt" or "stop_times.txt" => lines.Take(1).Concat(lines.Skip(1).Where(l => l.StartsWith("M1", StringComparison.Ordinal) == tram)),
+                "agency.txt" => lines.Select((l, i) => i == 1 ? l.Replace("Sample Transit", tram ? "Sample Tram" : "Sample Buses", StringComparison.Ordinal) : l),
+                _ => lines,
+            };
+            return KeyValuePair.Create(name, string.Concat(kept.Select(l => l + "\n")));
+        }));
     }
 
     private async Task<long> StartAsync(string body)

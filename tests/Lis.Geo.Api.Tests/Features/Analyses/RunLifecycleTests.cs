@@ -86,10 +86,54 @@ public sealed class RunLifecycleTests(ManualJobsFixture api) : IClassFixture<Man
     }
 
     [Fact]
+    public async Task A_profile_run_in_destination_groups_writes_each_group_once_and_merges_origins_when_aggregated()
+    {
+        // The fixture's default group size (10) splits the 7 centres and 6 employment sites of a corridor run into groups {0…9} and {10…12}.
+        var response = await api.Writer().PostAsync("/analyses", new StringContent("""{"type":"corridor","serviceDate":"2026-11-25","minCentres":2,"search":"profile"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var origins = await api.ScalarAsync<long>("SELECT count(*) FROM analysis_point WHERE run_id = $1 AND is_origin", id);
+        var destinations = await api.ScalarAsync<long>("SELECT count(*) FROM analysis_point WHERE run_id = $1 AND NOT is_origin", id);
+        Assert.Equal(13L, destinations);
+        Assert.Equal("0-10,10-13", await api.ScalarAsync<string>(
+            "SELECT string_agg(destination_from || '-' || destination_to, ',' ORDER BY index) FROM analysis_chunk WHERE run_id = $1", id));
+
+        await api.Jobs().RunChunkAsync(id, 1, CancellationToken.None);
+        await api.Jobs().RunChunkAsync(id, 1, CancellationToken.None); // a duplicate delivery changes nothing
+        Assert.Equal(("running", 0, 1), await Progress(id)); // no origin is done before every group is
+        Assert.Equal(origins * 3, await PairRows(id));
+        Assert.Equal(origins, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_origin_part WHERE run_id = $1", id));
+        // A retry of a group whose first attempt committed nothing writes it once.
+        await api.ScalarAsync<int>("UPDATE analysis_chunk SET attempts = attempts + 1, worker = 'killed' WHERE run_id = $1 AND index = 0 RETURNING attempts", id);
+        await api.Jobs().RunChunkAsync(id, 0, CancellationToken.None);
+        Assert.Equal(("running", (int)origins, 2), await Progress(id));
+        Assert.Equal(origins * destinations, await PairRows(id));
+        Assert.Equal(0L, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_origin_result WHERE run_id = $1", id));
+
+        // The aggregation merges the parts into one row per origin: centres reachable is the count of
+        // centre pairs within 45 minutes at p50 (the run's percentile), and drops the parts; a second attempt keeps the rows.
+        await api.Jobs().AggregateAsync(id, null, CancellationToken.None);
+        Assert.Equal("succeeded", (await Progress(id)).State);
+        Assert.Equal(0L, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_origin_part WHERE run_id = $1", id));
+        const string mismatches = """
+            SELECT count(*) FROM analysis_origin_result r
+            WHERE r.run_id = $1 AND r.centres_reachable <> (SELECT count(*) FROM analysis_pair_result p JOIN analysis_point d ON d.run_id = p.run_id AND NOT d.is_origin AND d.index = p.destination_index
+                                                            WHERE p.run_id = r.run_id AND p.origin_index = r.origin_index AND d.kind = 'centre' AND p.percentiles[3] <= 2700)
+            """;
+        Assert.Equal(origins, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_origin_result WHERE run_id = $1", id));
+        Assert.Equal(0L, await api.ScalarAsync<long>(mismatches, id));
+        await api.Jobs().AggregateAsync(id, null, CancellationToken.None);
+        Assert.Equal(origins, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_origin_result WHERE run_id = $1", id));
+    }
+
+    [Fact]
     public async Task A_cancelled_run_stops_and_serves_no_results()
     {
         var id = await StartAsync();
-        var cancelled = await api.Writer().DeleteAsync($"/analyses/{id}");
+        // A queued run cannot be deleted: it is cancelled first.
+        var notYet = await Problem.AssertAsync(api.Writer().DeleteAsync($"/analyses/{id}"), HttpStatusCode.Conflict, "id");
+        Assert.Equal("queued", notYet.GetProperty("state").GetString());
+        var cancelled = await api.Writer().PostAsync($"/analyses/{id}/cancel", null);
         Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
         Assert.Equal("cancelled", (await Progress(id)).State);
         await api.Jobs().RunChunkAsync(id, 0, CancellationToken.None);
@@ -98,7 +142,14 @@ public sealed class RunLifecycleTests(ManualJobsFixture api) : IClassFixture<Man
         Assert.Equal(0L, await PairRows(id));
         var p = await Problem.AssertAsync(api.Client.GetAsync($"/analyses/{id}/zones"), HttpStatusCode.Conflict, "id");
         Assert.Equal("cancelled", p.GetProperty("state").GetString());
-        await Problem.AssertAsync(api.Writer().DeleteAsync($"/analyses/{id}"), HttpStatusCode.Conflict, "id");
+        await Problem.AssertAsync(api.Writer().PostAsync($"/analyses/{id}/cancel", null), HttpStatusCode.Conflict, "id");
+
+        // Cancelled, it is deleted with its points and chunks.
+        Assert.True(await api.ScalarAsync<long>("SELECT count(*) FROM analysis_point WHERE run_id = $1", id) > 0);
+        Assert.Equal(HttpStatusCode.NoContent, (await api.Writer().DeleteAsync($"/analyses/{id}")).StatusCode);
+        Assert.Equal(0L, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_point WHERE run_id = $1", id));
+        Assert.Equal(0L, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_chunk WHERE run_id = $1", id));
+        await Problem.AssertAsync(api.Client.GetAsync($"/analyses/{id}"), HttpStatusCode.NotFound, "id");
     }
 
     [Fact]

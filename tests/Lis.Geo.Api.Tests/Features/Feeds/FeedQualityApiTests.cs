@@ -1,3 +1,4 @@
+using Lis.Geo.Testing;
 using System.Net;
 using System.Text.Json;
 
@@ -10,7 +11,7 @@ public sealed class FeedQualityApiTests(FeedsFixture api) : IClassFixture<FeedsF
     /// A 0°, B 0.01°, C 0.02° on the equator and A2 2.22 m north of A (unserved). R1: T1 A 07:00 → C 07:20,
     /// T2 A 07:05 → C 07:18 (overtakes T1 at C). CD exists only in calendar_dates (21 Oct 2026): L1 A 23:00 → C 47:30.
     /// </summary>
-    private static byte[] BadFeed() => TinyFeed.ZipOf(new Dictionary<string, string>
+    private static byte[] BadFeed() => GtfsTables.Zip(new Dictionary<string, string>
     {
         ["agency.txt"] = "agency_id,agency_name,agency_url,agency_timezone\nAG,Bad feed for QA,https://example.com,Europe/London\n",
         ["stops.txt"] = "stop_id,stop_name,stop_lat,stop_lon\nA,Stop A,0,0\nB,Stop B,0,0.01\nC,Stop C,0,0.02\nA2,Stop A again,0.00002,0\n",

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -6,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Lis.Geo.Data.Feeds;
+using Lis.Geo.Testing;
 
 namespace Lis.Geo.Api.Tests.Features.Feeds;
 
@@ -53,7 +53,7 @@ internal static class TinyFeed
     public static readonly double[][] PlainS3S4 = [[-1.88, 52.482], [-1.87, 52.49]];
 
     /// <summary>The feed as a zip; <paramref name="tag"/> goes into the agency name so each test stores bytes of its own.</summary>
-    public static byte[] Zip(string tag) => ZipOf(Files(tag));
+    public static byte[] Zip(string tag) => GtfsTables.Zip(Files(tag));
 
     public static Dictionary<string, string> Files(string tag) => new()
     {
@@ -117,17 +117,6 @@ internal static class TinyFeed
             """,
     };
 
-    public static byte[] ZipOf(IReadOnlyDictionary<string, string> files)
-    {
-        using var ms = new MemoryStream();
-        using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
-            foreach (var (name, text) in files)
-            {
-                using var w = new StreamWriter(zip.CreateEntry(name).Open(), new UTF8Encoding(false));
-                w.Write(text);
-            }
-        return ms.ToArray();
-    }
 }
 
 /// <summary>A POST with Transfer-Encoding: chunked; the test server hands it on without a Content-Length, as Kestrel does.</summary>
@@ -241,7 +230,7 @@ public sealed class FeedsApiTests(FeedsFixture api) : IClassFixture<FeedsFixture
         var feedsBefore = await api.ScalarAsync<long>("SELECT count(*) FROM transit_feed");
         var filesBefore = await api.ScalarAsync<long>("SELECT count(*) FROM transit_feed_file");
         // A valid zip padded past the limit with an uncompressed entry of random bytes.
-        var big = TinyFeed.ZipOf(new Dictionary<string, string> { ["stops.txt"] = "stop_id,stop_lat,stop_lon\nS,0,0\n", ["padding.txt"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(FeedsFixture.MaxUploadBytes)) });
+        var big = GtfsTables.Zip(new Dictionary<string, string> { ["stops.txt"] = "stop_id,stop_lat,stop_lon\nS,0,0\n", ["padding.txt"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(FeedsFixture.MaxUploadBytes)) });
         Assert.True(big.Length > FeedsFixture.MaxUploadBytes);
         // The multipart body first has another file part, received and held until 'file' turns up: it must go too.
         HttpContent content = multipart

@@ -1,0 +1,61 @@
+using Lis.Geo.Api.Features.Ogc;
+using Lis.Geo.Api.Infrastructure;
+using Lis.Geo.Data.Analyses;
+using Lis.Geo.Data.Model;
+using Npgsql;
+
+namespace Lis.Geo.Api.Features.Analyses;
+
+/// <summary>
+/// <c>GET /analyses/{id}/compare?baseline={id}</c>: a run (with a scenario) against a baseline run that
+/// differs from it only in the scenario. The summary answers "who gains, and how deprived are they";
+/// the zone-by-zone change is the OGC collection <c>analysis-{id}-vs-{baseline}</c> (GeoJSON, complete
+/// CSV with f=csv), linked from the summary.
+/// </summary>
+public static class ComparisonApi
+{
+    public sealed record ComparisonView(RunComparison.Summary Summary, IReadOnlyList<Link> Links);
+
+    public static RouteGroupBuilder MapComparison(this RouteGroupBuilder g)
+    {
+        g.MapGet("/{id:long}/compare", async (long id, string? baseline, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
+            {
+                if (req.Query.Keys.FirstOrDefault(k => k != "baseline") is { } unknown)
+                    return Problems.Result(Problems.InvalidParameter, $"Unknown parameter '{unknown}'. This endpoint reads: baseline.", unknown);
+                if (baseline is null)
+                    return Problems.Result(Problems.InvalidParameter, "Give baseline, the id of the run to compare with.", "baseline");
+                if (!long.TryParse(baseline, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var baselineId))
+                    return Problems.Result(Problems.InvalidParameter, $"baseline '{baseline}' is not a run id.", "baseline");
+                if (await RunStore.LoadAsync(db, id, ct) is not { } run)
+                    return Problems.Result(Problems.NotFound, $"No analysis run {id}. GET /analyses lists them.", "id");
+                if (await RunStore.LoadAsync(db, baselineId, ct) is not { } basis)
+                    return Problems.Result(Problems.NotFound, $"No analysis run {baselineId} to compare with. GET /analyses lists them.", "baseline");
+                foreach (var (r, field) in new[] { (run, "id"), (basis, "baseline") })
+                    if (r.State != RunState.Succeeded)
+                        return Problems.Result(Problems.Conflict, $"Run {r.Id} is {r.State}; runs are compared once both have succeeded.", field,
+                            new Dictionary<string, object?> { ["state"] = r.State });
+                var reasons = RunComparison.Differences(run, basis);
+                if (reasons.Count > 0)
+                    return Problems.Result(Problems.NotComparable,
+                        $"Runs {id} and {baselineId} differ in more than the scenario: {reasons[0]}" + (reasons.Count > 1 ? $" (and {reasons.Count - 1} more in reasons)" : ""),
+                        "baseline", new Dictionary<string, object?> { ["reasons"] = reasons });
+                var summary = await RunComparison.ComputeAsync(db, run, basis, ct);
+                var collection = $"/collections/{RunComparison.CollectionId(id, baselineId)}";
+                return Results.Ok(new ComparisonView(summary,
+                [
+                    new(OgcApi.Href(req, $"/analyses/{id}/compare?baseline={baselineId}"), "self", "application/json"),
+                    new(OgcApi.Href(req, $"{collection}/items"), "zones", GeoJsonResult.MediaType, "Each zone's change (GeoJSON, paged)"),
+                    new(OgcApi.Href(req, $"{collection}/items?f=csv"), "zones-csv", "text/csv", "Each zone's change, every zone (CSV)"),
+                    new(OgcApi.Href(req, collection), "collection", "application/json", "The change as an OGC API – Features collection"),
+                    new(OgcApi.Href(req, $"/map?compare={id}&baseline={baselineId}"), "map", "text/html", "The change on the planners' map"),
+                    new(OgcApi.Href(req, $"/analyses/{id}"), "run", "application/json"),
+                    new(OgcApi.Href(req, $"/analyses/{baselineId}"), "baseline", "application/json"),
+                ]));
+            })
+            .Produces<ComparisonView>()
+            .WithProblems(422)
+            .WithSummary("Compare a run with a baseline run that differs only in the scenario: headline share before/after (overall, by LEP, authority, IMD decile), residents gaining and losing the target and how many live in the most deprived 20% of LSOAs")
+            .WithDescription("422 (with 'reasons') when the runs differ in anything but the scenario; 409 while either is unfinished. Zone by zone: /collections/analysis-{id}-vs-{baseline}/items (GeoJSON; f=csv).");
+        return g;
+    }
+}

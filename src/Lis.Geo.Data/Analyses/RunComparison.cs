@@ -1,0 +1,117 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Lis.Geo.Data.Model;
+using Npgsql;
+
+namespace Lis.Geo.Data.Analyses;
+
+/// <summary>
+/// A run (usually with a scenario) against a baseline run that differs from it in nothing but the
+/// scenario: per zone the change in centres reachable, nearest-centre time and time share (the layer
+/// <see cref="Layers.LayerCatalog.ComparisonLayer"/>), and here the headline share before and after,
+/// overall and by LEP, local authority and IMD decile, with the residents who gain or lose the target
+/// (≥ minCentres within the threshold) and how many of them live in the most deprived 20% of LSOAs
+/// (IMD deciles 1–2, by <see cref="DeprivationJoin"/> as every other figure).
+/// </summary>
+public static class RunComparison
+{
+    /// <summary>A group's figures: populations are the zones' weights; shares are population-weighted.</summary>
+    public sealed record Group(string? Key, string? Name, int Zones, double Population,
+        double ShareBefore, double ShareAfter, double ShareChange, double TimeShareBefore, double TimeShareAfter,
+        double MeanCentresBefore, double MeanCentresAfter,
+        double ResidentsGaining, double ResidentsLosing, double ResidentsGainingMostDeprived20, double ResidentsLosingMostDeprived20,
+        int ZonesGaining, int ZonesLosing);
+
+    public sealed record Summary(long Run, long Baseline, ScenarioRef? Scenario, ScenarioRef? BaselineScenario,
+        int ThresholdMinutes, int MinCentres, int Percentile, Group Overall,
+        IReadOnlyList<Group> ByLep, IReadOnlyList<Group> ByLocalAuthority, IReadOnlyList<Group> ByImdDecile);
+
+    /// <summary>
+    /// Why <paramref name="run"/> and <paramref name="baseline"/> cannot be compared zone by zone; empty
+    /// when they can. Everything in the run record but the scenario (and the free-text name, and the
+    /// search direction, which gives identical travel times) must be equal, and so must the versions of
+    /// the origins, destinations and engine.
+    /// </summary>
+    public static IReadOnlyList<string> Differences(AnalysisRun run, AnalysisRun baseline)
+    {
+        var reasons = new List<string>();
+        if (run.Type == AnalysisTypes.Isochrones || baseline.Type == AnalysisTypes.Isochrones)
+            reasons.Add("isochrone runs have no zone results to compare; compare zone-access, site-access or corridor runs");
+        var a = Comparable(run.Spec);
+        var b = Comparable(baseline.Spec);
+        foreach (var key in a.Select(p => p.Key).Union(b.Select(p => p.Key)).Order(StringComparer.Ordinal))
+            if (!JsonNode.DeepEquals(a[key], b[key]))
+                reasons.Add($"{key}: {Text(a[key])} in run {run.Id}, {Text(b[key])} in run {baseline.Id}");
+        if (run.OriginVersion != baseline.OriginVersion)
+            reasons.Add($"origins: {run.OriginSet} version {run.OriginVersion} in run {run.Id}, {baseline.OriginSet} version {baseline.OriginVersion} in run {baseline.Id}");
+        if (run.DestinationVersion != baseline.DestinationVersion)
+            reasons.Add($"destinations: {run.DestinationSet} version {run.DestinationVersion} in run {run.Id}, {baseline.DestinationSet} version {baseline.DestinationVersion} in run {baseline.Id}");
+        if (run.EngineVersion != baseline.EngineVersion)
+            reasons.Add($"engineVersion: {run.EngineVersion} in run {run.Id}, {baseline.EngineVersion} in run {baseline.Id}");
+        return reasons;
+    }
+
+    private static JsonObject Comparable(RunSpec spec) =>
+        JsonSerializer.SerializeToNode(spec with { Scenario = null, Name = null, Search = null }, RunSpec.Json)!.AsObject();
+
+    private static string Text(JsonNode? node) => node?.ToJsonString() is { } s ? s.Length > 120 ? s[..117] + "…" : s : "null";
+
+    /// <summary>The summary of two comparable, succeeded runs (check <see cref="Differences"/> first).</summary>
+    public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, AnalysisRun baseline, CancellationToken ct)
+    {
+        var access = run.Spec.Access;
+        var sql = $"""
+            WITH o AS (
+                SELECT p.weight, z.lad_code, d.imd_decile, coalesce(d.imd_decile <= 2, false) AS deprived,
+                       br.centres_reachable >= $4 AS before, r.centres_reachable >= $4 AS after,
+                       br.departures_meeting_target::float8 / nullif(br.departures, 0) AS ts_before,
+                       r.departures_meeting_target::float8 / nullif(r.departures, 0) AS ts_after,
+                       br.centres_reachable AS c_before, r.centres_reachable AS c_after
+                FROM analysis_point p
+                JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
+                JOIN analysis_point bp ON bp.run_id = $2 AND bp.is_origin AND bp.kind = 'zone' AND bp.code = p.code
+                JOIN analysis_origin_result br ON br.run_id = bp.run_id AND br.origin_index = bp.index
+                LEFT JOIN zone z ON z.zone_set_id = $3 AND z.code = p.code
+                {DeprivationJoin.Sql("z.zone_set_id", "p.code")}
+                WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'),
+            g AS (
+                SELECT 'overall' AS kind, NULL::text AS key, * FROM o
+                UNION ALL SELECT 'lad', lad_code, * FROM o
+                UNION ALL SELECT 'lep', m.lep_code, o.* FROM o JOIN lep_membership m ON m.lad_code = o.lad_code
+                UNION ALL SELECT 'imd', imd_decile::text, * FROM o)
+            SELECT g.kind, g.key,
+                   CASE g.kind WHEN 'lad' THEN (SELECT name FROM local_authority WHERE code = g.key)
+                               WHEN 'lep' THEN (SELECT min(lep_name) FROM lep_membership WHERE lep_code = g.key) END,
+                   count(*)::int, coalesce(sum(weight), 0),
+                   coalesce(sum(weight) FILTER (WHERE before), 0), coalesce(sum(weight) FILTER (WHERE after), 0),
+                   coalesce(sum(weight * ts_before), 0), coalesce(sum(weight * ts_after), 0),
+                   coalesce(sum(weight * c_before), 0), coalesce(sum(weight * c_after), 0),
+                   coalesce(sum(weight) FILTER (WHERE after AND NOT before), 0), coalesce(sum(weight) FILTER (WHERE before AND NOT after), 0),
+                   coalesce(sum(weight) FILTER (WHERE after AND NOT before AND deprived), 0), coalesce(sum(weight) FILTER (WHERE before AND NOT after AND deprived), 0),
+                   (count(*) FILTER (WHERE after AND NOT before))::int, (count(*) FILTER (WHERE before AND NOT after))::int
+            FROM g GROUP BY g.kind, g.key ORDER BY g.kind, lpad(g.key, 12, '0') NULLS LAST
+            """;
+        await using var cmd = db.CreateCommand(sql);
+        cmd.Parameters.Add(new() { Value = run.Id });
+        cmd.Parameters.Add(new() { Value = baseline.Id });
+        cmd.Parameters.Add(new() { Value = run.Spec.ZoneSet });
+        cmd.Parameters.Add(new() { Value = access.MinCentres });
+        var groups = new List<(string Kind, Group Group)>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+            {
+                var population = r.GetDouble(4);
+                double Per(int i) => population > 0 ? r.GetDouble(i) / population : 0;
+                groups.Add((r.GetString(0), new Group(r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetInt32(3), population,
+                    Per(5), Per(6), Per(6) - Per(5), Per(7), Per(8), Per(9), Per(10),
+                    r.GetDouble(11), r.GetDouble(12), r.GetDouble(13), r.GetDouble(14), r.GetInt32(15), r.GetInt32(16))));
+            }
+        IReadOnlyList<Group> Of(string kind) => groups.Where(g => g.Kind == kind).Select(g => g.Group).ToList();
+        return new Summary(run.Id, baseline.Id, ScenarioRef.Of(run.Spec.Scenario), ScenarioRef.Of(baseline.Spec.Scenario),
+            access.ThresholdMinutes, access.MinCentres, access.Percentile,
+            groups.Single(g => g.Kind == "overall").Group, Of("lep"), Of("lad"), Of("imd"));
+    }
+
+    /// <summary>The id of the comparison's OGC collection.</summary>
+    public static string CollectionId(long run, long baseline) => $"analysis-{run}-vs-{baseline}";
+}
