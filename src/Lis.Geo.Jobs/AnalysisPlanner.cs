@@ -111,9 +111,9 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
             await ctx.SaveChangesAsync(ct);
             if (idempotencyKey is not null)
             {
-                var stored = await ctx.Database.ExecuteSqlInterpolatedAsync(
+                var keyStored = await ctx.Database.ExecuteSqlInterpolatedAsync(
                     $"INSERT INTO analysis_request_key (key, request_sha256, run_id) VALUES ({idempotencyKey}, {requestSha256}, {run.Id}) ON CONFLICT (key) DO NOTHING", ct);
-                if (stored == 0)
+                if (keyStored == 0)
                 {
                     // A concurrent request with the same key committed first (this insert waited for it): its run is the answer.
                     await tx.RollbackAsync(ct);
