@@ -165,7 +165,7 @@ pipeline_once() {
   # of a destination-grouped run, summaries, catchments), and the rest (planning, queueing, inputs, boundaries).
   local routing writing aggregating
   routing=$(psql_q -tAc "SELECT coalesce(sum(routing_seconds), 0) FROM analysis_chunk WHERE run_id = $run")
-  writing=$(grep -hoE "Run $run chunk [0-9]+:.*writing [0-9.]+ s" "$work/api.log" "$work"/worker*.log 2>/dev/null | sed -E 's/.*writing ([0-9.]+) s/\1/' | awk '{ s += $1 } END { print s + 0 }')
+  writing=$( (grep -hoE "Run $run chunk [0-9]+:.*writing [0-9.]+ s" "$work/api.log" "$work"/worker*.log 2>/dev/null || true) | sed -E 's/.*writing ([0-9.]+) s/\1/' | awk '{ s += $1 } END { print s + 0 }' || true)
   aggregating=$(psql_q -tAc "SELECT extract(epoch FROM r.finished_at - (SELECT max(done_at) FROM analysis_chunk WHERE run_id = r.id)) FROM analysis_run r WHERE id = $run")
   printf '   shares of the %.1f s: routing %.1f s (%.0f%%), writing %.2f s (%.0f%%), aggregating %.2f s (%.0f%%), the rest %.1f s (%.0f%%)\n' \
     "$pipeline" "$routing" "$(echo "100 * $routing / $pipeline" | bc -l)" "$writing" "$(echo "100 * $writing / $pipeline" | bc -l)" \
