@@ -82,10 +82,12 @@ public static class OgcApi
                     new(Href(req, "/swagger"), "service-doc", "text/html", "API documentation"),
                     new(Href(req, "/conformance"), "conformance", "application/json", "Conformance classes"),
                     new(Href(req, "/collections"), "data", "application/json", "Collections"),
+                    new(Href(req, "/processes"), Processes.ProcessesApi.ProcessesRel, "application/json", "Processes (OGC API - Processes): the analyses"),
+                    new(Href(req, "/jobs"), Processes.ProcessesApi.JobListRel, "application/json", "Jobs: the analysis runs"),
                 };
                 return new OgcHttp.Document(new LandingPage(
                     "Lis.Geo — West Midlands accessibility and inclusive growth",
-                    "Boundaries, zones with IMD 2019, centres, corridors and sites of the West Midlands Local Industrial Strategy, as OGC API – Features.",
+                    "Boundaries, zones with IMD 2019 or IoD 2025 (each feature names its edition), centres, corridors and sites of the West Midlands Local Industrial Strategy, as OGC API – Features.",
                     links), "application/json", links);
             })
             .Produces<LandingPage>()
@@ -95,7 +97,7 @@ public static class OgcApi
             {
                 OgcHttp.OnlyParameters(req, "f");
                 OgcHttp.Negotiate(req, OgcHttp.Json);
-                return new OgcHttp.Document(new Conformance(ConformanceClasses), "application/json", [new(Href(req, "/conformance"), "self", "application/json")]);
+                return new OgcHttp.Document(new Conformance([.. ConformanceClasses, .. Processes.ProcessesApi.ConformanceClasses]), "application/json", [new(Href(req, "/conformance"), "self", "application/json")]);
             })
             .Produces<Conformance>()
             .WithSummary("Conformance classes");
