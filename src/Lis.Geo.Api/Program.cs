@@ -87,6 +87,7 @@ app.MapImports();
 app.MapFeeds();
 app.MapFeedQuality();
 app.MapAnalyses();
+app.MapGeographyCompare();
 app.MapSchedules();
 app.MapScenarios();
 app.MapAccessibility();

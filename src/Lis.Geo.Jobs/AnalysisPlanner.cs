@@ -67,13 +67,16 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
         var search = request.Type == AnalysisTypes.Isochrones ? MatrixSearch.Forward
             : request.ParsedSearch() is var asked && asked != MatrixSearch.Auto ? asked
             : TravelTimeMatrix.Choose(routing, origins.Count, destinations.Count);
+        // The deprivation edition is pinned now: asked for (and matching some zone), or the default over the zones.
+        var deprivation = request.Type == AnalysisTypes.Isochrones ? null
+            : await DeprivationJoin.ChooseAsync(db, request.Deprivation, DeprivationJoin.ZoneSetCodes("$1"), request.ZoneSet, ct);
         var chunks = search == MatrixSearch.Profile
             ? DestinationGroups(origins.Count, destinations.Count, options.Value.DestinationGroupSize)
             : OriginChunks(origins.Count, options.Value.ChunkSize);
         var run = new AnalysisRun
         {
             Type = request.Type,
-            Spec = request.Resolve(feeds, date, scenario, routing, access, search) with { ZoneSource = zoneSource },
+            Spec = request.Resolve(feeds, date, scenario, routing, access, search) with { ZoneSource = zoneSource, Deprivation = deprivation },
             FeedId = feed.Id,
             OriginSet = originSet,
             OriginVersion = Version(origins),

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lis.Geo.Analysis;
+using Lis.Geo.Data;
 using Lis.Geo.Data.Analyses;
 using Lis.Geo.Data.Model;
 using Lis.Geo.Transit;
@@ -39,6 +40,11 @@ public sealed record AnalysisRequest
     /// </summary>
     public long? Scenario { get; init; }
     public string ZoneSet { get; init; } = "lsoa11";
+    /// <summary>
+    /// The deprivation edition of the run's figures: <c>imd2019</c> or <c>iod2025</c>; default the edition most
+    /// of the zone set's codes are in, newest on a tie (the record says which).
+    /// </summary>
+    public string? Deprivation { get; init; }
     /// <summary>Only centres of this kind (e.g. strategic); default every centre.</summary>
     public string? CentreKind { get; init; }
     /// <summary>For site-access: <c>employment-sites</c> (default) or <c>housing-sites</c>. Corridor runs always use employment sites.</summary>
@@ -91,6 +97,8 @@ public sealed record AnalysisRequest
             throw new RuleViolation("type", RuleKind.Unknown, $"Unknown analysis type '{Type}'. Supported: {string.Join(", ", AnalysisTypes.Supported)}.");
         if (NearMeters is < 0 or > 10_000)
             throw new RuleViolation("nearMeters", RuleKind.Invalid, $"nearMeters must be 0–10,000 (got {NearMeters}).");
+        if (Deprivation is not null && DeprivationJoin.Check(Deprivation) is var _ && Type == AnalysisTypes.Isochrones)
+            throw new RuleViolation("deprivation", RuleKind.Conflict, "deprivation applies to runs from zones; an isochrone run has no deprivation figures.");
         if (Corridor is not null && Type != AnalysisTypes.Corridor)
             throw new RuleViolation("corridor", RuleKind.Conflict, $"corridor applies to corridor runs only; this is a {Type} run.");
         if (Type == AnalysisTypes.Isochrones)
@@ -206,7 +214,7 @@ public sealed record AnalysisRequest
         {
             Type = spec.Type, Name = spec.Name, FeedId = spec.Feeds.Count == 1 ? spec.Feed.Id : null,
             Feeds = spec.Feeds.Count == 1 ? null : [.. spec.Feeds.Select(f => f.Id)], ServiceDate = spec.ServiceDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            ZoneSet = spec.ZoneSet, CentreKind = spec.CentreKind, Corridor = spec.Corridor, Scenario = spec.Scenario?.Id,
+            ZoneSet = spec.ZoneSet, Deprivation = spec.Deprivation, CentreKind = spec.CentreKind, Corridor = spec.Corridor, Scenario = spec.Scenario?.Id,
             Cutoffs = spec.Isochrones is { } iso ? [.. iso.Cutoffs] : null, Lon = spec.Isochrones?.Lon, Lat = spec.Isochrones?.Lat, Site = spec.Isochrones?.Site,
             Window = $"{DepartureWindow.FormatClock(r.Window.StartSeconds)}-{DepartureWindow.FormatClock(r.Window.EndSeconds)}",
             WindowKind = r.WindowKind == Transit.Routing.WindowKind.Arrival ? "arrival" : "departure",

@@ -95,10 +95,10 @@ public static class CorridorAnalyses
         await using (var cmd = Command(conn, $"""
             WITH o AS (
                 SELECT p.weight, r.centres_reachable, coalesce(r.departures_meeting_target::float8 / nullif(r.departures, 0), 0) AS time_share, d.imd_decile,
-                       ST_Intersects(k.geom, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)) AS inside
+                       {CorridorMembership.ZoneInside("k.geom", CorridorMembership.RunPoint("p"))} AS inside
                 FROM analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
                 CROSS JOIN (SELECT geom FROM corridor WHERE code = $2) k
-                {DeprivationJoin.Sql("$3", "p.code")}
+                {DeprivationJoin.Sql(spec.Deprivation, "p.code")}
                 WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone')
             SELECT inside, imd_decile, count(*)::int, sum(weight), coalesce(sum(weight) FILTER (WHERE centres_reachable >= $4), 0),
                    sum(weight * time_share), sum(weight * centres_reachable)
@@ -118,8 +118,8 @@ public static class CorridorAnalyses
         await using (var cmd = Command(conn, $"""
             SELECT count(*)::int, coalesce(sum(t.min_dwellings), 0)::bigint, coalesce(sum(t.max_dwellings), 0)::bigint, round(coalesce(sum(t.hectares), 0)::numeric, 2)::float8,
                    (count(*) FILTER (WHERE lr.centres_reachable < $3))::int, coalesce(sum(t.max_dwellings) FILTER (WHERE lr.centres_reachable < $3), 0)::bigint
-            FROM corridor k JOIN housing_site t ON ST_Intersects(t.geom, k.geom)
-            {LayerCatalog.LandJoin(run.Id, spec.ZoneSet)}
+            FROM corridor k JOIN housing_site t ON {CorridorMembership.SiteInside("k.geom", "t.geom")}
+            {LayerCatalog.LandJoin(run.Id, spec.ZoneSet, spec.Deprivation)}
             WHERE k.code = $2
             """, run.Id, code, access.MinCentres))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
@@ -129,9 +129,9 @@ public static class CorridorAnalyses
         }
 
         EmploymentLand land;
-        await using (var cmd = Command(conn, """
+        await using (var cmd = Command(conn, $"""
             SELECT count(*)::int, round(coalesce(sum(t.hectares), 0)::numeric, 2)::float8, coalesce(sum(t.jobs_estimate), 0)::bigint
-            FROM corridor k JOIN employment_site t ON ST_Intersects(t.geom, k.geom) WHERE k.code = $2
+            FROM corridor k JOIN employment_site t ON {CorridorMembership.SiteInside("k.geom", "t.geom")} WHERE k.code = $2
             """, run.Id, code))
         await using (var r = await cmd.ExecuteReaderAsync(ct))
         {
@@ -140,8 +140,8 @@ public static class CorridorAnalyses
         }
 
         var sites = new List<EmploymentSiteCatchment>();
-        await using (var cmd = Command(conn, """
-            SELECT t.reference, t.name, ST_Intersects(t.geom, k.geom), ST_Distance(t.geom::geography, k.geom::geography), t.hectares, t.jobs_estimate,
+        await using (var cmd = Command(conn, $"""
+            SELECT t.reference, t.name, {CorridorMembership.SiteInside("k.geom", "t.geom")}, ST_Distance(t.geom::geography, k.geom::geography), t.hectares, t.jobs_estimate,
                    sr.catchment_population, sr.deprived_catchment_population, sr.deprived_rank, sor.centres_reachable
             FROM corridor k JOIN employment_site t ON ST_DWithin(t.geom::geography, k.geom::geography, $3)
             LEFT JOIN analysis_point p ON p.run_id = $1 AND NOT p.is_origin AND p.kind = 'site' AND p.code = t.reference
@@ -161,8 +161,13 @@ public static class CorridorAnalyses
             // Departure windows keep their established text (runs compare it); arrival windows say so.
             $"{(routing.WindowKind == Lis.Geo.Transit.Routing.WindowKind.Arrival ? CorridorFigures.ArrivalPrefix : "")}{Clock(routing.Window.StartSeconds)}–{Clock(routing.Window.EndSeconds)}",
             access.ThresholdMinutes, access.MinCentres, access.Percentile, spec.NearMeters!.Value, spec.ZoneSet,
-            spec.Feed.Sha256, $"{run.DestinationSet}@{run.DestinationVersion}", spec.RoutingFingerprint,
-            residents, housing, land, AccessComparison.Of(Access(true), Access(false)), sites, CorridorFigures.MethodText);
+            // Every feed routed on: two runs on different feed sets are not comparable, even when their first feeds agree.
+            string.Join("+", spec.Feeds.Select(f => f.Sha256)), $"{run.DestinationSet}@{run.DestinationVersion}", spec.RoutingFingerprint,
+            residents, housing, land, AccessComparison.Of(Access(true), Access(false)), sites, CorridorFigures.MethodText)
+        {
+            Deprivation = spec.Deprivation,
+            DeprivationName = DeprivationJoin.Label(spec.Deprivation),
+        };
     }
 
     /// <summary>
@@ -197,7 +202,7 @@ public static class CorridorAnalyses
             SELECT ST_SimplifyPreserveTopology(z.geom, $7), z.code, {BivariateClasses.ClassSql(access.MinCentres)}
             FROM analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
             JOIN zone z ON z.zone_set_id = '{LayerCatalog.SafeZoneSet(run.Spec.ZoneSet)}' AND z.code = p.code
-            {DeprivationJoin.Sql("z.zone_set_id", "z.code")}
+            {DeprivationJoin.Sql(run.Spec.Deprivation, "z.code")}
             WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone' AND ST_Intersects(z.geom, {envelope})
             """, args))
         await using (var r = await cmd.ExecuteReaderAsync(ct))

@@ -6,9 +6,10 @@ using Npgsql;
 namespace Lis.Geo.Jobs;
 
 /// <summary>
-/// Equity summaries of a zone-access run: by IMD 2019 decile, the most deprived 20% against the rest,
+/// Equity summaries of a zone-access run: by IMD decile, the most deprived 20% against the rest,
 /// and concentration indices of access across deprivation — weighted by the zones' population or by
-/// any IoD population denominator (children, 16–59, 60+, working age).
+/// any IoD population denominator (children, 16–59, 60+, working age) — in one deprivation edition,
+/// named in the answer with how each zone found its figures and which found none.
 /// </summary>
 public static class RunEquity
 {
@@ -25,27 +26,39 @@ public static class RunEquity
     public sealed record Decile(int ImdDecile, int Zones, double Population, double PopulationMeetingTarget, double Share, double MeanCentresReachable);
     public sealed record Gap(double MostDeprived20Share, double RestShare, double Difference, double MostDeprived20MeanCentres, double RestMeanCentres);
     public sealed record Concentration(double? CentresReachable, double? MeetsTarget, string Formula);
-    public sealed record Summary(long RunId, string Population, int MinCentres, int ThresholdMinutes, IReadOnlyList<Decile> ByImdDecile, Gap Gap,
-        Concentration ConcentrationIndex, int ZonesWithoutImd, double? PopulationWithoutImd);
+    /// <summary>
+    /// <see cref="Deprivation"/>: the edition of every figure here; <see cref="DeprivationMatch"/>: how many zones found
+    /// their figures by their own code or through the LSOA lookup; <see cref="ZonesWithoutImdCodes"/>: those that found none.
+    /// </summary>
+    public sealed record Summary(long RunId, string? Deprivation, string Population, int MinCentres, int ThresholdMinutes, IReadOnlyList<Decile> ByImdDecile, Gap Gap,
+        Concentration ConcentrationIndex, IReadOnlyDictionary<string, int> DeprivationMatch, int ZonesWithoutImd, double? PopulationWithoutImd,
+        IReadOnlyList<string> ZonesWithoutImdCodes);
 
-    public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, string population, CancellationToken ct)
+    /// <summary>The summary in <paramref name="edition"/> (checked by the caller; null: no edition matches the run's zones).</summary>
+    public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, string population, string? edition, CancellationToken ct)
     {
         var weight = Populations[population];
-        var (zoneSet, access) = (run.Spec.ZoneSet, run.Spec.Access);
+        var access = run.Spec.Access;
         var rows = new List<(double Weight, int Centres, int? Rank, int? Decile)>();
+        var byMatch = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var unmatched = new List<string>();
         await using (var cmd = db.CreateCommand($"""
-            SELECT coalesce({weight}, 0)::float8, r.centres_reachable, d.imd_rank, d.imd_decile
+            SELECT coalesce({weight}, 0)::float8, r.centres_reachable, d.imd_rank, d.imd_decile, p.code, d.match
             FROM analysis_point p
             JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
-            {DeprivationJoin.Sql("$2", "p.code")}
+            {DeprivationJoin.Sql(edition, "p.code")}
             WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'
+            ORDER BY p.index
             """))
         {
             cmd.Parameters.Add(new() { Value = run.Id });
-            cmd.Parameters.Add(new() { Value = zoneSet });
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
+            {
                 rows.Add((r.GetDouble(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt32(2), r.IsDBNull(3) ? null : r.GetInt32(3)));
+                if (r.IsDBNull(5)) unmatched.Add(r.GetString(4));
+                else byMatch[r.GetString(5)] = byMatch.GetValueOrDefault(r.GetString(5)) + 1;
+            }
         }
         var min = access.MinCentres;
         var ranked = rows.Where(x => x.Rank is not null && x.Decile is not null).ToList();
@@ -66,12 +79,12 @@ public static class RunEquity
         var ci = new Concentration(
             Equity.ConcentrationIndex(ranked.Select(x => new Equity.Zone(x.Weight, x.Centres, x.Rank!.Value))),
             Equity.ConcentrationIndex(ranked.Select(x => new Equity.Zone(x.Weight, x.Centres >= min ? 1 : 0, x.Rank!.Value))),
-            "CI = 2/(μW) Σ wᵢ(hᵢ − μ)(Rᵢ − ½); zones ordered from most to least deprived by IMD 2019 rank, Rᵢ their weighted fractional rank; " +
+            $"CI = 2/(μW) Σ wᵢ(hᵢ − μ)(Rᵢ − ½); zones ordered from most to least deprived by {DeprivationJoin.Label(edition)} rank, Rᵢ their weighted fractional rank; " +
             "negative = access concentrated among the more deprived, positive = among the less deprived.");
         var missing = rows.Where(x => x.Rank is null || x.Decile is null).ToList();
-        return new Summary(run.Id, population, min, access.ThresholdMinutes, deciles,
-            new Gap(deprivedShare, restShare, deprivedShare - restShare, deprivedMean, restMean), ci, missing.Count,
+        return new Summary(run.Id, edition, population, min, access.ThresholdMinutes, deciles,
+            new Gap(deprivedShare, restShare, deprivedShare - restShare, deprivedMean, restMean), ci, byMatch, missing.Count,
             // An IoD sub-population comes from the deprivation row itself, so for zones without one it is unknown, not zero.
-            population == "population" ? missing.Sum(x => x.Weight) : null);
+            population == "population" ? missing.Sum(x => x.Weight) : null, unmatched);
     }
 }

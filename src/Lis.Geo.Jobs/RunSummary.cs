@@ -8,12 +8,13 @@ namespace Lis.Geo.Jobs;
 /// The run-level indicators of ACCESSIBILITY.md, population-weighted over the run's origins:
 /// the headline share (origins reaching ≥ minCentres centres at the run's percentile within the
 /// threshold), the time-share form, and mean centres reachable — overall and by LEP, local
-/// authority and IMD 2019 decile. A district in two LEPs counts in both LEPs' rows.
+/// authority and IMD decile of the run's deprivation edition (<see cref="Summary.Deprivation"/>). A district
+/// in two LEPs counts in both LEPs' rows.
 /// </summary>
 public static class RunSummary
 {
     public sealed record Group(string? Key, string? Name, int Origins, double Population, double PopulationMeetingTarget, double Share, double TimeShare, double MeanCentresReachable);
-    public sealed record Summary(int ThresholdMinutes, int MinCentres, int Percentile, Group Overall,
+    public sealed record Summary(int ThresholdMinutes, int MinCentres, int Percentile, string? Deprivation, Group Overall,
         IReadOnlyList<Group> ByLep, IReadOnlyList<Group> ByLocalAuthority, IReadOnlyList<Group> ByImdDecile);
 
     public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, CancellationToken ct)
@@ -27,7 +28,7 @@ public static class RunSummary
                 FROM analysis_point p
                 JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
                 LEFT JOIN zone z ON z.zone_set_id = $2 AND z.code = p.code
-                {DeprivationJoin.Sql("z.zone_set_id", "p.code")}
+                {DeprivationJoin.Sql(run.Spec.Deprivation, "p.code")}
                 WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'),
             g AS (
                 SELECT 'overall' AS kind, NULL::text AS key, * FROM o
@@ -55,7 +56,7 @@ public static class RunSummary
                     population, r.GetDouble(5), Per(r.GetDouble(5)), Per(r.GetDouble(6)), Per(r.GetDouble(7)))));
             }
         IReadOnlyList<Group> Of(string kind) => groups.Where(g => g.Kind == kind).Select(g => g.Group).ToList();
-        return new Summary(access.ThresholdMinutes, access.MinCentres, access.Percentile,
+        return new Summary(access.ThresholdMinutes, access.MinCentres, access.Percentile, run.Spec.Deprivation,
             groups.Single(g => g.Kind == "overall").Group, Of("lep"), Of("lad"), Of("imd"));
     }
 }

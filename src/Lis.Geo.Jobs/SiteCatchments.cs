@@ -7,7 +7,8 @@ namespace Lis.Geo.Jobs;
 /// <summary>
 /// Each site's catchment in a run with sites as destinations: the zones whose travel time to the
 /// site at the run's percentile is within the threshold, their population, the part in the 20% most
-/// deprived LSOAs, and the sites' rank by that deprived population. Written once by the aggregation
+/// deprived LSOAs (deciles 1–2 of the run's deprivation edition, <see cref="Data.Analyses.RunSpec.Deprivation"/>),
+/// and the sites' rank by that deprived population. Written once by the aggregation
 /// (an upsert, so a retried aggregation rewrites the same rows) and read by the sites layer.
 /// </summary>
 public static class SiteCatchments
@@ -23,7 +24,7 @@ public static class SiteCatchments
                 FROM analysis_point s
                 LEFT JOIN analysis_pair_result pr ON pr.run_id = s.run_id AND pr.destination_index = s.index AND pr.percentiles[$2] <= $3
                 LEFT JOIN analysis_point o ON o.run_id = pr.run_id AND o.is_origin AND o.kind = 'zone' AND o.index = pr.origin_index
-                {DeprivationJoin.Sql("$4", "o.code", "dep")}
+                {DeprivationJoin.Sql(run.Spec.Deprivation, "o.code", "dep")}
                 WHERE s.run_id = $1 AND NOT s.is_origin AND s.kind = 'site'
                 GROUP BY s.run_id, s.index) c
             ON CONFLICT (run_id, site_index) DO UPDATE SET catchment_zones = excluded.catchment_zones, catchment_population = excluded.catchment_population,
@@ -32,7 +33,6 @@ public static class SiteCatchments
         cmd.Parameters.Add(new() { Value = run.Id });
         cmd.Parameters.Add(new() { Value = run.Spec.PercentilePosition });
         cmd.Parameters.Add(new() { Value = run.Spec.Access.ThresholdSeconds });
-        cmd.Parameters.Add(new() { Value = run.Spec.ZoneSet });
         await cmd.ExecuteNonQueryAsync(ct);
     }
 }

@@ -11,6 +11,15 @@ public sealed record CorridorFigures(
     int NearMeters, string ZoneSet, string FeedSha256, string Centres, string RoutingRules, Residents Residents, Housing Housing, EmploymentLand EmploymentLand, AccessComparison Access,
     IReadOnlyList<EmploymentSiteCatchment> EmploymentSites, string Method)
 {
+    /// <summary>
+    /// The deprivation edition of the residents' deciles and the deprived catchments (<c>imd2019</c>, <c>iod2025</c>;
+    /// null in figures stored before editions were named, which were IMD 2019), and its printed name.
+    /// </summary>
+    public string? Deprivation { get; init; }
+
+    /// <summary>"IMD 2019" or "IoD 2025": how the report names <see cref="Deprivation"/>.</summary>
+    public string DeprivationName { get; init; } = "IMD 2019";
+
     /// <summary>Starts <see cref="Window"/> when the run's window gives arrival minutes (a departure window is just the clock times).</summary>
     public const string ArrivalPrefix = "arrive by ";
 
@@ -19,7 +28,7 @@ public sealed record CorridorFigures(
         "Access: centres reachable at the run's percentile within the threshold; a zone meets the target with at least minCentres. " +
         "Housing and employment land: sites intersecting the corridor. Poorly connected: the zone a site stands in misses the target. " +
         "Employment sites: those within nearMeters of the corridor; catchment = population of zones reaching the site within the threshold; " +
-        "deprived = living in the 20% most deprived LSOAs (IMD 2019 deciles 1–2); shares of the deprived are of residents whose zone has an IMD value, " +
+        "deprived = living in the 20% most deprived LSOAs (deciles 1–2 of the deprivation edition named in the figures); shares of the deprived are of residents whose zone has an IMD value, " +
         "and residents of zones without one are reported apart. Shares are null where there is nobody to share among.";
 }
 
@@ -99,6 +108,7 @@ public sealed record CorridorChange(long FromRunId, long ToRunId, bool Comparabl
         Rule("zoneSet", from.ZoneSet, to.ZoneSet);
         Rule("nearMeters", from.NearMeters, to.NearMeters);
         Rule("centres", from.Centres, to.Centres);
+        Rule("deprivation", from.Deprivation ?? "imd2019", to.Deprivation ?? "imd2019");
         if (from.FeedSha256 != to.FeedSha256) rules.Add($"feed: {Short(from.FeedSha256)} → {Short(to.FeedSha256)}");
         if (from.RoutingRules != to.RoutingRules) rules.Add("routing and walking rules (see each run's record)");
         var before = from.EmploymentSites.ToDictionary(s => s.Reference);
@@ -122,7 +132,8 @@ public sealed record CorridorChange(long FromRunId, long ToRunId, bool Comparabl
             sites);
     }
 
-    private static string Short(string sha) => sha.Length > 12 ? sha[..12] : sha;
+    /// <summary>Each feed's hash shortened (several feeds' hashes are joined by '+').</summary>
+    private static string Short(string sha) => string.Join("+", sha.Split('+').Select(h => h.Length > 12 ? h[..12] : h));
 }
 
 /// <summary>A site present in both analyses; null where either lacked catchment figures.</summary>

@@ -75,7 +75,7 @@ public static class CorridorReport
         if (f.EmploymentSites.Count > 10) h.Append($"<tr><td colspan=\"6\">… and {f.EmploymentSites.Count - 10} more (full list in the figures JSON).</td></tr>\n");
         h.Append("</table>\n");
         h.Append($"""
-            <p class="note">{E(f.Method)} Generated {generatedAt.ToString("d MMMM yyyy HH:mm 'UTC'", En)} by Lis.Geo. Contains OS data © Crown copyright and database right; IMD 2019 © MHCLG (OGL v3).</p>
+            <p class="note">{E(f.Method)} Generated {generatedAt.ToString("d MMMM yyyy HH:mm 'UTC'", En)} by Lis.Geo. Contains OS data © Crown copyright and database right; {E(f.DeprivationName)} © MHCLG (OGL v3).</p>
             </body></html>
             """);
         return h.ToString();
@@ -124,7 +124,7 @@ public static class CorridorReport
         if (r.ZonesWithoutImd > 0) columns.Add(("No IMD", r.ZonesWithoutImd, r.PopulationWithoutImd, null));
         string Row(string name, Func<(string Head, int Zones, double Population, double? Share), string> cell) =>
             $"<tr><td>{name}</td>{string.Concat(columns.Select(c => $"<td>{cell(c)}</td>"))}</tr>\n";
-        return "<h2>Residents by IMD 2019 decile (1 = most deprived)</h2>\n<table class=\"deciles\">"
+        return $"<h2>Residents by {E(f.DeprivationName)} decile (1 = most deprived)</h2>\n<table class=\"deciles\">"
                + Row("Decile", c => E(c.Head)).Replace("<td>", "<th>").Replace("</td>", "</th>")
                + Row("Zones", c => c.Zones.ToString(En)) + Row("Population", c => N(c.Population, 0))
                + Row("Share", c => c.Share is null ? "" : P(c.Share)) + "</table>\n";

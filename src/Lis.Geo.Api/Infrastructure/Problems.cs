@@ -24,6 +24,8 @@ public static class Problems
         "The body is not valid JSON / GeoJSON, or a member is missing or wrong. 'field' names it.");
     public static readonly ProblemType InvalidFeature = new("invalid-feature", 422, "The feature breaks a data rule",
         "The GeoJSON is readable but a geometry or attribute breaks a rule (invalid geometry, wrong type, outside the CRS range, missing key). 'errors' lists each.");
+    public static readonly ProblemType DeprivationNotCovering = new("deprivation-not-covering", 422, "The deprivation edition does not cover the zones",
+        "None of the zones finds figures in the edition asked for (by its code or through the LSOA 2011 ↔ 2021 lookup); 'field' is deprivation, 'zones' and 'matched' the counts.");
     public static readonly ProblemType NotFound = new("not-found", 404, "Not found", "No resource has this id.");
     public static readonly ProblemType NotAcceptable = new("not-acceptable", 406, "Not acceptable",
         "None of the encodings the Accept header allows is offered here; 'field' is Accept. Leave Accept out, or use f=.");
@@ -45,7 +47,7 @@ public static class Problems
     public static readonly ProblemType ServerError = new("server-error", 500, "Unexpected error", "The error was logged; nothing was stored.");
 
     public static readonly IReadOnlyList<ProblemType> All =
-        [InvalidParameter, InvalidBody, InvalidFeature, NotFound, NotAcceptable, Conflict, Unauthorized, PayloadTooLarge, UnsupportedMediaType, ImportRejected, NotComparable, TooManyRequests, ServiceUnavailable, ServerError];
+        [InvalidParameter, InvalidBody, InvalidFeature, DeprivationNotCovering, NotFound, NotAcceptable, Conflict, Unauthorized, PayloadTooLarge, UnsupportedMediaType, ImportRejected, NotComparable, TooManyRequests, ServiceUnavailable, ServerError];
 
     public static ProblemHttpResult Result(ProblemType type, string detail, string? field = null, IDictionary<string, object?>? extensions = null)
     {
@@ -75,6 +77,8 @@ public static class Problems
     public static ProblemHttpResult? For(Exception exception, HttpContext http) => exception switch
     {
         ProblemException e => Result(e.Type, e.Message, e.Field),
+        Lis.Geo.Data.DeprivationJoin.NotCoveringException e => Result(DeprivationNotCovering, e.Message, e.Field, new Dictionary<string, object?>
+            { ["edition"] = e.Coverage.Edition, ["zones"] = e.Coverage.Zones, ["matched"] = e.Coverage.Matched }),
         RuleViolation v => Violation(v, http.Request),
         FeedRejectedException e => Result(InvalidFeature, e.Message, "file"),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Result(PayloadTooLarge,

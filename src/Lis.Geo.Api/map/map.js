@@ -102,8 +102,9 @@
   function drawEquity(eq) {
     const deciles = eq.byImdDecile || [];
     if (!deciles.length) { el('equity').innerHTML = ''; return; }
-    const w = 270, h = 150, left = 30, bottom = 22, bw = (w - left) / 10;
-    const y = v => (h - bottom) * (1 - v);
+    // top leaves room above the 100% line for its label (9 px text centred on the line).
+    const w = 270, h = 150, left = 30, top = 8, bottom = 22, bw = (w - left) / 10;
+    const y = v => top + (h - bottom - top) * (1 - v);
     let bars = '';
     for (const d of deciles) {
       const x = left + (d.imdDecile - 1) * bw;

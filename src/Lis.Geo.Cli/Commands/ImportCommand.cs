@@ -161,6 +161,7 @@ public sealed class ImportCommand : ICliCommand
     {
         output.WriteLine($"import #{r.Id} {r.Dataset} from {r.Source} (sha256 {r.FileSha256[..12]}…): {r.Status}");
         output.WriteLine($"  rows read {r.RowsRead}, written {r.RowsWritten}, rejected {r.RowsRejected}");
+        if (r.Options.TryGetValue("zonesMatched", out var matched)) output.WriteLine($"  zones matched per zone set: {matched}");
         foreach (var i in r.Issues.Take(50))
             output.WriteLine($"  {i.Severity}: {(i.Row is null ? "" : $"row {i.Row}: ")}{(i.Field is null ? "" : $"{i.Field}: ")}{i.Message} [{i.Code}]");
         if (r.Issues.Count > 50) output.WriteLine($"  … {r.Issues.Count - 50} more (use --json for all)");

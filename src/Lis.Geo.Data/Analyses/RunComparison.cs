@@ -11,7 +11,7 @@ namespace Lis.Geo.Data.Analyses;
 /// <see cref="Layers.LayerCatalog.ComparisonLayer"/>), and here the headline share before and after,
 /// overall and by LEP, local authority and IMD decile, with the residents who gain or lose the target
 /// (≥ minCentres within the threshold) and how many of them live in the most deprived 20% of LSOAs
-/// (IMD deciles 1–2, by <see cref="DeprivationJoin"/> as every other figure).
+/// (deciles 1–2 of the runs' deprivation edition, <see cref="Summary.Deprivation"/>, by <see cref="DeprivationJoin"/> as every other figure).
 /// </summary>
 public static class RunComparison
 {
@@ -23,7 +23,7 @@ public static class RunComparison
         int ZonesGaining, int ZonesLosing);
 
     public sealed record Summary(long Run, long Baseline, ScenarioRef? Scenario, ScenarioRef? BaselineScenario,
-        int ThresholdMinutes, int MinCentres, int Percentile, Group Overall,
+        int ThresholdMinutes, int MinCentres, int Percentile, string? Deprivation, Group Overall,
         IReadOnlyList<Group> ByLep, IReadOnlyList<Group> ByLocalAuthority, IReadOnlyList<Group> ByImdDecile);
 
     /// <summary>
@@ -72,7 +72,7 @@ public static class RunComparison
                 JOIN analysis_point bp ON bp.run_id = $2 AND bp.is_origin AND bp.kind = 'zone' AND bp.code = p.code
                 JOIN analysis_origin_result br ON br.run_id = bp.run_id AND br.origin_index = bp.index
                 LEFT JOIN zone z ON z.zone_set_id = $3 AND z.code = p.code
-                {DeprivationJoin.Sql("z.zone_set_id", "p.code")}
+                {DeprivationJoin.Sql(run.Spec.Deprivation, "p.code")}
                 WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'),
             g AS (
                 SELECT 'overall' AS kind, NULL::text AS key, * FROM o
@@ -108,7 +108,7 @@ public static class RunComparison
             }
         IReadOnlyList<Group> Of(string kind) => groups.Where(g => g.Kind == kind).Select(g => g.Group).ToList();
         return new Summary(run.Id, baseline.Id, ScenarioRef.Of(run.Spec.Scenario), ScenarioRef.Of(baseline.Spec.Scenario),
-            access.ThresholdMinutes, access.MinCentres, access.Percentile,
+            access.ThresholdMinutes, access.MinCentres, access.Percentile, run.Spec.Deprivation,
             groups.Single(g => g.Kind == "overall").Group, Of("lep"), Of("lad"), Of("imd"));
     }
 

@@ -55,6 +55,14 @@ public sealed record RunSpec
     /// </summary>
     public ZoneSource? ZoneSource { get; init; }
 
+    /// <summary>
+    /// The deprivation edition of the run's own figures (the summary's IMD deciles, site catchments, corridor
+    /// figures, and the default of its equity and overlay): asked for, or the edition most of the zones' codes
+    /// are in (newest on a tie), pinned when the run was planned so importing another edition later changes
+    /// nothing an old run says. Null: no edition matches the zones (and isochrone runs).
+    /// </summary>
+    public string? Deprivation { get; init; }
+
     /// <summary>Only centres of this kind; null = every centre.</summary>
     public string? CentreKind { get; init; }
 

@@ -97,6 +97,13 @@ public abstract class Dataset
     public virtual string? AfterUpsertSql => null;
 
     /// <summary>
+    /// What the written rows mean for the rest of the store, reported in the import record: run in the import's
+    /// transaction after the write; may add to <paramref name="recordOptions"/> and returns issues (warnings).
+    /// </summary>
+    public virtual Task<IReadOnlyList<ImportIssue>> ReportAsync(Npgsql.NpgsqlConnection conn, Npgsql.NpgsqlTransaction tx, ImportOptions options,
+        Dictionary<string, string> recordOptions, CancellationToken ct) => Task.FromResult<IReadOnlyList<ImportIssue>>([]);
+
+    /// <summary>
     /// The rows add to records already stored and never create one (e.g. LEP memberships of LADs whose
     /// boundaries came from another file): a row whose key is not stored is rejected, naming the
     /// dataset to import first, and the rest are written with UPDATE rather than INSERT.

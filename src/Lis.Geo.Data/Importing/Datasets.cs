@@ -1,3 +1,4 @@
+using Npgsql;
 using Lis.Geo.Data.Model;
 using NpgsqlTypes;
 
@@ -375,6 +376,31 @@ internal sealed class ImdDataset : Dataset
     }
 
     private static string? Short(SourceRow row, string[] stems, string what) => row.Get(stems.Select(s => $"{s}_{what}"));
+
+    /// <summary>
+    /// Deprivation attaches to any zone set whose codes it matches (<see cref="DeprivationJoin"/>), whatever the set
+    /// is called, so the record says, per stored zone set, how many of its zones now find figures in this edition
+    /// (<c>zonesMatched</c>), and warns for a zone set where none does.
+    /// </summary>
+    public override async Task<IReadOnlyList<ImportIssue>> ReportAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ImportOptions o,
+        Dictionary<string, string> recordOptions, CancellationToken ct)
+    {
+        var edition = o.Resolved["edition"];
+        var counts = new List<(string Set, long Zones, long Matched)>();
+        await using (var cmd = new NpgsqlCommand($"""
+            SELECT s.id, count(z.code), count(d.match) FROM zone_set s LEFT JOIN zone z ON z.zone_set_id = s.id
+            {DeprivationJoin.Sql(edition, "z.code")}
+            GROUP BY s.id ORDER BY s.id
+            """, conn, tx))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) counts.Add((r.GetString(0), r.GetInt64(1), r.GetInt64(2)));
+        if (counts.Count == 0)
+            return [new ImportIssue(ImportIssue.Warning, "no_zone_sets", null, null,
+                "No zones are stored yet; the figures attach to any zone set whose codes they match once its zones are imported.")];
+        recordOptions["zonesMatched"] = string.Join("; ", counts.Select(c => FormattableString.Invariant($"{c.Set}: {c.Matched} of {c.Zones}")));
+        return counts.Where(c => c.Matched == 0 && c.Zones > 0).Select(c => new ImportIssue(ImportIssue.Warning, "no_zones_matched", null, "zoneSet",
+            FormattableString.Invariant($"None of the {c.Zones} zones of zone set '{c.Set}' matches a code of {edition} (by its code or through the LSOA 2011 ↔ 2021 lookup): they have no deprivation figures in it."))).ToList();
+    }
 }
 
 /// <summary>

@@ -104,7 +104,10 @@ public sealed class Importer(NpgsqlDataSource dataSource)
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         if (!refuse)
+        {
             await WriteAsync(conn, tx, dataset, options, accepted, ct);
+            record.Issues.AddRange(await dataset.ReportAsync(conn, tx, options, record.Options, ct));
+        }
         record.Id = await SaveRecordAsync(conn, tx, record, ct);
         await tx.CommitAsync(ct);
         return record;

@@ -17,6 +17,19 @@ public static class LayerCatalog
         $"EXISTS (SELECT 1 FROM lep_membership m WHERE m.lad_code = {ladColumn} AND m.lep_code = {{0}})",
         PropertyType.String, "LEP code, e.g. E37000001 (districts in two LEPs match both).");
 
+    /// <summary>
+    /// A housing or employment site's (alias <paramref name="alias"/>) local authority: the district code its file
+    /// gave, else the stored LAD boundary containing its point on surface, found when queried so it follows the
+    /// boundaries as they are now (a LAD re-import needs no site re-import). Join with <see cref="SiteLadJoin"/>.
+    /// </summary>
+    public static string SiteLadSql(string alias = "t") => $"coalesce({alias}.lad_code, {alias}_lad.code)";
+
+    /// <summary>The <c>LEFT JOIN LATERAL</c> that <see cref="SiteLadSql"/> reads: the LAD containing the site's point on surface (lowest code on a shared edge).</summary>
+    public static string SiteLadJoin(string alias = "t") =>
+        $"LEFT JOIN LATERAL (SELECT la.code FROM local_authority la WHERE ST_Intersects(la.geom, ST_PointOnSurface({alias}.geom)) ORDER BY la.code LIMIT 1) {alias}_lad ON true";
+
+    private static readonly string SiteLadDescription = "District code: the file's, else the stored LAD boundary the site's point on surface lies in";
+
     public static readonly IReadOnlyList<Layer> Fixed =
     [
         new("leps", "Local Enterprise Partnerships", "LEP boundaries (2017–2020 membership).",
@@ -57,32 +70,32 @@ public static class LayerCatalog
             [],
             EditableDataset: "corridors"),
         new("housing-sites", "Housing sites", "Housing allocations and brownfield register sites.",
-            "housing_site t", "t.reference", "t.geom", "Geometry",
+            $"housing_site t {SiteLadJoin()}", "t.reference", "t.geom", "Geometry",
             [
                 new("reference", "t.reference", PropertyType.String, "Site reference"),
                 new("name", "t.name", PropertyType.String, "Site name or address"),
-                new("lad_code", "t.lad_code", PropertyType.String, "District code"),
+                new("lad_code", SiteLadSql(), PropertyType.String, SiteLadDescription),
                 new("min_dwellings", "t.min_dwellings", PropertyType.Integer, "Minimum net dwellings"),
                 new("max_dwellings", "t.max_dwellings", PropertyType.Integer, "Maximum net dwellings"),
                 new("hectares", "t.hectares", PropertyType.Number, "Site area (ha)"),
                 new("status", "t.status", PropertyType.String, "Status"),
                 new("planning_permission", "t.planning_permission", PropertyType.String, "Planning permission status"),
             ],
-            [LadFilter with { Sql = "t.lad_code = {0}" }, LepFilter("t.lad_code"), new("status", "t.status = {0}", PropertyType.String, "Status")],
+            [LadFilter with { Sql = SiteLadSql() + " = {0}" }, LepFilter(SiteLadSql()), new("status", "t.status = {0}", PropertyType.String, "Status")],
             EditableDataset: "housing-sites"),
         new("employment-sites", "Employment sites", "Employment land.",
-            "employment_site t", "t.reference", "t.geom", "Geometry",
+            $"employment_site t {SiteLadJoin()}", "t.reference", "t.geom", "Geometry",
             [
                 new("reference", "t.reference", PropertyType.String, "Site reference"),
                 new("name", "t.name", PropertyType.String, "Site name"),
-                new("lad_code", "t.lad_code", PropertyType.String, "District code"),
+                new("lad_code", SiteLadSql(), PropertyType.String, SiteLadDescription),
                 new("hectares", "t.hectares", PropertyType.Number, "Site area (ha)"),
                 new("floorspace_m2", "t.floorspace_m2", PropertyType.Number, "Floorspace (m²)"),
                 new("use_class", "t.use_class", PropertyType.String, "Use class"),
                 new("jobs_estimate", "t.jobs_estimate", PropertyType.Integer, "Estimated jobs"),
                 new("status", "t.status", PropertyType.String, "Status"),
             ],
-            [LadFilter with { Sql = "t.lad_code = {0}" }, LepFilter("t.lad_code"), new("use_class", "t.use_class = {0}", PropertyType.String, "Use class"),
+            [LadFilter with { Sql = SiteLadSql() + " = {0}" }, LepFilter(SiteLadSql()), new("use_class", "t.use_class = {0}", PropertyType.String, "Use class"),
              new("status", "t.status = {0}", PropertyType.String, "Status")],
             EditableDataset: "employment-sites"),
         new("transit-stops", "Transit stops", "Stops of the stored GTFS feeds.",
@@ -118,7 +131,7 @@ public static class LayerCatalog
 
     /// <summary>
     /// The zone (polygon) or centroid (point) layer of one zone set, with the deprivation of
-    /// <paramref name="edition"/> (<see cref="ZoneDeprivation"/>; null: none covers the set). The edition is
+    /// <paramref name="edition"/> (<see cref="DeprivationJoin"/>; null: none matches the set's codes). The edition is
     /// named in every feature; <c>?deprivation=</c> picks another (<see cref="FindAsync"/>).
     /// </summary>
     public static Layer ZoneLayer(string zoneSetId, string zoneSetName, bool centroids, string? edition = null)
@@ -126,16 +139,16 @@ public static class LayerCatalog
         SafeZoneSet(zoneSetId);
         var from = $"""
             zone t JOIN zone_set s ON s.id = t.zone_set_id
-            {ZoneDeprivation.Join(edition, "s", "t.code")}
+            {DeprivationJoin.Sql(edition, "t.code")}
             LEFT JOIN local_authority la ON la.code = t.lad_code
             """;
         var where = $"t.zone_set_id = '{zoneSetId}' AND t.{(centroids ? "centroid" : "geom")} IS NOT NULL";
-        var name = edition switch { DeprivationEditions.Imd2019 => "IMD 2019", DeprivationEditions.Iod2025 => "IoD 2025", _ => "IMD" };
+        var name = edition is null ? "IMD" : DeprivationJoin.Label(edition);
         return new Layer(
             (centroids ? "centroids-" : "zones-") + zoneSetId,
             $"{zoneSetName} {(centroids ? "population-weighted centroids" : "zones")}",
             (centroids ? "Population-weighted centroids (or the approximate points the zone set names): the default accessibility origins." : "Zone polygons with population") +
-            $" and deprivation ({(edition is null ? "no edition covers this zone set" : $"{name} by default; ?deprivation=imd2019|iod2025 picks one")}).",
+            $" and deprivation ({(edition is null ? "no edition matches this zone set's codes" : $"{name} by default; ?deprivation=imd2019|iod2025 picks one")}).",
             from,
             "t.code", centroids ? "t.centroid" : "t.geom", centroids ? "Point" : "MultiPolygon",
             [
@@ -146,7 +159,7 @@ public static class LayerCatalog
                 new("population", "t.population", PropertyType.Integer, "Resident population (zone set's population source)"),
                 new("deprivation_edition", edition is null ? "NULL::text" : $"'{edition}'", PropertyType.String, "The deprivation edition of the figures: imd2019 or iod2025"),
                 new("deprivation_match", "d.match", PropertyType.String,
-                    "How the zone got them: code (same geography), lookup-U/lookup-S/lookup-M (ONS 2011↔2021 lookup, one counterpart); null: none in this edition"),
+                    "How the zone got them: code (its code is in the edition), lookup-S/lookup-M (its one counterpart in the ONS 2011↔2021 lookup); null: none in this edition"),
                 new("imd_score", "d.imd_score", PropertyType.Number, $"{name} score"),
                 new("imd_rank", "d.imd_rank", PropertyType.Integer, $"{name} rank (1 = most deprived)"),
                 new("imd_decile", "d.imd_decile", PropertyType.Integer, $"{name} decile (1 = most deprived 10%)"),
@@ -182,6 +195,15 @@ public static class LayerCatalog
     /// <summary>A finished run as its result layers need it: its spec and how many of its destinations are centres.</summary>
     public sealed record RunFacts(long RunId, RunSpec Spec, int CentreCount)
     {
+        /// <summary>
+        /// The deprivation edition of the layers' figures: the run's own (<see cref="RunSpec.Deprivation"/>)
+        /// unless a request picks another with <c>?deprivation=</c>; named in every feature.
+        /// </summary>
+        public string? Deprivation { get; init; } = Spec.Deprivation;
+
+        /// <summary>The edition's name as descriptions print it.</summary>
+        public string DeprivationLabel => DeprivationJoin.Label(Deprivation);
+
         public string ZoneSetId => SafeZoneSet(Spec.ZoneSet);
         public string? SiteTable => Spec.SiteTable;
         public int MinCentres => Spec.Access.MinCentres;
@@ -201,6 +223,9 @@ public static class LayerCatalog
         /// </summary>
         public Layer Layer(string kind) => (kind switch
         {
+            // The catchments were summed by the aggregation in the run's own edition; another would mix two.
+            ResultLayer.Sites when Deprivation != Spec.Deprivation => throw new Lis.Geo.Transit.RuleViolation("deprivation", Lis.Geo.Transit.RuleKind.Conflict,
+                $"This run's site catchments were computed with {DeprivationJoin.Label(Spec.Deprivation)}; start a run with deprivation {Deprivation} for catchments in that edition."),
             ResultLayer.Zones => RunZoneLayer(this),
             ResultLayer.Housing => RunHousingLayer(this),
             ResultLayer.Sites => RunSiteLayer(this),
@@ -218,18 +243,22 @@ public static class LayerCatalog
         var from = $"""
             analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
             JOIN zone t ON t.zone_set_id = '{run.ZoneSetId}' AND t.code = p.code
-            {DeprivationJoin.Sql("t.zone_set_id", "t.code")}
+            {DeprivationJoin.Sql(run.Deprivation, "t.code")}
             """;
         var min = run.MinCentres;
+        var name = run.DeprivationLabel;
         return new Layer($"analysis-{run.RunId}-zones", $"Analysis {run.RunId}: access to centres ({run.ServiceDate:yyyy-MM-dd})",
-            "Zones with the run's accessibility indicators and IMD 2019 decile.",
+            $"Zones with the run's accessibility indicators and {name} decile.",
             from, "t.code", "t.geom", "MultiPolygon",
             [
                 new("code", "t.code", PropertyType.String, "Zone code"),
                 new("name", "t.name", PropertyType.String, "Zone name"),
                 new("lad_code", "t.lad_code", PropertyType.String, "District code"),
                 new("population", "p.weight", PropertyType.Number, "Population weight of the origin"),
-                new("imd_decile", "d.imd_decile", PropertyType.Integer, "IMD 2019 decile (1 = most deprived)"),
+                DeprivationEditionProperty(run),
+                new("deprivation_match", "d.match", PropertyType.String,
+                    "How the zone got its figures: code (its code is in the edition), lookup-S/lookup-M (its one counterpart in the ONS 2011↔2021 lookup); null: none"),
+                new("imd_decile", "d.imd_decile", PropertyType.Integer, $"{name} decile (1 = most deprived)"),
                 new("centres_reachable", "r.centres_reachable", PropertyType.Integer, "Centres reachable within the threshold at the run's percentile"),
                 new("meets_target", $"r.centres_reachable >= {min}", PropertyType.Boolean, $"At least {min} centres reachable"),
                 new("time_share", "round((r.departures_meeting_target::numeric / nullif(r.departures, 0)), 4)", PropertyType.Number,
@@ -250,7 +279,8 @@ public static class LayerCatalog
             [
                 new("lad", "t.lad_code = {0}", PropertyType.String, "District code"),
                 LepFilter("t.lad_code"),
-                new("imd_decile", "d.imd_decile = {0}", PropertyType.Integer, "IMD 2019 decile (1–10)"),
+                new("imd_decile", "d.imd_decile = {0}", PropertyType.Integer, $"{name} decile (1–10)"),
+                DeprivationFilter(run),
                 new("meets_target", $"(r.centres_reachable >= {min}) = {{0}}", PropertyType.Boolean, "true or false"),
             ],
             Where: $"p.run_id = {run.RunId} AND p.is_origin AND p.kind = 'zone' AND t.geom IS NOT NULL");
@@ -271,8 +301,9 @@ public static class LayerCatalog
             JOIN analysis_origin_result br ON br.run_id = bp.run_id AND br.origin_index = bp.index
             JOIN zone t ON t.zone_set_id = '{run.ZoneSetId}' AND t.code = p.code
             LEFT JOIN LATERAL (SELECT {run.NearestSeconds("p.index")} AS s, {baseline.NearestSeconds("bp.index")} AS b) n ON true
-            {DeprivationJoin.Sql("t.zone_set_id", "t.code")}
+            {DeprivationJoin.Sql(run.Deprivation, "t.code")}
             """;
+        var name = run.DeprivationLabel;
         const string tsBefore = "round((br.departures_meeting_target::numeric / nullif(br.departures, 0)), 4)";
         const string tsAfter = "round((r.departures_meeting_target::numeric / nullif(r.departures, 0)), 4)";
         var change = $"CASE WHEN r.centres_reachable >= {min} AND br.centres_reachable < {min} THEN 'gains' " +
@@ -286,8 +317,9 @@ public static class LayerCatalog
                 new("name", "t.name", PropertyType.String, "Zone name"),
                 new("lad_code", "t.lad_code", PropertyType.String, "District code"),
                 new("population", "p.weight", PropertyType.Number, "Population weight of the origin"),
-                new("imd_decile", "d.imd_decile", PropertyType.Integer, "IMD 2019 decile (1 = most deprived)"),
-                new("most_deprived_20", "coalesce(d.imd_decile <= 2, false)", PropertyType.Boolean, "In the most deprived 20% of LSOAs (IMD deciles 1–2)"),
+                DeprivationEditionProperty(run),
+                new("imd_decile", "d.imd_decile", PropertyType.Integer, $"{name} decile (1 = most deprived)"),
+                new("most_deprived_20", "coalesce(d.imd_decile <= 2, false)", PropertyType.Boolean, $"In the most deprived 20% of LSOAs ({name} deciles 1–2)"),
                 new("centres_reachable_baseline", "br.centres_reachable", PropertyType.Integer, "Centres reachable within the threshold, baseline"),
                 new("centres_reachable_scenario", "r.centres_reachable", PropertyType.Integer, "Centres reachable within the threshold, with the scenario"),
                 new("centres_reachable_change", "r.centres_reachable - br.centres_reachable", PropertyType.Integer, "Change in centres reachable"),
@@ -305,7 +337,7 @@ public static class LayerCatalog
             [
                 new("lad", "t.lad_code = {0}", PropertyType.String, "District code"),
                 LepFilter("t.lad_code"),
-                new("imd_decile", "d.imd_decile = {0}", PropertyType.Integer, "IMD 2019 decile (1–10)"),
+                new("imd_decile", "d.imd_decile = {0}", PropertyType.Integer, $"{name} decile (1–10)"),
                 new("target_change", $"({change}) = {{0}}", PropertyType.String, "gains, loses or same"),
             ],
             Where: $"p.run_id = {run.RunId} AND p.is_origin AND p.kind = 'zone' AND t.geom IS NOT NULL")
@@ -324,17 +356,26 @@ public static class LayerCatalog
 
     /// <summary>
     /// The land a site (alias <c>t</c>) stands on: the run's zone containing its point on surface
-    /// (<c>lz</c>), that zone's results (<c>lr</c>) and IMD 2019 (<c>d</c>), so a site inherits the
-    /// access and deprivation of the place it is in.
+    /// (<c>lz</c>), that zone's results (<c>lr</c>) and its deprivation in <paramref name="edition"/> (<c>d</c>), so a
+    /// site inherits the access and deprivation of the place it is in.
     /// </summary>
-    public static string LandJoin(long runId, string zoneSetId) => SafeZoneSet(zoneSetId) is var set ? $"""
+    public static string LandJoin(long runId, string zoneSetId, string? edition) => SafeZoneSet(zoneSetId) is var set ? $"""
         LEFT JOIN LATERAL (SELECT z.code FROM zone z WHERE z.zone_set_id = '{set}' AND ST_Contains(z.geom, ST_PointOnSurface(t.geom)) ORDER BY z.code LIMIT 1) lz ON true
         LEFT JOIN analysis_point lp ON lp.run_id = {runId} AND lp.is_origin AND lp.kind = 'zone' AND lp.code = lz.code
         LEFT JOIN analysis_origin_result lr ON lr.run_id = lp.run_id AND lr.origin_index = lp.index
-        {DeprivationJoin.Sql($"'{set}'", "lz.code")}
+        {DeprivationJoin.Sql(edition, "lz.code")}
         """ : "";
 
-    private static string LandJoin(RunFacts run) => LandJoin(run.RunId, run.ZoneSetId);
+    private static string LandJoin(RunFacts run) => LandJoin(run.RunId, run.ZoneSetId, run.Deprivation);
+
+    /// <summary>Names the edition of a run layer's deprivation figures in every feature (and every CSV row).</summary>
+    private static LayerProperty DeprivationEditionProperty(RunFacts run) =>
+        new("deprivation_edition", run.Deprivation is { } e ? $"'{e}'" : "NULL::text", PropertyType.String,
+            "The deprivation edition of the figures: imd2019 or iod2025 (the run's own unless ?deprivation= picks another)");
+
+    /// <summary><c>?deprivation=</c> is read when the layer is built (<see cref="FindAsync"/>); listed so it is a documented queryable.</summary>
+    private static LayerFilter DeprivationFilter(RunFacts run) =>
+        new("deprivation", run.Deprivation is { } e ? $"'{e}' = {{0}}" : "false", PropertyType.String, "Deprivation edition: imd2019 or iod2025 (default: the run's own)");
 
     private static bool IsSafeId(string id) => id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
@@ -345,7 +386,8 @@ public static class LayerCatalog
     private static IEnumerable<LayerProperty> LandProperties(RunFacts run) =>
     [
         new("zone_code", "lz.code", PropertyType.String, "The zone the site stands in (its point on surface)"),
-        new("zone_imd_decile", "d.imd_decile", PropertyType.Integer, "IMD 2019 decile of that zone (1 = most deprived)"),
+        DeprivationEditionProperty(run),
+        new("zone_imd_decile", "d.imd_decile", PropertyType.Integer, $"{run.DeprivationLabel} decile of that zone (1 = most deprived)"),
         new("zone_deprivation_band", BivariateClasses.DeprivationSql, PropertyType.String, "most-deprived-20, middle-60, least-deprived-20 or no-imd"),
         new("zone_centres_reachable", "lr.centres_reachable", PropertyType.Integer, "Centres reachable from that zone within the threshold"),
         new("zone_time_share", "round((lr.departures_meeting_target::numeric / nullif(lr.departures, 0)), 4)", PropertyType.Number, "The zone's time-share form"),
@@ -363,20 +405,20 @@ public static class LayerCatalog
     /// </summary>
     public static Layer RunHousingLayer(RunFacts run) => new(
         $"analysis-{run.RunId}-housing", $"Analysis {run.RunId}: housing sites and the access of their land ({run.ServiceDate:yyyy-MM-dd})",
-        "Housing sites with the run's access indicators and IMD 2019 of the zone each stands in.",
-        $"housing_site t {LandJoin(run)}", "t.reference", "t.geom", "Geometry",
+        $"Housing sites with the run's access indicators and {run.DeprivationLabel} of the zone each stands in.",
+        $"housing_site t {SiteLadJoin()} {LandJoin(run)}", "t.reference", "t.geom", "Geometry",
         [
             new("reference", "t.reference", PropertyType.String, "Site reference"),
             new("name", "t.name", PropertyType.String, "Site name or address"),
-            new("lad_code", "t.lad_code", PropertyType.String, "District code"),
+            new("lad_code", SiteLadSql(), PropertyType.String, SiteLadDescription),
             new("min_dwellings", "t.min_dwellings", PropertyType.Integer, "Minimum net dwellings"),
             new("max_dwellings", "t.max_dwellings", PropertyType.Integer, "Maximum net dwellings"),
             new("hectares", "t.hectares", PropertyType.Number, "Site area (ha)"),
             new("status", "t.status", PropertyType.String, "Status"),
             .. LandProperties(run),
         ],
-        [new("lad", "t.lad_code = {0}", PropertyType.String, "District code"),
-         PoorlyConnectedFilter(run)]);
+        [new("lad", SiteLadSql() + " = {0}", PropertyType.String, "District code"),
+         PoorlyConnectedFilter(run), DeprivationFilter(run)]);
 
     /// <summary>
     /// The sites of a finished site-access or corridor run, ranked by the population of the 20% most
@@ -390,6 +432,7 @@ public static class LayerCatalog
             throw new ArgumentException($"Unsafe site table '{table}'.", nameof(run));
         var from = $"""
             analysis_point p JOIN {table} t ON t.reference = p.code
+            {SiteLadJoin()}
             JOIN analysis_site_result sr ON sr.run_id = p.run_id AND sr.site_index = p.index
             LEFT JOIN analysis_point so ON so.run_id = p.run_id AND so.is_origin AND so.kind = 'site' AND so.code = p.code
             LEFT JOIN analysis_origin_result sor ON sor.run_id = so.run_id AND sor.origin_index = so.index
@@ -404,20 +447,20 @@ public static class LayerCatalog
             [
                 new("reference", "t.reference", PropertyType.String, "Site reference"),
                 new("name", "t.name", PropertyType.String, "Site name"),
-                new("lad_code", "t.lad_code", PropertyType.String, "District code"),
+                new("lad_code", SiteLadSql(), PropertyType.String, SiteLadDescription),
                 new("hectares", "t.hectares", PropertyType.Number, "Site area (ha)"),
                 .. kindSpecific,
                 new("catchment_zones", "sr.catchment_zones", PropertyType.Integer, "Origin zones that reach the site within the threshold"),
                 new("catchment_population", "sr.catchment_population", PropertyType.Number, "Population of those zones"),
                 new("deprived_catchment_population", "sr.deprived_catchment_population", PropertyType.Number,
-                    "Of which in the 20% most deprived LSOAs (IMD 2019 deciles 1–2)"),
+                    $"Of which in the 20% most deprived LSOAs ({run.DeprivationLabel} deciles 1–2)"),
                 new("deprived_catchment_rank", "sr.deprived_rank", PropertyType.Integer, "Rank by deprived catchment population (1 = largest; ties share a rank)"),
                 new("centres_reachable", "sor.centres_reachable", PropertyType.Integer, "Centres reachable from the site itself within the threshold"),
                 new("nearest_centre_minutes", run.Nearest("so.index"), PropertyType.Number, "Travel time from the site to its nearest centre (minutes)"),
                 .. LandProperties(run),
             ],
-            [new("lad", "t.lad_code = {0}", PropertyType.String, "District code"),
-             PoorlyConnectedFilter(run)],
+            [new("lad", SiteLadSql() + " = {0}", PropertyType.String, "District code"),
+             PoorlyConnectedFilter(run), DeprivationFilter(run)],
             Where: $"p.run_id = {run.RunId} AND NOT p.is_origin AND p.kind = 'site'",
             OrderSql: "sr.deprived_rank, t.reference");
     }
@@ -447,14 +490,14 @@ public static class LayerCatalog
     /// One layer by id. Every items request starts here, so it queries only what the id names: nothing
     /// for a fixed layer, one zone set for <c>zones-…</c>/<c>centroids-…</c>, one run for <c>analysis-…</c>.
     /// </summary>
-    /// <remarks><paramref name="deprivation"/> picks the edition of a zone layer (one of <see cref="DeprivationEditions"/>; the caller checks it).</remarks>
+    /// <remarks><paramref name="deprivation"/> picks the edition of a zone or run layer (one of <see cref="DeprivationEditions"/>; the caller checks it).</remarks>
     public static async Task<Layer?> FindAsync(NpgsqlDataSource db, string id, CancellationToken ct, string? deprivation = null)
     {
         if (Fixed.FirstOrDefault(l => l.Id == id) is { } fixedLayer) return fixedLayer;
         IEnumerable<Layer> candidates =
             id.StartsWith("zones-", StringComparison.Ordinal) ? await ZoneSetLayersAsync(db, id["zones-".Length..], ct, deprivation)
             : id.StartsWith("centroids-", StringComparison.Ordinal) ? await ZoneSetLayersAsync(db, id["centroids-".Length..], ct, deprivation)
-            : id.Split('-') is ["analysis", var run, _] && long.TryParse(run, out var runId) ? await RunLayersAsync(db, runId, ct)
+            : id.Split('-') is ["analysis", var run, var kind] && long.TryParse(run, out var runId) ? await RunLayersAsync(db, runId, ct, deprivation, kind)
             : id.Split('-') is ["analysis", var a, "vs", var b] && long.TryParse(a, out var aId) && long.TryParse(b, out var bId)
                 ? await ComparisonLayerAsync(db, aId, bId, ct) is { } comparison ? [comparison] : []
             : [];
@@ -464,7 +507,7 @@ public static class LayerCatalog
     private static async Task<List<Layer>> ZoneSetLayersAsync(NpgsqlDataSource db, string? only, CancellationToken ct, string? deprivation = null)
     {
         var layers = new List<Layer>();
-        await using var cmd = db.CreateCommand($"SELECT s.id, s.name, {ZoneDeprivation.DefaultEditionSql("s")} FROM zone_set s WHERE $1::text IS NULL OR s.id = $1 ORDER BY s.id");
+        await using var cmd = db.CreateCommand($"SELECT s.id, s.name, {DeprivationJoin.DefaultEditionSql(DeprivationJoin.ZoneSetCodes("s.id"))} FROM zone_set s WHERE $1::text IS NULL OR s.id = $1 ORDER BY s.id");
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)only ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
@@ -476,14 +519,15 @@ public static class LayerCatalog
         return layers;
     }
 
-    private static async Task<List<Layer>> RunLayersAsync(NpgsqlDataSource db, long? only, CancellationToken ct)
+    private static async Task<List<Layer>> RunLayersAsync(NpgsqlDataSource db, long? only, CancellationToken ct, string? deprivation = null, string? onlyKind = null)
     {
         var layers = new List<Layer>();
-        foreach (var run in await RunStore.SucceededAsync(db, only, ct))
+        foreach (var facts in await RunStore.SucceededAsync(db, only, ct))
         {
+            var run = facts with { Deprivation = deprivation ?? facts.Deprivation };
             // Ids are interpolated into the layers' SQL, so only the characters zone set ids allow pass.
             if (!IsSafeId(run.Spec.ZoneSet)) continue;
-            layers.AddRange(run.Spec.ResultLayers.Select(run.Layer));
+            layers.AddRange(run.Spec.ResultLayers.Where(k => onlyKind is null || k == onlyKind).Select(run.Layer));
         }
         return layers;
     }

@@ -7,20 +7,21 @@ public static class PointLookup
 {
     public sealed record Named(string Code, string Name);
     public sealed record Authority(string Code, string Name, IReadOnlyList<Named> Leps);
-    public sealed record ZoneHit(string ZoneSet, string Code, string? Name, int? Population, int? ImdDecile, int? ImdRank, double? ImdScore);
+    /// <summary>A zone the point is in, with its deprivation in its zone set's default edition (<see cref="Deprivation"/>).</summary>
+    public sealed record ZoneHit(string ZoneSet, string Code, string? Name, int? Population, int? ImdDecile, int? ImdRank, double? ImdScore, string? Deprivation);
     public sealed record Result(double Lon, double Lat, IReadOnlyList<Named> Leps, Authority? LocalAuthority, IReadOnlyList<ZoneHit> Zones, IReadOnlyList<Named> Corridors, string? Note);
 
     /// <summary>One round trip: each boundary layer contributes rows tagged with its kind.</summary>
     public static async Task<Result> FindAsync(NpgsqlDataSource db, double lon, double lat, CancellationToken ct)
     {
         var sql = $"""
-            WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) g)
+            WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) g), ed AS ({DeprivationJoin.ZoneSetDefaultsCte})
             SELECT 'lep', code, name, NULL::int, NULL::int, NULL::int, NULL::float8, NULL::text FROM lep, p WHERE ST_Intersects(geom, p.g)
             UNION ALL
             SELECT 'lad', la.code, la.name, NULL, NULL, NULL, NULL, NULL FROM local_authority la, p WHERE ST_Intersects(la.geom, p.g)
             UNION ALL
-            SELECT 'zone:' || z.zone_set_id, z.code, z.name, z.population, d.imd_decile, d.imd_rank, d.imd_score, NULL
-            FROM zone z {DeprivationJoin.Sql("z.zone_set_id", "z.code")}, p
+            SELECT 'zone:' || z.zone_set_id, z.code, z.name, z.population, d.imd_decile, d.imd_rank, d.imd_score, ed.edition
+            FROM zone z JOIN ed ON ed.zone_set_id = z.zone_set_id {DeprivationJoin.SqlFor("ed.edition", "z.code")}, p
             WHERE ST_Intersects(z.geom, p.g)
             UNION ALL
             SELECT 'corridor', code, name, NULL, NULL, NULL, NULL, NULL FROM corridor, p WHERE ST_Intersects(geom, p.g)
@@ -51,7 +52,7 @@ public static class PointLookup
                     default:
                         zones.Add(new ZoneHit(kind["zone:".Length..], named.Code, named.Name,
                             r.IsDBNull(3) ? null : r.GetInt32(3), r.IsDBNull(4) ? null : r.GetInt32(4),
-                            r.IsDBNull(5) ? null : r.GetInt32(5), r.IsDBNull(6) ? null : r.GetDouble(6)));
+                            r.IsDBNull(5) ? null : r.GetInt32(5), r.IsDBNull(6) ? null : r.GetDouble(6), r.IsDBNull(7) ? null : r.GetString(7)));
                         break;
                 }
             }

@@ -76,6 +76,18 @@ public static class TileQuery
         _ => "text",
     };
 
+    /// <summary>
+    /// The store's import version: the id of its latest import record (every import writes its record in
+    /// the transaction that writes its rows). A finished run's zone layer joins the zones and IMD as
+    /// stored, so its tile URLs carry this version (<c>?v=</c>): a later import changes the URL, and a tile
+    /// cached as immutable under the old one is never served as the new data.
+    /// </summary>
+    public static async Task<long> ImportVersionAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("SELECT coalesce(max(id), 0) FROM import_record");
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>The layer's extent in CRS84 (minx, miny, maxx, maxy), or null when it has no features.</summary>
     public static async Task<double[]?> BoundsAsync(NpgsqlDataSource db, Layer layer, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Lis.Geo.Api.Features.Ogc;
 using Lis.Geo.Api.Infrastructure;
+using Lis.Geo.Data;
 using Lis.Geo.Data.Analyses;
 using Lis.Geo.Data.Layers;
 using Lis.Geo.Data.Model;
@@ -108,26 +109,29 @@ public static class AnalysesApi
 
         g.MapGet("/{id:long}/overlay", async (long id, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
             {
-                var (run, layer, problem) = await RunLayerAsync(db, id, ResultLayer.Zones, ct);
+                var (run, layer, problem) = await RunLayerAsync(db, id, ResultLayer.Zones, OgcApi.Deprivation(req), ct);
                 if (problem is not null) return problem;
                 var access = run!.Spec.Access;
                 var legend = JsonSerializer.Serialize(BivariateClasses.Legend(access.MinCentres, access.ThresholdMinutes), OgcApi.Json);
-                return await OgcApi.Items(layer!, req, db, options.Value, ct, $"\"legend\":{legend}");
+                return await OgcApi.Items(layer!.Layer(ResultLayer.Zones), req, db, options.Value, ct, $"\"legend\":{legend}");
             })
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
-            .WithSummary("Deprivation overlay: zones with IMD bands, access bands and their bivariate class, with the class legend (colours) in the response");
+            .WithSummary("Deprivation overlay: zones with IMD bands, access bands and their bivariate class, with the class legend (colours) in the response")
+            .WithDescription(DeprivationParameter);
 
-        g.MapGet("/{id:long}/equity", async (long id, string? population, NpgsqlDataSource db, CancellationToken ct) =>
+        g.MapGet("/{id:long}/equity", async (long id, string? population, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                var (run, _, problem) = await RunLayerAsync(db, id, ResultLayer.Zones, ct);
+                var (run, layer, problem) = await RunLayerAsync(db, id, ResultLayer.Zones, OgcApi.Deprivation(req), ct);
                 if (problem is not null) return problem;
                 population ??= "population";
                 if (!RunEquity.Populations.ContainsKey(population))
                     return Problems.Result(Problems.InvalidParameter, $"Unknown population '{population}'. Use {string.Join(", ", RunEquity.Populations.Keys)}.", "population");
-                return Results.Ok(await RunEquity.ComputeAsync(db, run!, population, ct));
+                return Results.Ok(await RunEquity.ComputeAsync(db, run!, population, layer!.Deprivation, ct));
             })
             .Produces<RunEquity.Summary>()
-            .WithSummary("Equity of a zone-access run: by IMD decile, most deprived 20% vs the rest, concentration index (formula in the answer)");
+            .WithProblems(422)
+            .WithSummary("Equity of a zone-access run: by IMD decile, most deprived 20% vs the rest, concentration index (formula in the answer)")
+            .WithDescription(DeprivationParameter + " The answer names the edition (deprivation), counts how the zones found their figures (deprivationMatch) and lists those that found none.");
 
         MapResultLayer(g, ResultLayer.Sites, "A site-access or corridor run's sites, ranked by the population of the 20% most deprived LSOAs within their catchment, with their own access to centres and the access and deprivation of their land");
 
@@ -147,28 +151,43 @@ public static class AnalysesApi
         return app;
     }
 
+    private const string DeprivationParameter =
+        "deprivation=imd2019|iod2025 picks the edition (default: the run's own, record.parameters.deprivation — the edition most of its zones' codes are in, " +
+        "pinned when it was planned). Zones of the other LSOA geography find theirs through the ONS 2011↔2021 lookup where they have one counterpart; " +
+        "400 for an unknown edition, 422 (with the counts) for one in which none of the run's zones finds figures.";
+
     /// <summary>The URL path under /analyses/{id} of each result layer.</summary>
     private static string PathOf(string kind) => kind == ResultLayer.Housing ? "housing-sites" : kind;
 
     /// <summary>GET /analyses/{id}/…: the run's <paramref name="kind"/> layer as GeoJSON or CSV, paged and filtered like /collections.</summary>
     private static void MapResultLayer(RouteGroupBuilder g, string kind, string summary) =>
         g.MapGet($"/{{id:long}}/{PathOf(kind)}", async (long id, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
-                await RunLayerAsync(db, id, kind, ct) switch
+                await RunLayerAsync(db, id, kind, OgcApi.Deprivation(req), ct) switch
                 {
                     (_, null, var problem) => problem!,
-                    (_, var layer, _) => await OgcApi.Items(layer!, req, db, options.Value, ct),
+                    (_, var layer, _) => await OgcApi.Items(layer!.Layer(kind), req, db, options.Value, ct),
                 })
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
-            .WithSummary(summary);
+            .WithProblems(422)
+            .WithSummary(summary)
+            .WithDescription(kind == ResultLayer.Sites
+                ? "Every feature names its deprivation_edition: the run's own, in which the aggregation summed the catchments (another edition is a 400)."
+                : DeprivationParameter + " Every feature (and CSV row) names its deprivation_edition.");
 
-    /// <summary>The run and its <paramref name="kind"/> layer (one of <see cref="RunSpec.ResultLayers"/>), or the problem why there is none.</summary>
-    private static async Task<(AnalysisRun?, Layer?, IResult?)> RunLayerAsync(NpgsqlDataSource db, long id, string kind, CancellationToken ct)
+    /// <summary>
+    /// The run and its facts in the deprivation edition asked for (null: the run's own), once it has a
+    /// <paramref name="kind"/> result (one of <see cref="RunSpec.ResultLayers"/>); or the problem why not.
+    /// </summary>
+    private static async Task<(AnalysisRun?, LayerCatalog.RunFacts?, IResult?)> RunLayerAsync(NpgsqlDataSource db, long id, string kind, string? deprivation, CancellationToken ct)
     {
         if (await RunStore.LoadAsync(db, id, ct) is not { } run) return (null, null, NotFound(id));
         if (run.State != RunState.Succeeded) return (run, null, NotFinished(run));
         if (!run.Spec.ResultLayers.Contains(kind))
             return (run, null, Problems.Result(Problems.NotFound, $"Run {id} is a {run.Type} run and has no {kind} result.", "id"));
-        return (run, (await RunStore.FactsAsync(db, run, ct)).Layer(kind), null);
+        var facts = await RunStore.FactsAsync(db, run, ct);
+        if (deprivation is not null)
+            facts = facts with { Deprivation = await DeprivationJoin.ChooseAsync(db, deprivation, DeprivationJoin.RunZoneCodes("$1"), run.Id, ct) };
+        return (run, facts, null);
     }
 
     internal static IResult NotFinished(AnalysisRun run) =>

@@ -1,4 +1,5 @@
 using Lis.Geo.Data;
+using Lis.Geo.Data.Layers;
 using Lis.Geo.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -8,7 +9,8 @@ namespace Lis.Geo.Api.Features.Corridors;
 /// <summary><c>GET /corridors/{code}/contents</c>: what lies in an inclusive growth corridor, with totals.</summary>
 public static class CorridorsApi
 {
-    public sealed record ZoneInCorridor(string ZoneSet, string Code, string? Name, int? Population, int? ImdDecile, bool CentroidInside);
+    /// <summary>A zone meeting the corridor; <see cref="ImdDecile"/> is in its zone set's default edition, <see cref="Deprivation"/>.</summary>
+    public sealed record ZoneInCorridor(string ZoneSet, string Code, string? Name, int? Population, int? ImdDecile, bool CentroidInside, string? Deprivation);
     public sealed record SiteInCorridor(string Reference, string? Name, int? MinDwellings, int? MaxDwellings, double? Hectares, int? JobsEstimate);
     public sealed record CentreInCorridor(string Code, string Name, string? Kind);
     public sealed record Totals(long Population, int ZonesIntersecting, int ZonesByCentroid, long MinDwellings, long MaxDwellings,
@@ -40,10 +42,11 @@ public static class CorridorsApi
 
                 var zones = new List<ZoneInCorridor>();
                 await using (var c = db.CreateCommand($"""
+                    WITH ed AS ({DeprivationJoin.ZoneSetDefaultsCte})
                     SELECT z.zone_set_id, z.code, z.name, z.population, d.imd_decile,
-                           ST_Intersects(k.geom, coalesce(z.centroid, ST_PointOnSurface(z.geom)))
-                    FROM corridor k JOIN zone z ON ST_Intersects(z.geom, k.geom)
-                    {DeprivationJoin.Sql("z.zone_set_id", "z.code")}
+                           {CorridorMembership.ZoneInside("k.geom", CorridorMembership.ZonePoint("z"))}, ed.edition
+                    FROM corridor k JOIN zone z ON ST_Intersects(z.geom, k.geom) JOIN ed ON ed.zone_set_id = z.zone_set_id
+                    {DeprivationJoin.SqlFor("ed.edition", "z.code")}
                     WHERE k.code = $1 AND ($2::text IS NULL OR z.zone_set_id = $2)
                     ORDER BY z.zone_set_id, z.code
                     """))
@@ -53,7 +56,7 @@ public static class CorridorsApi
                     await using var r = await c.ExecuteReaderAsync(ct);
                     while (await r.ReadAsync(ct))
                         zones.Add(new ZoneInCorridor(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2),
-                            r.IsDBNull(3) ? null : r.GetInt32(3), r.IsDBNull(4) ? null : r.GetInt32(4), r.GetBoolean(5)));
+                            r.IsDBNull(3) ? null : r.GetInt32(3), r.IsDBNull(4) ? null : r.GetInt32(4), r.GetBoolean(5), r.IsDBNull(6) ? null : r.GetString(6)));
                 }
                 var housing = await Sites(db, code, "housing_site", "min_dwellings, max_dwellings, hectares, NULL::int", ct);
                 var employment = await Sites(db, code, "employment_site", "NULL::int, NULL::int, hectares, jobs_estimate", ct);
@@ -88,7 +91,7 @@ public static class CorridorsApi
     private static async Task<List<SiteInCorridor>> Sites(NpgsqlDataSource db, string code, string table, string columns, CancellationToken ct)
     {
         var list = new List<SiteInCorridor>();
-        await using var c = db.CreateCommand($"SELECT s.reference, s.name, {columns} FROM corridor k JOIN {table} s ON ST_Intersects(s.geom, k.geom) WHERE k.code = $1 ORDER BY s.reference");
+        await using var c = db.CreateCommand($"SELECT s.reference, s.name, {columns} FROM corridor k JOIN {table} s ON {CorridorMembership.SiteInside("k.geom", "s.geom")} WHERE k.code = $1 ORDER BY s.reference");
         c.Parameters.Add(new NpgsqlParameter { Value = code });
         await using var r = await c.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))

@@ -52,10 +52,17 @@ public static class OgcApi
         "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
         "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/core-roles-features",
         "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/sorting",
+        // OGC API – Tiles (Features/Tiles): vector tilesets of each collection in WebMercatorQuad, as MVT.
+        "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+        "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+        "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+        "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+        "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
     ];
 
     public const string QueryablesRel = "http://www.opengis.net/def/rel/ogc/1.0/queryables";
     public const string SchemaRel = "http://www.opengis.net/def/rel/ogc/1.0/schema";
+    public const string TilesetsVectorRel = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector";
 
     /// <summary>Pages up to this size are assembled in memory to carry an ETag; larger ones stream without.</summary>
     private const int MaxBufferedFeatures = 1_000;
@@ -351,6 +358,7 @@ public static class OgcApi
                 new(Href(req, self + "/items"), "items", GeoJsonResult.MediaType, "Features (GeoJSON)"),
                 new(Href(req, self + "/items?f=csv"), "items", "text/csv", "Features (CSV, without geometry)"),
                 new(Href(req, self + "/queryables"), QueryablesRel, "application/schema+json", "Queryables"),
+                new(Href(req, self + "/tiles"), TilesetsVectorRel, "application/json", "Vector tilesets (Mapbox Vector Tiles)"),
                 new(Href(req, self + "/schema"), SchemaRel, "application/schema+json", "Schema of the features' properties"),
                 new(Href(req, self + "/feature-schema"), "describedby", "application/schema+json", "JSON Schema of a feature"),
                 // GDAL 3.6 matches the relation case-sensitively as it was written in a draft.

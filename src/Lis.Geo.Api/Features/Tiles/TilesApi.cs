@@ -56,7 +56,7 @@ public static partial class TilesApi
                     [
                         new(OgcApi.Href(req, self), "self", "application/json", "This tileset"),
                         new(TileMatrixSetUri, "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", "application/json", "WebMercatorQuad"),
-                        new(OgcApi.Href(req, $"{self}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}"), "item", MvtMediaType, "Mapbox Vector Tiles", true),
+                        new(OgcApi.Href(req, $"{self}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}") + await VersionQueryAsync(db, layer, ct), "item", MvtMediaType, "Mapbox Vector Tiles", true),
                         new(OgcApi.Href(req, $"{self}/tilejson.json"), "describedby", "application/json", "TileJSON 3.0"),
                         new(OgcApi.Href(req, $"/collections/{layer.Id}"), "collection", "application/json", layer.Title),
                     ]));
@@ -74,7 +74,7 @@ public static partial class TilesApi
                     ["tilejson"] = "3.0.0",
                     ["name"] = layer.Title,
                     ["description"] = layer.Description,
-                    ["tiles"] = new[] { OgcApi.Href(req, $"/collections/{layer.Id}/tiles/{TileMatrixSet}/{{z}}/{{y}}/{{x}}") },
+                    ["tiles"] = new[] { OgcApi.Href(req, $"/collections/{layer.Id}/tiles/{TileMatrixSet}/{{z}}/{{y}}/{{x}}") + await VersionQueryAsync(db, layer, ct) },
                     ["minzoom"] = 0,
                     ["maxzoom"] = TileQuery.MaxZoom,
                     ["bounds"] = bounds ?? [-180, -85.0511, 180, 85.0511],
@@ -109,9 +109,13 @@ public static partial class TilesApi
                 var tile = await TileQuery.RenderAsync(db, layer, z, x, y, ct);
                 var etag = "\"" + Convert.ToHexString(SHA256.HashData(tile), 0, 16).ToLowerInvariant() + "\"";
                 http.Response.Headers.ETag = etag;
-                // A finished run's results never change and its id is in the URL: cache for a year.
-                // Other layers can be edited or re-imported, so clients revalidate with the ETag.
-                http.Response.Headers.CacheControl = IsImmutable(layer.Id) ? "public, max-age=31536000, immutable" : "no-cache";
+                // A finished run's results never change and its id is in the URL; the zones and IMD its tiles
+                // join can be re-imported, so the URL carries the import version too (?v=, from the tileset and
+                // TileJSON): a tile asked at the current version is cached for a year. Any other tile (other
+                // layers, an old or missing version) revalidates with the ETag.
+                http.Response.Headers.CacheControl = IsImmutable(layer.Id) && http.Request.Query["v"] is [{ } v]
+                    && v == (await TileQuery.ImportVersionAsync(db, ct)).ToString(CultureInfo.InvariantCulture)
+                    ? "public, max-age=31536000, immutable" : "no-cache";
                 if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*")))
                     return Results.StatusCode(StatusCodes.Status304NotModified);
                 // OGC API – Tiles: an empty tile inside the limits is 204 No Content.
@@ -119,12 +123,16 @@ public static partial class TilesApi
             })
             .Produces(StatusCodes.Status200OK, contentType: MvtMediaType)
             .WithSummary("One vector tile (MVT) of the collection: tileMatrix = zoom (0–22), tileRow = y, tileCol = x")
-            .WithDescription("Tiles of a finished run's zones and isochrones (collections analysis-{id}-zones, analysis-{id}-isochrones) are immutable and cached for a year; " +
+            .WithDescription("Tiles of a finished run's zones and isochrones (collections analysis-{id}-zones, analysis-{id}-isochrones) asked with the import version ?v= of their TileJSON are immutable and cached for a year; " +
                              "other tiles carry an ETag to revalidate. Geometry is simplified to half a tile unit per zoom; the MVT layer is named after the collection.");
         return app;
     }
 
-    /// <summary>Layers made only of a finished run's stored results (zones with their indicators, isochrone polygons).</summary>
+    /// <summary>The <c>?v=</c> that keys a run layer's tile URLs by the store's import version; empty for other layers.</summary>
+    private static async Task<string> VersionQueryAsync(NpgsqlDataSource db, Layer layer, CancellationToken ct) =>
+        IsImmutable(layer.Id) ? $"?v={await TileQuery.ImportVersionAsync(db, ct)}" : "";
+
+    /// <summary>A finished run's result layers (zones with their indicators, isochrone polygons): immutable at a given import version.</summary>
     internal static bool IsImmutable(string collectionId) => ImmutableLayer().IsMatch(collectionId);
 
     [GeneratedRegex(@"^analysis-\d+-(zones|isochrones)$")]

@@ -73,6 +73,14 @@ public sealed class MapPageTests(MapFixture api) : IClassFixture<MapFixture>
         Assert.Equal(equity.Count, await bars.CountAsync());
         for (var i = 0; i < equity.Count; i++)
             Assert.Equal(equity[i].GetProperty("share").GetDouble(), double.Parse((await bars.Nth(i).GetAttributeAsync("data-share"))!, CultureInfo.InvariantCulture), 9);
+        // No label of the chart is cut off: every text box lies inside the SVG's view box (the "100%" label was clipped at the top).
+        var clipped = await page.EvaluateAsync<string[]>("""
+            () => { const svg = document.querySelector('#equity svg'); const v = svg.viewBox.baseVal;
+                    return [...svg.querySelectorAll('text')].map(t => [t.textContent, t.getBBox()])
+                      .filter(([_, b]) => b.x < v.x || b.y < v.y || b.x + b.width > v.x + v.width || b.y + b.height > v.y + v.height).map(([s]) => s); }
+            """);
+        Assert.Empty(clipped);
+        Assert.Equal(13, await page.Locator("#equity svg text").CountAsync()); // 3 axis labels and 10 decile numbers: the check saw them
 
         // Switching to the overlay recolours by the bivariate classes and shows their legend.
         await page.CheckAsync("input[value=bivariate_class]");

@@ -26,7 +26,7 @@ public sealed class OverlayFixture : ApiFixture
     private static readonly string SyntheticSpec = new RunSpec
     {
         Type = AnalysisTypes.ZoneAccess, Feeds = [new RunFeed(1, "synthetic")], ServiceDate = new DateOnly(2026, 11, 25),
-        Routing = new(), Access = new AccessRules(2700, 3, 50), ZoneSet = "lsoa11",
+        Routing = new(), Access = new AccessRules(2700, 3, 50), ZoneSet = "lsoa11", Deprivation = "imd2019",
     }.ToJson();
 
     protected override async Task LoadAsync(Importer importer)

@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Lis.Geo.Api.Tests.Features.Analyses;
+using Lis.Geo.Data.Importing;
+using Lis.Geo.Testing;
 using NetTopologySuite.Geometries;
 
 namespace Lis.Geo.Api.Tests.Features.Tiles;
@@ -145,6 +147,34 @@ public sealed class TilesApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Every_collection_links_its_vector_tilesets_and_the_conformance_lists_the_tiles_classes()
+    {
+        // A client walks collection → tilesets-vector → tileset → templated item link → a tile, as OGC API – Tiles clients do.
+        foreach (var c in (await api.GetJsonAsync("/collections")).GetProperty("collections").EnumerateArray())
+        {
+            var id = c.GetProperty("id").GetString()!;
+            var link = Assert.Single(c.GetProperty("links").EnumerateArray(), l => l.GetProperty("rel").GetString() == "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector");
+            Assert.EndsWith($"/collections/{id}/tiles", link.GetProperty("href").GetString());
+            var tileset = (await api.GetJsonAsync(new Uri(link.GetProperty("href").GetString()!).PathAndQuery)).GetProperty("tilesets")[0];
+            Assert.Equal(("vector", "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"),
+                (tileset.GetProperty("dataType").GetString(), tileset.GetProperty("tileMatrixSetURI").GetString()));
+        }
+        var zones = await api.GetJsonAsync("/collections/zones-lsoa11");
+        var tilesets = await api.GetJsonAsync(new Uri(zones.GetProperty("links").EnumerateArray()
+            .Single(l => l.GetProperty("rel").GetString() == "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector").GetProperty("href").GetString()!).PathAndQuery);
+        var metadata = await api.GetJsonAsync(new Uri(tilesets.GetProperty("tilesets")[0].GetProperty("links")[0].GetProperty("href").GetString()!).PathAndQuery);
+        var template = metadata.GetProperty("links").EnumerateArray().Single(l => l.GetProperty("rel").GetString() == "item").GetProperty("href").GetString()!;
+        var (z, x, y, _) = TileOfZone(10);
+        var url = template.Replace("{tileMatrix}", $"{z}").Replace("{tileRow}", $"{y}").Replace("{tileCol}", $"{x}");
+        var layer = Assert.Single(Mvt.Read(await TileAsync(api.Client, new Uri(url).PathAndQuery)));
+        Assert.Contains(layer.Features, f => (string?)f["code"] == Zone);
+
+        var conformance = (await api.GetJsonAsync("/conformance")).GetProperty("conformsTo").EnumerateArray().Select(e => e.GetString()).ToList();
+        foreach (var cls in new[] { "core", "tileset", "tilesets-list", "geodata-tilesets", "mvt" })
+            Assert.Contains($"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/{cls}", conformance);
+    }
+
+    [Fact]
     public async Task Tileset_metadata_and_tilejson_point_to_the_tiles_and_list_the_attributes()
     {
         var tilesets = await api.GetJsonAsync("/collections/zones-lsoa11/tiles");
@@ -185,7 +215,7 @@ public sealed class RunTilesTests(AnalysisFixture api) : IClassFixture<AnalysisF
         var zones = (await api.GetJsonAsync($"/analyses/{id}/zones?limit=1000")).GetProperty("features").EnumerateArray()
             .ToDictionary(f => f.GetProperty("id").GetString()!, f => f.GetProperty("properties"));
         var (z, x, y) = Mvt.TileOfSampleRegion();
-        var tile = await api.Client.GetAsync($"/collections/analysis-{id}-zones/tiles/WebMercatorQuad/{z}/{y}/{x}");
+        var tile = await api.Client.GetAsync(await TileUrlAsync(id, z, x, y));
         Assert.Equal(HttpStatusCode.OK, tile.StatusCode);
         Assert.True(tile.Headers.CacheControl!.Public);
         Assert.Equal(TimeSpan.FromDays(365), tile.Headers.CacheControl.MaxAge);
@@ -206,5 +236,51 @@ public sealed class RunTilesTests(AnalysisFixture api) : IClassFixture<AnalysisF
         // The zone layer of the store is not a run result: it revalidates.
         var live = await api.Client.GetAsync($"/collections/zones-lsoa11/tiles/WebMercatorQuad/{z}/{y}/{x}");
         Assert.True(live.Headers.CacheControl!.NoCache);
+    }
+
+    /// <summary>The run's zone tile URL as its TileJSON gives it (keyed by the store's import version).</summary>
+    private async Task<string> TileUrlAsync(long runId, int z, int x, int y)
+    {
+        var template = (await api.GetJsonAsync($"/collections/analysis-{runId}-zones/tiles/WebMercatorQuad/tilejson.json")).GetProperty("tiles")[0].GetString()!;
+        return new Uri(template.Replace("{z}", $"{z}").Replace("{y}", $"{y}").Replace("{x}", $"{x}")).PathAndQuery;
+    }
+
+    [Fact]
+    public async Task A_reimport_of_the_imd_changes_a_runs_tile_urls_so_a_cached_tile_is_never_stale()
+    {
+        var response = await api.Writer().PostAsync("/analyses", new StringContent("""{"type":"zone-access","serviceDate":"2026-11-25","minCentres":2}""", Encoding.UTF8, "application/json"));
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        Assert.Equal("succeeded", (await api.WaitAsync(id)).GetProperty("state").GetString());
+        var (z, x, y) = Mvt.TileOfSampleRegion();
+        const string zone = "E01999001"; // IMD decile 2 in geodata/imd2019.csv
+        async Task<(long? Decile, System.Net.Http.Headers.CacheControlHeaderValue Cache)> ZoneInTile(string url)
+        {
+            var tile = await api.Client.GetAsync(url);
+            Assert.Equal(HttpStatusCode.OK, tile.StatusCode);
+            var f = Mvt.Read(await tile.Content.ReadAsByteArrayAsync()).Single().Features.Single(f => (string?)f["code"] == zone);
+            return ((long?)f["imd_decile"], tile.Headers.CacheControl!);
+        }
+        var before = await TileUrlAsync(id, z, x, y);
+        Assert.Matches(@"\?v=\d+$", before);
+        var (decile, cache) = await ZoneInTile(before);
+        Assert.Equal((2L, true), (decile, cache.Extensions.Any(e => e.Name == "immutable")));
+
+        // A corrected IMD file (the zone's decile 2 → 3) is imported: the run's tiles now join the new decile.
+        var lines = File.ReadAllLines(Path.Combine(RepoPaths.GeoData, "imd2019.csv"));
+        var header = lines[0].Split(',');
+        var column = Array.IndexOf(header, "imd_decile");
+        var corrected = lines.Select(l => l.Split(',') is var f && f[0] == zone ? string.Join(',', f.Select((v, i) => i == column ? "3" : v)) : l);
+        var record = await new Importer(api.Db).ImportAsync("imd", new SourceFile("imd2019.csv", Encoding.UTF8.GetBytes(string.Join('\n', corrected) + "\n")), new ImportOptions(), default);
+        Assert.Equal("succeeded", record.Status);
+
+        var after = await TileUrlAsync(id, z, x, y);
+        Assert.NotEqual(before, after); // a browser holding the old tile asks a new URL
+        (decile, cache) = await ZoneInTile(after);
+        Assert.Equal((3L, true), (decile, cache.Extensions.Any(e => e.Name == "immutable")));
+        // The old URL is no longer promised immutable: it revalidates.
+        (decile, cache) = await ZoneInTile(before);
+        Assert.Equal((3L, true), (decile, cache.NoCache));
+        // Nor is a run tile asked without the version.
+        Assert.True((await ZoneInTile($"/collections/analysis-{id}-zones/tiles/WebMercatorQuad/{z}/{y}/{x}")).Cache.NoCache);
     }
 }

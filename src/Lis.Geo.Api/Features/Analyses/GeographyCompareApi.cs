@@ -1,0 +1,38 @@
+using Lis.Geo.Api.Infrastructure;
+using Lis.Geo.Data.Analyses;
+using Lis.Geo.Data.Model;
+using Lis.Geo.Jobs;
+using Npgsql;
+
+namespace Lis.Geo.Api.Features.Analyses;
+
+/// <summary>
+/// <c>GET /analyses/{id}/compare-geography?other={id}</c>: a run on LSOA 2011 zones against one on LSOA 2021
+/// zones, through the stored ONS lookup (<see cref="GeographyComparison"/>). Distinct from the scenario
+/// comparison of two runs on the same zones.
+/// </summary>
+public static class GeographyCompareApi
+{
+    public static IEndpointRouteBuilder MapGeographyCompare(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/analyses/{id:long}/compare-geography", async (long id, long? other, NpgsqlDataSource db, CancellationToken ct) =>
+            {
+                if (other is null) return Problems.Result(Problems.InvalidParameter, "Give other, the id of the run on the other LSOA geography.", "other");
+                if (await RunStore.LoadAsync(db, id, ct) is not { } run) return Problems.Result(Problems.NotFound, $"No analysis run {id}.", "id");
+                if (await RunStore.LoadAsync(db, other.Value, ct) is not { } otherRun) return Problems.Result(Problems.InvalidParameter, $"No analysis run {other}.", "other");
+                foreach (var (r, field) in new[] { (run, "id"), (otherRun, "other") })
+                {
+                    if (r.State != RunState.Succeeded)
+                        return Problems.Result(Problems.Conflict, $"Run {r.Id} is {r.State}; runs are compared once they have succeeded.", field);
+                    if (!r.Spec.ResultLayers.Contains(ResultLayer.Zones))
+                        return Problems.Result(Problems.InvalidParameter, $"Run {r.Id} is a {r.Type} run and has no zone results.", field);
+                }
+                return Results.Ok(await GeographyComparison.CompareAsync(db, run, otherRun, ct));
+            })
+            .WithTags("Analyses").WithProblems(400, 404, 409)
+            .Produces<GeographyComparison.Result>()
+            .WithSummary("A 2011-zone run against a 2021-zone run through the ONS LSOA lookup: unchanged, split and merged zones paired, population-weighted, counted; unmatched zones listed")
+            .WithDescription(GeographyComparison.MethodText + " Differences are other − this run.");
+        return app;
+    }
+}
