@@ -39,6 +39,8 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
     public DbSet<AnalysisRun> Runs => Set<AnalysisRun>();
     public DbSet<RunPoint> RunPoints => Set<RunPoint>();
     public DbSet<RunChunk> RunChunks => Set<RunChunk>();
+    public DbSet<RunWork> RunWork => Set<RunWork>();
+    public DbSet<RunRequestKey> RunRequestKeys => Set<RunRequestKey>();
     public DbSet<OriginResult> OriginResults => Set<OriginResult>();
     public DbSet<OriginPart> OriginParts => Set<OriginPart>();
     public DbSet<PairResult> PairResults => Set<PairResult>();
@@ -223,6 +225,24 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
         {
             e.ToTable("analysis_chunk");
             e.HasKey(x => new { x.RunId, x.Index });
+            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<RunWork>(e =>
+        {
+            e.ToTable("analysis_work");
+            e.Property(x => x.CreatedAt).HasDefaultValueSql("now()");
+            e.Property(x => x.Dispatches).HasDefaultValue(0); // rows are also written by plain SQL (the last chunk, the watchdog)
+            // One row per chunk and one for the aggregation (null chunk): a second "last chunk" cannot add another.
+            e.HasIndex(x => new { x.RunId, x.ChunkIndex }).IsUnique().AreNullsDistinct(false);
+            e.HasIndex(x => x.JobId);
+            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<RunRequestKey>(e =>
+        {
+            e.ToTable("analysis_request_key");
+            e.HasKey(x => x.Key);
+            e.Property(x => x.CreatedAt).HasDefaultValueSql("now()");
+            e.HasIndex(x => x.RunId);
             e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<OriginResult>(e =>

@@ -17,10 +17,11 @@ namespace Lis.Geo.Jobs;
 /// The Hangfire jobs of an analysis run. A chunk computes its origins' travel times with the
 /// engine, then, in one transaction, replaces its rows (so a retried chunk never duplicates them)
 /// and marks itself done exactly once; the run's counters are bumped only by that first marking,
-/// and the chunk that brings the count to the total enqueues the aggregation (database-side fan-in,
-/// as R5's broker does with its task counts).
+/// and the chunk that brings the count to the total writes the aggregation's outbox row in the same
+/// transaction (database-side fan-in, as R5's broker does with its task counts), dispatched right
+/// after the commit (<see cref="RunOutbox"/>). A job that fails for good fails its run (<see cref="RunFailureFilter"/>).
 /// </summary>
-public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, IBackgroundJobClient jobs, ILogger<AnalysisJobs> log)
+public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOutbox outbox, ILogger<AnalysisJobs> log)
 {
     /// <summary>Retries of a failed chunk before the run is marked failed.</summary>
     public const int ChunkAttempts = 3;
@@ -87,17 +88,11 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, IBack
             log.LogInformation("Run {Run} chunk {Chunk}: {Origins} origins to destinations {From}–{To} in {Seconds:F1} s (inputs and router {Ready:F2} s, routing {Routing:F1} s, writing {Writing:F2} s)",
                 runId, chunkIndex, origins.Count, chunk.DestinationFrom, chunk.DestinationTo == int.MaxValue ? run.DestinationCount : chunk.DestinationTo, stopwatch.Elapsed.TotalSeconds, ready, routed - ready, stopwatch.Elapsed.TotalSeconds - routed);
             if (last)
-                jobs.Enqueue<AnalysisJobs>(j => j.AggregateAsync(runId, null, CancellationToken.None));
+                await outbox.DispatchAfterCommitAsync(runId);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             log.LogInformation("Run {Run} chunk {Chunk} stopped: the run was cancelled", runId, chunkIndex);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            if (chunk.Attempts >= ChunkAttempts)
-                await RunStore.FailAsync(db, runId, $"Chunk {chunkIndex} failed {chunk.Attempts} times: {e.Message}", CancellationToken.None);
-            throw;
         }
     }
 
@@ -112,28 +107,19 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, IBack
         var run = await RunStore.LoadAsync(db, runId, cancellationToken);
         if (run is null || RunState.IsFinished(run.State)) return;
         await RunStore.SetStateAsync(db, runId, RunState.Aggregating, cancellationToken);
-        try
-        {
-            if (run.DestinationGroupSize is not null)
-                await OriginParts.MergeAsync(db, run, cancellationToken);
-            object summary = run.Type == AnalysisTypes.Isochrones
-                ? await IsochroneSummaryAsync(runId, cancellationToken)
-                : await RunSummary.ComputeAsync(db, run, cancellationToken);
-            if (AnalysisTypes.HasSites(run.Type))
-                await SiteCatchments.WriteAsync(db, run, cancellationToken);
-            IReadOnlyList<string> corridorFailures = [];
-            if (run.Type == AnalysisTypes.Corridor)
-                corridorFailures = await CorridorAnalyses.WriteAsync(db, run, cancellationToken);
-            await RunStore.CompleteAsync(db, runId, JsonSerializer.Serialize(summary, AnalysisPlanner.Json), cancellationToken,
-                corridorFailures.Count == 0 ? null : "Succeeded without " + string.Join("; ", corridorFailures));
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // The last attempt marks the run failed, so GET /analyses/{id} says why instead of showing "aggregating" for ever.
-            if (context?.GetJobParameter<int>("RetryCount") >= AggregateAttempts - 1)
-                await RunStore.FailAsync(db, runId, $"Aggregation failed {AggregateAttempts} times: {e.Message}", CancellationToken.None);
-            throw;
-        }
+        // Failing for good (the last attempt) fails the run: RunFailureFilter.
+        if (run.DestinationGroupSize is not null)
+            await OriginParts.MergeAsync(db, run, cancellationToken);
+        object summary = run.Type == AnalysisTypes.Isochrones
+            ? await IsochroneSummaryAsync(runId, cancellationToken)
+            : await RunSummary.ComputeAsync(db, run, cancellationToken);
+        if (AnalysisTypes.HasSites(run.Type))
+            await SiteCatchments.WriteAsync(db, run, cancellationToken);
+        IReadOnlyList<string> corridorFailures = [];
+        if (run.Type == AnalysisTypes.Corridor)
+            corridorFailures = await CorridorAnalyses.WriteAsync(db, run, cancellationToken);
+        await RunStore.CompleteAsync(db, runId, JsonSerializer.Serialize(summary, AnalysisPlanner.Json), cancellationToken,
+            corridorFailures.Count == 0 ? null : "Succeeded without " + string.Join("; ", corridorFailures));
     }
 
     /// <summary>The direction the planner chose and recorded (runs planned before it existed ran forward).</summary>

@@ -20,17 +20,34 @@ namespace Lis.Geo.Jobs;
 /// Turns a request into a queued run: checks everything that can be checked before any job runs
 /// (feed, service date, window with service, origins, destinations, parameters), freezes the origin
 /// and destination sets, writes the reproducibility record, splits the run into chunks (origin chunks,
-/// or destination groups for the profile search) and enqueues one Hangfire job per chunk.
+/// or destination groups for the profile search) and, in the same transaction, one outbox row per
+/// chunk (<see cref="RunOutbox"/>), dispatched as Hangfire jobs right after the commit: a run is
+/// stored with all its work scheduled, or not at all.
 /// </summary>
-public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IBackgroundJobClient jobs, IOptions<JobsOptions> options)
+public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, RunOutbox outbox, IOptions<JobsOptions> options)
 {
+    /// <summary>The run a request made, and whether it was made by an earlier request with the same idempotency key.</summary>
+    public sealed record Planned(AnalysisRun Run, bool Replayed);
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static string EngineVersion { get; } =
         $"Lis.Geo.Transit {typeof(TransitRouter).Assembly.GetName().Version}";
 
-    public async Task<AnalysisRun> CreateAsync(AnalysisRequest request, long? scheduleId, CancellationToken ct)
+    public async Task<AnalysisRun> CreateAsync(AnalysisRequest request, long? scheduleId, CancellationToken ct) =>
+        (await CreateAsync(request, scheduleId, null, ct)).Run;
+
+    /// <summary>
+    /// Plans the run; with an <paramref name="idempotencyKey"/>, a request already made with that key
+    /// returns its run (<see cref="Planned.Replayed"/>) and one with another body throws
+    /// <see cref="IdempotencyKeyReusedException"/>. The key is stored with the run (a unique key, inserted
+    /// ON CONFLICT DO NOTHING), so of two concurrent requests with one key exactly one creates a run.
+    /// </summary>
+    public async Task<Planned> CreateAsync(AnalysisRequest request, long? scheduleId, string? idempotencyKey, CancellationToken ct)
     {
+        var requestSha256 = Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, Json)));
+        if (idempotencyKey is not null && await ReplayAsync(idempotencyKey, requestSha256, ct) is { } earlier)
+            return earlier;
         var (routing, access) = request.Check();
 
         var stored = await RunScenarios.FindAsync(db, request.Scenario, ct);
@@ -95,21 +112,40 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
         {
             ctx.Runs.Add(run);
             await ctx.SaveChangesAsync(ct);
+            if (idempotencyKey is not null)
+            {
+                var keyStored = await ctx.Database.ExecuteSqlInterpolatedAsync(
+                    $"INSERT INTO analysis_request_key (key, request_sha256, run_id) VALUES ({idempotencyKey}, {requestSha256}, {run.Id}) ON CONFLICT (key) DO NOTHING", ct);
+                if (keyStored == 0)
+                {
+                    // A concurrent request with the same key committed first (this insert waited for it): its run is the answer.
+                    await tx.RollbackAsync(ct);
+                    return await ReplayAsync(idempotencyKey, requestSha256, ct)
+                           ?? throw new InvalidOperationException($"Idempotency key '{idempotencyKey}' conflicted but has no run.");
+                }
+            }
             ctx.RunPoints.AddRange(origins.Select((p, i) => p.ToPoint(run.Id, true, i)));
             ctx.RunPoints.AddRange(destinations.Select((p, i) => p.ToPoint(run.Id, false, i)));
             ctx.RunChunks.AddRange(chunks.Select((c, i) => new RunChunk
             {
                 RunId = run.Id, Index = i, OriginFrom = c.OriginFrom, OriginTo = c.OriginTo, DestinationFrom = c.DestinationFrom, DestinationTo = c.DestinationTo,
             }));
+            ctx.RunWork.AddRange(Enumerable.Range(0, run.ChunkCount).Select(c => new RunWork { RunId = run.Id, ChunkIndex = c }));
             await ctx.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
-        for (var c = 0; c < run.ChunkCount; c++)
-        {
-            var chunk = c;
-            jobs.Enqueue<AnalysisJobs>(j => j.RunChunkAsync(run.Id, chunk, CancellationToken.None));
-        }
-        return run;
+        await outbox.DispatchAfterCommitAsync(run.Id);
+        return new Planned(run, false);
+    }
+
+    /// <summary>The run an earlier request with <paramref name="key"/> made, or null; a different request under the key throws.</summary>
+    private async Task<Planned?> ReplayAsync(string key, string requestSha256, CancellationToken ct)
+    {
+        await using var ctx = LisGeoDb.CreateContext(db);
+        var earlier = await ctx.RunRequestKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Key == key, ct);
+        if (earlier is null) return null;
+        if (earlier.RequestSha256 != requestSha256) throw new IdempotencyKeyReusedException(key, earlier.RunId);
+        return new Planned(await ctx.Runs.AsNoTracking().FirstAsync(r => r.Id == earlier.RunId, ct), true);
     }
 
     /// <summary>Origin chunks of <paramref name="size"/>, each to every destination.</summary>
@@ -214,4 +250,11 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, IB
             text.Append(CultureInfo.InvariantCulture, $"{p.Kind},{p.Code},{p.Lon:R},{p.Lat:R},{p.Weight:R}\n");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
     }
+}
+
+/// <summary>An <c>Idempotency-Key</c> sent again with a different request than the one that first used it.</summary>
+public sealed class IdempotencyKeyReusedException(string key, long runId)
+    : Exception($"Idempotency-Key '{key}' was first used for another request (run {runId}); use a new key for a new request.")
+{
+    public long RunId { get; } = runId;
 }

@@ -33,10 +33,26 @@ public sealed class JobsOptions
 
     /// <summary>
     /// How long a job taken by a worker that has died stays invisible before another worker takes it
-    /// over. The timeout slides (Hangfire.PostgreSql refreshes it while the worker is alive), so it
-    /// bounds the wait after a killed worker, not the length of a chunk.
+    /// over. The timeout slides (Hangfire.PostgreSql refreshes it every fifth of it while the worker is
+    /// alive), so it bounds the wait after a killed worker, not the length of a chunk: 30 s hands a
+    /// SIGKILLed worker's chunk on within about half a minute.
     /// </summary>
-    [Range(5, 86_400)] public int InvisibilityTimeoutSeconds { get; set; } = 300;
+    [Range(5, 86_400)] public int InvisibilityTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// After how long without a heartbeat (sent every fifth of it) a Hangfire server counts as dead, in
+    /// the dashboard and for the <see cref="RunWatchdog"/>.
+    /// </summary>
+    [Range(10, 3_600)] public int ServerTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>How often the <see cref="RunWatchdog"/> dispatches left-over work and looks for runs without live work.</summary>
+    [Range(1, 3_600)] public int WatchdogSeconds { get; set; } = 10;
+
+    /// <summary>How many Hangfire jobs one chunk (or aggregation) may be given before its run fails as undoable.</summary>
+    [Range(1, 100)] public int MaxDispatches { get; set; } = 3;
+
+    /// <summary>How long work may stay unscheduled (Hangfire failing to create its job) before its run fails.</summary>
+    [Range(10, 86_400)] public int ScheduleGiveUpSeconds { get; set; } = 600;
 
     /// <summary>Folder for feed files and compiled timetables on this machine; empty for ~/.cache/lisgeo.</summary>
     public string CacheDirectory { get; set; } = "";

@@ -38,6 +38,8 @@ public static class Problems
         "Send application/geo+json or application/json (features), or multipart/form-data or the raw file (imports).");
     public static readonly ProblemType ImportRejected = new("import-rejected", 422, "Import rejected",
         "Rows of the file were rejected, so nothing was imported. 'importRecord' lists every issue.");
+    public static readonly ProblemType IdempotencyKeyReused = new("idempotency-key-reused", 422, "Idempotency key reused",
+        "The Idempotency-Key was first sent with a different request body; 'runId' is the run it made. Use a new key for a new request.");
     public static readonly ProblemType NotComparable = new("not-comparable", 422, "Runs not comparable",
         "Two runs are compared only when they differ in nothing but the scenario. 'reasons' lists each difference.");
     public static readonly ProblemType TooManyRequests = new("too-many-requests", 429, "Too many requests",
@@ -47,7 +49,7 @@ public static class Problems
     public static readonly ProblemType ServerError = new("server-error", 500, "Unexpected error", "The error was logged; nothing was stored.");
 
     public static readonly IReadOnlyList<ProblemType> All =
-        [InvalidParameter, InvalidBody, InvalidFeature, DeprivationNotCovering, NotFound, NotAcceptable, Conflict, Unauthorized, PayloadTooLarge, UnsupportedMediaType, ImportRejected, NotComparable, TooManyRequests, ServiceUnavailable, ServerError];
+        [InvalidParameter, InvalidBody, InvalidFeature, DeprivationNotCovering, NotFound, NotAcceptable, Conflict, Unauthorized, PayloadTooLarge, UnsupportedMediaType, ImportRejected, IdempotencyKeyReused, NotComparable, TooManyRequests, ServiceUnavailable, ServerError];
 
     public static ProblemHttpResult Result(ProblemType type, string detail, string? field = null, IDictionary<string, object?>? extensions = null)
     {

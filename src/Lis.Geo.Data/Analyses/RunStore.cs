@@ -74,7 +74,8 @@ public static class RunStore
 
     /// <summary>
     /// Marks the chunk done (only the first time) and adds it to the run's counters in the caller's
-    /// transaction; true when this chunk was the last one, so exactly one caller aggregates. A run split
+    /// transaction; true when this chunk was the last one, which then writes the aggregation's outbox
+    /// row in the same transaction, so "all chunks done" never commits without the aggregation due. A run split
     /// by destination groups has its origins done only when its last group is (each group covers every
     /// origin, and an origin's indicators need every group).
     /// </summary>
@@ -93,7 +94,11 @@ public static class RunStore
         cmd.Parameters.Add(new() { Value = chunk.Index });
         cmd.Parameters.Add(new() { Value = seconds });
         cmd.Parameters.Add(new() { Value = routingSeconds });
-        return await cmd.ExecuteScalarAsync(ct) is true;
+        if (await cmd.ExecuteScalarAsync(ct) is not true) return false;
+        await using var work = new NpgsqlCommand("INSERT INTO analysis_work (run_id, chunk_index) VALUES ($1, NULL) ON CONFLICT DO NOTHING", conn, tx);
+        work.Parameters.Add(new() { Value = runId });
+        await work.ExecuteNonQueryAsync(ct);
+        return true;
     }
 
     /// <summary>How many of the run's destinations are centres: they come first, so they are indices 0 … n−1.</summary>

@@ -1157,6 +1157,92 @@ namespace Lis.Geo.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Lis.Geo.Data.Model.RunRequestKey", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasColumnType("text")
+                        .HasColumnName("key");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<string>("RequestSha256")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("request_sha256");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.HasKey("Key")
+                        .HasName("pk_analysis_request_key");
+
+                    b.HasIndex("RunId")
+                        .HasDatabaseName("ix_analysis_request_key_run_id");
+
+                    b.ToTable("analysis_request_key", (string)null);
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.RunWork", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int?>("ChunkIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunk_index");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<DateTimeOffset?>("DispatchedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("dispatched_at");
+
+                    b.Property<int>("Dispatches")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("dispatches");
+
+                    b.Property<string>("JobId")
+                        .HasColumnType("text")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_analysis_work");
+
+                    b.HasIndex("JobId")
+                        .HasDatabaseName("ix_analysis_work_job_id");
+
+                    b.HasIndex("RunId", "ChunkIndex")
+                        .IsUnique()
+                        .HasDatabaseName("ix_analysis_work_run_id_chunk_index");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("RunId", "ChunkIndex"), false);
+
+                    b.ToTable("analysis_work", (string)null);
+                });
+
             modelBuilder.Entity("Lis.Geo.Data.Model.ScenarioRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -1624,6 +1710,26 @@ namespace Lis.Geo.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_analysis_point_analysis_run_run_id");
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.RunRequestKey", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.AnalysisRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_analysis_request_key_analysis_run_run_id");
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.RunWork", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.AnalysisRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_analysis_work_analysis_run_run_id");
                 });
 
             modelBuilder.Entity("Lis.Geo.Data.Model.ScenarioRecord", b =>

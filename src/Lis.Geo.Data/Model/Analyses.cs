@@ -119,6 +119,34 @@ public sealed class RunChunk
     public string? Worker { get; set; }
 }
 
+/// <summary>
+/// A run's outbox: one row per unit of work (a chunk, or the aggregation when <see cref="ChunkIndex"/> is
+/// null), written in the same transaction as the state that calls for it, so no committed run lacks its
+/// work. A dispatcher turns rows with no <see cref="JobId"/> into Hangfire jobs; the watchdog clears the
+/// id of a job that died without finishing its work, so it is dispatched again (<see cref="Dispatches"/> bounds that).
+/// </summary>
+public sealed class RunWork
+{
+    public long Id { get; set; }
+    public long RunId { get; set; }
+    public int? ChunkIndex { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public string? JobId { get; set; }
+    public DateTimeOffset? DispatchedAt { get; set; }
+    public int Dispatches { get; set; }
+    /// <summary>The last problem with this work: why its last dispatch failed, or how its last job was lost.</summary>
+    public string? LastError { get; set; }
+}
+
+/// <summary>An <c>Idempotency-Key</c> of a <c>POST /analyses</c>: the run it created and a hash of the request it came with.</summary>
+public sealed class RunRequestKey
+{
+    public required string Key { get; set; }
+    public required string RequestSha256 { get; set; }
+    public long RunId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
 /// <summary>Per origin: centres reachable at the run's percentile and the time-share form.</summary>
 public sealed class OriginResult
 {

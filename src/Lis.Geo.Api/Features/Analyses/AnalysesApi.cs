@@ -6,6 +6,7 @@ using Lis.Geo.Data.Analyses;
 using Lis.Geo.Data.Layers;
 using Lis.Geo.Data.Model;
 using Lis.Geo.Jobs;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -36,18 +37,32 @@ public static class AnalysesApi
     {
         var g = app.MapGroup("/analyses").WithTags("Analyses").WithProblems(400, 401, 404, 409);
 
-        g.MapPost("", async (AnalysisRequest request, HttpRequest req, AnalysisPlanner planner, IOptions<LimitsOptions> limits, CancellationToken ct) =>
+        g.MapPost("", async (AnalysisRequest request, [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey, HttpRequest req, HttpResponse res,
+                AnalysisPlanner planner, IOptions<LimitsOptions> limits, CancellationToken ct) =>
             {
                 RunLimits.Check(request, limits.Value);
-                var run = await planner.CreateAsync(request, null, ct);
-                var url = OgcApi.Href(req, $"/analyses/{run.Id}");
-                return Results.Accepted(url, View(req, run));
+                CheckIdempotencyKey(idempotencyKey);
+                AnalysisPlanner.Planned planned;
+                try
+                {
+                    planned = await planner.CreateAsync(request, null, idempotencyKey, ct);
+                }
+                catch (IdempotencyKeyReusedException e)
+                {
+                    return Problems.Result(Problems.IdempotencyKeyReused, e.Message, IdempotencyKeyHeader, new Dictionary<string, object?> { ["runId"] = e.RunId });
+                }
+                if (planned.Replayed) res.Headers["Idempotent-Replayed"] = "true";
+                return Results.Accepted(OgcApi.Href(req, $"/analyses/{planned.Run.Id}"), View(req, planned.Run));
             })
             .RequireApiKey()
             .Produces<RunView>(StatusCodes.Status202Accepted)
+            .WithProblems(422)
             .WithSummary("Start an analysis run")
             .WithDescription("Body: {\"type\":\"zone-access\"} is enough — every other member defaults to ACCESSIBILITY.md (LSOA 2011 centroids to every centre, " +
-                             "the latest feed on its checked date, 07:00–10:00, 45 min, 3 centres, p50). Bad requests are 400 before anything is queued.");
+                             "the latest feed on its checked date, 07:00–10:00, 45 min, 3 centres, p50). Bad requests are 400 before anything is queued; a 202 means " +
+                             "the run and every one of its jobs are scheduled, any error that nothing was stored. Idempotency-Key (optional, 1–200 visible ASCII " +
+                             "characters): a retry with the same key and the same body answers the first run (202, its Location, Idempotent-Replayed: true) " +
+                             "instead of starting another; the same key with a different body is 422.");
 
         g.MapGet("", async (HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
@@ -149,6 +164,17 @@ public static class AnalysesApi
             })
             .WithSummary("Every origin–destination pair: travel-time percentiles (seconds, empty = unreachable) and departures within the threshold");
         return app;
+    }
+
+    /// <summary>The header that makes a retried <c>POST /analyses</c> return the run the first attempt made.</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    /// <summary>A key is 1–200 visible ASCII characters (a UUID is the usual choice).</summary>
+    private static void CheckIdempotencyKey(string? key)
+    {
+        if (key is null) return;
+        if (key.Length is 0 or > 200 || key.Any(c => c is < '!' or > '~'))
+            throw new Problems.BadParameterException(IdempotencyKeyHeader, "Idempotency-Key must be 1–200 visible ASCII characters (a UUID, say), one value.");
     }
 
     private const string DeprivationParameter =
