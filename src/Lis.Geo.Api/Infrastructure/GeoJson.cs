@@ -32,6 +32,9 @@ public sealed record GeoJsonGeometry(string Type, object Coordinates);
 /// <summary>An RFC 7946 Feature.</summary>
 public sealed record GeoJsonFeature(string Type, string? Id, GeoJsonGeometry Geometry, Dictionary<string, object?> Properties);
 
+/// <summary>One feature as <c>/items/{featureId}</c> returns it: an RFC 7946 Feature with its OGC links (self, collection).</summary>
+public sealed record GeoJsonFeatureWithLinks(string Type, string? Id, GeoJsonGeometry Geometry, Dictionary<string, object?> Properties, IReadOnlyList<Link> Links);
+
 /// <summary>A link of OGC API – Features.</summary>
 public sealed record Link(string Href, string Rel, string? Type = null, string? Title = null);
 

@@ -30,8 +30,36 @@ public static class InteractiveRouting
         AnalysisTypes.SiteTables.ToDictionary(kv => kv.Key, kv => (kv.Value, "reference"))
             .Append(new("centres", ("centre", "code"))).ToDictionary();
 
-    private static readonly string[] AccessibilityParameters = ["lon", "lat", "feedId", "feeds", "scenario", "serviceDate", "window", "windowKind", "thresholdMinutes", "minCentres", "centreKind"];
-    private static readonly string[] IsochroneParameters = ["lon", "lat", "feedId", "feeds", "scenario", "serviceDate", "window", "windowKind", "cutoffs", "percentile"];
+    /// <summary>What every routing endpoint reads after the origin (lon/lat, or a site in the path).</summary>
+    private static readonly QueryParameter[] RoutingQuery =
+    [
+        new("feedId", "Feed to route on (default: the latest stored)", Microsoft.OpenApi.JsonSchemaType.Integer),
+        new("feeds", "Comma-separated feed ids routed together as one network"),
+        new("scenario", "Id of a stored what-if scenario applied to the timetable before routing (POST /scenarios)", Microsoft.OpenApi.JsonSchemaType.Integer),
+        new("serviceDate", "Service day, yyyy-MM-dd (default: the feed's checked day, else today)"),
+        new("window", "Departure (or arrival) window, HH:mm-HH:mm", Example: "07:00-10:00"),
+        new("windowKind", "departure (default) or arrival: the window gives arrival minutes"),
+    ];
+
+    /// <summary>The query of /accessibility and /sites/…/accessibility, in the document and checked here (a name not listed is refused).</summary>
+    public static readonly QueryParameter[] AccessibilityQuery =
+    [
+        .. RoutingQuery,
+        new("thresholdMinutes", "Travel-time target (minutes, default 45)", Microsoft.OpenApi.JsonSchemaType.Integer),
+        new("minCentres", "Centres to reach within the target (default 3)", Microsoft.OpenApi.JsonSchemaType.Integer),
+        new("centreKind", "Only centres of this kind"),
+    ];
+
+    /// <summary>The query of /isochrones and /sites/…/isochrones.</summary>
+    public static readonly QueryParameter[] IsochroneQuery =
+    [
+        .. RoutingQuery,
+        new("cutoffs", "Minutes, increasing, 1–240 (default 15,30,45)", Example: "15,30,45"),
+        new("percentile", "Travel-time percentile over the window, 1–100 (default 50)", Microsoft.OpenApi.JsonSchemaType.Integer),
+    ];
+
+    private static readonly string[] AccessibilityParameters = ["lon", "lat", .. AccessibilityQuery.Select(p => p.Name)];
+    private static readonly string[] IsochroneParameters = ["lon", "lat", .. IsochroneQuery.Select(p => p.Name)];
 
     /// <summary>A site's point on surface (ACCESSIBILITY.md: a polygon stands for itself by that point).</summary>
     public static async Task<(double Lon, double Lat)> SitePointAsync(NpgsqlDataSource db, string collection, string reference, CancellationToken ct)

@@ -5,6 +5,13 @@ namespace Lis.Geo.Api.Infrastructure;
 /// <summary>Swagger document: title, the API key scheme for writes, and GeoJSON schemas.</summary>
 public static class SwaggerSetup
 {
+    /// <summary>A type's schema name: its full name without the API's prefix; generic arguments spelled out (OpenAPI allows only [A-Za-z0-9.-_]).</summary>
+    public static string SchemaId(Type t)
+    {
+        var name = (t.IsGenericType ? t.FullName![..t.FullName!.IndexOf('`')] : t.FullName!).Replace("Lis.Geo.Api.", "", StringComparison.Ordinal).Replace('+', '.');
+        return t.IsGenericType ? name + "Of" + string.Join("And", t.GetGenericArguments().Select(a => a.Name)) : name;
+    }
+
     public static void Configure(SwaggerGenOptions o)
     {
         o.SwaggerDoc("v1", new()
@@ -14,16 +21,21 @@ public static class SwaggerSetup
             Description = "West Midlands public-transport accessibility, deprivation and inclusive growth. OGC API – Features collections " +
                           "serve RFC 7946 GeoJSON (WGS84 by default, crs=EPSG:27700 on request). Writes need the X-API-Key header.",
         });
-        o.CustomSchemaIds(t => t.FullName!.Replace("Lis.Geo.Api.", "", StringComparison.Ordinal).Replace('+', '.'));
+        o.CustomSchemaIds(SchemaId);
         o.OperationFilter<ItemsParametersFilter>();
+        o.OperationFilter<OpenApiRules>();
         // Scenario modifications are one JSON type per "type" value ([JsonDerivedType]); each subtype's members are documented.
         o.UseOneOfForPolymorphism();
+        // Only the modifications are polymorphic; other base types (ProblemDetails) stay one schema.
+        o.SelectSubTypesUsing(t => typeof(Lis.Geo.Transit.Scenarios.Modification).IsAssignableFrom(t)
+            ? t.Assembly.GetTypes().Where(x => x.IsSubclassOf(t)) : []);
+        o.SchemaFilter<GeoJsonSchemas>();
         o.UseAllOfForInheritance();
         o.SelectDiscriminatorNameUsing(t => t == typeof(Lis.Geo.Transit.Scenarios.Modification) ? "type" : null);
         o.SelectDiscriminatorValueUsing(t => System.Reflection.CustomAttributeExtensions
             .GetCustomAttributes<System.Text.Json.Serialization.JsonDerivedTypeAttribute>(typeof(Lis.Geo.Transit.Scenarios.Modification))
             .FirstOrDefault(a => a.DerivedType == t)?.TypeDiscriminator as string);
-        o.AddSecurityDefinition("ApiKey", new Microsoft.OpenApi.OpenApiSecurityScheme
+        o.AddSecurityDefinition(OpenApiRules.SecuritySchemeId, new Microsoft.OpenApi.OpenApiSecurityScheme
         {
             Type = Microsoft.OpenApi.SecuritySchemeType.ApiKey,
             In = Microsoft.OpenApi.ParameterLocation.Header,

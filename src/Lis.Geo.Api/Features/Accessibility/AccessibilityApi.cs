@@ -31,7 +31,8 @@ public static class AccessibilityApi
     {
         app.MapGet("/accessibility", (HttpRequest req, NpgsqlDataSource db, RouterCache routers, CancellationToken ct) =>
                 Compute(Body.Coordinate(req, "lon", 180), Body.Coordinate(req, "lat", 90), null, req, db, routers, ct))
-            .WithTags("Planner look-ups").WithProblems(400, 404)
+            .WithTags("Planner look-ups").WithProblems(400, 404, 429)
+            .WithQuery([QueryParameters.Lon, QueryParameters.Lat, .. InteractiveRouting.AccessibilityQuery])
             .WithSummary("Travel times from a point to every centre over the window (synchronous)")
             .WithDescription("lon, lat (WGS84). Optional: feedId, scenario (a stored scenario's id: route with it applied), serviceDate (yyyy-MM-dd), window (07:00-10:00), windowKind (departure, or arrival: the window gives arrival minutes and each travel time is the time to set aside to be at the centre by then), thresholdMinutes (45), minCentres (3), centreKind.");
 
@@ -40,7 +41,8 @@ public static class AccessibilityApi
                 var (lon, lat) = await InteractiveRouting.SitePointAsync(db, collection, reference, ct);
                 return await Compute(lon, lat, reference, req, db, routers, ct);
             })
-            .WithTags("Planner look-ups").WithProblems(400, 404)
+            .WithTags("Planner look-ups").WithProblems(400, 404, 429)
+            .WithQuery(InteractiveRouting.AccessibilityQuery)
             .WithSummary("Travel times from a site to every centre over the window (synchronous)");
         return app;
     }

@@ -30,6 +30,7 @@ public static class GeographyCompareApi
                 return Results.Ok(await GeographyComparison.CompareAsync(db, run, otherRun, ct));
             })
             .WithTags("Analyses").WithProblems(400, 404, 409)
+            .WithQuery(new QueryParameter("other", "Id of the run on the other LSOA geography", Microsoft.OpenApi.JsonSchemaType.Integer, Required: true, Example: "2"))
             .Produces<GeographyComparison.Result>()
             .WithSummary("A 2011-zone run against a 2021-zone run through the ONS LSOA lookup: unchanged, split and merged zones paired, population-weighted, counted; unmatched zones listed")
             .WithDescription(GeographyComparison.MethodText + " Differences are other − this run.");

@@ -90,6 +90,8 @@ public static class CorridorAnalysesApi
                 return Results.Ok(CorridorChange.Between(first.Figures, second.Figures));
             })
             .Produces<CorridorChange>()
+            .WithQuery(new QueryParameter("from", "Run id of the earlier analysis", Microsoft.OpenApi.JsonSchemaType.Integer, Required: true, Example: "1"),
+                new QueryParameter("to", "Run id of the later analysis", Microsoft.OpenApi.JsonSchemaType.Integer, Required: true, Example: "2"))
             .WithSummary("How the corridor's figures changed between two analyses (to minus from), with a warning when the runs used different rules");
 
         g.MapGet("/{runId:long}/report", async (string code, long runId, string? scenario, NpgsqlDataSource db, CancellationToken ct) =>

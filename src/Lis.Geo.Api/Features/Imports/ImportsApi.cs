@@ -49,7 +49,7 @@ public static class ImportsApi
                 await using (upload)
                     source = new SourceFile(upload!.FileName, await File.ReadAllBytesAsync(upload.Path, ct));
                 var record = await new Importer(db).ImportAsync(dataset, source, importOptions, ct);
-                var location = OgcApi.Href(req, $"/imports/{record.Id}");
+                var location = OgcApi.Href(req, $"/imports/records/{record.Id}");
                 return record.Status == "succeeded"
                     ? Results.Created(location, record)
                     : Problems.Result(Problems.ImportRejected, record.Issues.FirstOrDefault()?.Message ?? "The file was rejected.", "file",
@@ -60,6 +60,14 @@ public static class ImportsApi
             .DisableAntiforgery()
             .Accepts<IFormFile>("multipart/form-data", "text/csv", "application/geo+json", "application/json", "application/gzip", "application/octet-stream")
             .Produces<ImportRecord>(StatusCodes.Status201Created)
+            .WithQuery(new QueryParameter("fileName", "Name of a raw (non-multipart) upload; its extension says the format"),
+                new QueryParameter("zoneSet", "Zone set the file's zones, centroids or figures belong to"), new QueryParameter("zoneSetName", "Title of a new zone set"),
+                new QueryParameter("srid", "4326 or 27700: CRS of a CSV's coordinates", Microsoft.OpenApi.JsonSchemaType.Integer),
+                new QueryParameter("codeField", "Property holding the feature code"), new QueryParameter("nameField", "Property holding the feature name"),
+                new QueryParameter("makeValid", "true: repair invalid geometries instead of rejecting them", Microsoft.OpenApi.JsonSchemaType.Boolean),
+                new QueryParameter("acceptPartial", "true: import the good rows and report the rejected ones", Microsoft.OpenApi.JsonSchemaType.Boolean),
+                new QueryParameter("edition", "imd: imd2019 or iod2025 (default from the header)"), new QueryParameter("column", "population: the column to read"),
+                new QueryParameter("approximateCentroids", "true: centroids computed from the zones' shapes", Microsoft.OpenApi.JsonSchemaType.Boolean))
             .WithSummary("Import a GeoJSON or CSV file into a dataset")
             .WithDescription("Send multipart/form-data with a 'file' part, or the raw file with ?fileName=… . Query options: zoneSet, zoneSetName, srid (4326|27700), " +
                              "codeField, nameField, makeValid, acceptPartial, edition (imd: imd2019|iod2025, default from the header), column (population: any column by name), " +
@@ -71,13 +79,18 @@ public static class ImportsApi
                 var offset = ItemsQuery.Int(req.Query, "offset", 0, 0, int.MaxValue);
                 return TypedResults.Ok(await ctx.Imports.AsNoTracking().OrderByDescending(i => i.Id).Skip(offset).Take(limit).ToListAsync(ct));
             })
+            .WithQuery(new QueryParameter("limit", "Records per page (1–1000, default 50)", Microsoft.OpenApi.JsonSchemaType.Integer),
+                new QueryParameter("offset", "Records to skip", Microsoft.OpenApi.JsonSchemaType.Integer))
             .WithSummary("Import records, newest first");
 
-        g.MapGet("/{id:long}", async Task<Results<Ok<ImportRecord>, ProblemHttpResult>> (long id, LisGeoDbContext ctx, CancellationToken ct) =>
-                await ctx.Imports.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct) is { } r
-                    ? TypedResults.Ok(r)
-                    : Problems.Result(Problems.NotFound, $"No import #{id}.", "id"))
-            .WithSummary("One import record with all its issues");
+        static async Task<Results<Ok<ImportRecord>, ProblemHttpResult>> Record(long id, LisGeoDbContext ctx, CancellationToken ct) =>
+            await ctx.Imports.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct) is { } r
+                ? TypedResults.Ok(r)
+                : Problems.Result(Problems.NotFound, $"No import #{id}.", "id");
+        g.MapGet("/records/{id:long}", Record).WithSummary("One import record with all its issues");
+        // The first URL of a record: it shared a template with POST /imports/{dataset} (the document's paths
+        // must differ by more than a parameter's name), so it still answers but is no longer described.
+        g.MapGet("/{id:long}", Record).ExcludeFromDescription();
         return app;
     }
 

@@ -32,7 +32,8 @@ public static class IsochronesApi
         app.MapGet("/isochrones", (HttpRequest req, NpgsqlDataSource db, RouterCache routers, CancellationToken ct) =>
                 Compute(Body.Coordinate(req, "lon", 180), Body.Coordinate(req, "lat", 90), null, req, db, routers, ct))
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
-            .WithTags("Planner look-ups").WithProblems(400, 404)
+            .WithTags("Planner look-ups").WithProblems(400, 404, 429)
+            .WithQuery([QueryParameters.Lon, QueryParameters.Lat, .. InteractiveRouting.IsochroneQuery])
             .WithSummary("Areas reachable from a point within each cutoff (GeoJSON, synchronous)")
             .WithDescription("lon, lat (WGS84). " + Parameters);
 
@@ -42,7 +43,8 @@ public static class IsochronesApi
                 return await Compute(lon, lat, reference, req, db, routers, ct);
             })
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
-            .WithTags("Planner look-ups").WithProblems(400, 404)
+            .WithTags("Planner look-ups").WithProblems(400, 404, 429)
+            .WithQuery(InteractiveRouting.IsochroneQuery)
             .WithSummary("Areas reachable from a site within each cutoff (GeoJSON, synchronous)")
             .WithDescription("A polygon site starts from its point on surface. " + Parameters);
         return app;

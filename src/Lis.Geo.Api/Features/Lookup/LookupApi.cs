@@ -16,6 +16,7 @@ public static class LookupApi
                 return TypedResults.Ok(await PointLookup.FindAsync(db, lon, lat, ct));
             })
             .WithTags("Planner look-ups").WithProblems(400, 404)
+            .WithQuery(QueryParameters.Lon, QueryParameters.Lat)
             .WithSummary("Which LEP, local authority, LSOA (with IMD decile, edition named) and corridor a point is in")
             .WithDescription("lon and lat in WGS84 decimal degrees, e.g. /lookup?lon=-1.8986&lat=52.4778 (Birmingham New Street).");
         return app;

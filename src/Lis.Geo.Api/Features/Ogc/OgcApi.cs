@@ -189,7 +189,7 @@ public static class OgcApi
                 var body = feature[..^1] + CrsMember(srid) + ",\"links\":" + System.Text.Json.JsonSerializer.Serialize(links, Json) + "}";
                 return new BufferedGeoJson(Encoding.UTF8.GetBytes(body), [], OgcCrs.Uri(srid), links, OgcCatalogue.IsImmutable(layer));
             })
-            .Produces<GeoJsonFeature>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
+            .Produces<GeoJsonFeatureWithLinks>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
             .WithSummary("One feature by id");
 
         return app;
