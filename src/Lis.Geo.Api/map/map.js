@@ -85,7 +85,7 @@
     const box = el('legend');
     if (!state.run || state.run.type === 'isochrones') { box.innerHTML = ''; return; }
     const { legend } = indicatorStyle();
-    const title = { centres_reachable: 'Centres reachable', meets_target: 'Meets the target', time_share: 'Time share (departures meeting the target)', bivariate_class: 'Deprivation (IMD 2019) × access' }[state.indicator];
+    const title = { centres_reachable: 'Centres reachable', meets_target: 'Meets the target', time_share: 'Time share (departures meeting the target)', bivariate_class: `Deprivation (${edition(state.run?.deprivation)}) × access` }[state.indicator];
     box.innerHTML = `<h2>${esc(title)}</h2>` + legend.map(([label, colour]) => `<div class="legend-row"><span class="swatch" style="background:${colour}"></span><span>${esc(label)}</span></div>`).join('')
       + [['Housing site', sites['housing-sites']], ['Employment site', sites['employment-sites']], ['Centre', '#000']]
         .map(([l, c]) => `<div class="legend-row"><span class="swatch" style="background:${c};border-radius:50%;width:10px;height:10px"></span><span>${l}</span></div>`).join('')
@@ -97,6 +97,9 @@
     drawLegend();
   }
   document.querySelectorAll('input[name=indicator]').forEach(i => i.addEventListener('change', e => { state.indicator = e.target.value; applyIndicator(); }));
+
+  // The printed name of a deprivation edition (the API names the one behind every figure).
+  function edition(id) { return { imd2019: 'IMD 2019', iod2025: 'IoD 2025' }[id] || 'no deprivation edition'; }
 
   // ---- equity chart: share meeting the target by IMD decile -----------------------------------
   function drawEquity(eq) {
@@ -114,8 +117,8 @@
     }
     const axis = [0, 0.5, 1].map(v => `<line x1="${left}" x2="${w}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${left - 3}" y="${y(v) + 3}" text-anchor="end" font-size="9">${v * 100}%</text>`).join('');
     const gap = eq.gap;
-    el('equity').innerHTML = `<h2>Share meeting the target by IMD decile</h2>
-      <svg viewBox="0 0 ${w} ${h}" role="img" aria-label="Share of residents meeting the target by IMD 2019 decile">${axis}${bars}</svg>
+    el('equity').innerHTML = `<h2>Share meeting the target by ${esc(edition(eq.deprivation))} decile</h2>
+      <svg viewBox="0 0 ${w} ${h}" role="img" aria-label="Share of residents meeting the target by ${esc(edition(eq.deprivation))} decile">${axis}${bars}</svg>
       <p class="note">Decile 1 = most deprived. Most deprived 20%: ${pct(gap?.mostDeprived20Share)}; the rest: ${pct(gap?.restShare)}.</p>`;
   }
 
@@ -134,7 +137,7 @@
     const run = runs.find(r => r.id === id);
     if (!run) { state.run = null; drawLegend(); markIdle(); return; }
     const access = run.record.parameters.access;
-    state.run = { id, type: run.type, minCentres: access.minCentres, thresholdMinutes: Math.round(access.thresholdSeconds / 60) };
+    state.run = { id, type: run.type, minCentres: access.minCentres, thresholdMinutes: Math.round(access.thresholdSeconds / 60), deprivation: run.record.parameters.deprivation };
     history.replaceState(null, '', `?run=${id}`);
     const summary = run.summary || {};
     el('run-facts').innerHTML = run.type === 'isochrones' ? 'Isochrones of this run are drawn on the map.'
@@ -183,7 +186,7 @@
     if (zone) {
       const p = zone.properties;
       show(`<h2>${esc(p.name || p.code)}</h2><table>${row('Zone', esc(p.code))}${row('Population', Math.round(p.population).toLocaleString('en-GB'))}
-        ${row('IMD 2019 decile', esc(p.imd_decile ?? 'n/a'))}${row('Centres reachable', esc(p.centres_reachable))}
+        ${row(`${edition(p.deprivation_edition)} decile`, esc(p.imd_decile ?? 'n/a'))}${row('Centres reachable', esc(p.centres_reachable))}
         ${row('Meets the target', p.meets_target ? '<span class="yes">yes</span>' : '<span class="no">no</span>')}
         ${row('Time share', pct(p.time_share))}${row('Nearest centre', p.nearest_centre_minutes != null ? p.nearest_centre_minutes + ' min' : 'none reachable')}
         ${row('Overlay class', esc(p.bivariate_class))}</table>`);

@@ -1,7 +1,7 @@
 namespace Lis.Geo.Data.Layers;
 
 /// <summary>
-/// The deprivation × accessibility classes of the overlay: IMD 2019 bands (most deprived 20%,
+/// The deprivation × accessibility classes of the overlay: IMD bands of the layer's edition (most deprived 20%,
 /// middle 60%, least deprived 20%, or no IMD value) crossed with whether a zone meets the run's
 /// target (at least minCentres centres within the threshold). One definition feeds both the SQL
 /// that classifies zones and the legend served with them.
@@ -16,7 +16,7 @@ public static class BivariateClasses
         new("most-deprived-20", "Most deprived 20% (IMD deciles 1–2)", "d.imd_decile <= 2"),
         new("middle-60", "Middle 60% (deciles 3–8)", "d.imd_decile BETWEEN 3 AND 8"),
         new("least-deprived-20", "Least deprived 20% (deciles 9–10)", "d.imd_decile >= 9"),
-        new("no-imd", "No IMD 2019 value", "d.imd_decile IS NULL"),
+        new("no-imd", "No IMD value in the edition", "d.imd_decile IS NULL"),
     ];
 
     /// <summary>Colours from a diverging scheme: red where deprivation and poor access coincide.</summary>

@@ -85,7 +85,7 @@ public static class OgcApi
                 };
                 return new OgcHttp.Document(new LandingPage(
                     "Lis.Geo — West Midlands accessibility and inclusive growth",
-                    "Boundaries, zones with IMD 2019, centres, corridors and sites of the West Midlands Local Industrial Strategy, as OGC API – Features.",
+                    "Boundaries, zones with IMD 2019 or IoD 2025 (each feature names its edition), centres, corridors and sites of the West Midlands Local Industrial Strategy, as OGC API – Features.",
                     links), "application/json", links);
             })
             .Produces<LandingPage>()
