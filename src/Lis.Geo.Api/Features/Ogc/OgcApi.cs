@@ -82,6 +82,8 @@ public static class OgcApi
                     new(Href(req, "/swagger"), "service-doc", "text/html", "API documentation"),
                     new(Href(req, "/conformance"), "conformance", "application/json", "Conformance classes"),
                     new(Href(req, "/collections"), "data", "application/json", "Collections"),
+                    new(Href(req, "/processes"), Processes.ProcessesApi.ProcessesRel, "application/json", "Processes (OGC API - Processes): the analyses"),
+                    new(Href(req, "/jobs"), Processes.ProcessesApi.JobListRel, "application/json", "Jobs: the analysis runs"),
                 };
                 return new OgcHttp.Document(new LandingPage(
                     "Lis.Geo — West Midlands accessibility and inclusive growth",
@@ -95,7 +97,7 @@ public static class OgcApi
             {
                 OgcHttp.OnlyParameters(req, "f");
                 OgcHttp.Negotiate(req, OgcHttp.Json);
-                return new OgcHttp.Document(new Conformance(ConformanceClasses), "application/json", [new(Href(req, "/conformance"), "self", "application/json")]);
+                return new OgcHttp.Document(new Conformance([.. ConformanceClasses, .. Processes.ProcessesApi.ConformanceClasses]), "application/json", [new(Href(req, "/conformance"), "self", "application/json")]);
             })
             .Produces<Conformance>()
             .WithSummary("Conformance classes");
