@@ -157,8 +157,20 @@ pipeline_once() {
            round((extract(epoch FROM (SELECT min(done_at) FROM c)) - $start)::numeric, 1) AS first_done,
            round((extract(epoch FROM (SELECT max(done_at) FROM c)) - $start)::numeric, 1) AS last_done,
            round((extract(epoch FROM r.finished_at) - $start)::numeric, 1) AS finished,
-           r.chunk_count AS chunks, r.chunk_size, round((SELECT sum(seconds) FROM c)::numeric, 1) AS chunk_seconds_sum
+           r.chunk_count AS chunks, r.chunk_size, r.destination_group_size AS group_size,
+           round((SELECT sum(seconds) FROM c)::numeric, 1) AS chunk_seconds_sum, round((SELECT sum(routing_seconds) FROM c)::numeric, 1) AS routing_seconds_sum
     FROM r"
+  # The shares of the run's wall time: routing (the chunks' own routing seconds), writing (DELETE + COPYs +
+  # done-marking, from the chunks' log lines), aggregating (last chunk done → succeeded: the origin merge
+  # of a destination-grouped run, summaries, catchments), and the rest (planning, queueing, inputs, boundaries).
+  local routing writing aggregating
+  routing=$(psql_q -tAc "SELECT coalesce(sum(routing_seconds), 0) FROM analysis_chunk WHERE run_id = $run")
+  writing=$( (grep -hoE "Run $run chunk [0-9]+:.*writing [0-9.]+ s" "$work/api.log" "$work"/worker*.log 2>/dev/null || true) | sed -E 's/.*writing ([0-9.]+) s/\1/' | awk '{ s += $1 } END { print s + 0 }' || true)
+  aggregating=$(psql_q -tAc "SELECT extract(epoch FROM r.finished_at - (SELECT max(done_at) FROM analysis_chunk WHERE run_id = r.id)) FROM analysis_run r WHERE id = $run")
+  printf '   shares of the %.1f s: routing %.1f s (%.0f%%), writing %.2f s (%.0f%%), aggregating %.2f s (%.0f%%), the rest %.1f s (%.0f%%)\n' \
+    "$pipeline" "$routing" "$(echo "100 * $routing / $pipeline" | bc -l)" "$writing" "$(echo "100 * $writing / $pipeline" | bc -l)" \
+    "$aggregating" "$(echo "100 * $aggregating / $pipeline" | bc -l)" "$(echo "$pipeline - $routing - $writing - $aggregating" | bc -l)" \
+    "$(echo "100 * ($pipeline - $routing - $writing - $aggregating) / $pipeline" | bc -l)"
   if [ "$mode" = scaleout ]; then
     log "3. chunks per worker (each chunk done once; attempts > 1 were re-delivered after the stop)"
     psql_q -c "SELECT worker, count(*) AS chunks, sum(origin_to - origin_from) AS origins, max(attempts) AS max_attempts, round(sum(seconds)::numeric, 1) AS seconds FROM analysis_chunk WHERE run_id = $run GROUP BY worker ORDER BY worker"

@@ -14,7 +14,11 @@ public static class CorridorReport
     /// <summary>Invariant: the hosts run in globalization-invariant mode; its N0 and month names match en-GB.</summary>
     private static readonly CultureInfo En = CultureInfo.InvariantCulture;
 
-    public static string Render(CorridorFigures f, string mapSvg, CorridorChange? change, DateTimeOffset generatedAt)
+    /// <summary>
+    /// The report of <paramref name="f"/>; with <paramref name="scenario"/> (the same corridor from a run that
+    /// differs only in its scenario) it gains a "with scenario" column beside the baseline figures.
+    /// </summary>
+    public static string Render(CorridorFigures f, string mapSvg, CorridorChange? change, DateTimeOffset generatedAt, ScenarioColumn? scenario = null)
     {
         var h = new StringBuilder();
         h.Append($"""
@@ -41,6 +45,7 @@ public static class CorridorReport
             <tr><td>Difference</td><td></td><td></td><td>{Pp(f.Access.ShareDifference)}</td><td></td><td>{Signed(f.Access.MeanCentresDifference, 2)}</td></tr>
             </table>
             """);
+        if (scenario is not null) h.Append(ScenarioTable(f, scenario));
         h.Append(HousingTable(f));
         h.Append("</div><div>\n");
         if (change is not null)
@@ -74,6 +79,31 @@ public static class CorridorReport
             </body></html>
             """);
         return h.ToString();
+    }
+
+    /// <summary>A scenario run's figures for the same corridor, and the scenario's name, for the "with scenario" column.</summary>
+    public sealed record ScenarioColumn(CorridorFigures Figures, string Name);
+
+    /// <summary>Baseline against "with scenario" for the access and connection figures a scenario can change.</summary>
+    private static string ScenarioTable(CorridorFigures b, ScenarioColumn column)
+    {
+        var s = column.Figures;
+        static double? Deprived(CorridorFigures x) => x.EmploymentSites.Count == 0 ? null : x.EmploymentSites.Sum(e => e.DeprivedCatchmentPopulation ?? 0);
+        string Row(string name, double? before, double? after, Func<double?, string> value, Func<double?, string> delta) =>
+            $"<tr><td>{name}</td><td>{value(before)}</td><td>{value(after)}</td><td>{delta(before is { } x && after is { } y ? y - x : null)}</td></tr>\n";
+        return $"""
+            <h2>With scenario: {E(column.Name)} (run {s.RunId})</h2>
+            <table><tr><th>Measure</th><th>Baseline (run {b.RunId})</th><th>With scenario</th><th>Change</th></tr>
+            {Row("Corridor share meeting the target", b.Access.Corridor.Share, s.Access.Corridor.Share, P, Pp)}
+            {Row("Rest of region share", b.Access.RestOfRegion.Share, s.Access.RestOfRegion.Share, P, Pp)}
+            {Row("Gap to the rest of the region", b.Access.ShareDifference, s.Access.ShareDifference, Pp, Pp)}
+            {Row("Corridor time share", b.Access.Corridor.TimeShare, s.Access.Corridor.TimeShare, P, Pp)}
+            {Row("Mean centres reachable (corridor)", b.Access.Corridor.MeanCentresReachable, s.Access.Corridor.MeanCentresReachable, v => N(v, 2), v => Signed(v, 2))}
+            {Row("Homes planned in poorly connected places", b.Housing.MaxDwellingsPoorlyConnected, s.Housing.MaxDwellingsPoorlyConnected, v => N(v, 0), v => Signed(v, 0))}
+            {Row("Deprived residents reaching the nearby employment sites (sum over sites)", Deprived(b), Deprived(s), v => N(v, 0), v => Signed(v, 0))}
+            </table>
+
+            """;
     }
 
     private static string HousingTable(CorridorFigures f) => $"""

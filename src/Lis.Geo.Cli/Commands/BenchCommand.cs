@@ -4,6 +4,7 @@ using System.Runtime;
 using System.Runtime.InteropServices;
 using Lis.Geo.Transit.Gtfs;
 using Lis.Geo.Transit.Routing;
+using Lis.Geo.Transit.Scenarios;
 using Lis.Geo.Transit.Timetables;
 using Lis.Geo.Transit.Walking;
 
@@ -42,6 +43,8 @@ public sealed class BenchCommand : ICliCommand
           --many-destinations N    destinations of the third profile matrix, for peak memory (default 300; 0 skips)
           --seed N                 random seed for origins, destinations and departures (default 1)
           --timetable-cache DIR    where the compiled timetable is saved for the reload test (default a temporary folder)
+          --scenario FILE          a scenario (JSON with "modifications", as POST /scenarios takes them): times applying it to
+                                   the compiled day (3 runs), then runs every later figure on the modified timetable
         {RoutingOptions.ParameterHelp}
         """;
 
@@ -49,7 +52,7 @@ public sealed class BenchCommand : ICliCommand
 
     public IReadOnlySet<string> Options { get; } = new HashSet<string>(
         ["compile-runs", "reload-runs", "single-runs", "window-runs", "matrix-origins", "matrix-destinations", "seed",
-         "search", "forward-origins", "large-origins", "many-destinations",
+         "search", "forward-origins", "large-origins", "many-destinations", "scenario",
          .. RoutingOptions.TimetableNames, .. RoutingOptions.ParameterNames]);
 
     public Task<int> RunAsync(CliArgs args, TextWriter output, TextWriter progress, CancellationToken cancellationToken)
@@ -83,6 +86,22 @@ public sealed class BenchCommand : ICliCommand
         Timetable? timetable = null;
         var compile = Measure(compileRuns, () => timetable = TimetableCompiler.Compile(source, date), progress, "load+compile");
         output.WriteLine($"timetable: {timetable!.StopCount} stops, {timetable.PatternCount} patterns, {timetable.TripCount} trips, {timetable.Issues.Count} issues");
+
+        // A scenario replaces the compiled day before anything is routed: the figures below are then the scenario's.
+        Sample? apply = null;
+        var baselineCounts = (timetable.StopCount, timetable.PatternCount, timetable.TripCount);
+        var scenarioFile = args.Get("scenario");
+        if (scenarioFile is not null)
+        {
+            var scenario = Scenario.FromJson(File.ReadAllText(scenarioFile));
+            AppliedScenario? applied = null;
+            var baseline = timetable;
+            apply = Measure(3, () => applied = ScenarioApplier.Apply(baseline, scenario), progress, "apply scenario");
+            timetable = applied!.Timetable;
+            output.WriteLine($"scenario {scenarioFile} ({scenario.Modifications.Count} modifications, hash {scenario.ComputeHash()[..16]}): " +
+                             $"{timetable.StopCount} stops, {timetable.PatternCount} patterns, {timetable.TripCount} trips; notes: {applied.Notes.Count}");
+            foreach (var note in applied.Notes) output.WriteLine($"  note {note.Field}: {note.Message}");
+        }
 
         var cacheDir = args.Get("timetable-cache") ?? Path.Combine(Path.GetTempPath(), "lisgeo-bench-" + Environment.ProcessId);
         Directory.CreateDirectory(cacheDir);
@@ -119,6 +138,8 @@ public sealed class BenchCommand : ICliCommand
         output.WriteLine("(wall-clock median/min/max; cpu/run = process CPU time per run, all threads incl. GC; ratio = median / aim)");
         Row(output, $"load+compile ({compileRuns} runs)", compile, 10_000);
         Row(output, $"reload compiled, {fileSize / 1e6:0.0} MB ({reloadRuns} runs)", reload, 1_000);
+        if (apply is not null)
+            Row(output, $"apply scenario (3 runs): +{timetable.StopCount - baselineCounts.StopCount} stops, {timetable.TripCount - baselineCounts.TripCount:+#;-#;0} trips", apply, null);
         Row(output, $"generate {router.TransferCount} walking transfers (1 run)", prepare, null);
         Row(output, $"one departure, one origin → all stops ({singleRuns} runs)", single, 5);
         Row(output, $"one origin, {window.Count} departures → all stops ({windowRuns} runs)", windowTimes, 150);

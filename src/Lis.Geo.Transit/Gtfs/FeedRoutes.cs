@@ -311,19 +311,6 @@ public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<F
         }
     }
 
-    private sealed class SequenceComparer : IEqualityComparer<int[]>
-    {
-        public static readonly SequenceComparer Instance = new();
-        public bool Equals(int[]? x, int[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(int[] obj)
-        {
-            var h = new HashCode();
-            h.AddBytes(MemoryMarshal.AsBytes(obj.AsSpan()));
-            return h.ToHashCode();
-        }
-    }
-
     private static StopPatterns ReadStopPatterns(GtfsSource source, TripTable trips, GeoPoint[]?[] shapes)
     {
         var patterns = new StopPatterns { TripPattern = new int[trips.Route.Count] };

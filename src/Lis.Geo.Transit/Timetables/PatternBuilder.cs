@@ -74,7 +74,7 @@ internal static class PatternBuilder
         string feedHash, DateOnly date, IReadOnlyList<FeedIssue> issues, string? scenarioHash = null,
         IReadOnlyList<TimetableFeed>? feeds = null, IReadOnlyList<string>? sourceTripIds = null)
     {
-        var groups = new Dictionary<int[], List<int>>(new SequenceComparer());
+        var groups = new Dictionary<int[], List<int>>(SequenceComparer.Instance);
         var groupOrder = new List<List<int>>();
         for (var t = 0; t < trips.Count; t++)
         {
@@ -162,17 +162,5 @@ internal static class PatternBuilder
             if (trips.Departure[a + k] < trips.Departure[b + k] || trips.Arrival[a + k] < trips.Arrival[b + k]) return false;
         }
         return true;
-    }
-
-    private sealed class SequenceComparer : IEqualityComparer<int[]>
-    {
-        public bool Equals(int[]? x, int[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(int[] obj)
-        {
-            var hash = new HashCode();
-            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(obj.AsSpan()));
-            return hash.ToHashCode();
-        }
     }
 }

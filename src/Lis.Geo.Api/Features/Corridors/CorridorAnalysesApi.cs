@@ -94,10 +94,12 @@ public static class CorridorAnalysesApi
                 new QueryParameter("to", "Run id of the later analysis", Microsoft.OpenApi.JsonSchemaType.Integer, Required: true, Example: "2"))
             .WithSummary("How the corridor's figures changed between two analyses (to minus from), with a warning when the runs used different rules");
 
-        g.MapGet("/{runId:long}/report", (string code, long runId, NpgsqlDataSource db, CancellationToken ct) =>
-                Stored(db, code, runId, "report_html", "text/html; charset=utf-8", ct))
+        g.MapGet("/{runId:long}/report", async (string code, long runId, string? scenario, NpgsqlDataSource db, CancellationToken ct) =>
+                scenario is null ? await Stored(db, code, runId, "report_html", "text/html; charset=utf-8", ct)
+                    : await WithScenarioAsync(db, code, runId, scenario, ct))
             .Produces<string>(StatusCodes.Status200OK, "text/html")
-            .WithSummary("The one-page report: key figures, map and tables as self-contained HTML (print it to PDF)");
+            .WithProblems(422)
+            .WithSummary("The one-page report: key figures, map and tables as self-contained HTML (print it to PDF); ?scenario={run id} adds a \"with scenario\" column from a corridor run that differs only in its scenario");
 
         g.MapGet("/{runId:long}/map.svg", (string code, long runId, NpgsqlDataSource db, CancellationToken ct) =>
                 Stored(db, code, runId, "map_svg", "image/svg+xml", ct))
@@ -168,6 +170,34 @@ public static class CorridorAnalysesApi
         if (await cmd.ExecuteScalarAsync(ct) is string content) return Results.Content(content, contentType);
         // A run that has not finished answers 409 with its state, as every result of an unfinished run does.
         return await RunStore.LoadAsync(db, runId, ct) is { State: not RunState.Succeeded } run ? AnalysesApi.NotFinished(run) : NoAnalysis(code, runId);
+    }
+
+    /// <summary>
+    /// The baseline run's report with a "with scenario" column from corridor run <paramref name="scenario"/>:
+    /// refused (422, with the reasons) unless the two runs differ only in their scenario, as for /analyses/{id}/compare.
+    /// </summary>
+    private static async Task<IResult> WithScenarioAsync(NpgsqlDataSource db, string code, long runId, string scenario, CancellationToken ct)
+    {
+        if (!long.TryParse(scenario, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var scenarioId))
+            return Problems.Result(Problems.InvalidParameter, $"scenario '{scenario}' is not a run id.", "scenario");
+        if ((await RowsAsync(db, code, runId, 1, ct)) is not [var baseline] || baseline.RunId != runId)
+            return await RunStore.LoadAsync(db, runId, ct) is { State: not RunState.Succeeded } unfinished ? AnalysesApi.NotFinished(unfinished) : NoAnalysis(code, runId);
+        if ((await RowsAsync(db, code, scenarioId, 1, ct)) is not [var with] || with.RunId != scenarioId)
+            return await RunStore.LoadAsync(db, scenarioId, ct) is { State: not RunState.Succeeded } unfinished
+                ? Problems.Result(Problems.Conflict, $"Run {scenarioId} is {unfinished.State}; reports are compared once both runs have succeeded.", "scenario")
+                : Problems.Result(Problems.NotFound, $"Corridor '{code}' has no analysis from run {scenarioId}.", "scenario");
+        var reasons = RunComparison.Differences((await RunStore.LoadAsync(db, scenarioId, ct))!, (await RunStore.LoadAsync(db, runId, ct))!);
+        if (reasons.Count > 0)
+            return Problems.Result(Problems.NotComparable, $"Runs {scenarioId} and {runId} differ in more than the scenario: {reasons[0]}", "scenario",
+                new Dictionary<string, object?> { ["reasons"] = reasons });
+        var spec = (await RunStore.LoadAsync(db, scenarioId, ct))!.Spec;
+        await using var cmd = db.CreateCommand("SELECT map_svg FROM corridor_analysis WHERE corridor_code = $1 AND run_id = $2");
+        cmd.Parameters.Add(new() { Value = code });
+        cmd.Parameters.Add(new() { Value = runId });
+        var map = (string)(await cmd.ExecuteScalarAsync(ct))!;
+        var name = spec.Scenario is { } s ? $"scenario {s.Id} '{s.Name}'" : "no scenario";
+        return Results.Content(CorridorReport.Render(baseline.Figures, map, null, DateTimeOffset.UtcNow, new CorridorReport.ScenarioColumn(with.Figures, name)),
+            "text/html; charset=utf-8");
     }
 
     private static async Task<bool> CorridorExistsAsync(NpgsqlDataSource db, string code, CancellationToken ct)

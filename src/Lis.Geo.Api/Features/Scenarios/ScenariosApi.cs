@@ -21,9 +21,17 @@ public static class ScenariosApi
     /// <summary>The body of POST and PUT (its modifications are the members of <see cref="Modification"/>'s types).</summary>
     public sealed record ScenarioBody(string Name, long? FeedId, IReadOnlyList<Modification> Modifications);
 
-    public sealed record ScenarioView(long Id, string Name, long FeedId, string Sha256, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, JsonElement Modifications);
+    public sealed record ScenarioView(long Id, string Name, long FeedId, string Sha256, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, JsonElement Modifications)
+    {
+        /// <summary>self, its preview (GeoJSON), its feed, and how to run it.</summary>
+        public IReadOnlyList<Link> Links { get; init; } = [];
+    }
 
-    public sealed record ScenarioList(IReadOnlyList<ScenarioView> Scenarios, int NumberReturned);
+    /// <summary>The stored scenarios as a collection: every one, oldest first, each with its links.</summary>
+    public sealed record ScenarioList(IReadOnlyList<ScenarioView> Scenarios, int NumberReturned)
+    {
+        public IReadOnlyList<Link> Links { get; init; } = [];
+    }
 
     /// <summary>Scenario bodies are small; this bounds a drawn line or polygon of tens of thousands of points.</summary>
     public const long MaxBodyBytes = 4 * 1024 * 1024;
@@ -45,7 +53,7 @@ public static class ScenariosApi
                 };
                 ctx.Scenarios.Add(record);
                 await ctx.SaveChangesAsync(ct);
-                return Results.Created(Ogc.OgcApi.Href(req, $"/scenarios/{record.Id}"), View(record));
+                return Results.Created(Ogc.OgcApi.Href(req, $"/scenarios/{record.Id}"), View(record, req));
             })
             .RequireApiKey()
             .Accepts<ScenarioBody>("application/json")
@@ -53,20 +61,23 @@ public static class ScenariosApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithSummary("Store a scenario (validated against the feed: unknown routes or stops, empty time ranges, non-positive headways → 400 naming the field)");
 
-        g.MapGet("", async (NpgsqlDataSource db, CancellationToken ct) =>
+        g.MapGet("", async (HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
                 await using var ctx = LisGeoDb.CreateContext(db);
                 var list = await ctx.Scenarios.AsNoTracking().OrderBy(s => s.Id).ToListAsync(ct);
-                return Results.Ok(new ScenarioList([.. list.Select(View)], list.Count));
+                return Results.Ok(new ScenarioList([.. list.Select(s => View(s, req))], list.Count)
+                {
+                    Links = [new(Ogc.OgcApi.Href(req, "/scenarios"), "self", "application/json")],
+                });
             })
             .Produces<ScenarioList>()
             .WithSummary("Every stored scenario");
 
-        g.MapGet("/{id:long}", async (long id, NpgsqlDataSource db, CancellationToken ct) =>
+        g.MapGet("/{id:long}", async (long id, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
                 await using var ctx = LisGeoDb.CreateContext(db);
                 return await ctx.Scenarios.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct) is { } s
-                    ? Results.Ok(View(s))
+                    ? Results.Ok(View(s, req))
                     : Problems.Result(Problems.NotFound, $"No scenario {id}.", "id");
             })
             .Produces<ScenarioView>()
@@ -86,7 +97,7 @@ public static class ScenariosApi
                 record.Sha256 = input.Scenario.ComputeHash();
                 record.UpdatedAt = DateTimeOffset.UtcNow;
                 await ctx.SaveChangesAsync(ct);
-                return Results.Ok(View(record));
+                return Results.Ok(View(record, req));
             })
             .RequireApiKey()
             .Accepts<ScenarioBody>("application/json")
@@ -200,10 +211,19 @@ public static class ScenariosApi
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 
-    private static ScenarioView View(ScenarioRecord s)
+    private static ScenarioView View(ScenarioRecord s, HttpRequest req)
     {
         using var doc = JsonDocument.Parse(Scenario.FromJson(s.Content).ToJson());
-        return new(s.Id, s.Name, s.FeedId, s.Sha256, s.CreatedAt, s.UpdatedAt, doc.RootElement.GetProperty("modifications").Clone());
+        return new(s.Id, s.Name, s.FeedId, s.Sha256, s.CreatedAt, s.UpdatedAt, doc.RootElement.GetProperty("modifications").Clone())
+        {
+            Links =
+            [
+                new(Ogc.OgcApi.Href(req, $"/scenarios/{s.Id}"), "self", "application/json"),
+                new(Ogc.OgcApi.Href(req, $"/scenarios/{s.Id}/preview"), "preview", GeoJsonResult.MediaType, "New and changed route lines and stops (GeoJSON)"),
+                new(Ogc.OgcApi.Href(req, $"/feeds/{s.FeedId}"), "feed", "application/json", "The feed it modifies"),
+                new(Ogc.OgcApi.Href(req, "/analyses"), "run", "application/json", $"POST {{\"scenario\": {s.Id}}} here to run with it"),
+            ],
+        };
     }
 
     private static JsonObject PreviewGeoJson(ScenarioPreview preview, DateOnly day)

@@ -54,8 +54,8 @@ public sealed class ScenarioRunTests(AnalysisFixture api) : IClassFixture<Analys
             SELECT o.code, o.lon, o.lat, d.code, d.lon, d.lat
             FROM analysis_pair_result pr
             JOIN analysis_point o ON o.run_id = pr.run_id AND o.is_origin AND o.index = pr.origin_index
-            JOIN analysis_point d ON d.run_id = pr.run_id AND NOT d.is_origin AND d.index = pr.destination_index
-            WHERE pr.run_id = $1 AND (pr.percentiles[1] IS NULL OR pr.percentiles[1] > 900)
+            JOIN analysis_point d ON d.run_id = pr.run_id AND NOT d.is_origin AND d.index = pr.destination_index AND d.kind = 'centre'
+            WHERE pr.run_id = $1 AND o.kind = 'zone' AND (pr.percentiles[1] IS NULL OR pr.percentiles[1] > 900)
             ORDER BY o.code, d.code LIMIT 1
             """);
         cmd.Parameters.Add(new() { Value = baseline });
@@ -257,6 +257,39 @@ public sealed class ScenarioRunTests(AnalysisFixture api) : IClassFixture<Analys
         await Problem.AssertAsync(await api.Client.GetAsync($"/analyses/{run}/compare?baseline=987654"), HttpStatusCode.NotFound, "baseline");
         await Problem.AssertAsync(await api.Client.GetAsync($"/analyses/{run}/compare"), HttpStatusCode.BadRequest, "baseline");
         await Problem.AssertAsync(await api.Client.GetAsync($"/analyses/{run}/compare?baseline=x"), HttpStatusCode.BadRequest, "baseline");
+    }
+
+    [Fact]
+    public async Task A_corridor_report_gains_a_with_scenario_column_from_the_compared_corridor_run()
+    {
+        const string code = "wolverhampton-birmingham-metro";
+        async Task<long> CorridorAsync(string body)
+        {
+            var response = await api.Writer().PostAsync($"/corridors/{code}/analyses", Json(body));
+            Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+            var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+            Assert.Equal("succeeded", (await api.WaitAsync(id)).GetProperty("state").GetString());
+            return id;
+        }
+        var baseline = await CorridorAsync($$"""{"feedId":{{api.FeedId}},"serviceDate":"{{Day}}","minCentres":2}""");
+        var pair = await PairAsync(api, baseline);
+        var scenario = (await CreateScenarioAsync(NewRoute("Corridor link", api.FeedId, pair.ZoneLon, pair.ZoneLat, pair.CentreLon, pair.CentreLat))).GetProperty("id").GetInt64();
+        var run = await CorridorAsync($$"""{"scenario":{{scenario}},"serviceDate":"{{Day}}","minCentres":2}""");
+
+        var response = await api.Client.GetAsync($"/corridors/{code}/analyses/{baseline}/report?scenario={run}");
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, html);
+        Assert.Contains($"With scenario: scenario {scenario} &#39;Corridor link&#39; (run {run})", html);
+        // The column's figures are each run's stored corridor figures.
+        static string P(JsonElement share) => (share.GetDouble() * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+        var before = (await api.GetJsonAsync($"/corridors/{code}/analyses/{baseline}")).GetProperty("figures").GetProperty("access");
+        var after = (await api.GetJsonAsync($"/corridors/{code}/analyses/{run}")).GetProperty("figures").GetProperty("access");
+        Assert.Contains($"<tr><td>Corridor share meeting the target</td><td>{P(before.GetProperty("corridor").GetProperty("share"))}</td><td>{P(after.GetProperty("corridor").GetProperty("share"))}</td>", html);
+        Assert.Contains($"<tr><td>Rest of region share</td><td>{P(before.GetProperty("restOfRegion").GetProperty("share"))}</td><td>{P(after.GetProperty("restOfRegion").GetProperty("share"))}</td>", html);
+        // The corridor runs compare zone by zone as well.
+        Assert.Equal(HttpStatusCode.OK, (await api.Client.GetAsync($"/analyses/{run}/compare?baseline={baseline}")).StatusCode);
+        await Problem.AssertAsync(api.Client.GetAsync($"/corridors/{code}/analyses/{baseline}/report?scenario=x"), HttpStatusCode.BadRequest, "scenario");
+        await Problem.AssertAsync(api.Client.GetAsync($"/corridors/{code}/analyses/{baseline}/report?scenario=987654"), HttpStatusCode.NotFound, "scenario");
     }
 
     [Fact]

@@ -53,6 +53,12 @@ public sealed class ScenariosApiTests(ScenarioFixture api) : IClassFixture<Scena
         Assert.Equal(30, read.GetProperty("modifications")[0].GetProperty("speedKmh").GetDouble());
         var list = await api.GetJsonAsync("/scenarios");
         Assert.Contains(list.GetProperty("scenarios").EnumerateArray(), s => s.GetProperty("id").GetInt64() == id);
+        // Listed as a collection: each with links to itself and its preview, which answer.
+        var listed = list.GetProperty("scenarios").EnumerateArray().Single(s => s.GetProperty("id").GetInt64() == id);
+        var preview = listed.GetProperty("links").EnumerateArray().Single(l => l.GetProperty("rel").GetString() == "preview").GetProperty("href").GetString()!;
+        Assert.EndsWith($"/scenarios/{id}/preview", preview);
+        Assert.Equal("FeatureCollection", (await api.GetJsonAsync(new Uri(preview).PathAndQuery)).GetProperty("type").GetString());
+        Assert.Equal(list.GetProperty("numberReturned").GetInt32(), list.GetProperty("scenarios").GetArrayLength());
 
         var put = await writer.PutAsync($"/scenarios/{id}", Json("""{"name":"S1 off","feedId":null,"modifications":[{"type":"remove","routes":["S1"]}]}"""));
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
