@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Lis.Geo API memory under hostile input: the bombs and oversize bodies of issue 10, one after another,
+# with the API's resident set sampled from /proc every 50 ms during each.
+#
+#   bench/edge/run.sh                    # builds the working tree
+#   REV=HEAD bench/edge/run.sh           # builds that commit (git archive), not the working tree
+#
+# What it does, from scratch every run (loopback only, everything it started is stopped on exit):
+#   1. starts a throwaway PostgreSQL/PostGIS cluster in $WORK on 127.0.0.1:$PG_PORT;
+#   2. builds the CLI and the API in Release, migrates and loads the sample region and feed (geodata/);
+#   3. starts the API (Kestrel, Production, an API key configured) on :$API_PORT, warms it up (one
+#      page of zones, one synchronous /accessibility request, so the router cache is loaded), waits
+#      $SETTLE s and reads the idle VmRSS / VmHWM from /proc/PID/status;
+#   4. generates the bombs with python3 (gzip/zip streamed, nothing held in memory) and sends each with
+#      curl, printing its status code(s) and the peak VmRSS sampled during it;
+#   5. prints VmHWM after all bombs, the idle figure and the difference (aim: <= ~200 MB over idle).
+# Environment: PG_PORT API_PORT WORK SETTLE REV KEEP=1 (keep $WORK with the logs and the bombs)
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+WORK=${WORK:-/tmp/lisgeo-edge-bench}
+PG_PORT=${PG_PORT:-5631}
+API_PORT=${API_PORT:-5632}
+SETTLE=${SETTLE:-5}
+KEY=edge-bench-key
+BASE="http://127.0.0.1:$API_PORT"
+MiB=$((1024 * 1024))
+
+log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+for tool in dotnet curl python3; do command -v $tool >/dev/null || die "$tool not found"; done
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
+[[ -x $PG_BIN/initdb ]] || die "no PostgreSQL server binaries (apt-get install postgresql postgresql-*-postgis-3)"
+for port in "$PG_PORT" "$API_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port is in use; set PG_PORT/API_PORT"; fi
+done
+
+# --- cleanup: only what this script started ------------------------------------------------------
+API_PID=""
+as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+  set +e
+  if [[ -n $API_PID ]] && kill "$API_PID" 2>/dev/null; then
+    for _ in $(seq 1 20); do kill -0 "$API_PID" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$API_PID" 2>/dev/null; wait "$API_PID" 2>/dev/null
+  fi
+  [[ -f $WORK/pg/data/postmaster.pid ]] && as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m fast -w -t 30 stop >/dev/null 2>&1
+  if [[ ${KEEP:-0} != 1 ]]; then rm -rf "$WORK"; else log "kept $WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [[ -f $WORK/pg/data/postmaster.pid ]]; then as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true; fi
+rm -rf "$WORK"; mkdir -p "$WORK/pg" "$WORK/bombs"
+[[ $(id -u) == 0 ]] && chown postgres "$WORK/pg"
+
+# --- 1. PostGIS ------------------------------------------------------------------------------------
+log "PostgreSQL from $PG_BIN on 127.0.0.1:$PG_PORT"
+as_pg "$PG_BIN/initdb" -D "$WORK/pg/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >/dev/null
+as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -t 60 \
+  -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  start >/dev/null
+"$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -c "CREATE DATABASE lisgeo" >/dev/null
+CS="Host=127.0.0.1;Port=$PG_PORT;Database=lisgeo;Username=postgres"
+
+# --- 2. build and load -----------------------------------------------------------------------------
+SRC=$REPO
+if [[ -n ${REV:-} ]]; then
+  SRC=$WORK/src; mkdir -p "$SRC"
+  git -C "$REPO" archive "$REV" | tar -x -C "$SRC"
+  log "building commit $(git -C "$REPO" rev-parse --short "$REV") (REV=$REV)"
+else
+  log "building the working tree $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)$(git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src/')"
+fi
+dotnet build "$SRC/src/Lis.Geo.Cli" -c Release -nologo -v q >"$WORK/build-cli.log" 2>&1 || { tail -20 "$WORK/build-cli.log"; die "CLI build failed"; }
+dotnet build "$SRC/src/Lis.Geo.Api" -c Release -nologo -v q >"$WORK/build-api.log" 2>&1 || { tail -20 "$WORK/build-api.log"; die "API build failed"; }
+log "migrating and importing the sample region and feed (geodata/)"
+( cd "$SRC" && dotnet src/Lis.Geo.Cli/bin/Release/net10.0/lisgeo.dll db migrate --connection "$CS" &&
+  dotnet src/Lis.Geo.Cli/bin/Release/net10.0/lisgeo.dll import sample --connection "$CS" ) >"$WORK/load.log" 2>&1 \
+  || { tail -20 "$WORK/load.log" >&2; die "loading the sample failed"; }
+
+# --- 3. the API, warm and idle ---------------------------------------------------------------------
+log "starting the API on $BASE"
+env ConnectionStrings__LisGeo="$CS" Auth__ApiKey="$KEY" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+  dotnet "$SRC/src/Lis.Geo.Api/bin/Release/net10.0/Lis.Geo.Api.dll" --urls "$BASE" >"$WORK/api.log" 2>&1 &
+API_PID=$!
+for i in $(seq 1 120); do curl -fsS -o /dev/null "$BASE/collections" 2>/dev/null && break; sleep 0.5; done
+curl -fsS -o /dev/null "$BASE/collections" || { tail -30 "$WORK/api.log" >&2; die "the API did not answer within 60 s"; }
+
+# VmRSS and VmHWM of the API in MB (decimal MiB as the kernel reports kB / 1024).
+mem() { awk -v k="$1" '$1 == k":" { printf "%.0f", $2 / 1024 }' "/proc/$API_PID/status"; }
+log "warm-up: a page of zones and one synchronous /accessibility request"
+curl -fsS -o /dev/null "$BASE/collections/zones-lsoa11/items?limit=100"
+WARM=$(curl -sS -o "$WORK/warm.json" -w '%{http_code}' "$BASE/accessibility?lon=-1.899&lat=52.4777&window=07:00-08:00")
+[[ $WARM == 200 ]] || log "warm-up /accessibility answered $WARM: $(head -c 300 "$WORK/warm.json")"
+sleep "$SETTLE"
+IDLE_RSS=$(mem VmRSS); IDLE_HWM=$(mem VmHWM)
+log "idle: VmRSS $IDLE_RSS MB, VmHWM $IDLE_HWM MB (pid $API_PID)"
+
+# --- 4. the bombs ----------------------------------------------------------------------------------
+log "generating the bombs in $WORK/bombs"
+python3 - "$WORK/bombs" "$SRC/geodata/gtfs" <<'PY'
+import gzip, os, sys, zipfile, zlib
+out, gtfs = sys.argv[1], sys.argv[2]
+MiB = 1 << 20
+def repeated(f, fill, count):  # count copies of one byte, in 1 MiB chunks
+    chunk = fill * MiB
+    while count > 0:
+        f.write(chunk[:min(count, MiB)]); count -= MiB
+# 256 MiB JSON object with one long string member (the upload limit, far above MaxJsonBytes / MaxFeatureBytes).
+with open(f"{out}/json-256mib.json", "wb") as f:
+    f.write(b'{"name":"'); repeated(f, b"x", 256 * MiB - 11); f.write(b'"}')
+with open(f"{out}/feature-256mib.geojson", "wb") as f:
+    f.write(b'{"type":"Feature","properties":{"code":"bomb","kind":"town","name":"'); repeated(f, b"x", 256 * MiB - 200)
+    f.write(b'"},"geometry":{"type":"Point","coordinates":[-1.9,52.45]}}')
+# A run request with 1,000,000 percentiles (6.9 MB) and one with a 20 MB name.
+with open(f"{out}/percentiles-1m.json", "w") as f:
+    f.write('{"percentiles":[' + ",".join(str(1 + i % 99) for i in range(1_000_000)) + "]}")
+with open(f"{out}/name-20mb.json", "wb") as f:
+    f.write(b'{"name":"'); repeated(f, b"n", 20_000_000); f.write(b'"}')
+# gzip bombs, ~1.2 MB each: whitespace inflating to 1.25 GB; a CSV whose second row never ends; many tiny rows.
+GZ = 1_250_000_000
+with gzip.open(f"{out}/zones.geojson.gz", "wb", 9) as f:
+    f.write(b'{"type":"FeatureCollection","features":['); repeated(f, b" ", GZ)
+with gzip.open(f"{out}/centres-endless.csv.gz", "wb", 9) as f:
+    f.write(b"code,name,lon,lat,kind\n\""); repeated(f, b"q", GZ)
+with gzip.open(f"{out}/centres-rows.csv.gz", "wb", 9) as f:
+    f.write(b"code,name,lon,lat,kind\n"); row = b"c,C,-1.9,52.4,town\n" * 50_000
+    for _ in range(GZ // len(row)): f.write(row)
+# A CSV (not compressed) with one 200 MB row.
+with open(f"{out}/centres-hugerow.csv", "wb") as f:
+    f.write(b"code,name,lon,lat,kind\nhuge,\""); repeated(f, b"q", 200_000_000); f.write(b'",-1.9,52.4,town\n')
+# GTFS zip bomb: the sample feed with stop_times.txt followed by 2 GB of newlines (zip64, deflated).
+with zipfile.ZipFile(f"{out}/gtfs-bomb.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+    for name in sorted(os.listdir(gtfs)):
+        data = open(os.path.join(gtfs, name), "rb").read()
+        if name != "stop_times.txt": z.writestr(name, data); continue
+        with z.open(name, "w", force_zip64=True) as e:
+            e.write(data); repeated(e, b"\n", 2_000_000_000)
+for n in sorted(os.listdir(out)):
+    print(f"  {n}: {os.path.getsize(os.path.join(out, n)):,} bytes", file=sys.stderr)
+PY
+
+# Samples VmRSS every 50 ms until stopped; writes the peak (MB) to $1.
+cat >"$WORK/sampler.py" <<'PY'
+import signal, sys, time
+pid, out = sys.argv[1], sys.argv[2]
+peak, stop = 0, False
+def done(*_):
+    global stop; stop = True
+signal.signal(signal.SIGTERM, done)
+while not stop:
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmRSS:"): peak = max(peak, int(line.split()[1]))
+    except OSError: break
+    time.sleep(0.05)
+open(out, "w").write(f"{peak / 1024:.0f}")
+PY
+
+B=$WORK/bombs
+post() { # url file [header...] -> status code
+  local url=$1 file=$2; shift 2
+  curl -sS -o /dev/null -w '%{http_code}' --max-time 300 -X POST "$@" --data-binary "@$file" "$BASE$url" 2>/dev/null || echo "curl-failed"
+}
+get() { curl -sS -o /dev/null -w '%{http_code}' --max-time 300 "$@" 2>/dev/null || echo "curl-failed"; }
+JSON=(-H 'Content-Type: application/json'); GEO=(-H 'Content-Type: application/geo+json'); AUTH=(-H "X-API-Key: $KEY")
+
+declare -a ROWS
+WORST_NAME=""; WORST=0
+bomb() { # name command... : runs the command (which prints status codes) while sampling
+  local name=$1; shift
+  python3 "$WORK/sampler.py" "$API_PID" "$WORK/peak" & local sp=$!
+  local t0 codes; t0=$(date +%s.%N)
+  codes=$("$@" | tr '\n' ' ' | sed 's/ $//')
+  sleep 0.3; kill "$sp"; wait "$sp" || true
+  local peak; peak=$(cat "$WORK/peak"); local secs; secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  kill -0 "$API_PID" 2>/dev/null || { tail -20 "$WORK/api.log" >&2; die "the API died during '$name'"; }
+  ROWS+=("$(printf '| %s | %s | %s MB | %+d MB | %s s |' "$name" "$codes" "$peak" "$((peak - IDLE_RSS))" "$secs")")
+  log "$name: status $codes, peak VmRSS $peak MB ($((peak - IDLE_RSS)) MB over idle), ${secs} s"
+  if ((peak > WORST)); then WORST=$peak; WORST_NAME=$name; fi
+}
+par4() { local url=$1 file=$2; shift 2; local i; for i in 1 2 3 4; do post "$url" "$file" "$@" & done; wait; echo; }
+
+bomb "4 × 256 MiB JSON, no key → POST /analyses" par4 /analyses "$B/json-256mib.json" "${JSON[@]}"
+bomb "4 × 256 MiB GeoJSON, no key → POST /collections/centres/items" par4 /collections/centres/items "$B/feature-256mib.geojson" "${GEO[@]}"
+bomb "256 MiB JSON, with key → POST /analyses" post /analyses "$B/json-256mib.json" "${JSON[@]}" "${AUTH[@]}"
+bomb "256 MiB JSON chunked, with key → POST /analyses" post /analyses "$B/json-256mib.json" "${JSON[@]}" "${AUTH[@]}" -H 'Transfer-Encoding: chunked'
+bomb "256 MiB GeoJSON, with key → POST /collections/centres/items" post /collections/centres/items "$B/feature-256mib.geojson" "${GEO[@]}" "${AUTH[@]}"
+bomb "1,000,000 percentiles → POST /analyses" post /analyses "$B/percentiles-1m.json" "${JSON[@]}" "${AUTH[@]}"
+bomb "20 MB name → POST /analyses" post /analyses "$B/name-20mb.json" "${JSON[@]}" "${AUTH[@]}"
+bomb "200-hour window, no key → GET /accessibility" get "$BASE/accessibility?lon=-1.899&lat=52.4777&window=00:00-200:00"
+bomb "200-hour window, with key → GET /accessibility" get "${AUTH[@]}" "$BASE/accessibility?lon=-1.899&lat=52.4777&window=00:00-200:00"
+bomb ".geojson.gz → 1.25 GB whitespace → POST /imports/zones" post "/imports/zones?fileName=zones.geojson.gz&zoneSet=bomb" "$B/zones.geojson.gz" "${AUTH[@]}"
+bomb ".csv.gz → 1.25 GB row → POST /imports/centres" post "/imports/centres?fileName=centres.csv.gz" "$B/centres-endless.csv.gz" "${AUTH[@]}"
+bomb ".csv.gz → 1.25 GB of tiny rows → POST /imports/centres" post "/imports/centres?fileName=centres.csv.gz" "$B/centres-rows.csv.gz" "${AUTH[@]}"
+bomb "CSV with one 200 MB row → POST /imports/centres" post "/imports/centres?fileName=centres.csv" "$B/centres-hugerow.csv" "${AUTH[@]}"
+bomb "GTFS zip, stop_times.txt → 2 GB → POST /feeds" post "/feeds?fileName=bomb.zip" "$B/gtfs-bomb.zip" "${AUTH[@]}"
+
+sleep 1
+AFTER_RSS=$(mem VmRSS); AFTER_HWM=$(mem VmHWM)
+
+# --- 5. report -------------------------------------------------------------------------------------
+echo
+echo "Lis.Geo API memory under hostile input ($(git -C "$REPO" rev-parse --short "${REV:-HEAD}"), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo
+echo "| bomb | status | peak VmRSS during | over idle | time |"
+echo "|---|---|---:|---:|---:|"
+printf '%s\n' "${ROWS[@]}"
+echo
+echo "idle (after warm-up): VmRSS $IDLE_RSS MB, VmHWM $IDLE_HWM MB"
+echo "after all bombs:      VmRSS $AFTER_RSS MB, VmHWM $AFTER_HWM MB"
+echo "peak (VmHWM) - idle VmRSS: $((AFTER_HWM - IDLE_RSS)) MB (aim <= ~200 MB); largest bomb: $WORST_NAME ($WORST MB)"
+if ((AFTER_HWM - IDLE_RSS > 200)); then echo "OVER THE AIM: $WORST_NAME peaked at $((WORST - IDLE_RSS)) MB over idle"; fi
