@@ -20,8 +20,8 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 WORK=${WORK:-/tmp/lisgeo-edge-bench}
-PG_PORT=${PG_PORT:-5631}
-API_PORT=${API_PORT:-5632}
+PG_PORT=${PG_PORT:-5651}
+API_PORT=${API_PORT:-5652}
 SETTLE=${SETTLE:-5}
 KEY=edge-bench-key
 BASE="http://127.0.0.1:$API_PORT"
