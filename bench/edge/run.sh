@@ -161,11 +161,16 @@ open(out, "w").write(f"{peak / 1024:.0f}")
 PY
 
 B=$WORK/bombs
+# Each answer's ProblemDetails field and detail go to $WORK/details (first one shown per bomb).
+detail() { python3 -c 'import json,sys
+try: p = json.load(open(sys.argv[1])); print(f"{p.get(\"field\", \"-\")}: {p.get(\"detail\", \"\")[:110]}")
+except Exception: print("(no ProblemDetails)")' "$1" >>"$WORK/details"; }
 post() { # url file [header...] -> status code
-  local url=$1 file=$2; shift 2
-  curl -sS -o /dev/null -w '%{http_code}' --max-time 300 -X POST "$@" --data-binary "@$file" "$BASE$url" 2>/dev/null || echo "curl-failed"
+  local url=$1 file=$2 r; shift 2; r=$(mktemp -p "$WORK")
+  curl -sS -o "$r" -w '%{http_code}\n' --max-time 300 -X POST "$@" --data-binary "@$file" "$BASE$url" 2>/dev/null || echo "curl-failed"
+  detail "$r"; rm -f "$r"
 }
-get() { curl -sS -o /dev/null -w '%{http_code}' --max-time 300 "$@" 2>/dev/null || echo "curl-failed"; }
+get() { local r; r=$(mktemp -p "$WORK"); curl -sS -o "$r" -w '%{http_code}\n' --max-time 300 "$@" 2>/dev/null || echo "curl-failed"; detail "$r"; rm -f "$r"; }
 JSON=(-H 'Content-Type: application/json'); GEO=(-H 'Content-Type: application/geo+json'); AUTH=(-H "X-API-Key: $KEY")
 
 declare -a ROWS
@@ -173,16 +178,17 @@ WORST_NAME=""; WORST=0
 bomb() { # name command... : runs the command (which prints status codes) while sampling
   local name=$1; shift
   python3 "$WORK/sampler.py" "$API_PID" "$WORK/peak" & local sp=$!
-  local t0 codes; t0=$(date +%s.%N)
+  local t0 codes; t0=$(date +%s.%N); : >"$WORK/details"
   codes=$("$@" | tr '\n' ' ' | sed 's/ $//')
   sleep 0.3; kill "$sp"; wait "$sp" || true
   local peak; peak=$(cat "$WORK/peak"); local secs; secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   kill -0 "$API_PID" 2>/dev/null || { tail -20 "$WORK/api.log" >&2; die "the API died during '$name'"; }
-  ROWS+=("$(printf '| %s | %s | %s MB | %+d MB | %s s |' "$name" "$codes" "$peak" "$((peak - IDLE_RSS))" "$secs")")
-  log "$name: status $codes, peak VmRSS $peak MB ($((peak - IDLE_RSS)) MB over idle), ${secs} s"
+  local why; why=$(sort -u "$WORK/details" | head -1 | tr '|' '/')
+  ROWS+=("$(printf '| %s | %s | %s | %s MB | %+d MB | %s s |' "$name" "$codes" "$why" "$peak" "$((peak - IDLE_RSS))" "$secs")")
+  log "$name: status $codes ($why), peak VmRSS $peak MB ($((peak - IDLE_RSS)) MB over idle), ${secs} s"
   if ((peak > WORST)); then WORST=$peak; WORST_NAME=$name; fi
 }
-par4() { local url=$1 file=$2; shift 2; local i; for i in 1 2 3 4; do post "$url" "$file" "$@" & done; wait; echo; }
+par4() { local url=$1 file=$2; shift 2; local i; for i in 1 2 3 4; do post "$url" "$file" "$@" & done; wait; }
 
 bomb "4 × 256 MiB JSON, no key → POST /analyses" par4 /analyses "$B/json-256mib.json" "${JSON[@]}"
 bomb "4 × 256 MiB GeoJSON, no key → POST /collections/centres/items" par4 /collections/centres/items "$B/feature-256mib.geojson" "${GEO[@]}"
@@ -206,8 +212,8 @@ AFTER_RSS=$(mem VmRSS); AFTER_HWM=$(mem VmHWM)
 echo
 echo "Lis.Geo API memory under hostile input ($(git -C "$REPO" rev-parse --short "${REV:-HEAD}"), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
-echo "| bomb | status | peak VmRSS during | over idle | time |"
-echo "|---|---|---:|---:|---:|"
+echo "| bomb | status | field: detail (first answer) | peak VmRSS during | over idle | time |"
+echo "|---|---|---|---:|---:|---:|"
 printf '%s\n' "${ROWS[@]}"
 echo
 echo "idle (after warm-up): VmRSS $IDLE_RSS MB, VmHWM $IDLE_HWM MB"
