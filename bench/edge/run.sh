@@ -118,6 +118,8 @@ with open(f"{out}/feature-256mib.geojson", "wb") as f:
 # A run request with 1,000,000 percentiles (6.9 MB) and one with a 20 MB name.
 with open(f"{out}/percentiles-1m.json", "w") as f:
     f.write('{"percentiles":[' + ",".join(str(1 + i % 99) for i in range(1_000_000)) + "]}")
+with open(f"{out}/percentiles-300k.json", "w") as f:  # under MaxJsonBytes, so the count limit answers
+    f.write('{"percentiles":[' + ",".join(["50"] * 300_000) + "]}")
 with open(f"{out}/name-20mb.json", "wb") as f:
     f.write(b'{"name":"'); repeated(f, b"n", 20_000_000); f.write(b'"}')
 # gzip bombs, ~1.2 MB each: whitespace inflating to 1.25 GB; a CSV whose second row never ends; many tiny rows.
@@ -163,7 +165,7 @@ PY
 B=$WORK/bombs
 # Each answer's ProblemDetails field and detail go to $WORK/details (first one shown per bomb).
 detail() { python3 -c 'import json,sys
-try: p = json.load(open(sys.argv[1])); print(f"{p.get(\"field\", \"-\")}: {p.get(\"detail\", \"\")[:110]}")
+try: p = json.load(open(sys.argv[1])); print("%s: %s" % (p.get("field", "-"), str(p.get("detail", ""))[:110]))
 except Exception: print("(no ProblemDetails)")' "$1" >>"$WORK/details"; }
 post() { # url file [header...] -> status code
   local url=$1 file=$2 r; shift 2; r=$(mktemp -p "$WORK")
@@ -196,6 +198,7 @@ bomb "256 MiB JSON, with key → POST /analyses" post /analyses "$B/json-256mib.
 bomb "256 MiB JSON chunked, with key → POST /analyses" post /analyses "$B/json-256mib.json" "${JSON[@]}" "${AUTH[@]}" -H 'Transfer-Encoding: chunked'
 bomb "256 MiB GeoJSON, with key → POST /collections/centres/items" post /collections/centres/items "$B/feature-256mib.geojson" "${GEO[@]}" "${AUTH[@]}"
 bomb "1,000,000 percentiles → POST /analyses" post /analyses "$B/percentiles-1m.json" "${JSON[@]}" "${AUTH[@]}"
+bomb "300,000 percentiles in 0.9 MB → POST /analyses" post /analyses "$B/percentiles-300k.json" "${JSON[@]}" "${AUTH[@]}"
 bomb "20 MB name → POST /analyses" post /analyses "$B/name-20mb.json" "${JSON[@]}" "${AUTH[@]}"
 bomb "200-hour window, no key → GET /accessibility" get "$BASE/accessibility?lon=-1.899&lat=52.4777&window=00:00-200:00"
 bomb "200-hour window, with key → GET /accessibility" get "${AUTH[@]}" "$BASE/accessibility?lon=-1.899&lat=52.4777&window=00:00-200:00"
