@@ -173,7 +173,7 @@ post() { # url file [header...] -> status code
   detail "$r"; rm -f "$r"
 }
 get() { local r; r=$(mktemp -p "$WORK"); curl -sS -o "$r" -w '%{http_code}\n' --max-time 300 "$@" 2>/dev/null || echo "curl-failed"; detail "$r"; rm -f "$r"; }
-JSON=(-H 'Content-Type: application/json'); GEO=(-H 'Content-Type: application/geo+json'); AUTH=(-H "X-API-Key: $KEY")
+BIN=(-H "Content-Type: application/octet-stream"); JSON=(-H "Content-Type: application/json"); GEO=(-H 'Content-Type: application/geo+json'); AUTH=(-H "X-API-Key: $KEY")
 
 declare -a ROWS
 WORST_NAME=""; WORST=0
@@ -202,11 +202,11 @@ bomb "300,000 percentiles in 0.9 MB → POST /analyses" post /analyses "$B/perce
 bomb "20 MB name → POST /analyses" post /analyses "$B/name-20mb.json" "${JSON[@]}" "${AUTH[@]}"
 bomb "200-hour window, no key → GET /accessibility" get "$BASE/accessibility?lon=-1.899&lat=52.4777&window=00:00-200:00"
 bomb "200-hour window, with key → GET /accessibility" get "${AUTH[@]}" "$BASE/accessibility?lon=-1.899&lat=52.4777&window=00:00-200:00"
-bomb ".geojson.gz → 1.25 GB whitespace → POST /imports/zones" post "/imports/zones?fileName=zones.geojson.gz&zoneSet=bomb" "$B/zones.geojson.gz" "${AUTH[@]}"
-bomb ".csv.gz → 1.25 GB row → POST /imports/centres" post "/imports/centres?fileName=centres.csv.gz" "$B/centres-endless.csv.gz" "${AUTH[@]}"
-bomb ".csv.gz → 1.25 GB of tiny rows → POST /imports/centres" post "/imports/centres?fileName=centres.csv.gz" "$B/centres-rows.csv.gz" "${AUTH[@]}"
-bomb "CSV with one 200 MB row → POST /imports/centres" post "/imports/centres?fileName=centres.csv" "$B/centres-hugerow.csv" "${AUTH[@]}"
-bomb "GTFS zip, stop_times.txt → 2 GB → POST /feeds" post "/feeds?fileName=bomb.zip" "$B/gtfs-bomb.zip" "${AUTH[@]}"
+bomb ".geojson.gz → 1.25 GB whitespace → POST /imports/zones" post "/imports/zones?fileName=zones.geojson.gz&zoneSet=bomb" "$B/zones.geojson.gz" "${BIN[@]}" "${AUTH[@]}"
+bomb ".csv.gz → 1.25 GB row → POST /imports/centres" post "/imports/centres?fileName=centres.csv.gz" "$B/centres-endless.csv.gz" "${BIN[@]}" "${AUTH[@]}"
+bomb ".csv.gz → 1.25 GB of tiny rows → POST /imports/centres" post "/imports/centres?fileName=centres.csv.gz" "$B/centres-rows.csv.gz" "${BIN[@]}" "${AUTH[@]}"
+bomb "CSV with one 200 MB row → POST /imports/centres" post "/imports/centres?fileName=centres.csv" "$B/centres-hugerow.csv" "${BIN[@]}" "${AUTH[@]}"
+bomb "GTFS zip, stop_times.txt → 2 GB → POST /feeds" post "/feeds?fileName=bomb.zip" "$B/gtfs-bomb.zip" "${BIN[@]}" "${AUTH[@]}"
 
 sleep 1
 AFTER_RSS=$(mem VmRSS); AFTER_HWM=$(mem VmHWM)
