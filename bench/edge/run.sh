@@ -176,7 +176,7 @@ get() { local r; r=$(mktemp -p "$WORK"); curl -sS -o "$r" -w '%{http_code}\n' --
 BIN=(-H "Content-Type: application/octet-stream"); JSON=(-H "Content-Type: application/json"); GEO=(-H 'Content-Type: application/geo+json'); AUTH=(-H "X-API-Key: $KEY")
 
 declare -a ROWS
-WORST_NAME=""; WORST=0
+WORST_NAME=""; WORST=0; PREV=$IDLE_RSS
 bomb() { # name command... : runs the command (which prints status codes) while sampling
   local name=$1; shift
   python3 "$WORK/sampler.py" "$API_PID" "$WORK/peak" & local sp=$!
@@ -188,7 +188,9 @@ bomb() { # name command... : runs the command (which prints status codes) while 
   local why; why=$(sort -u "$WORK/details" | head -1 | tr '|' '/')
   ROWS+=("$(printf '| %s | %s | %s | %s MB | %+d MB | %s s |' "$name" "$codes" "$why" "$peak" "$((peak - IDLE_RSS))" "$secs")")
   log "$name: status $codes ($why), peak VmRSS $peak MB ($((peak - IDLE_RSS)) MB over idle), ${secs} s"
-  if ((peak > WORST)); then WORST=$peak; WORST_NAME=$name; fi
+  # RSS rarely falls back, so the bomb at fault is the one that raised the running peak most.
+  if ((peak - PREV > WORST)); then WORST=$((peak - PREV)); WORST_NAME=$name; fi
+  ((peak > PREV)) && PREV=$peak
 }
 par4() { local url=$1 file=$2; shift 2; local i; for i in 1 2 3 4; do post "$url" "$file" "$@" & done; wait; }
 
@@ -221,5 +223,5 @@ printf '%s\n' "${ROWS[@]}"
 echo
 echo "idle (after warm-up): VmRSS $IDLE_RSS MB, VmHWM $IDLE_HWM MB"
 echo "after all bombs:      VmRSS $AFTER_RSS MB, VmHWM $AFTER_HWM MB"
-echo "peak (VmHWM) - idle VmRSS: $((AFTER_HWM - IDLE_RSS)) MB (aim <= ~200 MB); largest bomb: $WORST_NAME ($WORST MB)"
-if ((AFTER_HWM - IDLE_RSS > 200)); then echo "OVER THE AIM: $WORST_NAME peaked at $((WORST - IDLE_RSS)) MB over idle"; fi
+echo "peak (VmHWM) - idle VmRSS: $((AFTER_HWM - IDLE_RSS)) MB (aim <= ~200 MB); largest rise: $WORST_NAME (+$WORST MB over the peak before it)"
+if ((AFTER_HWM - IDLE_RSS > 200)); then echo "OVER THE AIM: $WORST_NAME raised the peak by $WORST MB"; fi
