@@ -202,7 +202,7 @@ extra_props = set()
 max_delta = 0.0
 for fid in set(a) & set(m):
     pa, pm = a[fid]["properties"], m[fid]["properties"]
-    # The API serves more properties than zones.map selects (ids, IMD edition/match, IMD subdomains):
+    # The API serves more properties than zones.map selects (IMD edition and match; sub-domains are null here):
     # compare every property MapServer serves, and list the API's extra ones.
     extra_props.update(k for k, v in pa.items() if v is not None and k not in pm)
     if {k: v for k, v in pa.items() if v is not None and k in pm} != {k: v for k, v in pm.items() if v is not None}:
