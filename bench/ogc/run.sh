@@ -198,10 +198,14 @@ if set(a) != set(m):
     problems.append(f"different features: {len(set(a) - set(m))} only in the API, {len(set(m) - set(a))} only in MapServer")
 types = {"API": sorted({f["geometry"]["type"] for f in api["features"]}), "MapServer": sorted({f["geometry"]["type"] for f in ms["features"]})}
 prop_diff = geom_diff = 0
+extra_props = set()
 max_delta = 0.0
 for fid in set(a) & set(m):
     pa, pm = a[fid]["properties"], m[fid]["properties"]
-    if {k: v for k, v in pa.items() if v is not None} != {k: v for k, v in pm.items() if v is not None}:
+    # The API serves more properties than zones.map selects (IMD edition and match; sub-domains are null here):
+    # compare every property MapServer serves, and list the API's extra ones.
+    extra_props.update(k for k, v in pa.items() if v is not None and k not in pm)
+    if {k: v for k, v in pa.items() if v is not None and k in pm} != {k: v for k, v in pm.items() if v is not None}:
         prop_diff += 1
     ga, gm = polys(a[fid]["geometry"]), polys(m[fid]["geometry"])
     if [[len(r) for r in p] for p in ga] != [[len(r) for r in p] for p in gm]:
@@ -214,6 +218,7 @@ if prop_diff: problems.append(f"{prop_diff} features with different properties")
 if geom_diff: problems.append(f"{geom_diff} features with different geometry structure")
 if max_delta > 1e-6: problems.append(f"coordinates differ by up to {max_delta:g} degrees")
 print(f"  same {len(set(a) & set(m))} feature ids; properties equal: {prop_diff == 0}; rings/vertex counts equal: {geom_diff == 0}; max coordinate difference {max_delta:g} deg")
+print(f"  properties only the API serves (not in zones.map): {sorted(extra_props)}")
 print(f"  geometry types: API {types['API']}, MapServer {types['MapServer']} (MapServer writes one-part MultiPolygons as Polygon)")
 print(f"  coordinate decimals (max): API {decimals(api)}, MapServer {decimals(ms)}")
 print(f"  API extra members: {sorted(set(api) - {'type', 'features'})}; MapServer: {sorted(set(ms) - {'type', 'features'})}")
