@@ -62,7 +62,7 @@ public static class RunComparison
         var access = run.Spec.Access;
         var sql = $"""
             WITH o AS (
-                SELECT p.weight, z.lad_code, d.imd_decile, coalesce(d.imd_decile <= 2, false) AS deprived,
+                SELECT p.index, p.weight, z.lad_code, d.imd_decile, coalesce(d.imd_decile <= 2, false) AS deprived,
                        br.centres_reachable >= $4 AS before, r.centres_reachable >= $4 AS after,
                        br.departures_meeting_target::float8 / nullif(br.departures, 0) AS ts_before,
                        r.departures_meeting_target::float8 / nullif(r.departures, 0) AS ts_after,
@@ -82,12 +82,12 @@ public static class RunComparison
             SELECT g.kind, g.key,
                    CASE g.kind WHEN 'lad' THEN (SELECT name FROM local_authority WHERE code = g.key)
                                WHEN 'lep' THEN (SELECT min(lep_name) FROM lep_membership WHERE lep_code = g.key) END,
-                   count(*)::int, coalesce(sum(weight), 0),
-                   coalesce(sum(weight) FILTER (WHERE before), 0), coalesce(sum(weight) FILTER (WHERE after), 0),
-                   coalesce(sum(weight * ts_before), 0), coalesce(sum(weight * ts_after), 0),
-                   coalesce(sum(weight * c_before), 0), coalesce(sum(weight * c_after), 0),
-                   coalesce(sum(weight) FILTER (WHERE after AND NOT before), 0), coalesce(sum(weight) FILTER (WHERE before AND NOT after), 0),
-                   coalesce(sum(weight) FILTER (WHERE after AND NOT before AND deprived), 0), coalesce(sum(weight) FILTER (WHERE before AND NOT after AND deprived), 0),
+                   count(*)::int, coalesce(sum(weight ORDER BY index), 0),
+                   coalesce(sum(weight ORDER BY index) FILTER (WHERE before), 0), coalesce(sum(weight ORDER BY index) FILTER (WHERE after), 0),
+                   coalesce(sum(weight * ts_before ORDER BY index), 0), coalesce(sum(weight * ts_after ORDER BY index), 0),
+                   coalesce(sum(weight * c_before ORDER BY index), 0), coalesce(sum(weight * c_after ORDER BY index), 0),
+                   coalesce(sum(weight ORDER BY index) FILTER (WHERE after AND NOT before), 0), coalesce(sum(weight ORDER BY index) FILTER (WHERE before AND NOT after), 0),
+                   coalesce(sum(weight ORDER BY index) FILTER (WHERE after AND NOT before AND deprived), 0), coalesce(sum(weight ORDER BY index) FILTER (WHERE before AND NOT after AND deprived), 0),
                    (count(*) FILTER (WHERE after AND NOT before))::int, (count(*) FILTER (WHERE before AND NOT after))::int
             FROM g GROUP BY g.kind, g.key ORDER BY g.kind, lpad(g.key, 12, '0') NULLS LAST
             """;
