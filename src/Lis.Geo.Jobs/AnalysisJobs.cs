@@ -105,32 +105,10 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
     public async Task AggregateAsync(long runId, PerformContext? context, CancellationToken cancellationToken)
     {
         // One aggregation of a run at a time, in any process: a duplicate job (a crash between an enqueue
-        // and recording its job id can leave one) waits here for the first, then finds the run finished and
-        // does nothing. A session lock on a connection of its own, so it is released if this process dies.
-        await using var guard = await db.OpenConnectionAsync(cancellationToken);
-        await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_lock($1, $2)", guard))
-        {
-            lockCmd.Parameters.Add(new() { Value = AggregateLockClass });
-            lockCmd.Parameters.Add(new() { Value = unchecked((int)runId) });
-            await lockCmd.ExecuteNonQueryAsync(cancellationToken);
-        }
-        try { await AggregateLockedAsync(runId, cancellationToken); }
-        finally
-        {
-            // Returned to the pool, the session would keep the lock: release it (a broken connection has lost it anyway).
-            try
-            {
-                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock($1, $2)", guard);
-                unlock.Parameters.Add(new() { Value = AggregateLockClass });
-                unlock.Parameters.Add(new() { Value = unchecked((int)runId) });
-                await unlock.ExecuteNonQueryAsync(CancellationToken.None);
-            }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException) { log.LogDebug(e, "Run {Run}: aggregation lock not released (connection lost)", runId); }
-        }
+        // and recording its job id can leave one) waits here for the first, then finds the run finished and does nothing.
+        await using (await RunStore.LockAggregationAsync(db, runId, cancellationToken))
+            await AggregateLockedAsync(runId, cancellationToken);
     }
-
-    /// <summary>The advisory lock class of aggregations ("LGag"); the run id is the object.</summary>
-    private const int AggregateLockClass = 0x4C476167;
 
     private async Task AggregateLockedAsync(long runId, CancellationToken cancellationToken)
     {
