@@ -84,6 +84,7 @@ public sealed class ScenarioMapTests(MapFixture api) : IClassFixture<MapFixture>
         await page.FillAsync("#sc-from", "06:00");
         await page.FillAsync("#sc-to", "12:00");
         await page.FillAsync("#sc-min", minCentres.ToString(CultureInfo.InvariantCulture));
+        await page.FillAsync("#sc-date", "2026-11-25"); // the probe's day
 
         // Draw: zoom to the two ends, click at the zone's centroid, double-click at the centre.
         await page.EvaluateAsync($"() => new Promise(r => {{ lisgeo.map.once('idle', () => r(true)); lisgeo.map.fitBounds([{LonLat(pair.ZoneLon, pair.ZoneLat)}, {LonLat(pair.CentreLon, pair.CentreLat)}], {{ padding: 150, duration: 0 }}); }})");
@@ -143,6 +144,7 @@ public sealed class ScenarioMapTests(MapFixture api) : IClassFixture<MapFixture>
         Assert.Equal(scenarioId, s.GetProperty("scenario").GetProperty("id").GetInt64());
         Assert.False(b.TryGetProperty("scenario", out var none) && none.ValueKind != JsonValueKind.Null, "the baseline has no scenario");
         Assert.Equal(minCentres, s.GetProperty("record").GetProperty("parameters").GetProperty("access").GetProperty("minCentres").GetInt32());
+        Assert.Equal(("2026-11-25", "2026-11-25"), (b.GetProperty("record").GetProperty("serviceDate").GetString(), s.GetProperty("record").GetProperty("serviceDate").GetString()));
         Assert.EndsWith($"/map?compare={scenarioRun}&baseline={baseline}", page.Url);
         Assert.Equal(baseline.ToString(CultureInfo.InvariantCulture), await page.InputValueAsync("#baseline"));
 
