@@ -28,9 +28,10 @@ public static class RunComparison
 
     /// <summary>
     /// Why <paramref name="run"/> and <paramref name="baseline"/> cannot be compared zone by zone; empty
-    /// when they can. Everything in the run record but the scenario (and the free-text name, and the
-    /// search direction, which gives identical travel times) must be equal, and so must the versions of
-    /// the origins, destinations and engine.
+    /// when they can. Everything in the run record but the scenario (and the free-text name, the
+    /// search direction, which gives identical travel times, and whether the feed was named or taken
+    /// as the default, since <see cref="RunSpec.Feeds"/> pins the feed and its hash either way) must be
+    /// equal, and so must the versions of the origins, destinations and engine.
     /// </summary>
     public static IReadOnlyList<string> Differences(AnalysisRun run, AnalysisRun baseline)
     {
@@ -52,7 +53,7 @@ public static class RunComparison
     }
 
     private static JsonObject Comparable(RunSpec spec) =>
-        JsonSerializer.SerializeToNode(spec with { Scenario = null, Name = null, Search = null }, RunSpec.Json)!.AsObject();
+        JsonSerializer.SerializeToNode(spec with { Scenario = null, Name = null, Search = null, DefaultFeed = null }, RunSpec.Json)!.AsObject();
 
     private static string Text(JsonNode? node) => node?.ToJsonString() is { } s ? s.Length > 120 ? s[..117] + "…" : s : "null";
 
