@@ -174,6 +174,13 @@ pipeline_once() {
     "$pipeline" "$routing" "$(echo "100 * $routing / $pipeline" | bc -l)" "$writing" "$(echo "100 * $writing / $pipeline" | bc -l)" \
     "$aggregating" "$(echo "100 * $aggregating / $pipeline" | bc -l)" "$(echo "$pipeline - $routing - $writing - $aggregating" | bc -l)" \
     "$(echo "100 * ($pipeline - $routing - $writing - $aggregating) / $pipeline" | bc -l)"
+  # Routing against the engine's own matrix phase (lisgeo matrix, same round): wall and CPU, the CPU
+  # being the steadier figure on a shared machine. The pipeline's routing also summarises each origin.
+  local routing_cpu engine_matrix engine_matrix_cpu
+  routing_cpu=$( (grep -hoE "Run $run chunk [0-9]+:.*with [0-9.]+ s of CPU" "$work/api.log" "$work"/worker*.log 2>/dev/null || true) | sed -E 's/.*with ([0-9.]+) s of CPU/\1/' | awk '{ s += $1 } END { print s + 0 }' || true)
+  engine_matrix=$(sed -nE 's/.*matrix ([0-9.]+) s with.*/\1/p' "$work/engine.log"); engine_matrix_cpu=$(sed -nE 's/.*with ([0-9.]+) s of CPU.*/\1/p' "$work/engine.log")
+  printf '   routing vs the engine alone'"'"'s matrix phase: wall %.1f s vs %.1f s (%.2f), CPU %.1f s vs %.1f s (%.2f)\n' \
+    "$routing" "${engine_matrix:-0}" "$(echo "$routing / ${engine_matrix:-1}" | bc -l)" "$routing_cpu" "${engine_matrix_cpu:-0}" "$(echo "$routing_cpu / ${engine_matrix_cpu:-1}" | bc -l)"
   if [ "$mode" = scaleout ]; then
     log "3. chunks per worker (each chunk done once; attempts > 1 were re-delivered after the stop)"
     psql_q -c "SELECT worker, count(*) AS chunks, sum(origin_to - origin_from) AS origins, max(attempts) AS max_attempts, round(sum(seconds)::numeric, 1) AS seconds FROM analysis_chunk WHERE run_id = $run GROUP BY worker ORDER BY worker"
