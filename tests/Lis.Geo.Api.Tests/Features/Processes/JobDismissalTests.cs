@@ -83,7 +83,7 @@ public sealed class JobDismissalTests(ManualJobsFixture api) : IClassFixture<Man
 
         // No results are offered, and the run's collections do not exist.
         var notReady = await Problem.AssertAsync(api.Client.GetAsync($"/jobs/{jobId}/results"), HttpStatusCode.NotFound, "jobId");
-        Assert.Equal("dismissed", notReady.GetProperty("status").GetString());
+        Assert.Equal("dismissed", notReady.GetProperty("jobStatus").GetString());
         await Problem.AssertAsync(api.Client.GetAsync($"/collections/analysis-{jobId}-zones/items"), HttpStatusCode.NotFound, "collectionId");
 
         // Dismissed again, now that it is finished, it is removed with every row it had.
