@@ -85,7 +85,7 @@ public sealed class BenchCommand : ICliCommand
         var source = GtfsSource.Open(gtfs);
         Timetable? timetable = null;
         var compile = Measure(compileRuns, () => timetable = TimetableCompiler.Compile(source, date), progress, "load+compile");
-        output.WriteLine($"timetable: {timetable!.StopCount} stops, {timetable.PatternCount} patterns, {timetable.TripCount} trips, {timetable.Issues.Count} issues");
+        output.WriteLine($"timetable: {timetable!.StopCount} stops, {timetable.PatternCount} patterns, {timetable.TripCount} trips, {timetable.IssueCount} issues");
 
         // A scenario replaces the compiled day before anything is routed: the figures below are then the scenario's.
         Sample? apply = null;

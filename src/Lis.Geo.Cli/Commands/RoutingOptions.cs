@@ -80,9 +80,9 @@ internal static class RoutingOptions
         try { timetable = cache.LoadOrCompile(gtfs, date, new LineProgress(progress)); }
         catch (FileNotFoundException e) { throw new CliUsageException(e.Message); }
         progress.WriteLine($"timetable: {timetable.StopCount} stops, {timetable.PatternCount} patterns, {timetable.TripCount} trips on {date:yyyy-MM-dd} ({started.Elapsed.TotalSeconds:0.0} s)");
-        if (timetable.Issues.Count > 0)
+        if (timetable.IssueCount > 0)
         {
-            progress.WriteLine($"feed issues: {timetable.Issues.Count} (first 10 below)");
+            progress.WriteLine($"feed issues: {timetable.IssueCount} (first 10 below)");
             foreach (var issue in timetable.Issues.Take(10)) progress.WriteLine("  " + issue);
         }
         return timetable;

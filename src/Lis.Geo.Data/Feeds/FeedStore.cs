@@ -77,7 +77,10 @@ public sealed class FeedStore(NpgsqlDataSource db)
             // Also a zip entry that is not deflate data, or a table that is not UTF-8.
             throw new FeedRejectedException($"The file is not a readable GTFS zip or TransXChange document: {e.Message}");
         }
-        var issues = timetable.Issues.Concat(routes.Issues).ToList();
+        // The readers keep the first 1,000 issues of each file and code and count them all
+        // (FeedIssueLog.KeptPerKind ≥ MaxStoredIssues), so the stored first issues and the count are
+        // the same as if every issue had been kept.
+        var issues = timetable.Issues.Concat(routes.Issues);
 
         var feed = new TransitFeed
         {
@@ -89,7 +92,7 @@ public sealed class FeedStore(NpgsqlDataSource db)
             ValidTo = summary.ValidTo,
             RowCounts = new Dictionary<string, long>(summary.RowCounts),
             CheckedDate = date,
-            IssueCount = issues.Count,
+            IssueCount = checked(timetable.IssueCount + routes.IssueCount),
             NotRoutableReason = NotRoutableReason(summary),
             Issues = issues.Take(MaxStoredIssues)
                 .Select(i => new FeedIssueRecord(i.Severity.ToString().ToLowerInvariant(), i.Code, i.File, i.Line, i.Message)).ToList(),

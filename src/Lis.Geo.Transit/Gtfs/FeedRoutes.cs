@@ -54,7 +54,9 @@ public sealed record FeedRoute(
 /// here silently because the compiler reports each of them.
 /// </para>
 /// </summary>
-public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<FeedIssue> Issues)
+/// <param name="Issues">The kept issues (see <see cref="FeedIssueLog"/>).</param>
+/// <param name="IssueCount">Every issue found, kept or not.</param>
+public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<FeedIssue> Issues, int IssueCount)
 {
     private const string AgencyFile = "agency.txt";
     private const string RoutesFile = "routes.txt";
@@ -71,14 +73,14 @@ public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<F
 
     public static FeedRoutes Read(GtfsSource source)
     {
-        var issues = new List<FeedIssue>();
+        var issues = new FeedIssueLog();
         var agencies = ReadAgencies(source);
         var routes = ReadRoutes(source, agencies, issues);
-        if (routes.Count == 0) return new FeedRoutes([], issues);
+        if (routes.Count == 0) return new FeedRoutes([], issues.Kept, issues.Total);
         var trips = ReadTrips(source, routes, issues);
         var shapes = ReadShapes(source, trips, issues);
         var patterns = ReadStopPatterns(source, trips, shapes);
-        return new FeedRoutes(Assemble(routes, trips, shapes, patterns, issues), issues);
+        return new FeedRoutes(Assemble(routes, trips, shapes, patterns, issues), issues.Kept, issues.Total);
     }
 
     /// <summary>agency_name by agency_id, and the only agency of a one-agency feed (whose routes may omit agency_id).</summary>
@@ -111,7 +113,7 @@ public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<F
         public int TripCount;
     }
 
-    private static List<RouteRow> ReadRoutes(GtfsSource source, Agencies agencies, List<FeedIssue> issues)
+    private static List<RouteRow> ReadRoutes(GtfsSource source, Agencies agencies, FeedIssueLog issues)
     {
         var routes = new List<RouteRow>();
         using var table = source.OpenTable(RoutesFile);
@@ -173,7 +175,7 @@ public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<F
         public readonly List<long> ShapeFirstLine = [];
     }
 
-    private static TripTable ReadTrips(GtfsSource source, List<RouteRow> routes, List<FeedIssue> issues)
+    private static TripTable ReadTrips(GtfsSource source, List<RouteRow> routes, FeedIssueLog issues)
     {
         var trips = new TripTable();
         using var table = source.OpenTable(TripsFile);
@@ -223,7 +225,7 @@ public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<F
     /// fewer than two distinct valid points). Every row is validated, used or not, so the report does
     /// not depend on which trips a feed has.
     /// </summary>
-    private static GeoPoint[]?[] ReadShapes(GtfsSource source, TripTable trips, List<FeedIssue> issues)
+    private static GeoPoint[]?[] ReadShapes(GtfsSource source, TripTable trips, FeedIssueLog issues)
     {
         var lines = new GeoPoint[]?[trips.ShapeIds.Count];
         if (trips.ShapeIds.Count == 0) return lines;
@@ -416,7 +418,7 @@ public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<F
         if (current >= 0 && run.Count > 0) onRun(current, CollectionsMarshal.AsSpan(run));
     }
 
-    private static List<FeedRoute> Assemble(List<RouteRow> routes, TripTable trips, GeoPoint[]?[] shapes, StopPatterns patterns, List<FeedIssue> issues)
+    private static List<FeedRoute> Assemble(List<RouteRow> routes, TripTable trips, GeoPoint[]?[] shapes, StopPatterns patterns, FeedIssueLog issues)
     {
         // Per route, its distinct shapes and stop patterns in order of first use by its trips.
         var shapeLines = new List<int>[routes.Count];

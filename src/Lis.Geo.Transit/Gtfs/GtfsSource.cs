@@ -32,6 +32,9 @@ public sealed class GtfsSource
     /// <summary>Problems found while converting TransXChange (none for GTFS); the compiler reports them first.</summary>
     public IReadOnlyList<FeedIssue> ConversionIssues => _transXChange?.Value.Issues ?? [];
 
+    /// <summary>How many problems converting found, counting those <see cref="ConversionIssues"/> leaves out.</summary>
+    public int ConversionIssueCount => _transXChange?.Value.IssueCount ?? 0;
+
     public static GtfsSource Open(string path)
     {
         if (Directory.Exists(path)) return new GtfsSource(System.IO.Path.GetFullPath(path), isZip: false, isTransXChange: false);
@@ -188,7 +191,7 @@ internal sealed class GtfsTable : IDisposable
     /// Positions of columns the caller cannot do without; reports each missing one and returns
     /// false so the caller skips the table instead of failing.
     /// </summary>
-    public bool RequireColumns(ICollection<FeedIssue> issues, params string[] names)
+    public bool RequireColumns(FeedIssueLog issues, params string[] names)
     {
         var ok = true;
         foreach (var name in names)

@@ -91,7 +91,7 @@ public static class FeedQuality
             Overtaking(timetable, options),
             PerHour(timetable, options),
             zones is null ? null : ZonesWhereWalkingWins(timetable, zones, routing ?? new RoutingParameters(), options, ct),
-            timetable.Issues.Count);
+            timetable.IssueCount);
     }
 
     private static Listed<T> List<T>(List<T> all, FeedQualityOptions options) => new(all.Count, all.Take(options.MaxListed).ToList());

@@ -1,3 +1,4 @@
+using Lis.Geo.Transit.Gtfs;
 using Lis.Geo.Transit.Timetables;
 using Lis.Geo.Transit.Walking;
 
@@ -131,7 +132,7 @@ public static class ScenarioApplier
             var list = new TripList();
             foreach (var trip in Trips) list.Add(trip.Stops, trip.Rules, trip.Arrivals, trip.Departures, trip.Route);
             return PatternBuilder.Build(list, [.. StopIds], [.. Lat], [.. Lon], new RouteTable([.. RouteIds], [.. Agencies], [.. Types]),
-                baseline.FeedHash, baseline.ServiceDate, baseline.Issues, scenarioHash, baseline.Feeds);
+                baseline.FeedHash, baseline.ServiceDate, FeedIssueLog.From(baseline.Issues, baseline.IssueCount), scenarioHash, baseline.Feeds);
         }
     }
 

@@ -71,7 +71,7 @@ internal static class PatternBuilder
     /// </summary>
     public static Timetable Build(
         TripList trips, string[] stopIds, double[] stopLat, double[] stopLon, RouteTable routes,
-        string feedHash, DateOnly date, IReadOnlyList<FeedIssue> issues, string? scenarioHash = null,
+        string feedHash, DateOnly date, FeedIssueLog issues, string? scenarioHash = null,
         IReadOnlyList<TimetableFeed>? feeds = null, IReadOnlyList<string>? sourceTripIds = null)
     {
         var groups = new Dictionary<int[], List<int>>(SequenceComparer.Instance);

@@ -34,7 +34,7 @@ public sealed class Timetable
         string feedHash, DateOnly serviceDate, string[] stopIds, double[] stopLat, double[] stopLon,
         int[] patternStopStart, int[] patternStops, byte[] patternStopRules,
         int[] patternTripStart, int[] patternTimesStart, int[] arrivals, int[] departures,
-        IReadOnlyList<FeedIssue> issues)
+        FeedIssueLog issues)
         : this(feedHash, serviceDate, stopIds, stopLat, stopLon, patternStopStart, patternStops, patternStopRules,
             patternTripStart, patternTimesStart, arrivals, departures, issues,
             patternTripStart[^1] == 0 ? RouteTable.Empty : new RouteTable([""], [""], [-1]), new int[patternTripStart[^1]], null)
@@ -45,7 +45,7 @@ public sealed class Timetable
         string feedHash, DateOnly serviceDate, string[] stopIds, double[] stopLat, double[] stopLon,
         int[] patternStopStart, int[] patternStops, byte[] patternStopRules,
         int[] patternTripStart, int[] patternTimesStart, int[] arrivals, int[] departures,
-        IReadOnlyList<FeedIssue> issues, RouteTable routes, int[] tripRoutes, string? scenarioHash)
+        FeedIssueLog issues, RouteTable routes, int[] tripRoutes, string? scenarioHash)
     {
         Routes = routes;
         TripRoutes = tripRoutes;
@@ -63,7 +63,8 @@ public sealed class Timetable
         PatternTimesStart = patternTimesStart;
         Arrivals = arrivals;
         Departures = departures;
-        Issues = issues;
+        Issues = issues.Kept;
+        IssueCount = issues.Total;
         CheckShape();
         _stopIndex = new Dictionary<string, int>(stopIds.Length, StringComparer.Ordinal);
         for (var i = 0; i < stopIds.Length; i++) _stopIndex[stopIds[i]] = i;
@@ -81,7 +82,11 @@ public sealed class Timetable
     public DateOnly ServiceDate { get; }
 
     /// <summary>Problems found while reading the feed; the timetable holds everything else.</summary>
+    /// <remarks>The first <see cref="FeedIssueLog.KeptPerKind"/> of each file and code; <see cref="IssueCount"/> counts them all.</remarks>
     public IReadOnlyList<FeedIssue> Issues { get; }
+
+    /// <summary>How many problems were found, counting those <see cref="Issues"/> leaves out.</summary>
+    public int IssueCount { get; }
 
     /// <summary>Stops served by at least one trip on the service date, indexed 0..StopCount-1.</summary>
     public int StopCount => StopIds.Length;

@@ -19,7 +19,7 @@ public static partial class TimetableCompiler
     /// averages by up to one headway of waiting per boarding.
     /// </para>
     /// </summary>
-    private static TripList ExpandFrequencies(GtfsSource source, TripList trips, TripTable table, List<FeedIssue> issues)
+    private static TripList ExpandFrequencies(GtfsSource source, TripList trips, TripTable table, FeedIssueLog issues)
     {
         using var freq = source.OpenTable(FrequenciesFile);
         if (freq is null || !freq.RequireColumns(issues, "trip_id", "start_time", "end_time", "headway_secs")) return trips;

@@ -23,7 +23,7 @@ public static partial class TimetableCompiler
     /// <summary>Compiles the trips of <paramref name="serviceDate"/>. Trips of the previous day running past midnight are not included (AM-peak scope).</summary>
     public static Timetable Compile(GtfsSource source, DateOnly serviceDate, string? feedHash = null)
     {
-        var issues = new List<FeedIssue>(source.ConversionIssues);
+        var issues = FeedIssueLog.From(source.ConversionIssues, source.ConversionIssueCount);
         var stops = ReadStops(source, issues);
         var services = ReadActiveServices(source, serviceDate, issues, out var knownServices);
         var routes = ReadRoutes(source);
@@ -42,7 +42,7 @@ public static partial class TimetableCompiler
         public readonly List<double> Lon = [];
     }
 
-    private static StopTable ReadStops(GtfsSource source, List<FeedIssue> issues)
+    private static StopTable ReadStops(GtfsSource source, FeedIssueLog issues)
     {
         var stops = new StopTable();
         using var table = source.OpenTable(StopsFile);
@@ -83,7 +83,7 @@ public static partial class TimetableCompiler
     }
 
     /// <summary>calendar.txt (weekday flag within start/end dates), then calendar_dates.txt (1 adds, 2 removes).</summary>
-    private static HashSet<string> ReadActiveServices(GtfsSource source, DateOnly date, List<FeedIssue> issues, out HashSet<string> known)
+    private static HashSet<string> ReadActiveServices(GtfsSource source, DateOnly date, FeedIssueLog issues, out HashSet<string> known)
     {
         var active = new HashSet<string>(StringComparer.Ordinal);
         known = new HashSet<string>(StringComparer.Ordinal);
@@ -173,7 +173,7 @@ public static partial class TimetableCompiler
     }
 
     private static TripTable ReadTrips(GtfsSource source, HashSet<string> active, HashSet<string> known,
-        Dictionary<string, (string AgencyId, int Type)> routes, List<FeedIssue> issues)
+        Dictionary<string, (string AgencyId, int Type)> routes, FeedIssueLog issues)
     {
         var trips = new TripTable { RouteRows = routes };
         using var table = source.OpenTable(TripsFile);
@@ -250,7 +250,7 @@ public static partial class TimetableCompiler
         }
     }
 
-    private static StopTimeRows ReadStopTimes(GtfsSource source, StopTable stops, TripTable trips, List<FeedIssue> issues)
+    private static StopTimeRows ReadStopTimes(GtfsSource source, StopTable stops, TripTable trips, FeedIssueLog issues)
     {
         var rows = new StopTimeRows();
         using var table = source.OpenTable(StopTimesFile);
@@ -311,7 +311,7 @@ public static partial class TimetableCompiler
     }
 
     /// <summary>Valid trips, each a run of stop positions in stop_sequence order, with interpolated times.</summary>
-    private static TripList BuildTrips(StopTimeRows rows, StopTable stops, TripTable tripTable, List<FeedIssue> issues)
+    private static TripList BuildTrips(StopTimeRows rows, StopTable stops, TripTable tripTable, FeedIssueLog issues)
     {
         var order = new int[rows.Count];
         var keys = new long[rows.Count];
@@ -337,7 +337,7 @@ public static partial class TimetableCompiler
         return trips;
     }
 
-    private static void AddTrip(StopTimeRows rows, ReadOnlySpan<int> order, int trip, string tripId, int route, StopTable stops, TripList trips, List<FeedIssue> issues)
+    private static void AddTrip(StopTimeRows rows, ReadOnlySpan<int> order, int trip, string tripId, int route, StopTable stops, TripList trips, FeedIssueLog issues)
     {
         var firstLine = rows.Line[order[0]];
         if (order.Length < 2)
@@ -413,7 +413,7 @@ public static partial class TimetableCompiler
     }
 
     /// <summary>Keeps only the stops some trip serves (in stops.txt order) and lays the trips out as patterns.</summary>
-    private static Timetable BuildPatterns(TripList trips, StopTable stops, RouteTable routes, List<string> tripIds, string feedHash, DateOnly date, List<FeedIssue> issues)
+    private static Timetable BuildPatterns(TripList trips, StopTable stops, RouteTable routes, List<string> tripIds, string feedHash, DateOnly date, FeedIssueLog issues)
     {
         var used = new bool[stops.Ids.Count];
         foreach (var s in trips.Stop) used[s] = true;

@@ -13,7 +13,7 @@ public static class TimetableFile
     private const int Magic = 0x5454474C; // "LGTT"
 
     /// <summary>Bumped whenever the layout or the compilation rules change, so old files are recompiled.</summary>
-    public const int FormatVersion = 4;
+    public const int FormatVersion = 5; // 5: the exact issue count is stored before the kept issues
 
     public static void Save(Timetable timetable, string path)
     {
@@ -43,6 +43,7 @@ public static class TimetableFile
         }
         WriteArray(w, timetable.Routes.Types);
         WriteArray(w, timetable.TripRoutes);
+        w.Write(timetable.IssueCount);
         w.Write(timetable.Issues.Count);
         foreach (var issue in timetable.Issues)
         {
@@ -95,11 +96,12 @@ public static class TimetableFile
         }
         var routeTypes = ReadArray<int>(r);
         var tripRoutes = ReadArray<int>(r);
+        var issueCount = r.ReadInt32();
         var issues = new FeedIssue[r.ReadInt32()];
         for (var i = 0; i < issues.Length; i++)
             issues[i] = new FeedIssue((IssueSeverity)r.ReadInt32(), r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadString());
         return new Timetable(hash, date, stopIds, lat, lon, patternStopStart, patternStops, rules,
-            patternTripStart, patternTimesStart, arrivals, departures, issues,
+            patternTripStart, patternTimesStart, arrivals, departures, FeedIssueLog.From(issues, issueCount),
             new RouteTable(routeIds, agencyIds, routeTypes), tripRoutes, scenarioHash.Length == 0 ? null : scenarioHash);
     }
 

@@ -43,7 +43,7 @@ public static class TimetableMerge
         var patternTimesStart = new List<int>();
         var arrivals = new List<int>();
         var departures = new List<int>();
-        var issues = new List<FeedIssue>();
+        var issues = new FeedIssueLog();
         var parts = new List<TimetableFeed>();
         var routeIds = new List<string>();
         var routeAgencies = new List<string>();
@@ -74,7 +74,7 @@ public static class TimetableMerge
             foreach (var r in t.TripRoutes) tripRoutes.Add(r + routeOffset);
             arrivals.AddRange(t.Arrivals);
             departures.AddRange(t.Departures);
-            foreach (var i in t.Issues) issues.Add(i with { File = $"{label}/{i.File}" });
+            issues.AddAll(t.Issues.Select(i => i with { File = $"{label}/{i.File}" }), t.IssueCount);
             if (t.TripCount == 0)
                 issues.Add(new FeedIssue(IssueSeverity.Warning, IssueCodes.NoService, label, 0, $"feed '{label}' has no trip on {date:yyyy-MM-dd}; it adds nothing to the merged timetable."));
             parts.Add(new TimetableFeed(label, t.FeedHash, stopOffset, t.StopCount, t.TripCount));

@@ -49,7 +49,7 @@ public sealed class TransXChangeFeed
     private readonly HashSet<string> _stopIds = new(StringComparer.Ordinal);
     private readonly HashSet<string> _agencyIds = new(StringComparer.Ordinal);
     private readonly HashSet<string> _tripIds = new(StringComparer.Ordinal);
-    private readonly List<FeedIssue> _issues = [];
+    private readonly FeedIssueLog _issues = new();
     private int _serviceCount;
 
     private TransXChangeFeed() { }
@@ -58,7 +58,10 @@ public sealed class TransXChangeFeed
     public IReadOnlyDictionary<string, string> Tables { get; private set; } = new Dictionary<string, string>();
 
     /// <summary>Problems found while converting; File is the TXC document's name, Line its XML line.</summary>
-    public IReadOnlyList<FeedIssue> Issues => _issues;
+    public IReadOnlyList<FeedIssue> Issues => _issues.Kept;
+
+    /// <summary>How many problems were found, counting those <see cref="Issues"/> leaves out (see <see cref="FeedIssueLog"/>).</summary>
+    public int IssueCount => _issues.Total;
 
     /// <summary>Converts documents given as (name, stream); <paramref name="prefixIds"/> for several documents.</summary>
     /// <exception cref="InvalidDataException">A document is not XML or not TransXChange.</exception>

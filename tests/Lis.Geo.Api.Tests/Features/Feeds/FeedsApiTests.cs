@@ -339,4 +339,26 @@ public sealed class FeedsApiTests(FeedsFixture api) : IClassFixture<FeedsFixture
                 i.GetProperty("file").GetString(), i.GetProperty("line").GetInt64())).ToList());
         Assert.Equal(2, issues.GetProperty("issueCount").GetInt32());
     }
+
+    [Fact]
+    public async Task A_feed_repeating_one_problem_on_thousands_of_rows_reports_the_exact_count()
+    {
+        // The tiny feed (its 2 bad shapes rows) with 5,000 stop_times rows naming trip GHOST, which
+        // trips.txt does not list: 5,002 issues. The readers keep only the first 1,000 of a kind, but
+        // the count is exact and the 500 stored are the first found: the ghost rows from line 16 on.
+        var files = TinyFeed.Files("hostile-issues");
+        var stopTimes = new StringBuilder(files["stop_times.txt"].TrimEnd('\n') + "\n");
+        var firstGhostLine = stopTimes.ToString().Split('\n').Length;
+        for (var k = 1; k <= 5000; k++) stopTimes.Append($"GHOST,08:00:00,08:00:00,S1,{k}\n");
+        files["stop_times.txt"] = stopTimes.ToString();
+        var feed = await UploadAsync(Multipart(GtfsTables.Zip(files)));
+        var id = feed.GetProperty("id").GetInt64();
+
+        var issues = await api.GetJsonAsync($"/feeds/{id}/issues");
+        Assert.Equal(5002, issues.GetProperty("issueCount").GetInt32());
+        Assert.True(issues.GetProperty("truncated").GetBoolean());
+        Assert.Equal(Enumerable.Range(firstGhostLine, FeedStore.MaxStoredIssues).Select(l => ((string?)"unknown_trip", (string?)"stop_times.txt", (long)l)),
+            issues.GetProperty("issues").EnumerateArray().Select(i => (i.GetProperty("code").GetString(), i.GetProperty("file").GetString(), i.GetProperty("line").GetInt64())));
+        Assert.Equal(5002, await api.ScalarAsync<int>("SELECT issue_count FROM transit_feed WHERE id = $1", id));
+    }
 }
