@@ -42,7 +42,7 @@ builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxUpload);
 builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f => f.MultipartBodyLengthLimit = maxUpload);
 
 builder.AddEdge();
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(Problems.Configure);
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddSingleton<OgcCatalogue>();
 builder.Services.AddOptions<Lis.Geo.Api.Infrastructure.CorsOptions>().BindConfiguration(Lis.Geo.Api.Infrastructure.CorsOptions.Section);
