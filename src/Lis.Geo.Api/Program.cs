@@ -28,7 +28,7 @@ if (string.IsNullOrWhiteSpace(connectionString))
 builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
 builder.Services.AddOptions<MapOptions>().BindConfiguration(MapOptions.Section);
-builder.Services.AddSingleton(_ => LisGeoDb.CreateDataSource(connectionString));
+builder.Services.AddSingleton(_ => LisGeoDb.CreateDataSource(connectionString, autoPrepare: true));
 builder.Services.AddHostedService<WarmUp>();
 builder.Services.AddDbContext<LisGeoDbContext>(o => LisGeoDb.Configure((Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<LisGeoDbContext>)o, connectionString));
 
