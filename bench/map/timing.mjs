@@ -19,22 +19,25 @@ const browser = await chromium.launch({
 // Runs in the page before its scripts: waits for map.js to publish lisgeo.map, then listens.
 function probe() {
   const t = (window.__timing = {});
-  const attach = setInterval(() => {
-    const map = window.lisgeo && window.lisgeo.map;
-    if (!map) return;
-    clearInterval(attach);
-    map.once('load', () => { t.styleLoaded = performance.now(); });
-    const onRender = () => {
-      if (!map.getLayer('zones-fill') || map.queryRenderedFeatures({ layers: ['zones-fill'] }).length === 0) return;
-      t.firstRender = performance.now();
-      map.off('render', onRender);
-    };
-    map.on('render', onRender);
-  }, 2);
-  new MutationObserver(() => {
-    const s = document.body.dataset.state;
-    if ((s === 'idle' || s === 'error') && t.idle == null) { t.idle = performance.now(); t.state = s; t.error = document.body.dataset.error; }
-  }).observe(document.documentElement, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
+  let map = null;
+  const onRender = () => {
+    if (!map.getLayer('zones-fill') || map.queryRenderedFeatures({ layers: ['zones-fill'] }).length === 0) return;
+    t.firstRender = performance.now();
+    map.off('render', onRender);
+  };
+  // Polled (every 5 ms): map.js publishes lisgeo.map once it has built the map, and sets body[data-state].
+  const poll = setInterval(() => {
+    if (!map && window.lisgeo && window.lisgeo.map) {
+      map = window.lisgeo.map;
+      if (map.loaded()) t.styleLoaded = performance.now(); else map.once('load', () => { t.styleLoaded = performance.now(); });
+      map.on('render', onRender);
+    }
+    const s = document.body && document.body.dataset.state;
+    if (s === 'idle' || s === 'error') {
+      t.idle = performance.now(); t.state = s; t.error = document.body.dataset.error;
+      clearInterval(poll);
+    }
+  }, 5);
 }
 
 async function load(page, kind) {
