@@ -173,6 +173,7 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
             e.HasIndex(x => x.Sha256).IsUnique();
             // At most one default feed, whatever the timing of two PUT /feeds/{id}/default.
             e.HasIndex(x => x.IsDefault).IsUnique().HasFilter("is_default").HasDatabaseName("ux_transit_feed_one_default");
+            e.Property(x => x.IsDefault).HasDefaultValue(false); // the schema's default since the column was added to stored feeds
             e.Property(x => x.RowCounts).HasColumnType("jsonb").HasConversion(Json<Dictionary<string, long>>());
             e.Property(x => x.Issues).HasColumnType("jsonb").HasConversion(Json<List<FeedIssueRecord>>());
         });
@@ -227,6 +228,10 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
         {
             e.ToTable("analysis_chunk");
             e.HasKey(x => new { x.RunId, x.Index });
+            // Defaults of the schema since destination groups were added to planned chunks: a chunk naming no range covers
+            // every destination. The sentinel is that same value, so EF never lets a real 0 fall back to the default.
+            e.Property(x => x.DestinationFrom).HasDefaultValue(0);
+            e.Property(x => x.DestinationTo).HasDefaultValue(int.MaxValue).HasSentinel(int.MaxValue);
             e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<RunWork>(e =>

@@ -1,5 +1,6 @@
 using Lis.Geo.Data;
 using Lis.Geo.Analysis;
+using Lis.Geo.Data.Analyses;
 using Lis.Geo.Data.Model;
 using Npgsql;
 
@@ -13,15 +14,8 @@ namespace Lis.Geo.Jobs;
 /// </summary>
 public static class RunEquity
 {
-    /// <summary>Weights that can be chosen, and their SQL over the run's origin point p and deprivation row d.</summary>
-    public static readonly IReadOnlyDictionary<string, string> Populations = new Dictionary<string, string>
-    {
-        ["population"] = "p.weight",
-        ["pop_0_15"] = "d.pop0to15",
-        ["pop_16_59"] = "d.pop16to59",
-        ["pop_60plus"] = "d.pop60plus",
-        ["pop_working_age"] = "d.pop_working_age",
-    };
+    /// <summary>Weights that can be chosen (<see cref="EquityRows.Weights"/>).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Populations = EquityRows.Weights;
 
     public sealed record Decile(int ImdDecile, int Zones, double Population, double PopulationMeetingTarget, double Share, double MeanCentresReachable);
     public sealed record Gap(double MostDeprived20Share, double RestShare, double Difference, double MostDeprived20MeanCentres, double RestMeanCentres);
@@ -37,30 +31,12 @@ public static class RunEquity
     /// <summary>The summary in <paramref name="edition"/> (checked by the caller; null: no edition matches the run's zones).</summary>
     public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, string population, string? edition, CancellationToken ct)
     {
-        var weight = Populations[population];
         var access = run.Spec.Access;
-        // In origin order, so the sums below add in the same order for two runs with the same record (bit-identical figures).
-        var rows = new List<(double Weight, int Centres, int? Rank, int? Decile)>();
+        var zones = await EquityRows.ReadAsync(db, run.Id, population, edition, ct);
+        var rows = zones.Select(z => (z.Weight, z.Centres, z.Rank, z.Decile)).ToList();
         var byMatch = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        var unmatched = new List<string>();
-        await using (var cmd = db.CreateCommand($"""
-            SELECT coalesce({weight}, 0)::float8, r.centres_reachable, d.imd_rank, d.imd_decile, p.code, d.match
-            FROM analysis_point p
-            JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
-            {DeprivationJoin.Sql(edition, "p.code")}
-            WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'
-            ORDER BY p.index
-            """))
-        {
-            cmd.Parameters.Add(new() { Value = run.Id });
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
-            {
-                rows.Add((r.GetDouble(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetInt32(2), r.IsDBNull(3) ? null : r.GetInt32(3)));
-                if (r.IsDBNull(5)) unmatched.Add(r.GetString(4));
-                else byMatch[r.GetString(5)] = byMatch.GetValueOrDefault(r.GetString(5)) + 1;
-            }
-        }
+        foreach (var g in zones.Where(z => z.Match is not null).GroupBy(z => z.Match!)) byMatch[g.Key] = g.Count();
+        var unmatched = zones.Where(z => z.Match is null).Select(z => z.Code).ToList();
         var min = access.MinCentres;
         var ranked = rows.Where(x => x.Rank is not null && x.Decile is not null).ToList();
         var deciles = ranked.GroupBy(x => x.Decile!.Value).OrderBy(g => g.Key).Select(g =>

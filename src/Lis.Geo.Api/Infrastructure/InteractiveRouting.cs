@@ -66,11 +66,8 @@ public static class InteractiveRouting
     {
         if (!Sites.TryGetValue(collection, out var site))
             throw new Problems.ProblemException(Problems.NotFound, $"'{collection}' is not a site collection; use {string.Join(", ", Sites.Keys)}.", "collection");
-        await using var cmd = db.CreateCommand($"SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM {site.Table} WHERE {site.Key} = $1) x");
-        cmd.Parameters.Add(new() { Value = reference });
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? (r.GetDouble(0), r.GetDouble(1))
-            : throw new Problems.ProblemException(Problems.NotFound, $"No site '{reference}' in {collection}.", "reference");
+        return await Lis.Geo.Data.Layers.PointLookup.PlacePointAsync(db, site.Table, site.Key, reference, ct)
+            ?? throw new Problems.ProblemException(Problems.NotFound, $"No site '{reference}' in {collection}.", "reference");
     }
 
     /// <summary>

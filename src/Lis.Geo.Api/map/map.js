@@ -1,6 +1,9 @@
 // The planners' map: every layer as vector tiles from this API (OGC API – Tiles), a run's zones as a
 // choropleth of its headline indicator, the deprivation overlay, sites with live travel times and
-// isochrones on click, and the equity chart. No internet: MapLibre is served by the API itself.
+// isochrones on click, and the equity chart; a scenario run against its baseline as a diverging
+// choropleth of the change with the headline "who gains, and how deprived are they"; and a small
+// panel to draw a new route, save it as a scenario and run baseline and scenario. No internet:
+// MapLibre is served by the API itself.
 'use strict';
 (async function () {
   const api = location.origin;
@@ -9,10 +12,28 @@
   const json = async url => { const r = await fetch(api + url); if (!r.ok) throw new Error(url + ': ' + r.status); return r.json(); };
   const tilejson = id => `${api}/collections/${id}/tiles/WebMercatorQuad/tilejson.json`;
   const pct = v => v == null ? 'n/a' : (v * 100).toFixed(1) + '%';
+  const people = v => Math.round(v).toLocaleString('en-GB');
+  const signed = (v, digits = 0) => (v > 0 ? '+' : v < 0 ? '−' : '') + Math.abs(v).toFixed(digits);
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+  // An RFC 7807 answer as a sentence a planner can act on: the detail, the field at fault and, when
+  // there are several, every error or reason listed.
+  async function problemText(r) {
+    let p = null;
+    try { p = await r.json(); } catch { /* not JSON: the status says it */ }
+    if (!p || typeof p !== 'object') return `${r.status} ${r.statusText}`;
+    let text = p.detail || p.title || String(r.status);
+    if (p.field && !text.includes(p.field)) text += ` (field: ${p.field})`;
+    const list = Array.isArray(p.errors) ? p.errors : Array.isArray(p.reasons) ? p.reasons : [];
+    if (list.length > 1) text += '\n' + list.map(e => '• ' + (typeof e === 'string' ? e : `${e.field}: ${e.message}`)).join('\n');
+    return text;
+  }
 
   const config = await json('/map/config.json');
-  const state = { run: null, indicator: 'centres_reachable', overlayLegend: [] };
-  window.lisgeo = { state };
+  const state = { run: null, indicator: 'centres_reachable', compareIndicator: 'centres_reachable_change', overlayLegend: [], compare: null, scenario: null, scenarioRuns: null };
+  // The route being drawn: [lon, lat] vertices, in click order.
+  const draft = { drawing: false, points: [] };
+  window.lisgeo = { state, draft };
 
   // Without a basemap style the region's own boundaries are the base.
   const ownStyle = { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef1f3' } }] };
@@ -46,11 +67,24 @@
   }
   map.addLayer({ id: 'centres', type: 'circle', source: 'centres', 'source-layer': 'centres',
     paint: { 'circle-color': '#000', 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
+  // A saved scenario's preview (its new and changed lines and stops), and the route being drawn.
+  const empty = () => ({ type: 'FeatureCollection', features: [] });
+  map.addSource('scenario-preview', { type: 'geojson', data: empty() });
+  map.addSource('draft', { type: 'geojson', data: empty() });
+  map.addLayer({ id: 'preview-lines', type: 'line', source: 'scenario-preview', filter: ['==', ['geometry-type'], 'LineString'],
+    paint: { 'line-color': ['match', ['get', 'kind'], 'removed', '#7f7f7f', '#e66101'], 'line-width': 4, 'line-opacity': 0.9 } });
+  map.addLayer({ id: 'preview-stops', type: 'circle', source: 'scenario-preview', filter: ['==', ['geometry-type'], 'Point'],
+    paint: { 'circle-color': ['match', ['get', 'kind'], 'skipped-stop', '#7f7f7f', '#ffffff'], 'circle-radius': 4, 'circle-stroke-color': '#e66101', 'circle-stroke-width': 2 } });
+  map.addLayer({ id: 'draft-line', type: 'line', source: 'draft', filter: ['==', ['geometry-type'], 'LineString'],
+    paint: { 'line-color': '#e66101', 'line-width': 3, 'line-dasharray': [2, 1] } });
+  map.addLayer({ id: 'draft-points', type: 'circle', source: 'draft', filter: ['==', ['geometry-type'], 'Point'],
+    paint: { 'circle-color': '#e66101', 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } });
 
   // ---- layer switches -------------------------------------------------------------------------
   const toggles = [['Zones of the run', ['zones-fill', 'zones-line']], ['Isochrones', ['isochrones-fill', 'isochrones-line', 'run-isochrones-fill', 'run-isochrones-line']],
     ['Housing sites', ['housing-sites-fill', 'housing-sites-dot', 'housing-sites-point']], ['Employment sites', ['employment-sites-fill', 'employment-sites-dot', 'employment-sites-point']],
-    ['Centres', ['centres']], ['Corridors', ['corridors']], ['Transit routes', ['transit-routes']], ['District boundaries', ['lads-line']]];
+    ['Centres', ['centres']], ['Corridors', ['corridors']], ['Transit routes', ['transit-routes']], ['District boundaries', ['lads-line']],
+    ['Scenario route', ['preview-lines', 'preview-stops', 'draft-line', 'draft-points']]];
   for (const [label, ids] of toggles) {
     const l = document.createElement('label');
     l.innerHTML = `<input type="checkbox" checked> ${esc(label)}`;
@@ -60,7 +94,20 @@
 
   // ---- choropleth -----------------------------------------------------------------------------
   const reachColours = ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'];
+  // The change of a comparison on a diverging ramp centred on no change (ColorBrewer RdBu, 7 classes):
+  // red = fewer centres with the scenario, blue = more.
+  const changeClasses = [[null, -2, '#b2182b', '−3 or fewer'], [-2, -1, '#ef8a62', '−2'], [-1, 0, '#fddbc7', '−1'],
+    [0, 1, '#f7f7f7', 'No change'], [1, 2, '#d1e5f0', '+1'], [2, 3, '#67a9cf', '+2'], [3, null, '#2166ac', '+3 or more']];
+  function compareStyle() {
+    const min = state.run?.minCentres ?? 3;
+    if (state.compareIndicator === 'target_change')
+      return { paint: ['match', ['get', 'target_change'], 'gains', '#2166ac', 'loses', '#b2182b', '#f7f7f7'],
+        legend: [[`Gains the target (${min}+ centres within ${state.run.thresholdMinutes} min)`, '#2166ac'], ['No change', '#f7f7f7'], ['Loses the target', '#b2182b']] };
+    return { paint: ['step', ['coalesce', ['get', 'centres_reachable_change'], 0], changeClasses[0][2], ...changeClasses.slice(1).flatMap(([from, , colour]) => [from, colour])],
+      legend: changeClasses.map(([, , colour, label]) => [label, colour]) };
+  }
   function indicatorStyle() {
+    if (state.compare) return compareStyle();
     const min = state.run?.minCentres ?? 3;
     switch (state.indicator) {
       case 'meets_target':
@@ -85,11 +132,12 @@
     const box = el('legend');
     if (!state.run || state.run.type === 'isochrones') { box.innerHTML = ''; return; }
     const { legend } = indicatorStyle();
-    const title = { centres_reachable: 'Centres reachable', meets_target: 'Meets the target', time_share: 'Time share (departures meeting the target)', bivariate_class: `Deprivation (${edition(state.run?.deprivation)}) × access` }[state.indicator];
+    const title = state.compare ? (state.compareIndicator === 'target_change' ? 'Meeting the target: scenario against baseline' : 'Change in centres reachable (scenario − baseline)') : { centres_reachable: 'Centres reachable', meets_target: 'Meets the target', time_share: 'Time share (departures meeting the target)', bivariate_class: `Deprivation (${edition(state.run?.deprivation)}) × access` }[state.indicator];
     box.innerHTML = `<h2>${esc(title)}</h2>` + legend.map(([label, colour]) => `<div class="legend-row"><span class="swatch" style="background:${colour}"></span><span>${esc(label)}</span></div>`).join('')
       + [['Housing site', sites['housing-sites']], ['Employment site', sites['employment-sites']], ['Centre', '#000']]
         .map(([l, c]) => `<div class="legend-row"><span class="swatch" style="background:${c};border-radius:50%;width:10px;height:10px"></span><span>${l}</span></div>`).join('')
-      + '<div class="legend-row"><span class="swatch" style="border:2px dashed #111;height:8px;background:none"></span><span>Corridor</span></div>';
+      + '<div class="legend-row"><span class="swatch" style="border:2px dashed #111;height:8px;background:none"></span><span>Corridor</span></div>'
+      + (state.compare ? '<div class="legend-row"><span class="swatch" style="background:#e66101;height:4px"></span><span>Scenario route and its stops</span></div>' : '');
   }
 
   function applyIndicator() {
@@ -97,6 +145,7 @@
     drawLegend();
   }
   document.querySelectorAll('input[name=indicator]').forEach(i => i.addEventListener('change', e => { state.indicator = e.target.value; applyIndicator(); }));
+  document.querySelectorAll('input[name=compare-indicator]').forEach(i => i.addEventListener('change', e => { state.compareIndicator = e.target.value; applyIndicator(); }));
 
   // The printed name of a deprivation edition (the API names the one behind every figure).
   function edition(id) { return { imd2019: 'IMD 2019', iod2025: 'IoD 2025' }[id] || 'no deprivation edition'; }
@@ -123,25 +172,61 @@
   }
 
   // ---- runs -----------------------------------------------------------------------------------
-  const runs = (await json('/analyses?limit=200')).filter(r => r.state === 'succeeded');
+  let runs = [];
   const picker = el('run');
-  picker.innerHTML = runs.length ? runs.map(r => `<option value="${r.id}">Run ${r.id}: ${esc(r.type)}, ${esc(r.record.serviceDate)}</option>`).join('') : '<option value="">No finished run yet</option>';
-  const wanted = Number(new URLSearchParams(location.search).get('run'));
+  const baselinePicker = el('baseline');
+  const runLabel = r => `Run ${r.id}: ${esc(r.type)}, ${esc(r.record.serviceDate)}` + (r.scenario ? `, scenario '${esc(r.scenario.name)}'` : '');
+  async function loadRuns() {
+    runs = (await json('/analyses?limit=200')).filter(r => r.state === 'succeeded');
+    const current = picker.value;
+    picker.innerHTML = runs.length ? runs.map(r => `<option value="${r.id}">${runLabel(r)}</option>`).join('') : '<option value="">No finished run yet</option>';
+    if (runs.some(r => String(r.id) === current)) picker.value = current;
+  }
+  await loadRuns();
+  const params = new URLSearchParams(location.search);
+  // /map?run=N, or /map?compare=N&baseline=M (the link of GET /analyses/{id}/compare).
+  const wanted = Number(params.get('compare') || params.get('run'));
   if (runs.some(r => r.id === wanted)) picker.value = String(wanted);
-  picker.addEventListener('change', () => selectRun(Number(picker.value)));
+  picker.addEventListener('change', () => selectRun(Number(picker.value), null));
+  baselinePicker.addEventListener('change', () => selectRun(Number(picker.value), Number(baselinePicker.value) || null));
 
-  async function selectRun(id) {
+  // What a comparison requires the two runs to share (GET /analyses/{id}/compare checks it again and
+  // answers 422 with the reasons): the whole run record but the scenario, the free-text name and the
+  // search direction, and the versions of the origins, destinations and engine.
+  const canonical = v => Array.isArray(v) ? `[${v.map(canonical).join(',')}]`
+    : v && typeof v === 'object' ? `{${Object.keys(v).sort().map(k => JSON.stringify(k) + ':' + canonical(v[k])).join(',')}}` : JSON.stringify(v ?? null);
+  function comparableKey(r) {
+    const { scenario, name, search, ...rest } = r.record.parameters;
+    return canonical([rest, r.record.originVersion, r.record.destinationVersion, r.record.engineVersion]);
+  }
+  function fillBaselines(run, baselineId) {
+    const key = run && run.type !== 'isochrones' ? comparableKey(run) : null;
+    // Runs without a scenario first: the usual baseline.
+    const candidates = key ? runs.filter(r => r.id !== run.id && comparableKey(r) === key).sort((a, b) => (!!a.scenario - !!b.scenario) || b.id - a.id) : [];
+    baselinePicker.innerHTML = '<option value="">No comparison</option>' + candidates.map(r => `<option value="${r.id}">${runLabel(r)}</option>`).join('');
+    baselinePicker.disabled = candidates.length === 0;
+    baselinePicker.title = candidates.length ? 'Finished runs with the same parameters (all but the scenario)' : 'No finished run has the same parameters';
+    baselinePicker.value = candidates.some(r => r.id === baselineId) ? String(baselineId) : '';
+    return baselinePicker.value ? Number(baselinePicker.value) : null;
+  }
+
+  async function selectRun(id, baselineId) {
     document.body.dataset.state = 'loading';
     for (const l of ['zones-fill', 'zones-line', 'run-isochrones-fill', 'run-isochrones-line']) if (map.getLayer(l)) map.removeLayer(l);
     for (const s of ['zones', 'run-isochrones']) if (map.getSource(s)) map.removeSource(s);
+    state.compare = null;
+    el('compare').hidden = true; el('compare').innerHTML = '';
+    el('compare-indicators').hidden = true; el('indicators').hidden = false;
     const run = runs.find(r => r.id === id);
-    if (!run) { state.run = null; drawLegend(); markIdle(); return; }
+    baselineId = fillBaselines(run, baselineId);
+    if (!run) { state.run = null; el('run-facts').innerHTML = ''; el('equity').innerHTML = ''; drawLegend(); markIdle(); return; }
     const access = run.record.parameters.access;
     state.run = { id, type: run.type, minCentres: access.minCentres, thresholdMinutes: Math.round(access.thresholdSeconds / 60), deprivation: run.record.parameters.deprivation };
-    history.replaceState(null, '', `?run=${id}`);
+    history.replaceState(null, '', baselineId ? `?compare=${id}&baseline=${baselineId}` : `?run=${id}`);
     const summary = run.summary || {};
     el('run-facts').innerHTML = run.type === 'isochrones' ? 'Isochrones of this run are drawn on the map.'
-      : `Target: ${state.run.minCentres}+ centres within ${state.run.thresholdMinutes} min. ` + (summary.overall?.share != null ? `<b>${pct(summary.overall.share)}</b> of residents meet it.` : '');
+      : `Target: ${state.run.minCentres}+ centres within ${state.run.thresholdMinutes} min. ` + (summary.overall?.share != null ? `<b>${pct(summary.overall.share)}</b> of residents meet it.` : '')
+        + (run.scenario ? ` With scenario ${run.scenario.id} '${esc(run.scenario.name)}'.` : '');
     if (run.type === 'isochrones') {
       map.addSource('run-isochrones', { type: 'vector', url: tilejson(`analysis-${id}-isochrones`) });
       map.addLayer({ id: 'run-isochrones-fill', type: 'fill', source: 'run-isochrones', 'source-layer': `analysis-${id}-isochrones`,
@@ -152,16 +237,75 @@
       markIdle();
       return;
     }
-    const overlay = await json(`/analyses/${id}/overlay?limit=1`);
-    state.overlayLegend = overlay.legend || [];
-    map.addSource('zones', { type: 'vector', url: tilejson(`analysis-${id}-zones`), promoteId: 'id' });
-    map.addLayer({ id: 'zones-fill', type: 'fill', source: 'zones', 'source-layer': `analysis-${id}-zones`, paint: { 'fill-color': indicatorStyle().paint, 'fill-opacity': 0.85 } }, 'lads-line');
-    map.addLayer({ id: 'zones-line', type: 'line', source: 'zones', 'source-layer': `analysis-${id}-zones`, paint: { 'line-color': '#ffffff', 'line-width': 0.6 } }, 'lads-line');
+    let collection = `analysis-${id}-zones`;
+    if (baselineId) {
+      const shown = await showComparison(run, baselineId);
+      if (!shown) { drawLegend(); markIdle(); return; }
+      collection = shown;
+    } else {
+      const overlay = await json(`/analyses/${id}/overlay?limit=1`);
+      state.overlayLegend = overlay.legend || [];
+    }
+    map.addSource('zones', { type: 'vector', url: tilejson(collection), promoteId: 'id' });
+    map.addLayer({ id: 'zones-fill', type: 'fill', source: 'zones', 'source-layer': collection, paint: { 'fill-color': indicatorStyle().paint, 'fill-opacity': 0.85 } }, 'lads-line');
+    map.addLayer({ id: 'zones-line', type: 'line', source: 'zones', 'source-layer': collection, paint: { 'line-color': baselineId ? '#bbbbbb' : '#ffffff', 'line-width': 0.6 } }, 'lads-line');
     applyIndicator();
-    const tj = await fetch(tilejson(`analysis-${id}-zones`)).then(r => r.json());
+    const tj = await fetch(tilejson(collection)).then(r => r.json());
     if (tj.bounds) map.fitBounds([[tj.bounds[0], tj.bounds[1]], [tj.bounds[2], tj.bounds[3]]], { padding: 30, duration: 0 });
-    json(`/analyses/${id}/equity`).then(drawEquity).catch(() => { el('equity').innerHTML = ''; });
+    if (!baselineId) json(`/analyses/${id}/equity`).then(drawEquity).catch(() => { el('equity').innerHTML = ''; });
     markIdle();
+  }
+
+  // ---- comparison: a scenario run against its baseline -----------------------------------------
+  // The headline figures come from GET /analyses/{id}/compare; the zones from its collection
+  // analysis-{id}-vs-{baseline}. Returns the collection id, or null when the API refused (shown).
+  async function showComparison(run, baselineId) {
+    el('equity').innerHTML = '';
+    el('indicators').hidden = true;
+    const box = el('compare');
+    box.hidden = false;
+    const r = await fetch(`${api}/analyses/${run.id}/compare?baseline=${baselineId}`);
+    if (!r.ok) {
+      box.innerHTML = `<p class="no">Run ${run.id} cannot be compared with run ${baselineId}: ${esc(await problemText(r))}</p>`;
+      return null;
+    }
+    const view = await r.json();
+    const s = view.summary;
+    state.compare = { run: run.id, baseline: baselineId, summary: s };
+    drawScenarioOf(s.scenario);
+    el('compare-indicators').hidden = false;
+    const o = s.overall;
+    const figure = (name, label, value, text, cls = '') => `<tr data-figure="${name}"><td>${label}</td><td class="num ${cls}" data-value="${value}">${text}</td></tr>`;
+    const link = rel => view.links.find(l => l.rel === rel)?.href;
+    const scenario = s.scenario ? `scenario ${s.scenario.id} '${esc(s.scenario.name)}'` : `run ${run.id}`;
+    const deciles = (s.byImdDecile || []).filter(g => g.key != null);
+    box.innerHTML = `<h2>${scenario} against run ${baselineId}</h2>
+      <p class="facts">Residents meeting the target: ${s.minCentres}+ centres within ${s.thresholdMinutes} min (p${s.percentile}); most deprived 20% = ${esc(edition(s.deprivation))} deciles 1–2.</p>
+      <table>
+        ${figure('shareBefore', 'Share meeting the target, baseline', o.shareBefore, pct(o.shareBefore))}
+        ${figure('shareAfter', 'Share meeting the target, with the scenario', o.shareAfter, pct(o.shareAfter))}
+        ${figure('shareChange', 'Change (percentage points)', o.shareChange, signed(o.shareChange * 100, 1), o.shareChange > 0 ? 'gain' : o.shareChange < 0 ? 'loss' : '')}
+        ${figure('residentsGaining', 'Residents who gain the target', o.residentsGaining, people(o.residentsGaining), 'gain')}
+        ${figure('residentsGainingMostDeprived20', '… of whom in the most deprived 20%', o.residentsGainingMostDeprived20, people(o.residentsGainingMostDeprived20), 'gain')}
+        ${figure('residentsLosing', 'Residents who lose the target', o.residentsLosing, people(o.residentsLosing), 'loss')}
+        ${figure('residentsLosingMostDeprived20', '… of whom in the most deprived 20%', o.residentsLosingMostDeprived20, people(o.residentsLosingMostDeprived20), 'loss')}
+        ${figure('zonesGaining', 'Zones that gain / lose', `${o.zonesGaining}/${o.zonesLosing}`, `${o.zonesGaining} / ${o.zonesLosing}`)}
+      </table>
+      ${deciles.length ? `<table class="by-decile"><tr><td>${esc(edition(s.deprivation))} decile</td><td class="num">before</td><td class="num">after</td><td class="num">gaining</td></tr>
+        ${deciles.map(g => `<tr data-decile="${esc(g.key)}"><td>${esc(g.key)}${g.key === '1' ? ' (most deprived)' : ''}</td><td class="num">${pct(g.shareBefore)}</td><td class="num">${pct(g.shareAfter)}</td><td class="num">${people(g.residentsGaining)}</td></tr>`).join('')}</table>` : ''}
+      <p class="links"><a href="${esc(link('zones'))}">GeoJSON</a><a href="${esc(link('zones-csv'))}">CSV</a><a href="${esc(link('self'))}">JSON</a></p>`;
+    return `analysis-${run.id}-vs-${baselineId}`;
+  }
+
+  // The compared run's scenario as the map preview, only while the stored scenario is still the content
+  // the run applied (same hash): an edited or deleted scenario is not drawn as if it had been run.
+  async function drawScenarioOf(ref) {
+    const source = map.getSource('scenario-preview');
+    if (!ref) { source.setData(empty()); return; }
+    try {
+      const stored = await json(`/scenarios/${ref.id}`);
+      source.setData(stored.sha256 === ref.sha256 ? await json(`/scenarios/${ref.id}/preview`) : empty());
+    } catch { source.setData(empty()); }
   }
 
   function markIdle() {
@@ -179,10 +323,12 @@
   const row = (k, v) => `<tr><td>${esc(k)}</td><td>${v}</td></tr>`;
 
   map.on('click', async e => {
+    if (draft.drawing) return addVertex(e);
     const siteLayers = ['housing-sites-fill', 'housing-sites-dot', 'housing-sites-point', 'employment-sites-fill', 'employment-sites-dot', 'employment-sites-point'].filter(l => map.getLayer(l));
     const site = map.queryRenderedFeatures(e.point, { layers: siteLayers })[0];
     if (site) return showSite(site.layer.id.replace(/-(fill|dot|point)$/, ''), site.properties);
     const zone = map.getLayer('zones-fill') && map.queryRenderedFeatures(e.point, { layers: ['zones-fill'] })[0];
+    if (zone && state.compare) return showZoneChange(zone.properties);
     if (zone) {
       const p = zone.properties;
       show(`<h2>${esc(p.name || p.code)}</h2><table>${row('Zone', esc(p.code))}${row('Population', Math.round(p.population).toLocaleString('en-GB'))}
@@ -195,6 +341,20 @@
   for (const l of ['zones-fill', 'housing-sites-fill', 'housing-sites-dot', 'housing-sites-point', 'employment-sites-fill', 'employment-sites-dot', 'employment-sites-point']) {
     map.on('mouseenter', l, () => { map.getCanvas().style.cursor = 'pointer'; });
     map.on('mouseleave', l, () => { map.getCanvas().style.cursor = ''; });
+  }
+
+  function showZoneChange(p) {
+    const yesNo = v => v == null ? 'n/a' : v ? '<span class="yes">yes</span>' : '<span class="no">no</span>';
+    const minutes = v => v == null ? 'none' : v + ' min';
+    const cls = v => v > 0 ? 'gain' : v < 0 ? 'loss' : '';
+    const changeRow = (label, before, after, change) => `<tr><td>${label}</td><td>${before}</td><td>${after}</td><td>${change}</td></tr>`;
+    show(`<h2>${esc(p.name || p.code)}</h2><p>${esc(p.code)}: ${people(p.population)} residents; ${esc(edition(p.deprivation_edition))} decile ${esc(p.imd_decile ?? 'n/a')}${p.most_deprived_20 ? ' (most deprived 20%)' : ''}</p>
+      <table class="zone-change"><tr><th></th><th>Baseline</th><th>Scenario</th><th>Change</th></tr>
+      ${changeRow('Centres reachable', esc(p.centres_reachable_baseline), esc(p.centres_reachable_scenario), `<span class="${cls(p.centres_reachable_change)}">${signed(p.centres_reachable_change)}</span>`)}
+      ${changeRow('Meets the target', yesNo(p.meets_target_baseline), yesNo(p.meets_target_scenario), `<span class="${p.target_change === 'gains' ? 'gain' : p.target_change === 'loses' ? 'loss' : ''}">${esc(p.target_change)}</span>`)}
+      ${changeRow('Nearest centre', minutes(p.nearest_centre_minutes_baseline), minutes(p.nearest_centre_minutes_scenario), p.nearest_centre_change_minutes == null ? '' : `<span class="${cls(-p.nearest_centre_change_minutes)}">${signed(p.nearest_centre_change_minutes, 1)} min</span>`)}
+      ${changeRow('Time share', pct(p.time_share_baseline), pct(p.time_share_scenario), p.time_share_change == null ? '' : `<span class="${cls(p.time_share_change)}">${signed(p.time_share_change * 100, 1)} pts</span>`)}
+      </table>`);
   }
 
   async function showSite(collection, p) {
@@ -224,7 +384,138 @@
     }
   }
 
-  await selectRun(Number(picker.value));
+  // ---- what-if: draw a route, save it as a scenario, run baseline and scenario ----------------
+  // MapLibre has no drawing tool built in: a click adds a vertex, a double-click (or Finish) ends the
+  // line; the line is a GeoJSON source. Saving POSTs an add-route modification with the line; the
+  // API places the stops along it and validates everything (its ProblemDetails are shown as they come).
+  const keyInput = el('api-key');
+  // The key lives in this tab's sessionStorage only: never localStorage, cookies or the URL.
+  keyInput.value = sessionStorage.getItem('lisgeo.apiKey') || '';
+  keyInput.addEventListener('input', () => { if (keyInput.value) sessionStorage.setItem('lisgeo.apiKey', keyInput.value); else sessionStorage.removeItem('lisgeo.apiKey'); });
+  const status = (html, kind = 'progress') => { el('scenario-status').innerHTML = html ? `<p class="${kind}">${html}</p>` : ''; };
+  const fail = err => status(esc(err.message || String(err)), 'error');
+
+  async function send(method, url, body) {
+    const key = keyInput.value.trim();
+    if (!key) throw new Error('Enter the API key first: saving a scenario and starting runs need it (it stays in this tab).');
+    const r = await fetch(api + url, { method, headers: { 'content-type': 'application/json', 'X-API-Key': key }, body: JSON.stringify(body) });
+    if (!r.ok) throw new Error(`${method} ${url}: ${await problemText(r)}`);
+    return r.json();
+  }
+
+  // Great-circle length of the drawn line, for the stop estimate shown while drawing.
+  function lengthMetres(points) {
+    let total = 0;
+    for (let i = 1; i < points.length; i++) {
+      const [lon1, lat1] = points[i - 1].map(d => d * Math.PI / 180), [lon2, lat2] = points[i].map(d => d * Math.PI / 180);
+      const h = Math.sin((lat2 - lat1) / 2) ** 2 + Math.cos(lat1) * Math.cos(lat2) * Math.sin((lon2 - lon1) / 2) ** 2;
+      total += 2 * 6371008.8 * Math.asin(Math.sqrt(h));
+    }
+    return total;
+  }
+  function drawDraft() {
+    const features = draft.points.map(c => ({ type: 'Feature', geometry: { type: 'Point', coordinates: c }, properties: {} }));
+    if (draft.points.length > 1) features.push({ type: 'Feature', geometry: { type: 'LineString', coordinates: draft.points }, properties: {} });
+    map.getSource('draft').setData({ type: 'FeatureCollection', features });
+    const n = draft.points.length, metres = lengthMetres(draft.points), spacing = Number(el('sc-spacing').value) || 0;
+    el('draw-facts').textContent = n === 0 ? (draft.drawing ? 'Click the map to add the first point.' : '')
+      : `${n} point${n > 1 ? 's' : ''}, ${(metres / 1000).toFixed(2)} km` + (n > 1 && spacing > 0 ? `: about ${Math.floor(metres / spacing) + (metres % spacing > 0 ? 2 : 1)} stops` : '') + (draft.drawing ? ' (drawing)' : '');
+    el('draw-finish').disabled = !draft.drawing;
+    el('draw-undo').disabled = !draft.drawing || n === 0;
+    el('draw-clear').disabled = n === 0;
+  }
+  function addVertex(e) {
+    const last = draft.points[draft.points.length - 1];
+    // The two clicks of the finishing double-click land on the last point: one vertex, not three.
+    if (last) { const p = map.project(last); if (Math.hypot(p.x - e.point.x, p.y - e.point.y) < 4) return; }
+    draft.points.push([Number(e.lngLat.lng.toFixed(6)), Number(e.lngLat.lat.toFixed(6))]);
+    drawDraft();
+  }
+  function setDrawing(on) {
+    draft.drawing = on;
+    document.body.classList.toggle('drawing', on);
+    // MapLibre zooms on a double-click; while drawing the double-click ends the line instead.
+    if (on) map.doubleClickZoom.disable(); else setTimeout(() => map.doubleClickZoom.enable(), 0);
+    el('draw-start').textContent = on ? 'Drawing…' : 'Draw route';
+    drawDraft();
+  }
+  map.on('dblclick', e => { if (draft.drawing) { e.preventDefault(); setDrawing(false); } });
+  el('draw-start').addEventListener('click', () => { draft.points = []; map.getSource('scenario-preview').setData(empty()); status(''); setDrawing(true); });
+  el('draw-finish').addEventListener('click', () => setDrawing(false));
+  el('draw-undo').addEventListener('click', () => { draft.points.pop(); drawDraft(); });
+  el('draw-clear').addEventListener('click', () => { draft.points = []; setDrawing(false); });
+  el('sc-spacing').addEventListener('input', drawDraft);
+
+  function scenarioBody() {
+    if (draft.drawing) setDrawing(false);
+    if (draft.points.length < 2) throw new Error('Draw the route first: at least two points (Draw route, click the map, double-click to finish).');
+    const number = id => { const v = el(id).value.trim(); return v === '' ? null : Number(v); };
+    const headway = number('sc-headway');
+    return {
+      name: el('sc-name').value.trim(),
+      modifications: [{
+        type: 'add-route', name: el('sc-name').value.trim(), line: draft.points,
+        stopSpacingMeters: number('sc-spacing'), speedKmh: number('sc-speed'), dwellSeconds: number('sc-dwell') ?? 0, bidirectional: el('sc-both').checked,
+        // Minutes on the page, seconds in the API; a bad value is left for the API to name.
+        frequencies: [{ from: el('sc-from').value.trim(), to: el('sc-to').value.trim(), headwaySeconds: headway == null ? null : Math.round(headway * 60) }],
+      }],
+    };
+  }
+
+  el('sc-save').addEventListener('click', async () => {
+    try {
+      const body = scenarioBody();
+      status('Saving the scenario…');
+      const saved = await send('POST', '/scenarios', body);
+      state.scenario = saved;
+      const preview = await fetch(`${api}/scenarios/${saved.id}/preview`);
+      if (!preview.ok) throw new Error(`Saved as scenario ${saved.id}, but its preview failed: ${await problemText(preview)}`);
+      const geo = await preview.json();
+      map.getSource('scenario-preview').setData(geo);
+      draft.points = []; drawDraft();
+      const stops = geo.features.filter(f => f.properties.kind === 'new-stop').length;
+      const lines = geo.features.filter(f => f.geometry.type === 'LineString').length;
+      state.scenario.preview = { stops, lines, serviceDate: geo.serviceDate };
+      status(`Saved as scenario ${saved.id} '${esc(saved.name)}': ${stops} new stops, ${lines} route line${lines === 1 ? '' : 's'} on ${esc(geo.serviceDate)}.`
+        + (geo.notes?.length ? '<br>' + geo.notes.map(n => esc(`${n.field}: ${n.message}`)).join('<br>') : '') + ' Now run baseline and scenario.');
+      el('sc-run').disabled = false;
+    } catch (err) { fail(err); }
+  });
+
+  // Starts the baseline (no scenario) and the scenario run with the same parameters, follows both,
+  // then opens the comparison.
+  el('sc-run').addEventListener('click', async () => {
+    const scenario = state.scenario;
+    if (!scenario) return fail(new Error('Save the scenario first.'));
+    el('sc-run').disabled = true;
+    try {
+      const common = { type: 'zone-access', feedId: scenario.feedId, thresholdMinutes: Number(el('sc-threshold').value), minCentres: Number(el('sc-min').value) };
+      if (el('sc-date').value) common.serviceDate = el('sc-date').value;
+      status('Starting the runs…');
+      const baseline = await send('POST', '/analyses', { ...common, name: `baseline for scenario ${scenario.id}` });
+      const withScenario = await send('POST', '/analyses', { ...common, scenario: scenario.id, name: `scenario ${scenario.id} '${scenario.name}'` });
+      state.scenarioRuns = { baseline: baseline.id, scenario: withScenario.id, states: {} };
+      for (;;) {
+        const [b, s] = await Promise.all([json(`/analyses/${baseline.id}`), json(`/analyses/${withScenario.id}`)]);
+        state.scenarioRuns.states = { baseline: b.state, scenario: s.state };
+        const line = (label, r) => `${label} (run ${r.id}): ${esc(r.state)}, ${r.progress.chunksDone} of ${r.progress.chunkCount} parts, ${r.progress.percent.toFixed(0)}%`
+          + (r.error ? ` — ${esc(r.error)}` : '');
+        status(`${line('Baseline', b)}<br>${line('With the scenario', s)}`);
+        const finished = ['succeeded', 'failed', 'cancelled'];
+        if (finished.includes(b.state) && finished.includes(s.state)) {
+          if (b.state !== 'succeeded' || s.state !== 'succeeded') throw new Error(`The runs did not both succeed: baseline ${b.state}${b.error ? ' (' + b.error + ')' : ''}, scenario ${s.state}${s.error ? ' (' + s.error + ')' : ''}.`);
+          break;
+        }
+        await sleep(1000);
+      }
+      status(`Both runs finished: the map shows run ${withScenario.id} against baseline ${baseline.id}.`);
+      await loadRuns();
+      picker.value = String(withScenario.id);
+      await selectRun(withScenario.id, baseline.id);
+    } catch (err) { fail(err); } finally { el('sc-run').disabled = !state.scenario; }
+  });
+
+  await selectRun(Number(picker.value), Number(params.get('baseline')) || null);
 })().catch(err => {
   document.body.dataset.state = 'error';
   document.body.dataset.error = String(err);

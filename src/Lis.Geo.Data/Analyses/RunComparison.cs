@@ -28,9 +28,10 @@ public static class RunComparison
 
     /// <summary>
     /// Why <paramref name="run"/> and <paramref name="baseline"/> cannot be compared zone by zone; empty
-    /// when they can. Everything in the run record but the scenario (and the free-text name, and the
-    /// search direction, which gives identical travel times) must be equal, and so must the versions of
-    /// the origins, destinations and engine.
+    /// when they can. Everything in the run record but the scenario (and the free-text name, the
+    /// search direction, which gives identical travel times, and whether the feed was named or taken
+    /// as the default, since <see cref="RunSpec.Feeds"/> pins the feed and its hash either way) must be
+    /// equal, and so must the versions of the origins, destinations and engine.
     /// </summary>
     public static IReadOnlyList<string> Differences(AnalysisRun run, AnalysisRun baseline)
     {
@@ -52,7 +53,7 @@ public static class RunComparison
     }
 
     private static JsonObject Comparable(RunSpec spec) =>
-        JsonSerializer.SerializeToNode(spec with { Scenario = null, Name = null, Search = null }, RunSpec.Json)!.AsObject();
+        JsonSerializer.SerializeToNode(spec with { Scenario = null, Name = null, Search = null, DefaultFeed = null }, RunSpec.Json)!.AsObject();
 
     private static string Text(JsonNode? node) => node?.ToJsonString() is { } s ? s.Length > 120 ? s[..117] + "…" : s : "null";
 
@@ -74,14 +75,8 @@ public static class RunComparison
                 LEFT JOIN zone z ON z.zone_set_id = $3 AND z.code = p.code
                 {DeprivationJoin.Sql(run.Spec.Deprivation, "p.code")}
                 WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'),
-            g AS (
-                SELECT 'overall' AS kind, NULL::text AS key, * FROM o
-                UNION ALL SELECT 'lad', lad_code, * FROM o
-                UNION ALL SELECT 'lep', m.lep_code, o.* FROM o JOIN lep_membership m ON m.lad_code = o.lad_code
-                UNION ALL SELECT 'imd', imd_decile::text, * FROM o)
-            SELECT g.kind, g.key,
-                   CASE g.kind WHEN 'lad' THEN (SELECT name FROM local_authority WHERE code = g.key)
-                               WHEN 'lep' THEN (SELECT min(lep_name) FROM lep_membership WHERE lep_code = g.key) END,
+            {ReportingGroups.Cte}
+            SELECT {ReportingGroups.KindKeyName},
                    count(*)::int, coalesce(sum(weight ORDER BY index), 0),
                    coalesce(sum(weight ORDER BY index) FILTER (WHERE before), 0), coalesce(sum(weight ORDER BY index) FILTER (WHERE after), 0),
                    coalesce(sum(weight * ts_before ORDER BY index), 0), coalesce(sum(weight * ts_after ORDER BY index), 0),
@@ -89,7 +84,7 @@ public static class RunComparison
                    coalesce(sum(weight ORDER BY index) FILTER (WHERE after AND NOT before), 0), coalesce(sum(weight ORDER BY index) FILTER (WHERE before AND NOT after), 0),
                    coalesce(sum(weight ORDER BY index) FILTER (WHERE after AND NOT before AND deprived), 0), coalesce(sum(weight ORDER BY index) FILTER (WHERE before AND NOT after AND deprived), 0),
                    (count(*) FILTER (WHERE after AND NOT before))::int, (count(*) FILTER (WHERE before AND NOT after))::int
-            FROM g GROUP BY g.kind, g.key ORDER BY g.kind, lpad(g.key, 12, '0') NULLS LAST
+            {ReportingGroups.GroupAndOrder}
             """;
         await using var cmd = db.CreateCommand(sql);
         cmd.Parameters.Add(new() { Value = run.Id });
@@ -106,7 +101,7 @@ public static class RunComparison
                     Per(5), Per(6), Per(6) - Per(5), Per(7), Per(8), Per(9), Per(10),
                     r.GetDouble(11), r.GetDouble(12), r.GetDouble(13), r.GetDouble(14), r.GetInt32(15), r.GetInt32(16))));
             }
-        IReadOnlyList<Group> Of(string kind) => groups.Where(g => g.Kind == kind).Select(g => g.Group).ToList();
+        IReadOnlyList<Group> Of(string kind) => ReportingGroups.Of(groups, kind);
         return new Summary(run.Id, baseline.Id, ScenarioRef.Of(run.Spec.Scenario), ScenarioRef.Of(baseline.Spec.Scenario),
             access.ThresholdMinutes, access.MinCentres, access.Percentile, run.Spec.Deprivation,
             groups.Single(g => g.Kind == "overall").Group, Of("lep"), Of("lad"), Of("imd"));

@@ -69,35 +69,24 @@ public static class LayerCatalog
             ],
             [],
             EditableDataset: "corridors"),
-        new("housing-sites", "Housing sites", "Housing allocations and brownfield register sites.",
-            $"housing_site t {SiteLadJoin()}", "t.reference", "t.geom", "Geometry",
+        SiteLayer("housing-sites", "Housing sites", "Housing allocations and brownfield register sites.", "housing_site", "Site name or address",
             [
-                new("reference", "t.reference", PropertyType.String, "Site reference"),
-                new("name", "t.name", PropertyType.String, "Site name or address"),
-                new("lad_code", SiteLadSql(), PropertyType.String, SiteLadDescription),
                 new("min_dwellings", "t.min_dwellings", PropertyType.Integer, "Minimum net dwellings"),
                 new("max_dwellings", "t.max_dwellings", PropertyType.Integer, "Maximum net dwellings"),
                 new("hectares", "t.hectares", PropertyType.Number, "Site area (ha)"),
                 new("status", "t.status", PropertyType.String, "Status"),
                 new("planning_permission", "t.planning_permission", PropertyType.String, "Planning permission status"),
             ],
-            [LadFilter with { Sql = SiteLadSql() + " = {0}" }, LepFilter(SiteLadSql()), new("status", "t.status = {0}", PropertyType.String, "Status")],
-            EditableDataset: "housing-sites"),
-        new("employment-sites", "Employment sites", "Employment land.",
-            $"employment_site t {SiteLadJoin()}", "t.reference", "t.geom", "Geometry",
+            [new("status", "t.status = {0}", PropertyType.String, "Status")]),
+        SiteLayer("employment-sites", "Employment sites", "Employment land.", "employment_site", "Site name",
             [
-                new("reference", "t.reference", PropertyType.String, "Site reference"),
-                new("name", "t.name", PropertyType.String, "Site name"),
-                new("lad_code", SiteLadSql(), PropertyType.String, SiteLadDescription),
                 new("hectares", "t.hectares", PropertyType.Number, "Site area (ha)"),
                 new("floorspace_m2", "t.floorspace_m2", PropertyType.Number, "Floorspace (m²)"),
                 new("use_class", "t.use_class", PropertyType.String, "Use class"),
                 new("jobs_estimate", "t.jobs_estimate", PropertyType.Integer, "Estimated jobs"),
                 new("status", "t.status", PropertyType.String, "Status"),
             ],
-            [LadFilter with { Sql = SiteLadSql() + " = {0}" }, LepFilter(SiteLadSql()), new("use_class", "t.use_class = {0}", PropertyType.String, "Use class"),
-             new("status", "t.status = {0}", PropertyType.String, "Status")],
-            EditableDataset: "employment-sites"),
+            [new("use_class", "t.use_class = {0}", PropertyType.String, "Use class"), new("status", "t.status = {0}", PropertyType.String, "Status")]),
         new("transit-stops", "Transit stops", "Stops of the stored GTFS feeds.",
             "transit_stop t", "t.feed_id || ':' || t.stop_id", "t.geom", "Point",
             [
@@ -127,6 +116,34 @@ public static class LayerCatalog
             [new("feed", "t.feed_id = {0}", PropertyType.Integer, "Feed id"),
              new("route_type", "t.route_type = {0}", PropertyType.Integer, "GTFS route_type, e.g. 3 for bus")],
             OrderSql: "t.feed_id, t.route_id"),
+    ];
+
+    /// <summary>
+    /// A site layer of <paramref name="table"/> (editable as the dataset of the same id): reference, name and district
+    /// first, then <paramref name="properties"/>; filterable by district and LEP, then by <paramref name="filters"/>.
+    /// </summary>
+    private static Layer SiteLayer(string id, string title, string description, string table, string nameDescription,
+        LayerProperty[] properties, LayerFilter[] filters) =>
+        new(id, title, description, $"{table} t {SiteLadJoin()}", "t.reference", "t.geom", "Geometry",
+            [
+                new("reference", "t.reference", PropertyType.String, "Site reference"),
+                new("name", "t.name", PropertyType.String, nameDescription),
+                new("lad_code", SiteLadSql(), PropertyType.String, SiteLadDescription),
+                .. properties,
+            ],
+            [LadFilter with { Sql = SiteLadSql() + " = {0}" }, LepFilter(SiteLadSql()), .. filters],
+            EditableDataset: id);
+
+    /// <summary>The seven IoD domain deciles every zone layer carries, from the deprivation row <c>d</c>.</summary>
+    private static readonly LayerProperty[] DomainDeciles =
+    [
+        new("income_decile", "d.income_decile", PropertyType.Integer, "Income domain decile"),
+        new("employment_decile", "d.employment_decile", PropertyType.Integer, "Employment domain decile"),
+        new("education_decile", "d.education_decile", PropertyType.Integer, "Education, skills and training decile"),
+        new("health_decile", "d.health_decile", PropertyType.Integer, "Health deprivation and disability decile"),
+        new("crime_decile", "d.crime_decile", PropertyType.Integer, "Crime decile"),
+        new("barriers_decile", "d.barriers_decile", PropertyType.Integer, "Barriers to housing and services decile"),
+        new("living_environment_decile", "d.living_environment_decile", PropertyType.Integer, "Living environment decile"),
     ];
 
     /// <summary>
@@ -163,13 +180,7 @@ public static class LayerCatalog
                 new("imd_score", "d.imd_score", PropertyType.Number, $"{name} score"),
                 new("imd_rank", "d.imd_rank", PropertyType.Integer, $"{name} rank (1 = most deprived)"),
                 new("imd_decile", "d.imd_decile", PropertyType.Integer, $"{name} decile (1 = most deprived 10%)"),
-                new("income_decile", "d.income_decile", PropertyType.Integer, "Income domain decile"),
-                new("employment_decile", "d.employment_decile", PropertyType.Integer, "Employment domain decile"),
-                new("education_decile", "d.education_decile", PropertyType.Integer, "Education, skills and training decile"),
-                new("health_decile", "d.health_decile", PropertyType.Integer, "Health deprivation and disability decile"),
-                new("crime_decile", "d.crime_decile", PropertyType.Integer, "Crime decile"),
-                new("barriers_decile", "d.barriers_decile", PropertyType.Integer, "Barriers to housing and services decile"),
-                new("living_environment_decile", "d.living_environment_decile", PropertyType.Integer, "Living environment decile"),
+                .. DomainDeciles,
                 new("idaci_decile", "d.idaci_decile", PropertyType.Integer, "Income deprivation affecting children (IDACI) decile"),
                 new("idaopi_decile", "d.idaopi_decile", PropertyType.Integer, "Income deprivation affecting older people (IDAOPI) decile"),
                 new("children_young_people_decile", "d.children_young_people_decile", PropertyType.Integer, "Children and young people sub-domain decile"),
@@ -265,13 +276,7 @@ public static class LayerCatalog
                     "Share of departure minutes at which the target is met (time-share form)"),
                 new("nearest_centre_minutes", run.Nearest("p.index"), PropertyType.Number,
                     "Travel time to the nearest centre at the run's percentile (minutes); null if none is reachable"),
-                new("income_decile", "d.income_decile", PropertyType.Integer, "Income domain decile"),
-                new("employment_decile", "d.employment_decile", PropertyType.Integer, "Employment domain decile"),
-                new("education_decile", "d.education_decile", PropertyType.Integer, "Education, skills and training decile"),
-                new("health_decile", "d.health_decile", PropertyType.Integer, "Health deprivation and disability decile"),
-                new("crime_decile", "d.crime_decile", PropertyType.Integer, "Crime decile"),
-                new("barriers_decile", "d.barriers_decile", PropertyType.Integer, "Barriers to housing and services decile"),
-                new("living_environment_decile", "d.living_environment_decile", PropertyType.Integer, "Living environment decile"),
+                .. DomainDeciles,
                 new("deprivation_band", BivariateClasses.DeprivationSql, PropertyType.String, "IMD band: most-deprived-20, middle-60, least-deprived-20 or no-imd"),
                 new("access_band", BivariateClasses.AccessSql(min), PropertyType.String, "meets-target or below-target"),
                 new("bivariate_class", BivariateClasses.ClassSql(min), PropertyType.String, "deprivation_band/access_band (legend: /analyses/{id}/overlay)"),

@@ -60,4 +60,32 @@ public static class PointLookup
         var note = lad is null && zones.Count == 0 ? "The point is outside every boundary loaded in this store." : null;
         return new Result(lon, lat, leps, lad is null ? null : new Authority(lad.Code, lad.Name, memberships), zones, corridors, note);
     }
+
+    /// <summary>
+    /// The point on surface of the site or centre whose <paramref name="key"/> column is <paramref name="reference"/> in
+    /// <paramref name="table"/> (both interpolated, so only the place tables and their keys pass), the point a polygon
+    /// is routed from (ACCESSIBILITY.md); null when there is no such place.
+    /// </summary>
+    public static async Task<(double Lon, double Lat)?> PlacePointAsync(NpgsqlDataSource db, string table, string key, string reference, CancellationToken ct)
+    {
+        if ((table, key) is not (("housing_site" or "employment_site", "reference") or ("centre", "code")))
+            throw new ArgumentException($"Not a place table and key: {table}.{key}.", nameof(table));
+        await using var cmd = db.CreateCommand($"SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM {table} WHERE {key} = $1) x");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = reference });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? (r.GetDouble(0), r.GetDouble(1)) : null;
+    }
+
+    /// <summary>The centroids of a zone set's zones that have one, by code.</summary>
+    public static async Task<List<(string Code, Lis.Geo.Transit.Walking.GeoPoint Point)>> ZoneCentroidsAsync(NpgsqlDataSource db, string zoneSet, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT code, ST_Y(centroid), ST_X(centroid) FROM zone WHERE zone_set_id = $1 AND centroid IS NOT NULL ORDER BY code
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = zoneSet });
+        var zones = new List<(string, Lis.Geo.Transit.Walking.GeoPoint)>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) zones.Add((r.GetString(0), new Lis.Geo.Transit.Walking.GeoPoint(r.GetDouble(1), r.GetDouble(2))));
+        return zones;
+    }
 }

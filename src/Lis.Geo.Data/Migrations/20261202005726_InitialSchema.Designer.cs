@@ -56,6 +56,10 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("destination_count");
 
+                    b.Property<int?>("DestinationGroupSize")
+                        .HasColumnType("integer")
+                        .HasColumnName("destination_group_size");
+
                     b.Property<string>("DestinationSet")
                         .IsRequired()
                         .HasColumnType("text")
@@ -969,6 +973,35 @@ namespace Lis.Geo.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Lis.Geo.Data.Model.OriginPart", b =>
+                {
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<int>("ChunkIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunk_index");
+
+                    b.Property<int>("OriginIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("origin_index");
+
+                    b.Property<int>("CentresReachable")
+                        .HasColumnType("integer")
+                        .HasColumnName("centres_reachable");
+
+                    b.PrimitiveCollection<int[]>("CentresWithin")
+                        .IsRequired()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("centres_within");
+
+                    b.HasKey("RunId", "ChunkIndex", "OriginIndex")
+                        .HasName("pk_analysis_origin_part");
+
+                    b.ToTable("analysis_origin_part", (string)null);
+                });
+
             modelBuilder.Entity("Lis.Geo.Data.Model.OriginResult", b =>
                 {
                     b.Property<long>("RunId")
@@ -1040,6 +1073,18 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
 
+                    b.Property<int>("DestinationFrom")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("destination_from");
+
+                    b.Property<int>("DestinationTo")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(2147483647)
+                        .HasColumnName("destination_to");
+
                     b.Property<DateTimeOffset?>("DoneAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("done_at");
@@ -1051,6 +1096,10 @@ namespace Lis.Geo.Data.Migrations
                     b.Property<int>("OriginTo")
                         .HasColumnType("integer")
                         .HasColumnName("origin_to");
+
+                    b.Property<double?>("RoutingSeconds")
+                        .HasColumnType("double precision")
+                        .HasColumnName("routing_seconds");
 
                     b.Property<double?>("Seconds")
                         .HasColumnType("double precision")
@@ -1113,6 +1162,92 @@ namespace Lis.Geo.Data.Migrations
                         {
                             t.HasCheckConstraint("ck_analysis_point_kind", "kind IN ('zone', 'site', 'centre', 'point')");
                         });
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.RunRequestKey", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasColumnType("text")
+                        .HasColumnName("key");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<string>("RequestSha256")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("request_sha256");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.HasKey("Key")
+                        .HasName("pk_analysis_request_key");
+
+                    b.HasIndex("RunId")
+                        .HasDatabaseName("ix_analysis_request_key_run_id");
+
+                    b.ToTable("analysis_request_key", (string)null);
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.RunWork", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int?>("ChunkIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunk_index");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<DateTimeOffset?>("DispatchedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("dispatched_at");
+
+                    b.Property<int>("Dispatches")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("dispatches");
+
+                    b.Property<string>("JobId")
+                        .HasColumnType("text")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_analysis_work");
+
+                    b.HasIndex("JobId")
+                        .HasDatabaseName("ix_analysis_work_job_id");
+
+                    b.HasIndex("RunId", "ChunkIndex")
+                        .IsUnique()
+                        .HasDatabaseName("ix_analysis_work_run_id_chunk_index");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("RunId", "ChunkIndex"), false);
+
+                    b.ToTable("analysis_work", (string)null);
                 });
 
             modelBuilder.Entity("Lis.Geo.Data.Model.ScenarioRecord", b =>
@@ -1214,6 +1349,12 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("imported_at");
 
+                    b.Property<bool>("IsDefault")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("is_default");
+
                     b.Property<int>("IssueCount")
                         .HasColumnType("integer")
                         .HasColumnName("issue_count");
@@ -1227,6 +1368,10 @@ namespace Lis.Geo.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("name");
+
+                    b.Property<string>("NotRoutableReason")
+                        .HasColumnType("text")
+                        .HasColumnName("not_routable_reason");
 
                     b.Property<string>("RowCounts")
                         .IsRequired()
@@ -1252,6 +1397,11 @@ namespace Lis.Geo.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_transit_feed");
+
+                    b.HasIndex("IsDefault")
+                        .IsUnique()
+                        .HasDatabaseName("ux_transit_feed_one_default")
+                        .HasFilter("is_default");
 
                     b.HasIndex("Sha256")
                         .IsUnique()
@@ -1534,6 +1684,16 @@ namespace Lis.Geo.Data.Migrations
                     b.Navigation("Lad");
                 });
 
+            modelBuilder.Entity("Lis.Geo.Data.Model.OriginPart", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.AnalysisRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_analysis_origin_part_analysis_run_run_id");
+                });
+
             modelBuilder.Entity("Lis.Geo.Data.Model.OriginResult", b =>
                 {
                     b.HasOne("Lis.Geo.Data.Model.AnalysisRun", null)
@@ -1572,6 +1732,26 @@ namespace Lis.Geo.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_analysis_point_analysis_run_run_id");
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.RunRequestKey", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.AnalysisRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_analysis_request_key_analysis_run_run_id");
+                });
+
+            modelBuilder.Entity("Lis.Geo.Data.Model.RunWork", b =>
+                {
+                    b.HasOne("Lis.Geo.Data.Model.AnalysisRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_analysis_work_analysis_run_run_id");
                 });
 
             modelBuilder.Entity("Lis.Geo.Data.Model.ScenarioRecord", b =>

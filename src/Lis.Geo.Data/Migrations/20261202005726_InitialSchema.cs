@@ -209,7 +209,9 @@ namespace Lis.Geo.Data.Migrations
                     checked_date = table.Column<DateOnly>(type: "date", nullable: true),
                     issue_count = table.Column<int>(type: "integer", nullable: false),
                     issues = table.Column<string>(type: "jsonb", nullable: false),
-                    imported_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    imported_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    is_default = table.Column<bool>(type: "boolean", nullable: false, defaultValue: false),
+                    not_routable_reason = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -352,7 +354,9 @@ namespace Lis.Geo.Data.Migrations
                     finished_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     error = table.Column<string>(type: "text", nullable: true),
                     schedule_id = table.Column<long>(type: "bigint", nullable: true),
-                    summary = table.Column<string>(type: "jsonb", nullable: true)
+                    summary = table.Column<string>(type: "jsonb", nullable: true),
+                    // Added before the squash: kept last, as in databases migrated then.
+                    destination_group_size = table.Column<int>(type: "integer", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -493,7 +497,11 @@ namespace Lis.Geo.Data.Migrations
                     attempts = table.Column<int>(type: "integer", nullable: false),
                     done_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     seconds = table.Column<double>(type: "double precision", nullable: true),
-                    worker = table.Column<string>(type: "text", nullable: true)
+                    worker = table.Column<string>(type: "text", nullable: true),
+                    // Columns added before the squash stay last, so every database has the same layout (pg_dump-identical).
+                    destination_from = table.Column<int>(type: "integer", nullable: false, defaultValue: 0),
+                    destination_to = table.Column<int>(type: "integer", nullable: false, defaultValue: 2147483647),
+                    routing_seconds = table.Column<double>(type: "double precision", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -521,6 +529,27 @@ namespace Lis.Geo.Data.Migrations
                     table.PrimaryKey("pk_analysis_isochrone", x => new { x.run_id, x.origin_index, x.cutoff_minutes });
                     table.ForeignKey(
                         name: "fk_analysis_isochrone_analysis_run_run_id",
+                        column: x => x.run_id,
+                        principalTable: "analysis_run",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "analysis_origin_part",
+                columns: table => new
+                {
+                    run_id = table.Column<long>(type: "bigint", nullable: false),
+                    chunk_index = table.Column<int>(type: "integer", nullable: false),
+                    origin_index = table.Column<int>(type: "integer", nullable: false),
+                    centres_reachable = table.Column<int>(type: "integer", nullable: false),
+                    centres_within = table.Column<int[]>(type: "integer[]", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_analysis_origin_part", x => new { x.run_id, x.chunk_index, x.origin_index });
+                    table.ForeignKey(
+                        name: "fk_analysis_origin_part_analysis_run_run_id",
                         column: x => x.run_id,
                         principalTable: "analysis_run",
                         principalColumn: "id",
@@ -596,6 +625,26 @@ namespace Lis.Geo.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "analysis_request_key",
+                columns: table => new
+                {
+                    key = table.Column<string>(type: "text", nullable: false),
+                    request_sha256 = table.Column<string>(type: "text", nullable: false),
+                    run_id = table.Column<long>(type: "bigint", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()")
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_analysis_request_key", x => x.key);
+                    table.ForeignKey(
+                        name: "fk_analysis_request_key_analysis_run_run_id",
+                        column: x => x.run_id,
+                        principalTable: "analysis_run",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "analysis_site_result",
                 columns: table => new
                 {
@@ -611,6 +660,31 @@ namespace Lis.Geo.Data.Migrations
                     table.PrimaryKey("pk_analysis_site_result", x => new { x.run_id, x.site_index });
                     table.ForeignKey(
                         name: "fk_analysis_site_result_analysis_run_run_id",
+                        column: x => x.run_id,
+                        principalTable: "analysis_run",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "analysis_work",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    run_id = table.Column<long>(type: "bigint", nullable: false),
+                    chunk_index = table.Column<int>(type: "integer", nullable: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false, defaultValueSql: "now()"),
+                    job_id = table.Column<string>(type: "text", nullable: true),
+                    dispatched_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    dispatches = table.Column<int>(type: "integer", nullable: false, defaultValue: 0),
+                    last_error = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_analysis_work", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_analysis_work_analysis_run_run_id",
                         column: x => x.run_id,
                         principalTable: "analysis_run",
                         principalColumn: "id",
@@ -656,6 +730,11 @@ namespace Lis.Geo.Data.Migrations
                 .Annotation("Npgsql:IndexMethod", "gist");
 
             migrationBuilder.CreateIndex(
+                name: "ix_analysis_request_key_run_id",
+                table: "analysis_request_key",
+                column: "run_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_analysis_run_feed_id",
                 table: "analysis_run",
                 column: "feed_id");
@@ -669,6 +748,18 @@ namespace Lis.Geo.Data.Migrations
                 name: "ix_analysis_run_state",
                 table: "analysis_run",
                 column: "state");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_analysis_work_job_id",
+                table: "analysis_work",
+                column: "job_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_analysis_work_run_id_chunk_index",
+                table: "analysis_work",
+                columns: new[] { "run_id", "chunk_index" },
+                unique: true)
+                .Annotation("Npgsql:NullsDistinct", false);
 
             migrationBuilder.CreateIndex(
                 name: "ix_centre_code",
@@ -788,6 +879,13 @@ namespace Lis.Geo.Data.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ux_transit_feed_one_default",
+                table: "transit_feed",
+                column: "is_default",
+                unique: true,
+                filter: "is_default");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_transit_route_geom",
                 table: "transit_route",
                 column: "geom")
@@ -838,6 +936,9 @@ namespace Lis.Geo.Data.Migrations
                 name: "analysis_isochrone");
 
             migrationBuilder.DropTable(
+                name: "analysis_origin_part");
+
+            migrationBuilder.DropTable(
                 name: "analysis_origin_result");
 
             migrationBuilder.DropTable(
@@ -847,10 +948,16 @@ namespace Lis.Geo.Data.Migrations
                 name: "analysis_point");
 
             migrationBuilder.DropTable(
+                name: "analysis_request_key");
+
+            migrationBuilder.DropTable(
                 name: "analysis_schedule");
 
             migrationBuilder.DropTable(
                 name: "analysis_site_result");
+
+            migrationBuilder.DropTable(
+                name: "analysis_work");
 
             migrationBuilder.DropTable(
                 name: "centre");

@@ -1071,11 +1071,15 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnName("attempts");
 
                     b.Property<int>("DestinationFrom")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(0)
                         .HasColumnName("destination_from");
 
                     b.Property<int>("DestinationTo")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("integer")
+                        .HasDefaultValue(2147483647)
                         .HasColumnName("destination_to");
 
                     b.Property<DateTimeOffset?>("DoneAt")
@@ -1343,7 +1347,9 @@ namespace Lis.Geo.Data.Migrations
                         .HasColumnName("imported_at");
 
                     b.Property<bool>("IsDefault")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("boolean")
+                        .HasDefaultValue(false)
                         .HasColumnName("is_default");
 
                     b.Property<int>("IssueCount")

@@ -281,24 +281,8 @@ public static class AnalysesApi
         {
             http.Response.ContentType = "text/csv; charset=utf-8";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"analysis-{runId}-travel-times.csv\"";
-            await using var conn = await db.OpenConnectionAsync(http.RequestAborted);
-            var columns = string.Join(", ", percentiles.Select((q, i) => $"pr.percentiles[{i + 1}] AS p{q}_seconds"));
-            // COPY … TO STDOUT writes the CSV, header and quoting included, in PostgreSQL itself.
-            var sql = $"""
-                COPY (SELECT o.kind AS origin_kind, o.code AS origin, d.kind AS destination_kind, d.code AS destination,
-                             CASE WHEN d.name ~ '^[=+@\t\r-]' THEN '''' || d.name ELSE d.name END AS destination_name, {columns},
-                             pr.departures_within AS departures_within_threshold
-                      FROM analysis_pair_result pr
-                      JOIN analysis_point o ON o.run_id = pr.run_id AND o.is_origin AND o.index = pr.origin_index
-                      JOIN analysis_point d ON d.run_id = pr.run_id AND NOT d.is_origin AND d.index = pr.destination_index
-                      WHERE pr.run_id = {runId} ORDER BY o.index, d.index) TO STDOUT (FORMAT csv, HEADER)
-                """;
             await using var writer = new StreamWriter(http.Response.Body, new System.Text.UTF8Encoding(false));
-            using var reader = await conn.BeginTextExportAsync(sql, http.RequestAborted);
-            var buffer = new char[1 << 16];
-            int n;
-            while ((n = await reader.ReadAsync(buffer, http.RequestAborted)) > 0)
-                await writer.WriteAsync(buffer.AsMemory(0, n), http.RequestAborted);
+            await RunExports.CopyTravelTimesCsvAsync(db, runId, percentiles, writer, http.RequestAborted);
         }
     }
 }

@@ -4,6 +4,7 @@ using Lis.Geo.Analysis.Reports;
 using Lis.Geo.Api.Features.Analyses;
 using Lis.Geo.Api.Features.Ogc;
 using Lis.Geo.Api.Infrastructure;
+using Lis.Geo.Data.Layers;
 using Lis.Geo.Data.Model;
 using Lis.Geo.Jobs;
 using Microsoft.AspNetCore.Mvc;
@@ -42,7 +43,7 @@ public static class CorridorAnalysesApi
         g.MapPost("", async (string code, [FromBody] AnalysisRequest? request, HttpRequest req, NpgsqlDataSource db, AnalysisPlanner planner, IOptions<LimitsOptions> limits, CancellationToken ct) =>
             {
                 // The corridor is the resource this URL names, so a missing one is a 404 (as a body naming it would be a 400).
-                if (!await CorridorExistsAsync(db, code, ct))
+                if (!await CorridorQueries.ExistsAsync(db, code, ct))
                     return Problems.Result(Problems.NotFound, $"No corridor '{code}'. GET /collections/corridors/items lists them.", "corridor");
                 var body = (request ?? new AnalysisRequest()) with { Type = AnalysisTypes.Corridor, Corridor = code };
                 RunLimits.Check(body, limits.Value);
@@ -60,7 +61,7 @@ public static class CorridorAnalysesApi
                 var take = ItemsQuery.Int(req.Query, "limit", 50, 1, 500);
                 // One row more than asked, so the oldest entry shown still gets its change since the one before it.
                 var rows = await RowsAsync(db, code, null, take + 1, ct);
-                if (rows.Count == 0 && !await CorridorExistsAsync(db, code, ct)) return NoCorridor(code);
+                if (rows.Count == 0 && !await CorridorQueries.ExistsAsync(db, code, ct)) return NoCorridor(code);
                 var entries = rows.Take(take).Select((r, i) => new HistoryEntry(r.RunId, r.Code, r.Name, r.CreatedAt, r.Figures.ServiceDate, r.ScheduleId,
                     KeyFigures.Of(r.Figures), i + 1 < rows.Count ? CorridorChange.Between(rows[i + 1].Figures, r.Figures) : null, Links(req, r))).ToList();
                 return Results.Ok(entries);
@@ -95,14 +96,14 @@ public static class CorridorAnalysesApi
             .WithSummary("How the corridor's figures changed between two analyses (to minus from), with a warning when the runs used different rules");
 
         g.MapGet("/{runId:long}/report", async (string code, long runId, string? scenario, NpgsqlDataSource db, CancellationToken ct) =>
-                scenario is null ? await Stored(db, code, runId, "report_html", "text/html; charset=utf-8", ct)
+                scenario is null ? await Stored(db, code, runId, CorridorAnalysisStore.Document.ReportHtml, "text/html; charset=utf-8", ct)
                     : await WithScenarioAsync(db, code, runId, scenario, ct))
             .Produces<string>(StatusCodes.Status200OK, "text/html")
             .WithProblems(422)
             .WithSummary("The one-page report: key figures, map and tables as self-contained HTML (print it to PDF); ?scenario={run id} adds a \"with scenario\" column from a corridor run that differs only in its scenario");
 
         g.MapGet("/{runId:long}/map.svg", (string code, long runId, NpgsqlDataSource db, CancellationToken ct) =>
-                Stored(db, code, runId, "map_svg", "image/svg+xml", ct))
+                Stored(db, code, runId, CorridorAnalysisStore.Document.MapSvg, "image/svg+xml", ct))
             .Produces<string>(StatusCodes.Status200OK, "image/svg+xml")
             .WithSummary("The report's static map (SVG)");
 
@@ -136,38 +137,14 @@ public static class CorridorAnalysesApi
         ];
     }
 
-    /// <summary>
-    /// Analyses of succeeded runs, newest first: of corridor <paramref name="code"/> (any when null),
-    /// from run <paramref name="runId"/> and older (or exactly that run).
-    /// </summary>
-    private static async Task<List<Row>> RowsAsync(NpgsqlDataSource db, string? code, long? runId, int limit, CancellationToken ct, bool exactRun = false)
-    {
-        await using var cmd = db.CreateCommand($"""
-            SELECT a.run_id, a.corridor_code, a.corridor_name, a.created_at, r.schedule_id, a.figures::text
-            FROM corridor_analysis a JOIN analysis_run r ON r.id = a.run_id AND r.state = 'succeeded'
-            WHERE ($1::text IS NULL OR a.corridor_code = $1) AND ($2::bigint IS NULL OR a.run_id {(exactRun ? "=" : "<=")} $2)
-            ORDER BY a.run_id DESC, a.corridor_code LIMIT $3
-            """);
-        cmd.Parameters.Add(new() { Value = (object?)code ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        cmd.Parameters.Add(new() { Value = (object?)runId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
-        cmd.Parameters.Add(new() { Value = (long)limit });
-        var rows = new List<Row>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            rows.Add(new Row(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3), r.IsDBNull(4) ? null : r.GetInt64(4),
-                JsonSerializer.Deserialize<CorridorFigures>(r.GetString(5), AnalysisPlanner.Json)!));
-        return rows;
-    }
+    /// <summary>Analyses of succeeded runs, newest first (<see cref="CorridorAnalysisStore.RowsAsync"/>), with their figures read.</summary>
+    private static async Task<List<Row>> RowsAsync(NpgsqlDataSource db, string? code, long? runId, int limit, CancellationToken ct, bool exactRun = false) =>
+        (await CorridorAnalysisStore.RowsAsync(db, code, runId, limit, ct, exactRun))
+            .Select(r => new Row(r.RunId, r.Code, r.Name, r.CreatedAt, r.ScheduleId, JsonSerializer.Deserialize<CorridorFigures>(r.FiguresJson, AnalysisPlanner.Json)!)).ToList();
 
-    private static async Task<IResult> Stored(NpgsqlDataSource db, string code, long runId, string column, string contentType, CancellationToken ct)
+    private static async Task<IResult> Stored(NpgsqlDataSource db, string code, long runId, CorridorAnalysisStore.Document document, string contentType, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand($"""
-            SELECT a.{column} FROM corridor_analysis a JOIN analysis_run r ON r.id = a.run_id AND r.state = 'succeeded'
-            WHERE a.corridor_code = $1 AND a.run_id = $2
-            """);
-        cmd.Parameters.Add(new() { Value = code });
-        cmd.Parameters.Add(new() { Value = runId });
-        if (await cmd.ExecuteScalarAsync(ct) is string content) return Results.Content(content, contentType);
+        if (await CorridorAnalysisStore.DocumentAsync(db, code, runId, document, ct) is { } content) return Results.Content(content, contentType);
         // A run that has not finished answers 409 with its state, as every result of an unfinished run does.
         return await RunStore.LoadAsync(db, runId, ct) is { State: not RunState.Succeeded } run ? AnalysesApi.NotFinished(run) : NoAnalysis(code, runId);
     }
@@ -191,20 +168,10 @@ public static class CorridorAnalysesApi
             return Problems.Result(Problems.NotComparable, $"Runs {scenarioId} and {runId} differ in more than the scenario: {reasons[0]}", "scenario",
                 new Dictionary<string, object?> { ["reasons"] = reasons });
         var spec = (await RunStore.LoadAsync(db, scenarioId, ct))!.Spec;
-        await using var cmd = db.CreateCommand("SELECT map_svg FROM corridor_analysis WHERE corridor_code = $1 AND run_id = $2");
-        cmd.Parameters.Add(new() { Value = code });
-        cmd.Parameters.Add(new() { Value = runId });
-        var map = (string)(await cmd.ExecuteScalarAsync(ct))!;
+        var map = (await CorridorAnalysisStore.DocumentAsync(db, code, runId, CorridorAnalysisStore.Document.MapSvg, ct))!;
         var name = spec.Scenario is { } s ? $"scenario {s.Id} '{s.Name}'" : "no scenario";
         return Results.Content(CorridorReport.Render(baseline.Figures, map, null, DateTimeOffset.UtcNow, new CorridorReport.ScenarioColumn(with.Figures, name)),
             "text/html; charset=utf-8");
-    }
-
-    private static async Task<bool> CorridorExistsAsync(NpgsqlDataSource db, string code, CancellationToken ct)
-    {
-        await using var cmd = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM corridor WHERE code = $1)");
-        cmd.Parameters.Add(new() { Value = code });
-        return await cmd.ExecuteScalarAsync(ct) is true;
     }
 
     private static IResult NoCorridor(string code) =>

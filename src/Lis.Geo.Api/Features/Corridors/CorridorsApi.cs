@@ -1,103 +1,24 @@
-using Lis.Geo.Data;
 using Lis.Geo.Data.Layers;
 using Lis.Geo.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
+using static Lis.Geo.Data.Layers.CorridorQueries;
 
 namespace Lis.Geo.Api.Features.Corridors;
 
-/// <summary><c>GET /corridors/{code}/contents</c>: what lies in an inclusive growth corridor, with totals.</summary>
+/// <summary><c>GET /corridors/{code}/contents</c>: what lies in an inclusive growth corridor, with totals (<see cref="CorridorQueries.ContentsAsync"/>).</summary>
 public static class CorridorsApi
 {
-    /// <summary>A zone meeting the corridor; <see cref="ImdDecile"/> is in its zone set's default edition, <see cref="Deprivation"/>.</summary>
-    public sealed record ZoneInCorridor(string ZoneSet, string Code, string? Name, int? Population, int? ImdDecile, bool CentroidInside, string? Deprivation);
-    public sealed record SiteInCorridor(string Reference, string? Name, int? MinDwellings, int? MaxDwellings, double? Hectares, int? JobsEstimate);
-    public sealed record CentreInCorridor(string Code, string Name, string? Kind);
-    public sealed record Totals(long Population, int ZonesIntersecting, int ZonesByCentroid, long MinDwellings, long MaxDwellings,
-        double HousingHectares, double EmploymentHectares, long Jobs, IReadOnlyDictionary<string, long> PopulationByImdDecile);
-    public sealed record CorridorContents(string Code, string Name, double AreaHectares, Totals Totals,
-        IReadOnlyList<ZoneInCorridor> Zones, IReadOnlyList<SiteInCorridor> HousingSites, IReadOnlyList<SiteInCorridor> EmploymentSites,
-        IReadOnlyList<CentreInCorridor> Centres, string Method);
-
-    /// <summary>How zones count toward totals; returned with every answer so the figure is never misread.</summary>
-    private const string Method =
-        "Zones are listed when they intersect the corridor. Population is counted by best fit: a zone counts whole when its population-weighted " +
-        "centroid lies inside the corridor (ONS best-fit practice; zones without a centroid use their point on surface). Sites and centres count when they intersect the corridor.";
-
     public static IEndpointRouteBuilder MapCorridors(this IEndpointRouteBuilder app)
     {
         app.MapGet("/corridors/{code}/contents", async Task<Results<Ok<CorridorContents>, ProblemHttpResult>> (
                 string code, string? zoneSet, NpgsqlDataSource db, CancellationToken ct) =>
-            {
-                string name;
-                double area;
-                await using (var c = db.CreateCommand("SELECT name, ST_Area(geom::geography) / 10000 FROM corridor WHERE code = $1"))
-                {
-                    c.Parameters.Add(new NpgsqlParameter { Value = code });
-                    await using var r = await c.ExecuteReaderAsync(ct);
-                    if (!await r.ReadAsync(ct))
-                        return Problems.Result(Problems.NotFound, $"No corridor '{code}'. GET /collections/corridors/items lists them.", "code");
-                    (name, area) = (r.GetString(0), r.GetDouble(1));
-                }
-
-                var zones = new List<ZoneInCorridor>();
-                await using (var c = db.CreateCommand($"""
-                    WITH ed AS ({DeprivationJoin.ZoneSetDefaultsCte})
-                    SELECT z.zone_set_id, z.code, z.name, z.population, d.imd_decile,
-                           {CorridorMembership.ZoneInside("k.geom", CorridorMembership.ZonePoint("z"))}, ed.edition
-                    FROM corridor k JOIN zone z ON ST_Intersects(z.geom, k.geom) JOIN ed ON ed.zone_set_id = z.zone_set_id
-                    {DeprivationJoin.SqlFor("ed.edition", "z.code")}
-                    WHERE k.code = $1 AND ($2::text IS NULL OR z.zone_set_id = $2)
-                    ORDER BY z.zone_set_id, z.code
-                    """))
-                {
-                    c.Parameters.Add(new NpgsqlParameter { Value = code });
-                    c.Parameters.Add(new NpgsqlParameter { Value = (object?)zoneSet ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-                    await using var r = await c.ExecuteReaderAsync(ct);
-                    while (await r.ReadAsync(ct))
-                        zones.Add(new ZoneInCorridor(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2),
-                            r.IsDBNull(3) ? null : r.GetInt32(3), r.IsDBNull(4) ? null : r.GetInt32(4), r.GetBoolean(5), r.IsDBNull(6) ? null : r.GetString(6)));
-                }
-                var housing = await Sites(db, code, "housing_site", "min_dwellings, max_dwellings, hectares, NULL::int", ct);
-                var employment = await Sites(db, code, "employment_site", "NULL::int, NULL::int, hectares, jobs_estimate", ct);
-                var centres = new List<CentreInCorridor>();
-                await using (var c = db.CreateCommand("SELECT c.code, c.name, c.kind FROM corridor k JOIN centre c ON ST_Intersects(c.geom, k.geom) WHERE k.code = $1 ORDER BY c.code"))
-                {
-                    c.Parameters.Add(new NpgsqlParameter { Value = code });
-                    await using var r = await c.ExecuteReaderAsync(ct);
-                    while (await r.ReadAsync(ct))
-                        centres.Add(new CentreInCorridor(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)));
-                }
-
-                // Totals count one zone set only, so LSOA 2011 and 2021 never double count the same people.
-                var countedSet = zoneSet ?? zones.Select(z => z.ZoneSet).Order().FirstOrDefault();
-                var counted = zones.Where(z => z.ZoneSet == countedSet && z.CentroidInside).ToList();
-                var totals = new Totals(
-                    counted.Sum(z => (long)(z.Population ?? 0)),
-                    zones.Count(z => z.ZoneSet == countedSet), counted.Count,
-                    housing.Sum(s => (long)(s.MinDwellings ?? 0)), housing.Sum(s => (long)(s.MaxDwellings ?? 0)),
-                    housing.Sum(s => s.Hectares ?? 0), employment.Sum(s => s.Hectares ?? 0), employment.Sum(s => (long)(s.JobsEstimate ?? 0)),
-                    counted.GroupBy(z => z.ImdDecile?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown")
-                        .OrderBy(g => g.Key.Length).ThenBy(g => g.Key)
-                        .ToDictionary(g => g.Key, g => g.Sum(z => (long)(z.Population ?? 0))));
-                return TypedResults.Ok(new CorridorContents(code, name, Math.Round(area, 2), totals, zones, housing, employment, centres, Method));
-            })
+                await ContentsAsync(db, code, zoneSet, ct) is { } contents
+                    ? TypedResults.Ok(contents)
+                    : Problems.Result(Problems.NotFound, $"No corridor '{code}'. GET /collections/corridors/items lists them.", "code"))
             .WithTags("Planner look-ups").WithProblems(400, 404)
             .WithSummary("What lies in a corridor: zones, housing and employment sites, centres, with totals")
             .WithDescription("Optional zoneSet (e.g. lsoa11) picks the zones counted; by default the first zone set the corridor touches.");
         return app;
-    }
-
-    private static async Task<List<SiteInCorridor>> Sites(NpgsqlDataSource db, string code, string table, string columns, CancellationToken ct)
-    {
-        var list = new List<SiteInCorridor>();
-        await using var c = db.CreateCommand($"SELECT s.reference, s.name, {columns} FROM corridor k JOIN {table} s ON {CorridorMembership.SiteInside("k.geom", "s.geom")} WHERE k.code = $1 ORDER BY s.reference");
-        c.Parameters.Add(new NpgsqlParameter { Value = code });
-        await using var r = await c.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            list.Add(new SiteInCorridor(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1),
-                r.IsDBNull(2) ? null : r.GetInt32(2), r.IsDBNull(3) ? null : r.GetInt32(3),
-                r.IsDBNull(4) ? null : r.GetDouble(4), r.IsDBNull(5) ? null : r.GetInt32(5)));
-        return list;
     }
 }

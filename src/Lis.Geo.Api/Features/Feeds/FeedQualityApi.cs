@@ -95,18 +95,9 @@ public static class FeedQualityApi
     /// <summary>The report with the feed it belongs to.</summary>
     public sealed record FeedQualityView(long FeedId, string FeedName, string Sha256, FeedQualityReport Report);
 
-    private static async Task<List<(string, GeoPoint)>> ZonePointsAsync(NpgsqlDataSource db, string zoneSet, CancellationToken ct)
-    {
-        await using var cmd = db.CreateCommand("""
-            SELECT code, ST_Y(centroid), ST_X(centroid) FROM zone WHERE zone_set_id = $1 AND centroid IS NOT NULL ORDER BY code
-            """);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = zoneSet });
-        var zones = new List<(string, GeoPoint)>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) zones.Add((r.GetString(0), new GeoPoint(r.GetDouble(1), r.GetDouble(2))));
-        return zones.Count > 0 ? zones
+    private static async Task<List<(string, GeoPoint)>> ZonePointsAsync(NpgsqlDataSource db, string zoneSet, CancellationToken ct) =>
+        await Lis.Geo.Data.Layers.PointLookup.ZoneCentroidsAsync(db, zoneSet, ct) is { Count: > 0 } zones ? zones
             : throw new Problems.BadParameterException("zoneSet", $"Zone set '{zoneSet}' has no zones with centroids.");
-    }
 
     private static string Clock(int s) => string.Create(CultureInfo.InvariantCulture, $"{s / 3600:00}:{s / 60 % 60:00}:{s % 60:00}");
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Lis.Geo.Data;
+using Lis.Geo.Data.Analyses;
 using Lis.Geo.Jobs;
 using Microsoft.EntityFrameworkCore;
 

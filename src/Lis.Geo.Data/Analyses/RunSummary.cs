@@ -1,8 +1,7 @@
-using Lis.Geo.Data;
 using Lis.Geo.Data.Model;
 using Npgsql;
 
-namespace Lis.Geo.Jobs;
+namespace Lis.Geo.Data.Analyses;
 
 /// <summary>
 /// The run-level indicators of ACCESSIBILITY.md, population-weighted over the run's origins:
@@ -34,17 +33,11 @@ public static class RunSummary
                 LEFT JOIN zone z ON z.zone_set_id = $2 AND z.code = p.code
                 {DeprivationJoin.Sql(run.Spec.Deprivation, "p.code")}
                 WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'),
-            g AS (
-                SELECT 'overall' AS kind, NULL::text AS key, * FROM o
-                UNION ALL SELECT 'lad', lad_code, * FROM o
-                UNION ALL SELECT 'lep', m.lep_code, o.* FROM o JOIN lep_membership m ON m.lad_code = o.lad_code
-                UNION ALL SELECT 'imd', imd_decile::text, * FROM o)
-            SELECT g.kind, g.key,
-                   CASE g.kind WHEN 'lad' THEN (SELECT name FROM local_authority WHERE code = g.key)
-                               WHEN 'lep' THEN (SELECT min(lep_name) FROM lep_membership WHERE lep_code = g.key) END,
+            {ReportingGroups.Cte}
+            SELECT {ReportingGroups.KindKeyName},
                    count(*)::int, coalesce(sum(weight ORDER BY index), 0), coalesce(sum(weight ORDER BY index) FILTER (WHERE meets), 0),
                    coalesce(sum(weight * time_share ORDER BY index), 0), coalesce(sum(weight * centres_reachable ORDER BY index), 0)
-            FROM g GROUP BY g.kind, g.key ORDER BY g.kind, lpad(g.key, 12, '0') NULLS LAST
+            {ReportingGroups.GroupAndOrder}
             """;
         await using var cmd = db.CreateCommand(sql);
         cmd.Parameters.Add(new() { Value = run.Id });
@@ -59,7 +52,7 @@ public static class RunSummary
                 groups.Add((r.GetString(0), new Group(r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetInt32(3),
                     population, r.GetDouble(5), Per(r.GetDouble(5)), Per(r.GetDouble(6)), Per(r.GetDouble(7)))));
             }
-        IReadOnlyList<Group> Of(string kind) => groups.Where(g => g.Kind == kind).Select(g => g.Group).ToList();
+        IReadOnlyList<Group> Of(string kind) => ReportingGroups.Of(groups, kind);
         return new Summary(access.ThresholdMinutes, access.MinCentres, access.Percentile, run.Spec.Deprivation,
             groups.Single(g => g.Kind == "overall").Group, Of("lep"), Of("lad"), Of("imd"));
     }

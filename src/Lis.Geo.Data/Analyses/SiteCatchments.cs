@@ -1,13 +1,12 @@
-using Lis.Geo.Data;
 using Lis.Geo.Data.Model;
 using Npgsql;
 
-namespace Lis.Geo.Jobs;
+namespace Lis.Geo.Data.Analyses;
 
 /// <summary>
 /// Each site's catchment in a run with sites as destinations: the zones whose travel time to the
 /// site at the run's percentile is within the threshold, their population, the part in the 20% most
-/// deprived LSOAs (deciles 1–2 of the run's deprivation edition, <see cref="Data.Analyses.RunSpec.Deprivation"/>),
+/// deprived LSOAs (deciles 1–2 of the run's deprivation edition, <see cref="RunSpec.Deprivation"/>),
 /// and the sites' rank by that deprived population. Written once by the aggregation
 /// (an upsert, so a retried aggregation rewrites the same rows) and read by the sites layer.
 /// </summary>

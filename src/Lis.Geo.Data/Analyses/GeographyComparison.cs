@@ -1,7 +1,7 @@
 using Lis.Geo.Data.Model;
 using Npgsql;
 
-namespace Lis.Geo.Jobs;
+namespace Lis.Geo.Data.Analyses;
 
 /// <summary>
 /// Two zone runs on different LSOA geographies (one on 2011 codes, one on 2021 codes) compared through the
