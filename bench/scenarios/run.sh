@@ -4,6 +4,7 @@
 #   bench/scenarios/run.sh                    # 2,438 origins × 30 centres on the NYC weekday, scenario nyc-new-route.json
 #   ORIGINS=2500 REPEATS=2 bench/scenarios/run.sh
 #   SCENARIO=path/to/other.json bench/scenarios/run.sh
+#   LISGEO_SHARED=/work/shared/data bench/scenarios/run.sh   # from a worktree whose ../shared is elsewhere
 #
 # The NYC MTA feed is the only feed in ../shared/data with trips, so the "region" is 2,438 seeded points
 # in New York City (bench/jobs/make_points.py, the generator bench/jobs uses: points within 600 m of a
@@ -18,14 +19,15 @@
 #      wall time is from the POST to the run's own finished_at; the runs go one after the other so each has
 #      the machine. Round 1 is a fresh API (the router and the scenario's day are built on the way);
 #      later rounds find both in memory;
-#   4. prints the scenario's apply time (the API's own log line: baseline day → modified day, first round),
+#   4. prints each run's CPU time (API + PostgreSQL: the steadier figure on a shared machine), the
+#      scenario's apply time (the API's own log line: baseline day → modified day, first round),
 #      the compare request's time (curl, median of 5) and the headline it answers, and the load average
 #      before and after each step.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 source "$repo/scripts/lib.sh"
-feed="${FEED:-$repo/../shared/data/gtfs/nyc_mta_weekday/gtfs.zip}"
+feed="${FEED:-${LISGEO_SHARED:-$repo/../shared/data}/gtfs/nyc_mta_weekday/gtfs.zip}"
 scenario_file="${SCENARIO:-$here/nyc-new-route.json}"
 origins_n="${ORIGINS:-2438}" centres_n="${CENTRES:-30}" repeats="${REPEATS:-2}"
 [ -f "$feed" ] || die "the NYC feed is missing at $feed (set FEED, or put ../shared/data beside the repo)"
@@ -40,6 +42,16 @@ cleanup() {
 }
 trap cleanup EXIT
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# CPU seconds (user + system) used so far by the given processes and PostgreSQL's backends, live or
+# exited (the postmaster's reaped children): on a shared machine the steadier guide than wall time.
+cpu_seconds() {
+  local total=0 p
+  for p in "$@" $(pgrep -P "$(head -1 "$work/pg/postmaster.pid")" 2>/dev/null); do
+    [ -r "/proc/$p/stat" ] || continue
+    total=$((total + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13 + $14 + $15}')))
+  done
+  echo "scale=2; $total / $(getconf CLK_TCK)" | bc
+}
 
 ensure_postgis
 bin="$(pg_bindir)"
@@ -70,6 +82,7 @@ log "starting the API (Release, works its own chunks)"
 env ConnectionStrings__LisGeo="$cs" Auth__ApiKey="$key" Jobs__CacheDirectory="$work/cache/lisgeo" Jobs__RunServer=true \
   dotnet "$repo/src/Lis.Geo.Api/bin/Release/net10.0/Lis.Geo.Api.dll" --urls "http://127.0.0.1:$port_api" >"$work/api.log" 2>&1 &
 api_pid=$!
+postmaster="$(head -1 "$work/pg/postmaster.pid")"
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port_api/conformance" >/dev/null && break; sleep 1; done
 sleep 3   # the Hangfire server announces itself before the clock starts
 api="http://127.0.0.1:$port_api"
@@ -84,8 +97,9 @@ log "scenario $scenario_id ($scenario_hash…) from $(basename "$scenario_file")
 # Starts a run, waits for it (polled every second with curl and sed: the poller shares the cores),
 # and prints its wall time from the POST to its own finished_at (same clock), with the load around it.
 run_once() {
-  local label="$1" request="$2" load0 start id state body
+  local label="$1" request="$2" load0 start id state body cpu0 cpu
   load0="$(loadavg)"
+  cpu0=$(cpu_seconds "$api_pid" "$postmaster")
   start=$(date +%s.%N)
   id=$(post /analyses "$request" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])') || { tail -30 "$work/api.log" >&2; die "POST /analyses failed"; }
   for _ in $(seq 1 3600); do
@@ -96,18 +110,20 @@ run_once() {
   done
   [ "$state" = succeeded ] || { tail -30 "$work/api.log" >&2; die "run $id $state"; }
   local wall; wall=$(echo "$(psql_q -tAc "SELECT extract(epoch FROM finished_at) FROM analysis_run WHERE id = $id") - $start" | bc)
+  cpu=$(echo "$(cpu_seconds "$api_pid" "$postmaster") - $cpu0" | bc)
   local routing; routing=$(psql_q -tAc "SELECT round(coalesce(sum(routing_seconds), 0)::numeric, 2) FROM analysis_chunk WHERE run_id = $id")
-  printf '   %-9s run %s: %s in %.2f s from POST to finished (chunks routing %s s; load before %s, after %s)\n' "$label" "$id" "$state" "$wall" "$routing" "$load0" "$(loadavg)" >&2
-  echo "$id $wall"
+  printf '   %-9s run %s: %s in %.2f s from POST to finished, CPU %.2f s (API + PostgreSQL; %.2f cores on average); chunks routing %s s; load before %s, after %s\n' \
+    "$label" "$id" "$state" "$wall" "$cpu" "$(echo "$cpu / $wall" | bc -l)" "$routing" "$load0" "$(loadavg)" >&2
+  echo "$id $wall $cpu"
 }
 
 request='"zoneSet":"bench","serviceDate":"2026-10-21"'
-echo "round baseline_s scenario_s" >"$work/figures.txt"
+echo "round baseline_s scenario_s baseline_cpu scenario_cpu" >"$work/figures.txt"
 for round in $(seq 1 "$repeats"); do
   log "round $round of $repeats$([ "$round" = 1 ] && echo ' (fresh API: router and the scenario day built on the way)')"
-  read -r baseline b_wall < <(run_once baseline "{$request}")
-  read -r run s_wall < <(run_once scenario "{$request,\"scenario\":$scenario_id}")
-  echo "$round $b_wall $s_wall" >>"$work/figures.txt"
+  read -r baseline b_wall b_cpu < <(run_once baseline "{$request}")
+  read -r run s_wall s_cpu < <(run_once scenario "{$request,\"scenario\":$scenario_id}")
+  echo "$round $b_wall $s_wall $b_cpu $s_cpu" >>"$work/figures.txt"
 done
 
 log "the API's own timings (first round)"
@@ -133,7 +149,8 @@ PY
 python3 - "$work/figures.txt" <<'PY'
 import sys
 rows = [l.split() for l in open(sys.argv[1])][1:]
-print("\n| round | baseline run | scenario run | scenario / baseline |\n|---:|---:|---:|---:|")
-for r, b, s in rows:
-    print(f"| {r} | {float(b):.2f} s | {float(s):.2f} s | {float(s) / float(b):.2f} |")
+print("\n| round | baseline run (wall / CPU) | scenario run (wall / CPU) | scenario / baseline (wall / CPU) |\n|---:|---:|---:|---:|")
+for r, b, s, bc, sc in rows:
+    b, s, bc, sc = map(float, (b, s, bc, sc))
+    print(f"| {r} | {b:.2f} s / {bc:.2f} s | {s:.2f} s / {sc:.2f} s | {s / b:.2f} / {sc / bc:.2f} |")
 PY

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Lis.Geo.Data.Feeds;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,8 @@ public sealed class DefaultFeedBanner(NpgsqlDataSource db, ILogger<DefaultFeedBa
         {
             if (await new FeedStore(db).DefaultAsync(stoppingToken) is { } f)
                 log.LogInformation("Default feed: {FeedId} '{Name}' ({FileName}, sha256 {Sha}, valid {From} to {To}); change it with PUT /feeds/{{id}}/default.",
-                    f.Id, f.Name, f.FileName, f.Sha256[..12], f.ValidFrom, f.ValidTo);
+                    f.Id, f.Name, f.FileName, f.Sha256[..12], f.ValidFrom?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    f.ValidTo?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             else
                 log.LogWarning("No default feed: requests that name no feedId are refused until a routable feed is uploaded or one is set with PUT /feeds/{{id}}/default.");
         }
