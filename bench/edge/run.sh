@@ -16,6 +16,7 @@
 #   5. prints VmHWM after all bombs, the idle figure and the difference (aim: <= ~200 MB over idle).
 # Environment: PG_PORT API_PORT WORK SETTLE REV KEEP=1 (keep $WORK with the logs and the bombs)
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -27,67 +28,27 @@ KEY=edge-bench-key
 BASE="http://127.0.0.1:$API_PORT"
 MiB=$((1024 * 1024))
 
-log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
 for tool in dotnet curl python3; do command -v $tool >/dev/null || die "$tool not found"; done
-PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 [[ -x $PG_BIN/initdb ]] || die "no PostgreSQL server binaries (apt-get install postgresql postgresql-*-postgis-3)"
-for port in "$PG_PORT" "$API_PORT"; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port is in use; set PG_PORT/API_PORT"; fi
-done
+bench_ports_free PG_PORT/API_PORT "$PG_PORT" "$API_PORT"
 
 # --- cleanup: only what this script started ------------------------------------------------------
-API_PID=""
-as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-cleanup() {
-  set +e
-  if [[ -n $API_PID ]] && kill "$API_PID" 2>/dev/null; then
-    for _ in $(seq 1 20); do kill -0 "$API_PID" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$API_PID" 2>/dev/null; wait "$API_PID" 2>/dev/null
-  fi
-  [[ -f $WORK/pg/data/postmaster.pid ]] && as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m fast -w -t 30 stop >/dev/null 2>&1
-  if [[ ${KEEP:-0} != 1 ]]; then rm -rf "$WORK"; else log "kept $WORK"; fi
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
-
-if [[ -f $WORK/pg/data/postmaster.pid ]]; then as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true; fi
-rm -rf "$WORK"; mkdir -p "$WORK/pg" "$WORK/bombs"
-[[ $(id -u) == 0 ]] && chown postgres "$WORK/pg"
+bench_fresh_work bombs
 
 # --- 1. PostGIS ------------------------------------------------------------------------------------
-log "PostgreSQL from $PG_BIN on 127.0.0.1:$PG_PORT"
-as_pg "$PG_BIN/initdb" -D "$WORK/pg/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >/dev/null
-as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -t 60 \
-  -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-  start >/dev/null
-"$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -c "CREATE DATABASE lisgeo" >/dev/null
-CS="Host=127.0.0.1;Port=$PG_PORT;Database=lisgeo;Username=postgres"
+bench_start_pg
 
 # --- 2. build and load -----------------------------------------------------------------------------
-SRC=$REPO
-if [[ -n ${REV:-} ]]; then
-  SRC=$WORK/src; mkdir -p "$SRC"
-  git -C "$REPO" archive "$REV" | tar -x -C "$SRC"
-  log "building commit $(git -C "$REPO" rev-parse --short "$REV") (REV=$REV)"
-else
-  log "building the working tree $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)$(git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src/')"
-fi
-dotnet build "$SRC/src/Lis.Geo.Cli" -c Release -nologo -v q >"$WORK/build-cli.log" 2>&1 || { tail -20 "$WORK/build-cli.log"; die "CLI build failed"; }
-dotnet build "$SRC/src/Lis.Geo.Api" -c Release -nologo -v q >"$WORK/build-api.log" 2>&1 || { tail -20 "$WORK/build-api.log"; die "API build failed"; }
+bench_build_cli_api
 log "migrating and importing the sample region and feed (geodata/)"
 ( cd "$SRC" && dotnet src/Lis.Geo.Cli/bin/Release/net10.0/lisgeo.dll db migrate --connection "$CS" &&
   dotnet src/Lis.Geo.Cli/bin/Release/net10.0/lisgeo.dll import sample --connection "$CS" ) >"$WORK/load.log" 2>&1 \
   || { tail -20 "$WORK/load.log" >&2; die "loading the sample failed"; }
 
 # --- 3. the API, warm and idle ---------------------------------------------------------------------
-log "starting the API on $BASE"
-env ConnectionStrings__LisGeo="$CS" Auth__ApiKey="$KEY" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
-  dotnet "$SRC/src/Lis.Geo.Api/bin/Release/net10.0/Lis.Geo.Api.dll" --urls "$BASE" >"$WORK/api.log" 2>&1 &
-API_PID=$!
-for i in $(seq 1 120); do curl -fsS -o /dev/null "$BASE/collections" 2>/dev/null && break; sleep 0.5; done
-curl -fsS -o /dev/null "$BASE/collections" || { tail -30 "$WORK/api.log" >&2; die "the API did not answer within 60 s"; }
+bench_start_api /collections Auth__ApiKey="$KEY"
 
 # VmRSS and VmHWM of the API in MB (decimal MiB as the kernel reports kB / 1024).
 mem() { awk -v k="$1" '$1 == k":" { printf "%.0f", $2 / 1024 }' "/proc/$API_PID/status"; }

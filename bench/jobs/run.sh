@@ -45,16 +45,17 @@ cpu_busy() {
   local b0 t0 b1 t1; read -r b0 t0 <<<"$1"; read -r b1 t1 < <(cpu_jiffies)
   awk -v b="$((b1 - b0))" -v t="$((t1 - t0))" 'BEGIN { printf "%.0f%%", (t > 0 ? 100 * b / t : 0) }'
 }
-# CPU seconds (user + system) used so far by the given processes, their reaped children included:
-# with PostgreSQL's postmaster among them this also counts every backend, live or exited.
+# CPU seconds (user + system) used so far by the given processes, their reaped children included.
 cpu_seconds() {
   local total=0 p
-  for p in "$@" $(pgrep -P "$(head -1 "$work/pg/postmaster.pid")" 2>/dev/null); do
+  for p in "$@"; do
     [ -r "/proc/$p/stat" ] || continue
     total=$((total + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13 + $14 + $15}')))
   done
   echo "scale=1; $total / $(getconf CLK_TCK)" | bc
 }
+# The same for PostgreSQL: the postmaster (whose reaped children are every exited backend) and its live backends.
+pg_cpu_seconds() { cpu_seconds "$postmaster" $(pgrep -P "$postmaster" 2>/dev/null); }
 
 ensure_postgis
 bin="$(pg_bindir)"
@@ -99,12 +100,14 @@ engine_once() {
   engine_cpu=$(echo "$user + $sys" | bc)
   printf '   engine wall time: %.1f s, CPU %.1f s (%.2f cores on average), peak RSS %s MB (load average before: %s; all cores busy %s of the time, this process included)\n' \
     "$engine" "$engine_cpu" "$(echo "$engine_cpu / $engine" | bc -l)" "$((rss / 1024))" "$load0" "$(cpu_busy "$jiffies")"
+  # Its own phases: what it spends besides the matrix (process start, points, timetable, router, CSV).
+  (grep -E "^(timetable|router):|^wrote " "$work/engine.log" || true) | sed 's/^/   engine: /'
 }
 
 # Starts the hosts afresh each round (a cold API, as after a restart: the conservative case), runs
 # the analysis, reports, and stops them.
 pipeline_once() {
-  local hosts=() worker1="" load0 cpu_before cpu_after jiffies start run body state done_n count stopped=false
+  local hosts=() worker1="" load0 cpu_before cpu_after pg_before pg_after jiffies start run body state done_n count stopped=false
   if [ "$mode" = single ]; then
     log "2. the same matrix through the job pipeline (the API alone, working its own chunks)"
     env "${api_env[@]}" Jobs__RunServer=true "${jobs_env[@]}" \
@@ -123,7 +126,7 @@ pipeline_once() {
   for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port_api/conformance" >/dev/null && break; sleep 1; done
   sleep 3   # the hosts finish starting (Hangfire servers announce themselves) before the clock starts
   load0="$(loadavg)"
-  cpu_before=$(cpu_seconds "${hosts[@]}" "$postmaster"); jiffies="$(cpu_jiffies)"
+  cpu_before=$(cpu_seconds "${hosts[@]}"); pg_before=$(pg_cpu_seconds); jiffies="$(cpu_jiffies)"
   start=$(date +%s.%N)
   run=$(curl -sS --fail-with-body -X POST "http://127.0.0.1:$port_api/analyses" -H "X-API-Key: $key" -H 'content-type: application/json' \
     -d "{\"zoneSet\":\"bench\",\"serviceDate\":\"2026-10-21\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])') \
@@ -141,14 +144,14 @@ pipeline_once() {
     case "$state" in succeeded|failed|cancelled) break ;; esac
     sleep 2
   done
-  cpu_after=$(cpu_seconds "${hosts[@]}" "$postmaster")
+  cpu_after=$(cpu_seconds "${hosts[@]}"); pg_after=$(pg_cpu_seconds)
   # Timed to the run's own finished_at (same clock as $start), so the polling interval adds nothing.
   pipeline=$(echo "$(psql_q -tAc "SELECT extract(epoch FROM finished_at) FROM analysis_run WHERE id = $run") - $start" | bc)
-  pipeline_cpu=$(echo "$cpu_after - $cpu_before" | bc)
+  pipeline_cpu=$(echo "$cpu_after - $cpu_before + $pg_after - $pg_before" | bc)
   printf '   run %s %s in %.1f s (engine alone %.1f s: ratio %.2f; load average before: %s, after: %s)\n' \
     "$run" "$state" "$pipeline" "$engine" "$(echo "$pipeline / $engine" | bc -l)" "$load0" "$(loadavg)"
-  printf '   CPU: pipeline processes + PostgreSQL %.1f s (%.2f cores on average; engine %.1f s: ratio %.2f); all cores busy %s of the time, these included\n' \
-    "$pipeline_cpu" "$(echo "$pipeline_cpu / $pipeline" | bc -l)" "$engine_cpu" "$(echo "$pipeline_cpu / $engine_cpu" | bc -l)" "$(cpu_busy "$jiffies")"
+  printf '   CPU: pipeline processes + PostgreSQL %.1f s (hosts %.1f s, PostgreSQL %.1f s; %.2f cores on average; engine %.1f s: ratio %.2f); all cores busy %s of the time, these included\n' \
+    "$pipeline_cpu" "$(echo "$cpu_after - $cpu_before" | bc)" "$(echo "$pg_after - $pg_before" | bc)" "$(echo "$pipeline_cpu / $pipeline" | bc -l)" "$engine_cpu" "$(echo "$pipeline_cpu / $engine_cpu" | bc -l)" "$(cpu_busy "$jiffies")"
   log "   where the pipeline's time went (seconds after the POST; chunk_seconds_sum: the chunks' own times added up)"
   psql_q -c "
     WITH r AS (SELECT * FROM analysis_run WHERE id = $run), c AS (SELECT * FROM analysis_chunk WHERE run_id = $run)
@@ -171,6 +174,13 @@ pipeline_once() {
     "$pipeline" "$routing" "$(echo "100 * $routing / $pipeline" | bc -l)" "$writing" "$(echo "100 * $writing / $pipeline" | bc -l)" \
     "$aggregating" "$(echo "100 * $aggregating / $pipeline" | bc -l)" "$(echo "$pipeline - $routing - $writing - $aggregating" | bc -l)" \
     "$(echo "100 * ($pipeline - $routing - $writing - $aggregating) / $pipeline" | bc -l)"
+  # Routing against the engine's own matrix phase (lisgeo matrix, same round): wall and CPU, the CPU
+  # being the steadier figure on a shared machine. The pipeline's routing also summarises each origin.
+  local routing_cpu engine_matrix engine_matrix_cpu
+  routing_cpu=$( (grep -hoE "Run $run chunk [0-9]+:.*with [0-9.]+ s of CPU" "$work/api.log" "$work"/worker*.log 2>/dev/null || true) | sed -E 's/.*with ([0-9.]+) s of CPU/\1/' | awk '{ s += $1 } END { print s + 0 }' || true)
+  engine_matrix=$(sed -nE 's/.*matrix ([0-9.]+) s with.*/\1/p' "$work/engine.log"); engine_matrix_cpu=$(sed -nE 's/.*with ([0-9.]+) s of CPU.*/\1/p' "$work/engine.log")
+  printf '   routing vs the engine alone'"'"'s matrix phase: wall %.1f s vs %.1f s (%.2f), CPU %.1f s vs %.1f s (%.2f)\n' \
+    "$routing" "${engine_matrix:-0}" "$(echo "$routing / ${engine_matrix:-1}" | bc -l)" "$routing_cpu" "${engine_matrix_cpu:-0}" "$(echo "$routing_cpu / ${engine_matrix_cpu:-1}" | bc -l)"
   if [ "$mode" = scaleout ]; then
     log "3. chunks per worker (each chunk done once; attempts > 1 were re-delivered after the stop)"
     psql_q -c "SELECT worker, count(*) AS chunks, sum(origin_to - origin_from) AS origins, max(attempts) AS max_attempts, round(sum(seconds)::numeric, 1) AS seconds FROM analysis_chunk WHERE run_id = $run GROUP BY worker ORDER BY worker"
@@ -188,7 +198,7 @@ pipeline = sorted(open(sys.argv[2]).read().split())
 print(f"   p50 of every pair, engine vs pipeline: {'identical' if engine == pipeline else 'DIFFERENT'} ({len(engine)} pairs)")
 PY
   log "   from the hosts' logs: timetable and router loads, the first chunks"
-  grep -hE "Timetable of feed|Router of feed|chunk [0-9]+:" "$work/api.log" "$work"/worker*.log 2>/dev/null | sed 's/^ */   /' | head -6 || true
+  grep -hE "Timetable of feed|Router of feed|chunk [0-9]+:|aggregated in" "$work/api.log" "$work"/worker*.log 2>/dev/null | sed 's/^ */   /' | head -20 || true
   for p in "${hosts[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 }
 

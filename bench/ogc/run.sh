@@ -17,6 +17,7 @@
 #   REV=HEAD (any commit): build that commit, exported with git archive into $WORK, instead of the
 #   working tree (whose uncommitted changes may not build or migrate while others are editing).
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -37,9 +38,6 @@ API_URL="http://127.0.0.1:$API_PORT/collections/zones-lsoa11/items?limit=$LIMIT"
 # f=json: without it MapServer picks the format from the Accept header, and wrk sends none.
 MS_URL="http://127.0.0.1:$MS_PORT/mapserv/zones/ogcapi/collections/zones-lsoa11/items?limit=$LIMIT&f=json"
 
-log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
 # --- 1. tools ------------------------------------------------------------------------------------
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
@@ -57,57 +55,30 @@ mapserv -v | grep -q OGCAPI_SERVER || die "this mapserv was built without OGC AP
 command -v dotnet >/dev/null || die "dotnet SDK not found"
 [[ -f $SHARED/lsoa/lsoa11_wm3lep_bgc.geojson ]] || die "shared data not found at $SHARED (set LISGEO_SHARED)"
 
-PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 [[ -x $PG_BIN/initdb ]] || die "no PostgreSQL server binaries (apt-get install postgresql postgresql-*-postgis-3)"
 
-for port in "$PG_PORT" "$API_PORT" "$MS_PORT"; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port is in use; set PG_PORT/API_PORT/MS_PORT"; fi
-done
+bench_ports_free PG_PORT/API_PORT/MS_PORT "$PG_PORT" "$API_PORT" "$MS_PORT"
 
 # --- cleanup: only what this script started ------------------------------------------------------
-API_PID=""; MS_PID=""
-as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+MS_PID=""
 cleanup() {
   set +e
-  if [[ -n $API_PID ]] && kill "$API_PID" 2>/dev/null; then
-    for _ in $(seq 1 20); do kill -0 "$API_PID" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$API_PID" 2>/dev/null; wait "$API_PID" 2>/dev/null
-  fi
+  bench_stop_api
   if [[ -n $MS_PID ]]; then
     # mapserv (libfcgi) defers SIGTERM until its next request, so the group gets SIGKILL after a grace second.
     kill -- "-$MS_PID" 2>/dev/null; sleep 1; kill -KILL -- "-$MS_PID" 2>/dev/null; wait "$MS_PID" 2>/dev/null
   fi
-  [[ -f $WORK/pg/data/postmaster.pid ]] && as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m fast -w -t 30 stop >/dev/null 2>&1
-  if [[ ${KEEP:-0} != 1 ]]; then rm -rf "$WORK"; else log "kept $WORK"; fi
+  bench_cleanup
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# A previous run killed hard may have left its cluster behind: stop it before reusing the folder.
-if [[ -f $WORK/pg/data/postmaster.pid ]]; then as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true; fi
-rm -rf "$WORK"; mkdir -p "$WORK/pg" "$WORK/www"
-[[ $(id -u) == 0 ]] && chown postgres "$WORK/pg"
+bench_fresh_work www
 
 # --- 2. PostGIS ------------------------------------------------------------------------------------
-log "PostgreSQL from $PG_BIN on 127.0.0.1:$PG_PORT"
-as_pg "$PG_BIN/initdb" -D "$WORK/pg/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >/dev/null
-as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -t 60 \
-  -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-  start >/dev/null
-"$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -c "CREATE DATABASE lisgeo" >/dev/null
-CS="Host=127.0.0.1;Port=$PG_PORT;Database=lisgeo;Username=postgres"
+bench_start_pg max_connections=200
 
 # --- 3. build and load -----------------------------------------------------------------------------
-SRC=$REPO
-if [[ -n ${REV:-} ]]; then
-  SRC=$WORK/src; mkdir -p "$SRC"
-  git -C "$REPO" archive "$REV" | tar -x -C "$SRC"
-  log "building commit $(git -C "$REPO" rev-parse --short "$REV") (REV=$REV)"
-else
-  log "building the working tree $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)$(git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src/')"
-fi
-dotnet build "$SRC/src/Lis.Geo.Cli" -c Release -nologo -v q >"$WORK/build-cli.log" 2>&1 || { tail -20 "$WORK/build-cli.log"; die "CLI build failed"; }
-dotnet build "$SRC/src/Lis.Geo.Api" -c Release -nologo -v q >"$WORK/build-api.log" 2>&1 || { tail -20 "$WORK/build-api.log"; die "API build failed"; }
+bench_build_cli_api
 CLI=(dotnet "$SRC/src/Lis.Geo.Cli/bin/Release/net10.0/lisgeo.dll")
 log "migrating and importing LEPs, LADs, LSOA 2011 zones, IMD 2019"
 cli() { "${CLI[@]}" "$@" --connection "$CS" >>"$WORK/load.log" 2>&1 || { tail -20 "$WORK/load.log" >&2; die "lisgeo $1 $2 failed"; }; }
@@ -130,11 +101,7 @@ wait_http() { # url name log
 }
 
 # --- 4. servers ------------------------------------------------------------------------------------
-log "starting the API on 127.0.0.1:$API_PORT"
-env ConnectionStrings__LisGeo="$CS" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
-  dotnet "$SRC/src/Lis.Geo.Api/bin/Release/net10.0/Lis.Geo.Api.dll" --urls "http://127.0.0.1:$API_PORT" >"$WORK/api.log" 2>&1 &
-API_PID=$!
-wait_http "$API_URL" "the API" "$WORK/api.log"
+bench_start_api "/collections/zones-lsoa11/items?limit=$LIMIT"
 
 log "starting MapServer $(mapserv -v | sed -n 's/^MapServer version \([0-9.]*\).*/\1/p') under lighttpd FastCGI ($MS_PROCS processes) on 127.0.0.1:$MS_PORT"
 sed "s/port=5621 /port=$PG_PORT /" "$HERE/zones.map" >"$WORK/zones.map"

@@ -19,13 +19,7 @@
 # Environment: RUNS WARMUP CENTRES (stop ids, or all) PG_PORT API_PORT WORK KEEP=1 LISGEO_SHARED
 #   REV=<commit>: build that commit (git archive into $WORK) instead of the working tree.
 set -euo pipefail
-# Two views of how busy the machine is: the load average, and the share of all cores' time spent
-# busy (/proc/stat) — in a container the load average may count tasks that are not using these cores.
-cpu_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
-cpu_busy() { # "busy total" from cpu_jiffies at the start of the interval -> percent busy since
-  local b0 t0 b1 t1; read -r b0 t0 <<<"$1"; read -r b1 t1 < <(cpu_jiffies)
-  awk -v b="$((b1 - b0))" -v t="$((t1 - t0))" 'BEGIN { printf "%.0f%%", (t > 0 ? 100 * b / t : 0) }'
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 # CPU ticks (utime + stime) of the API process and of the cluster's processes (postmaster and its
 # children: the pooled backends stay alive through the timing), to tell this benchmark's own use apart.
 own_ticks() {
@@ -52,11 +46,7 @@ RUN_ID=1
 # Wolverhampton, West Bromwich, Merry Hill, Solihull, Coventry Pool Meadow); CENTRES=all takes all 25.
 CENTRES=${CENTRES:-430G06011 430G07001 430G09559 430G08358 430G01564 430G00050}
 
-log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
 # --- tools -----------------------------------------------------------------------------------------
-PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 if [[ ! -x ${PG_BIN:-}/initdb ]] || ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || ! command -v curl >/dev/null; then
   [[ $(id -u) == 0 ]] || die "needs PostgreSQL + PostGIS and curl: sudo apt-get install -y postgresql-15-postgis-3 curl"
   log "installing postgresql-15-postgis-3 curl"
@@ -67,40 +57,15 @@ fi
 command -v dotnet >/dev/null || die "dotnet SDK not found"
 command -v python3 >/dev/null || die "python3 not found"
 [[ -f $SHARED/lsoa/lsoa11_wm3lep_bgc.geojson ]] || die "shared data not found at $SHARED (set LISGEO_SHARED)"
-for port in "$PG_PORT" "$API_PORT"; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port is in use; set PG_PORT/API_PORT"; fi
-done
+bench_ports_free PG_PORT/API_PORT "$PG_PORT" "$API_PORT"
 
 # --- cleanup: only what this script started --------------------------------------------------------
-API_PID=""
-as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-cleanup() {
-  set +e
-  if [[ -n $API_PID ]] && kill "$API_PID" 2>/dev/null; then
-    for _ in $(seq 1 20); do kill -0 "$API_PID" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$API_PID" 2>/dev/null; wait "$API_PID" 2>/dev/null
-  fi
-  [[ -f $WORK/pg/data/postmaster.pid ]] && as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m fast -w -t 30 stop >/dev/null 2>&1
-  if [[ ${KEEP:-0} != 1 ]]; then rm -rf "$WORK"; else log "kept $WORK"; fi
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
+bench_fresh_work times
 
-# A previous run killed hard may have left its cluster behind: stop it before reusing the folder.
-if [[ -f $WORK/pg/data/postmaster.pid ]]; then as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true; fi
-rm -rf "$WORK"; mkdir -p "$WORK/pg" "$WORK/times"
-[[ $(id -u) == 0 ]] && chown postgres "$WORK/pg"
-
-# --- 1. PostGIS ------------------------------------------------------------------------------------
-log "PostgreSQL from $PG_BIN on 127.0.0.1:$PG_PORT"
-as_pg "$PG_BIN/initdb" -D "$WORK/pg/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >/dev/null
-# fsync off only speeds up the load; every timed request is a read.
-as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -t 60 \
-  -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-  start >/dev/null
-psql_db() { "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d lisgeo -v ON_ERROR_STOP=1 -qAt "$@"; }
-"$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -c "CREATE DATABASE lisgeo" >/dev/null
-CS="Host=127.0.0.1;Port=$PG_PORT;Database=lisgeo;Username=postgres"
+# --- 1. PostGIS (every timed request is a read) -----------------------------------------------------
+bench_start_pg
 
 # --- 2. build and load -----------------------------------------------------------------------------
 SRC=$REPO
@@ -161,19 +126,10 @@ grep -v '^first ' "$WORK/summary.out" >"$WORK/times/summary"
 cat "$WORK/summary.log" >&2
 
 # --- 4. the API --------------------------------------------------------------------------------------
-log "starting the API on 127.0.0.1:$API_PORT"
 # No job server in this process: the bench measures serving stored results, not Hangfire's polling.
-env ConnectionStrings__LisGeo="$CS" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning Jobs__RunServer=false \
-  dotnet "$SRC/src/Lis.Geo.Api/bin/Release/net10.0/Lis.Geo.Api.dll" --urls "http://127.0.0.1:$API_PORT" >"$WORK/api.log" 2>&1 &
-API_PID=$!
+# /conformance touches no analysis code, so each endpoint's first request below is its cold one.
+bench_start_api /conformance Jobs__RunServer=false
 BASE="http://127.0.0.1:$API_PORT"
-for i in $(seq 1 120); do
-  # /conformance touches no analysis code, so each endpoint's first request below is its cold one.
-  curl -fsS -o /dev/null "$BASE/conformance" 2>/dev/null && break
-  kill -0 "$API_PID" 2>/dev/null || { tail -30 "$WORK/api.log" >&2; die "the API exited"; }
-  ((i < 120)) || { tail -30 "$WORK/api.log" >&2; die "the API did not answer within 60 s"; }
-  sleep 0.5
-done
 
 # name|path — every response full size: limit 10000 (the maximum page) covers all 2,438 zones.
 ENDPOINTS=(

@@ -21,6 +21,7 @@
 #   TILES=0            skip the tile timing;  AFTER_API="<command>"  run it with the API's base URL and the run id
 #                      once the API answers (bench/map/run.sh times /map in Chromium this way)
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 SHARED=${LISGEO_SHARED:-$REPO/../shared/data}
@@ -32,43 +33,17 @@ SEED=${SEED:-1}
 RUN_ID=1
 CENTRES="430G06011 430G07001 430G09559 430G08358 430G01564 430G00050"   # as bench/overlay
 
-log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 [[ -x ${PG_BIN:-}/initdb ]] || die "needs PostgreSQL + PostGIS: apt-get install -y postgresql-15-postgis-3"
 command -v dotnet >/dev/null && command -v python3 >/dev/null && command -v curl >/dev/null || die "needs dotnet, python3, curl"
 [[ -f $SHARED/lsoa/lsoa11_wm3lep_bgc.geojson ]] || die "shared data not found at $SHARED (set LISGEO_SHARED)"
-for port in "$PG_PORT" "$API_PORT"; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port is in use; set PG_PORT/API_PORT"; fi
-done
+bench_ports_free PG_PORT/API_PORT "$PG_PORT" "$API_PORT"
 
-API_PID=""
-as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-cleanup() {
-  set +e
-  if [[ -n $API_PID ]] && kill "$API_PID" 2>/dev/null; then
-    for _ in $(seq 1 20); do kill -0 "$API_PID" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$API_PID" 2>/dev/null; wait "$API_PID" 2>/dev/null
-  fi
-  [[ -f $WORK/pg/data/postmaster.pid ]] && as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m fast -w -t 30 stop >/dev/null 2>&1
-  if [[ ${KEEP:-0} != 1 ]]; then rm -rf "$WORK"; else log "kept $WORK"; fi
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
-if [[ -f $WORK/pg/data/postmaster.pid ]]; then as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true; fi
-rm -rf "$WORK"; mkdir -p "$WORK/pg" "$WORK/times"
-[[ $(id -u) == 0 ]] && chown postgres "$WORK/pg"
+bench_fresh_work times
 
 # --- 1. PostGIS ------------------------------------------------------------------------------------
-log "PostgreSQL from $PG_BIN on 127.0.0.1:$PG_PORT"
-as_pg "$PG_BIN/initdb" -D "$WORK/pg/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >/dev/null
-as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -t 60 \
-  -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-  start >/dev/null
-psql_db() { "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d lisgeo -v ON_ERROR_STOP=1 -qAt "$@"; }
-"$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -c "CREATE DATABASE lisgeo" >/dev/null
-CS="Host=127.0.0.1;Port=$PG_PORT;Database=lisgeo;Username=postgres"
+bench_start_pg
 
 # --- 2. build and load -----------------------------------------------------------------------------
 SRC=$REPO
@@ -121,17 +96,8 @@ read -r ZONES STOPS STATE < <(psql_db -F' ' -c "SELECT (SELECT count(*) FROM zon
 log "stored: $ZONES zones, $STOPS stops, run $RUN_ID $STATE"
 
 # --- 3. the API --------------------------------------------------------------------------------------
-log "starting the API on 127.0.0.1:$API_PORT"
-env ConnectionStrings__LisGeo="$CS" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning Jobs__RunServer=false \
-  ${TILE_CACHE_MB:+Tiles__CacheMegabytes=$TILE_CACHE_MB} \
-  dotnet "$SRC/src/Lis.Geo.Api/bin/Release/net10.0/Lis.Geo.Api.dll" --urls "http://127.0.0.1:$API_PORT" >"$WORK/api.log" 2>&1 &
-API_PID=$!
+bench_start_api /conformance Jobs__RunServer=false ${TILE_CACHE_MB:+Tiles__CacheMegabytes=$TILE_CACHE_MB}
 BASE="http://127.0.0.1:$API_PORT"
-for i in $(seq 1 120); do
-  curl -fsS -o /dev/null "$BASE/conformance" 2>/dev/null && break
-  kill -0 "$API_PID" 2>/dev/null || { tail -30 "$WORK/api.log" >&2; die "the API exited"; }
-  ((i < 120)) || die "the API did not answer within 60 s"; sleep 0.5
-done
 if [[ -n ${AFTER_API:-} ]]; then
   log "running: $AFTER_API $BASE $RUN_ID"
   echo "$BUILT; $(nproc) cores shared; tile cache ${TILE_CACHE_MB:-64 (default)} MB; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Hangfire;
 using Hangfire.Server;
 using Lis.Geo.Analysis;
+using Lis.Geo.Data;
 using Lis.Geo.Data.Analyses;
 using Lis.Geo.Data.Model;
 using Lis.Geo.Transit.Routing;
@@ -49,9 +50,14 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
             var (routing, access) = (spec.Routing, spec.Access.Parameters());
             var origins = await RunStore.PointsAsync(db, runId, true, chunk.OriginFrom, chunk.OriginTo, cancel.Token);
             var router = await routers.GetAsync(spec.Feeds, spec.ServiceDate, spec.Scenario, routing, cancel.Token);
+            // A profile run's connections of the window are prepared once per router, like its walking
+            // transfers, so they count as the router, not as this chunk's routing (as in `lisgeo bench`).
+            if (SearchOf(spec) == MatrixSearch.Profile)
+                await Task.Run(() => router.ProfileConnectionCount, cancel.Token);
             // Phase times go to the log line, so a slow run shows where the chunk spent its time.
             var ready = stopwatch.Elapsed.TotalSeconds;
-            double routed;
+            var readyCpu = ProcessCpuSeconds();
+            double routed, routedCpu;
             bool last;
             if (run.Type == AnalysisTypes.Isochrones)
             {
@@ -60,6 +66,7 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
                 await Task.Run(() => Parallel.For(0, origins.Count, new ParallelOptions { CancellationToken = cancel.Token },
                     o => isochrones[o] = Isochrones.Compute(router, origins[o], routing.Window, cutoffs, access.Percentile, cancel.Token)), cancel.Token);
                 routed = stopwatch.Elapsed.TotalSeconds;
+                routedCpu = ProcessCpuSeconds();
                 last = await SaveIsochronesAsync(runId, chunk, isochrones, stopwatch.Elapsed.TotalSeconds, routed - ready, cancel.Token);
             }
             else
@@ -67,11 +74,13 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
                 var destinations = await RunStore.PointsAsync(db, runId, false, chunk.DestinationFrom, chunk.DestinationTo, cancel.Token);
                 var centres = await RunStore.CentreCountAsync(db, runId, cancel.Token);
                 ready = stopwatch.Elapsed.TotalSeconds;
+                readyCpu = ProcessCpuSeconds();
                 if (run.DestinationGroupSize is null)
                 {
                     var results = await Task.Run(() =>
                         ZoneAccess.Summarise(TravelTimeMatrix.Compute(router, origins, destinations, null, cancel.Token, SearchOf(spec)), access, centres), cancel.Token);
                     routed = stopwatch.Elapsed.TotalSeconds;
+                    routedCpu = ProcessCpuSeconds();
                     last = await SaveAsync(runId, chunk, results, [.. results.Select(r => (r.Origin, r.Percentiles, r.DeparturesWithinThreshold))], null, stopwatch.Elapsed.TotalSeconds, routed - ready, cancel.Token);
                 }
                 else
@@ -81,12 +90,15 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
                     var parts = await Task.Run(() =>
                         ZoneAccess.SummariseGroup(TravelTimeMatrix.Compute(router, origins, destinations, null, cancel.Token, SearchOf(spec)), access, centresInGroup), cancel.Token);
                     routed = stopwatch.Elapsed.TotalSeconds;
+                    routedCpu = ProcessCpuSeconds();
                     last = await SaveAsync(runId, chunk, null, [.. parts.Select(p => (p.Origin, p.Percentiles, p.DeparturesWithinThreshold))], parts,
                         stopwatch.Elapsed.TotalSeconds, routed - ready, cancel.Token);
                 }
             }
-            log.LogInformation("Run {Run} chunk {Chunk}: {Origins} origins to destinations {From}–{To} in {Seconds:F1} s (inputs and router {Ready:F2} s, routing {Routing:F1} s, writing {Writing:F2} s)",
-                runId, chunkIndex, origins.Count, chunk.DestinationFrom, chunk.DestinationTo == int.MaxValue ? run.DestinationCount : chunk.DestinationTo, stopwatch.Elapsed.TotalSeconds, ready, routed - ready, stopwatch.Elapsed.TotalSeconds - routed);
+            // Routing's CPU time (this process's, so the watchdog and HTTP of the moment are in it) beside its
+            // wall time: on a shared machine it is the figure to set beside the engine's own (bench/jobs).
+            log.LogInformation("Run {Run} chunk {Chunk}: {Origins} origins to destinations {From}–{To} in {Seconds:F1} s (inputs and router {Ready:F2} s, routing {Routing:F1} s with {RoutingCpu:F1} s of CPU, writing {Writing:F2} s)",
+                runId, chunkIndex, origins.Count, chunk.DestinationFrom, chunk.DestinationTo == int.MaxValue ? run.DestinationCount : chunk.DestinationTo, stopwatch.Elapsed.TotalSeconds, ready, routed - ready, routedCpu - readyCpu, stopwatch.Elapsed.TotalSeconds - routed);
             if (last)
                 await outbox.DispatchAfterCommitAsync(runId);
         }
@@ -108,8 +120,10 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
         if (run is null || RunState.IsFinished(run.State)) return;
         await RunStore.SetStateAsync(db, runId, RunState.Aggregating, cancellationToken);
         // Failing for good (the last attempt) fails the run: RunFailureFilter.
+        var clock = Stopwatch.StartNew();
         if (run.DestinationGroupSize is not null)
             await OriginParts.MergeAsync(db, run, cancellationToken);
+        var merged = clock.Elapsed.TotalSeconds;
         object summary = run.Type == AnalysisTypes.Isochrones
             ? await IsochroneSummaryAsync(runId, cancellationToken)
             : await RunSummary.ComputeAsync(db, run, cancellationToken);
@@ -120,6 +134,13 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
             corridorFailures = await CorridorAnalyses.WriteAsync(db, run, cancellationToken);
         await RunStore.CompleteAsync(db, runId, JsonSerializer.Serialize(summary, AnalysisPlanner.Json), cancellationToken,
             corridorFailures.Count == 0 ? null : "Succeeded without " + string.Join("; ", corridorFailures));
+        log.LogInformation("Run {Run} aggregated in {Seconds:F2} s (origin parts merged {Merge:F2} s)", runId, clock.Elapsed.TotalSeconds, merged);
+    }
+
+    private static double ProcessCpuSeconds()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime.TotalSeconds;
     }
 
     /// <summary>The direction the planner chose and recorded (runs planned before it existed ran forward).</summary>
@@ -151,21 +172,16 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
             del.Parameters.Add(new() { Value = chunk.OriginTo });
             await del.ExecuteNonQueryAsync(ct);
         }
-        await using (var copy = await conn.BeginBinaryImportAsync("COPY analysis_isochrone (run_id, origin_index, cutoff_minutes, geom, area_km2) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            for (var o = 0; o < isochrones.Length; o++)
-                foreach (var iso in isochrones[o])
-                {
-                    await copy.StartRowAsync(ct);
-                    await copy.WriteAsync(runId, NpgsqlDbType.Bigint, ct);
-                    await copy.WriteAsync(chunk.OriginFrom + o, NpgsqlDbType.Integer, ct);
-                    await copy.WriteAsync(iso.CutoffMinutes, NpgsqlDbType.Integer, ct);
-                    iso.Geometry.SRID = 4326; // WGS84 like every column of the store
-                    await copy.WriteAsync<NetTopologySuite.Geometries.Geometry>(iso.Geometry, ct);
-                    await copy.WriteAsync(iso.AreaKm2, NpgsqlDbType.Double, ct);
-                }
-            await copy.CompleteAsync(ct);
-        }
+        await BinaryCopy.WriteAsync(conn, "analysis_isochrone", "run_id, origin_index, cutoff_minutes, geom, area_km2",
+            isochrones.SelectMany((list, o) => list.Select(iso => (Origin: chunk.OriginFrom + o, Isochrone: iso))), (copy, row) =>
+            {
+                copy.Write(runId, NpgsqlDbType.Bigint);
+                copy.Write(row.Origin, NpgsqlDbType.Integer);
+                copy.Write(row.Isochrone.CutoffMinutes, NpgsqlDbType.Integer);
+                row.Isochrone.Geometry.SRID = 4326; // WGS84 like every column of the store
+                copy.Write<NetTopologySuite.Geometries.Geometry>(row.Isochrone.Geometry);
+                copy.Write(row.Isochrone.AreaKm2, NpgsqlDbType.Double);
+            }, ct);
         var last = await RunStore.CompleteChunkAsync(conn, tx, runId, chunk, seconds, routingSeconds, ct);
         await tx.CommitAsync(ct);
         return last;
@@ -197,37 +213,25 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
             await del.ExecuteNonQueryAsync(ct);
         }
         if (origins is not null)
-        {
-            await using var copy = await conn.BeginBinaryImportAsync(
-                "COPY analysis_origin_result (run_id, origin_index, centres_reachable, departures_meeting_target, departures) FROM STDIN (FORMAT BINARY)", ct);
-            foreach (var r in origins)
+            await BinaryCopy.WriteAsync(conn, "analysis_origin_result", "run_id, origin_index, centres_reachable, departures_meeting_target, departures", origins, (copy, r) =>
             {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(runId, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(chunk.OriginFrom + r.Origin, NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(r.CentresReachable, NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(r.DeparturesMeetingTarget, NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(r.Departures, NpgsqlDbType.Integer, ct);
-            }
-            await copy.CompleteAsync(ct);
-        }
+                copy.Write(runId, NpgsqlDbType.Bigint);
+                copy.Write(chunk.OriginFrom + r.Origin, NpgsqlDbType.Integer);
+                copy.Write(r.CentresReachable, NpgsqlDbType.Integer);
+                copy.Write(r.DeparturesMeetingTarget, NpgsqlDbType.Integer);
+                copy.Write(r.Departures, NpgsqlDbType.Integer);
+            }, ct);
         if (parts is not null)
             await OriginParts.CopyAsync(conn, runId, chunk, parts, ct);
-        await using (var copy = await conn.BeginBinaryImportAsync(
-            "COPY analysis_pair_result (run_id, origin_index, destination_index, percentiles, departures_within) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var (origin, percentiles, within) in pairs)
-                for (var d = 0; d < percentiles.Length; d++)
-                {
-                    await copy.StartRowAsync(ct);
-                    await copy.WriteAsync(runId, NpgsqlDbType.Bigint, ct);
-                    await copy.WriteAsync(chunk.OriginFrom + origin, NpgsqlDbType.Integer, ct);
-                    await copy.WriteAsync(chunk.DestinationFrom + d, NpgsqlDbType.Integer, ct);
-                    await copy.WriteAsync(percentiles[d].Select(t => t == TravelTime.Unreachable ? (int?)null : t).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer, ct);
-                    await copy.WriteAsync(within[d], NpgsqlDbType.Integer, ct);
-                }
-            await copy.CompleteAsync(ct);
-        }
+        await BinaryCopy.WriteAsync(conn, "analysis_pair_result", "run_id, origin_index, destination_index, percentiles, departures_within",
+            pairs.SelectMany(p => Enumerable.Range(0, p.Percentiles.Length).Select(d => (p.Origin, Destination: d, Percentiles: p.Percentiles[d], Within: p.Within[d]))), (copy, row) =>
+            {
+                copy.Write(runId, NpgsqlDbType.Bigint);
+                copy.Write(chunk.OriginFrom + row.Origin, NpgsqlDbType.Integer);
+                copy.Write(chunk.DestinationFrom + row.Destination, NpgsqlDbType.Integer);
+                copy.Write(Array.ConvertAll(row.Percentiles, t => t == TravelTime.Unreachable ? (int?)null : t), NpgsqlDbType.Array | NpgsqlDbType.Integer);
+                copy.Write(row.Within, NpgsqlDbType.Integer);
+            }, ct);
         var last = await RunStore.CompleteChunkAsync(conn, tx, runId, chunk, seconds, routingSeconds, ct);
         await tx.CommitAsync(ct);
         return last;

@@ -84,16 +84,18 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
                 .Select(z => new ZoneSource(z.CodeGeography, z.PopulationSource, z.CentroidsApproximate, z.CentroidNote)).FirstAsync(ct);
         // The direction: isochrones always search forward. A profile run is split by destination groups:
         // each chunk scans its group's destinations once for every origin (splitting the origins would
-        // only repeat the scans), and the aggregation merges each origin's parts (OriginParts).
+        // only repeat the scans), and the aggregation merges each origin's parts (OriginParts). A profile
+        // run whose destinations fit in one group is one chunk of every origin to every destination, which
+        // writes its origins' rows itself: parts and their merge exist only to join groups.
         var search = request.Type == AnalysisTypes.Isochrones ? MatrixSearch.Forward
             : request.ParsedSearch() is var asked && asked != MatrixSearch.Auto ? asked
             : TravelTimeMatrix.Choose(routing, origins.Count, destinations.Count);
         // The deprivation edition is pinned now: asked for (and matching some zone), or the default over the zones.
         var deprivation = request.Type == AnalysisTypes.Isochrones ? null
             : await DeprivationJoin.ChooseAsync(db, request.Deprivation, DeprivationJoin.ZoneSetCodes("$1"), request.ZoneSet, ct);
-        var chunks = search == MatrixSearch.Profile
-            ? DestinationGroups(origins.Count, destinations.Count, options.Value.DestinationGroupSize)
-            : OriginChunks(origins.Count, options.Value.ChunkSize);
+        var grouped = search == MatrixSearch.Profile && destinations.Count > options.Value.DestinationGroupSize;
+        var chunks = grouped ? DestinationGroups(origins.Count, destinations.Count, options.Value.DestinationGroupSize)
+            : OriginChunks(origins.Count, search == MatrixSearch.Profile ? Math.Max(1, origins.Count) : options.Value.ChunkSize);
         var run = new AnalysisRun
         {
             Type = request.Type,
@@ -113,7 +115,7 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
             DestinationCount = destinations.Count,
             EngineVersion = EngineVersion,
             ChunkSize = search == MatrixSearch.Profile ? origins.Count : options.Value.ChunkSize,
-            DestinationGroupSize = search == MatrixSearch.Profile ? options.Value.DestinationGroupSize : null,
+            DestinationGroupSize = grouped ? options.Value.DestinationGroupSize : null,
             ChunkCount = chunks.Count,
             CreatedAt = DateTimeOffset.UtcNow,
             ScheduleId = scheduleId,
@@ -134,8 +136,22 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
                            ?? throw new InvalidOperationException($"Idempotency key '{idempotencyKey}' conflicted but has no run.");
                 }
             }
-            ctx.RunPoints.AddRange(origins.Select((p, i) => p.ToPoint(run.Id, true, i)));
-            ctx.RunPoints.AddRange(destinations.Select((p, i) => p.ToPoint(run.Id, false, i)));
+            // The points by COPY on the context's connection, inside its transaction: thousands of rows
+            // (12,000+ at Output Area scale) that EF would insert as tracked entities.
+            await BinaryCopy.WriteAsync((NpgsqlConnection)ctx.Database.GetDbConnection(), "analysis_point", "run_id, is_origin, index, kind, code, name, lon, lat, weight",
+                origins.Select((p, i) => (Origin: true, Index: i, Point: p)).Concat(destinations.Select((p, i) => (Origin: false, Index: i, Point: p))), (copy, row) =>
+                {
+                    copy.Write(run.Id, NpgsqlTypes.NpgsqlDbType.Bigint);
+                    copy.Write(row.Origin, NpgsqlTypes.NpgsqlDbType.Boolean);
+                    copy.Write(row.Index, NpgsqlTypes.NpgsqlDbType.Integer);
+                    copy.Write(row.Point.Kind, NpgsqlTypes.NpgsqlDbType.Text);
+                    copy.Write(row.Point.Code, NpgsqlTypes.NpgsqlDbType.Text);
+                    if (row.Point.Name is null) copy.WriteNull();
+                    else copy.Write(row.Point.Name, NpgsqlTypes.NpgsqlDbType.Text);
+                    copy.Write(row.Point.Lon, NpgsqlTypes.NpgsqlDbType.Double);
+                    copy.Write(row.Point.Lat, NpgsqlTypes.NpgsqlDbType.Double);
+                    copy.Write(row.Point.Weight, NpgsqlTypes.NpgsqlDbType.Double);
+                }, ct);
             ctx.RunChunks.AddRange(chunks.Select((c, i) => new RunChunk
             {
                 RunId = run.Id, Index = i, OriginFrom = c.OriginFrom, OriginTo = c.OriginTo, DestinationFrom = c.DestinationFrom, DestinationTo = c.DestinationTo,
@@ -231,11 +247,7 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
         return (sites, [], request.Site is null ? $"sites:{request.SiteSet}" : $"sites:{request.SiteSet}:{request.Site}", "none");
     }
 
-    private sealed record Point(string Kind, string Code, string? Name, double Lon, double Lat, double Weight)
-    {
-        public RunPoint ToPoint(long runId, bool origin, int index) =>
-            new() { RunId = runId, IsOrigin = origin, Index = index, Kind = Kind, Code = Code, Name = Name, Lon = Lon, Lat = Lat, Weight = Weight };
-    }
+    private sealed record Point(string Kind, string Code, string? Name, double Lon, double Lat, double Weight);
 
     /// <summary>Points of <paramref name="kind"/> from <paramref name="sql"/>; <paramref name="parameter"/> is bound as $1 (text) when the query uses it.</summary>
     private static async Task<List<Point>> Points(LisGeoDbContext ctx, string kind, string sql, string? parameter, CancellationToken ct)

@@ -23,10 +23,15 @@ public sealed class JobsOptions
     /// <summary>
     /// Destinations per chunk of a profile run. The profile search scans each destination once for
     /// every origin, so its runs are split by destination groups (splitting the origins would repeat
-    /// the scans); on the New York feed a destination costs ~0.1 s of scan and merge for 2,500 origins
-    /// (bench/README.md), so 10 keep a chunk to seconds and a retry cheap.
+    /// the scans); a run with no more destinations than this is one chunk, which writes its origins'
+    /// rows itself. Every extra group costs its parts of every origin's indicators (written, then read
+    /// back and merged by the aggregation) and a chunk boundary: with 10, a 30-centre run spent about 1.5 s
+    /// of CPU on them, 15 % of its routing's (bench/jobs/README.md). 30 keeps a regional run to ~30
+    /// centres in one chunk of a few seconds on two cores (≈ 0.2 s of scan and merge per destination for
+    /// 2,500 origins on the New York feed) with a matrix of 4 B × origins × 30 × departures (54 MB at
+    /// 2,500 origins over 180 minutes, 270 MB at 12,500). Lower it to spread a run over several worker machines.
     /// </summary>
-    [Range(1, 10_000)] public int DestinationGroupSize { get; set; } = 10;
+    [Range(1, 10_000)] public int DestinationGroupSize { get; set; } = 30;
 
     /// <summary>Run a Hangfire server inside this process (the API does by default, so one command starts everything).</summary>
     public bool RunServer { get; set; } = true;

@@ -1,4 +1,5 @@
 using Lis.Geo.Analysis;
+using Lis.Geo.Data;
 using Lis.Geo.Data.Model;
 using Npgsql;
 using NpgsqlTypes;
@@ -16,18 +17,14 @@ public static class OriginParts
     /// <summary>Writes a chunk's parts with COPY, in the chunk's transaction (its earlier parts are already deleted).</summary>
     public static async Task CopyAsync(NpgsqlConnection conn, long runId, RunChunk chunk, IReadOnlyList<OriginAccessPart> parts, CancellationToken ct)
     {
-        await using var copy = await conn.BeginBinaryImportAsync(
-            "COPY analysis_origin_part (run_id, chunk_index, origin_index, centres_reachable, centres_within) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var p in parts)
+        await BinaryCopy.WriteAsync(conn, "analysis_origin_part", "run_id, chunk_index, origin_index, centres_reachable, centres_within", parts, (copy, p) =>
         {
-            await copy.StartRowAsync(ct);
-            await copy.WriteAsync(runId, NpgsqlDbType.Bigint, ct);
-            await copy.WriteAsync(chunk.Index, NpgsqlDbType.Integer, ct);
-            await copy.WriteAsync(chunk.OriginFrom + p.Origin, NpgsqlDbType.Integer, ct);
-            await copy.WriteAsync(p.CentresReachable, NpgsqlDbType.Integer, ct);
-            await copy.WriteAsync(p.CentresWithin, NpgsqlDbType.Array | NpgsqlDbType.Integer, ct);
-        }
-        await copy.CompleteAsync(ct);
+            copy.Write(runId, NpgsqlDbType.Bigint);
+            copy.Write(chunk.Index, NpgsqlDbType.Integer);
+            copy.Write(chunk.OriginFrom + p.Origin, NpgsqlDbType.Integer);
+            copy.Write(p.CentresReachable, NpgsqlDbType.Integer);
+            copy.Write(p.CentresWithin, NpgsqlDbType.Array | NpgsqlDbType.Integer);
+        }, ct);
     }
 
     /// <summary>
@@ -64,20 +61,14 @@ public static class OriginParts
             del.Parameters.Add(new() { Value = run.Id });
             await del.ExecuteNonQueryAsync(ct);
         }
-        await using (var copy = await conn.BeginBinaryImportAsync(
-            "COPY analysis_origin_result (run_id, origin_index, centres_reachable, departures_meeting_target, departures) FROM STDIN (FORMAT BINARY)", ct))
+        await BinaryCopy.WriteAsync(conn, "analysis_origin_result", "run_id, origin_index, centres_reachable, departures_meeting_target, departures", merged, (copy, m) =>
         {
-            foreach (var (o, reachable, meeting, departures) in merged)
-            {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(run.Id, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(o, NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(reachable, NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(meeting, NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(departures, NpgsqlDbType.Integer, ct);
-            }
-            await copy.CompleteAsync(ct);
-        }
+            copy.Write(run.Id, NpgsqlDbType.Bigint);
+            copy.Write(m.Origin, NpgsqlDbType.Integer);
+            copy.Write(m.Reachable, NpgsqlDbType.Integer);
+            copy.Write(m.Meeting, NpgsqlDbType.Integer);
+            copy.Write(m.Departures, NpgsqlDbType.Integer);
+        }, ct);
         await using (var del = new NpgsqlCommand("DELETE FROM analysis_origin_part WHERE run_id = $1", conn, tx))
         {
             del.Parameters.Add(new() { Value = run.Id });

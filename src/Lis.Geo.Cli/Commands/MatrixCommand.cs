@@ -71,7 +71,14 @@ public sealed class MatrixCommand : ICliCommand
         var kind = parameters.WindowKind == WindowKind.Arrival ? "arrival" : "departure";
         var chosen = search == MatrixSearch.Auto ? TravelTimeMatrix.Choose(parameters, origins.Count, destinations.Count) : search;
         progress.WriteLine($"routing {origins.Count} origins × {destinations.Count} destinations, {parameters.Window.Count} {kind} minutes ({parameters.Window}) on {Environment.ProcessorCount} cores, {chosen.ToString().ToLowerInvariant()} search{(search == MatrixSearch.Auto ? " (auto)" : "")}");
+        // Phases on stderr, so this command's time can be set beside `lisgeo bench`'s matrix row (which
+        // excludes process start, the timetable load, the router and the CSV): bench/jobs/README.md.
         var clock = Stopwatch.StartNew();
+        var router = new TransitRouter(timetable, parameters);
+        var walking = clock.Elapsed.TotalSeconds;
+        if (chosen == MatrixSearch.Profile) _ = router.ProfileConnectionCount;
+        var prepared = clock.Elapsed.TotalSeconds;
+        progress.WriteLine($"router: {router.TransferCount} walking transfers in {walking:0.00} s{(chosen == MatrixSearch.Profile ? $", {router.ProfileConnectionCount} profile connections in {prepared - walking:0.00} s" : "")}");
         var lastReport = 0L;
         var reporter = new Progress(p =>
         {
@@ -80,8 +87,11 @@ public sealed class MatrixCommand : ICliCommand
             Interlocked.Exchange(ref lastReport, now);
             progress.WriteLine($"  {p.OriginsDone}/{p.OriginCount} origins, {clock.Elapsed.TotalSeconds:0.0} s");
         });
-        var matrix = TravelTimeMatrix.Compute(timetable, origins.Select(o => o.Location).ToList(), destinations.Select(d => d.Location).ToList(),
-            parameters, reporter, cancellationToken, chosen);
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        var matrix = TravelTimeMatrix.Compute(router, origins.Select(o => o.Location).ToList(), destinations.Select(d => d.Location).ToList(),
+            reporter, cancellationToken, chosen);
+        var routed = clock.Elapsed.TotalSeconds;
+        var matrixCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
 
         using var writer = new StreamWriter(outPath, false, new UTF8Encoding(false));
         var header = new StringBuilder("origin_id,destination_id");
@@ -104,7 +114,7 @@ public sealed class MatrixCommand : ICliCommand
                 writer.WriteLine(line);
             }
         }
-        progress.WriteLine($"wrote {origins.Count * destinations.Count} pairs to {outPath} in {clock.Elapsed.TotalSeconds:0.0} s ({matrix.Search.ToString().ToLowerInvariant()} search)");
+        progress.WriteLine($"wrote {origins.Count * destinations.Count} pairs to {outPath} in {clock.Elapsed.TotalSeconds:0.0} s ({matrix.Search.ToString().ToLowerInvariant()} search; router {prepared:0.00} s, matrix {routed - prepared:0.00} s with {matrixCpu:0.00} s of CPU, CSV {clock.Elapsed.TotalSeconds - routed:0.00} s)");
         return Task.FromResult(0);
     }
 

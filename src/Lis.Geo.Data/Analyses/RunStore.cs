@@ -77,13 +77,14 @@ public static class RunStore
     /// transaction; true when this chunk was the last one, which then writes the aggregation's outbox
     /// row in the same transaction, so "all chunks done" never commits without the aggregation due. A run split
     /// by destination groups has its origins done only when its last group is (each group covers every
-    /// origin, and an origin's indicators need every group).
+    /// origin, and an origin's indicators need every group). <c>done_at</c> is the clock at this statement,
+    /// after the chunk's rows are written (<c>now()</c> would be its transaction's start, before them).
     /// </summary>
     public static async Task<bool> CompleteChunkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long runId, RunChunk chunk, double seconds, double routingSeconds, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("""
             WITH done AS (
-                UPDATE analysis_chunk SET done_at = now(), seconds = $3, routing_seconds = $4 WHERE run_id = $1 AND index = $2 AND done_at IS NULL RETURNING origin_to - origin_from AS n)
+                UPDATE analysis_chunk SET done_at = clock_timestamp(), seconds = $3, routing_seconds = $4 WHERE run_id = $1 AND index = $2 AND done_at IS NULL RETURNING origin_to - origin_from AS n)
             UPDATE analysis_run r SET chunks_done = r.chunks_done + 1,
                 origins_done = CASE WHEN r.destination_group_size IS NULL THEN r.origins_done + done.n
                                     WHEN r.chunks_done + 1 = r.chunk_count THEN r.origin_count ELSE 0 END

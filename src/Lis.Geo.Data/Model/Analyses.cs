@@ -42,13 +42,13 @@ public sealed class AnalysisRun
     public int DestinationCount { get; set; }
     public required string EngineVersion { get; set; }
 
-    /// <summary>Origins per chunk (every origin when the run is split by destination groups).</summary>
+    /// <summary>Origins per chunk (every origin in a profile run: one chunk, or one per destination group).</summary>
     public int ChunkSize { get; set; }
 
     /// <summary>
     /// Destinations per chunk when the run is split by destination groups (profile runs: each chunk
     /// scans its group's destinations for every origin; the aggregation merges the origins' indicators
-    /// across groups); null when it is split by origins.
+    /// across groups); null when it is split by origins, including a profile run in a single chunk.
     /// </summary>
     public int? DestinationGroupSize { get; set; }
     public int ChunkCount { get; set; }

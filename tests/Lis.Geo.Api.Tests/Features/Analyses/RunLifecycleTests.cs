@@ -18,7 +18,7 @@ namespace Lis.Geo.Api.Tests.Features.Analyses;
 /// </summary>
 public sealed class ManualJobsFixture : ApiFixture
 {
-    protected override IEnumerable<(string Key, string Value)> Settings => [("Jobs:RunServer", "false"), ("Jobs:ChunkSize", "5")];
+    protected override IEnumerable<(string Key, string Value)> Settings => [("Jobs:RunServer", "false"), ("Jobs:ChunkSize", "5"), ("Jobs:DestinationGroupSize", "10")];
 
     protected override async Task LoadAsync(Importer importer) =>
         await new FeedStore(Db).ImportAsync("sample", "sample-gtfs.zip", SampleFeed.Zip(), null, default);
@@ -88,7 +88,7 @@ public sealed class RunLifecycleTests(ManualJobsFixture api) : IClassFixture<Man
     [Fact]
     public async Task A_profile_run_in_destination_groups_writes_each_group_once_and_merges_origins_when_aggregated()
     {
-        // The fixture's default group size (10) splits the 7 centres and 6 employment sites of a corridor run into groups {0…9} and {10…12}.
+        // The fixture's group size (10) splits the 7 centres and 6 employment sites of a corridor run into groups {0…9} and {10…12}.
         var response = await api.Writer().PostAsync("/analyses", new StringContent("""{"type":"corridor","serviceDate":"2026-11-25","minCentres":2,"search":"profile"}""", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
@@ -124,6 +124,49 @@ public sealed class RunLifecycleTests(ManualJobsFixture api) : IClassFixture<Man
         Assert.Equal(0L, await api.ScalarAsync<long>(mismatches, id));
         await api.Jobs().AggregateAsync(id, null, CancellationToken.None);
         Assert.Equal(origins, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_origin_result WHERE run_id = $1", id));
+    }
+
+    [Fact]
+    public async Task A_profile_run_whose_destinations_fit_one_group_is_one_chunk_that_writes_the_forward_runs_rows()
+    {
+        // The 7 centres fit the fixture's group size (10): one chunk of every origin to every centre, which
+        // writes the origin rows itself (no parts, nothing to merge), equal to a forward run's in chunks of 5.
+        async Task<long> Start(string search)
+        {
+            var response = await api.Writer().PostAsync("/analyses", new StringContent($$"""{"serviceDate":"2026-11-25","minCentres":2,"search":"{{search}}"}""", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        }
+        var profile = await Start("profile");
+        var forward = await Start("forward");
+        var origins = await api.ScalarAsync<long>("SELECT count(*) FROM analysis_point WHERE run_id = $1 AND is_origin", profile);
+        Assert.Equal($"1,{origins},", await api.ScalarAsync<string>("SELECT concat_ws(',', chunk_count, chunk_size, coalesce(destination_group_size::text, '')) FROM analysis_run WHERE id = $1", profile));
+
+        await api.Jobs().RunChunkAsync(profile, 0, CancellationToken.None);
+        Assert.Equal(("running", (int)origins, 1), await Progress(profile));
+        Assert.Equal(0L, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_origin_part WHERE run_id = $1", profile));
+        Assert.Equal(origins, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_origin_result WHERE run_id = $1", profile));
+        await api.Jobs().AggregateAsync(profile, null, CancellationToken.None);
+        var forwardChunks = await api.ScalarAsync<int>("SELECT chunk_count FROM analysis_run WHERE id = $1", forward);
+        Assert.True(forwardChunks > 1);
+        for (var c = 0; c < forwardChunks; c++) await api.Jobs().RunChunkAsync(forward, c, CancellationToken.None);
+        await api.Jobs().AggregateAsync(forward, null, CancellationToken.None);
+
+        var (p, f) = (await api.GetJsonAsync($"/analyses/{profile}"), await api.GetJsonAsync($"/analyses/{forward}"));
+        Assert.Equal("succeeded", p.GetProperty("state").GetString());
+        Assert.Equal("succeeded", f.GetProperty("state").GetString());
+        Assert.Equal("profile", p.GetProperty("record").GetProperty("parameters").GetProperty("search").GetString());
+        Assert.Equal(f.GetProperty("summary").GetRawText(), p.GetProperty("summary").GetRawText());
+        foreach (var sql in new[]
+        {
+            "SELECT string_agg(concat_ws(',', origin_index, destination_index, array_to_string(percentiles, ':', 'U'), departures_within), ';' ORDER BY origin_index, destination_index) FROM analysis_pair_result WHERE run_id = $1",
+            "SELECT string_agg(concat_ws(',', origin_index, centres_reachable, departures_meeting_target, departures), ';' ORDER BY origin_index) FROM analysis_origin_result WHERE run_id = $1",
+        })
+        {
+            var forwardRows = await api.ScalarAsync<string>(sql, forward);
+            Assert.False(string.IsNullOrEmpty(forwardRows), sql);
+            Assert.Equal(forwardRows, await api.ScalarAsync<string>(sql, profile));
+        }
     }
 
     [Fact]
