@@ -18,7 +18,7 @@ SELECT :run, 'zone-access', 'aggregating',
          "routing":{"walkSpeed":1.33,"circuity":1.3,"maxAccessWalk":600,"boardSlack":60,"maxTransferWalk":300,"maxEgressWalk":600,"maxDirectWalk":1800,
                     "maxRides":null,"maxTripDuration":7200,"window":{"kind":"departure","start":"07:00:00","end":"10:00:00","stepSeconds":60,"departures":180},
                     "percentiles":[5,25,50,75,95],"earthRadiusMeters":6371008.8},
-         "access":{"thresholdSeconds":2700,"minCentres":3,"percentile":50},"zoneSet":"lsoa11"}',
+         "access":{"thresholdSeconds":2700,"minCentres":3,"percentile":50},"zoneSet":"lsoa11","deprivation":"imd2019"}',
        1, 'zones:lsoa11', 'synthetic', (SELECT count(*) FROM zone WHERE zone_set_id = 'lsoa11'),
        'centres', 'synthetic', (SELECT count(*) FROM bench_centre), 'synthetic', 100, 25, 25,
        (SELECT count(*) FROM zone WHERE zone_set_id = 'lsoa11'), now() - interval '10 minutes', now() - interval '9 minutes';
