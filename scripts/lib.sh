@@ -82,6 +82,13 @@ ensure_chromium() {
   ensure_packages chromium
 }
 
+# OWSLib (Python's OGC client library): tests/Lis.Geo.Api.Tests/Gis/owslib_check.py reads the API with it.
+ensure_owslib() {
+  # The Debian package is for the system interpreter (the test runs /usr/bin/python3 when it exists).
+  local py=python3; [ -x /usr/bin/python3 ] && py=/usr/bin/python3
+  "$py" -c 'import owslib' >/dev/null 2>&1 || ensure_packages python3-owslib
+}
+
 # npm: building the API runs `npm ci` in src/Lis.Geo.Api/map for MapLibre GL JS (the /map page).
 ensure_npm() {
   command -v npm >/dev/null 2>&1 || ensure_packages npm

@@ -1,6 +1,9 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using Npgsql;
 
 namespace Lis.Geo.Data.Layers;
@@ -56,9 +59,9 @@ public sealed record FeatureRequest
 public readonly record struct FeatureRow(string Json, string? Key, double? X = null, double? Y = null);
 
 /// <summary>
-/// Reads GeoJSON features from a <see cref="Layer"/>. PostGIS writes each Feature's JSON
-/// (<c>ST_AsGeoJSON</c>, <c>json_build_object</c>), so rows stream to the client without an object
-/// model in between — the approach pg_featureserv takes. The bbox is transformed to the storage
+/// Reads GeoJSON features from a <see cref="Layer"/>. PostGIS writes each geometry's JSON
+/// (<c>ST_AsGeoJSON</c>) and the properties' values are written straight to JSON, so rows stream to the
+/// client without an object model in between — the approach pg_featureserv takes. The bbox is transformed to the storage
 /// CRS, never the column, so the GiST index answers it.
 /// </summary>
 public static class FeatureQuery
@@ -95,17 +98,22 @@ public static class FeatureQuery
         var (where, parameters) = Where(layer, req);
         var props = req.Properties is null ? layer.Properties : layer.Properties.Where(p => req.Properties.Contains(p.Name)).ToList();
         var geometry = req.OutputSrid == 4326 ? layer.GeometrySql : $"ST_Transform({layer.GeometrySql}, {req.OutputSrid})";
-        // Concatenated as text: a ::json cast of ST_AsGeoJSON would make PostgreSQL re-parse every geometry.
+        // The id and geometry come as JSON text (PostGIS writes the geometry); the properties as their typed
+        // values, written to JSON here (PropertyWriter): json_build_object was 40 % of the query's time.
         var sql = new StringBuilder()
-            .Append("SELECT '{\"type\":\"Feature\",\"id\":' || to_json(").Append(layer.IdSql).Append(")::text")
-            .Append(req.IncludeGeometry
-                ? $" || ',\"geometry\":' || coalesce(ST_AsGeoJSON({geometry}, {Decimals(req.OutputSrid)}, 0), 'null')"
-                : " || ',\"geometry\":null'")
-            .Append(" || ',\"properties\":' || ").Append(PropertiesJson(props)).Append("::text || '}'");
+            .Append("SELECT to_json(").Append(layer.IdSql).Append(")::text, ")
+            .Append(req.IncludeGeometry ? $"coalesce(ST_AsGeoJSON({geometry}, {Decimals(req.OutputSrid)}, 0), 'null')" : "'null'");
+        var at = 2;
         if (withKeys)
+        {
             sql.Append(", json_build_array(").Append(string.Join(", ", layer.OrderTerms.Select(t => t.Sql))).Append(")::text");
+            at++;
+        }
         if (req.WithPoint)
             sql.Append($", ST_X(ST_PointOnSurface({geometry})), ST_Y(ST_PointOnSurface({geometry}))");
+        var first = req.WithPoint ? at + 2 : at;
+        foreach (var p in props)
+            sql.Append(", (").Append(p.Sql).Append(p.Type == PropertyType.String ? ")::text" : ")");
         sql.Append(" FROM ").Append(layer.From).Append(' ').Append(WhereClause(where))
             .Append(" ORDER BY ").Append(OrderBy(layer, req));
         if (req.FeatureId is null)
@@ -113,10 +121,70 @@ public static class FeatureQuery
         await using var cmd = db.CreateCommand(sql.ToString());
         cmd.Parameters.AddRange(parameters.ToArray());
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        var at = withKeys ? 2 : 1;
+        var writer = new PropertyWriter(props);
         while (await r.ReadAsync(ct))
-            yield return new FeatureRow(r.GetString(0), withKeys ? r.GetString(1) : null,
+            yield return new FeatureRow(writer.Feature(r, first), withKeys ? r.GetString(2) : null,
                 req.WithPoint && !r.IsDBNull(at) ? r.GetDouble(at) : null, req.WithPoint && !r.IsDBNull(at + 1) ? r.GetDouble(at + 1) : null);
+    }
+
+    /// <summary>
+    /// Writes a row as one GeoJSON Feature: the id (column 0) and geometry (column 1) as PostgreSQL gave their
+    /// JSON, then the properties from column <c>first</c> on, each by its value's type as PostgreSQL's
+    /// <c>to_json</c> would (numbers as numbers with their digits, NaN and infinities as strings, null as null;
+    /// text escaped as JSON requires, other characters as they are).
+    /// </summary>
+    private sealed class PropertyWriter(IReadOnlyList<LayerProperty> props)
+    {
+        private readonly JsonEncodedText[] _names = props.Select(p => JsonEncodedText.Encode(p.Name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping)).ToArray();
+        private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+        private Utf8JsonWriter? _json;
+
+        public string Feature(NpgsqlDataReader r, int first)
+        {
+            _buffer.ResetWrittenCount();
+            var w = _json ??= new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
+            w.Reset(_buffer);
+            w.WriteStartObject();
+            w.WriteString(TypeName, FeatureName);
+            w.WritePropertyName(IdName);
+            w.WriteRawValue(r.GetString(0), skipInputValidation: true);
+            w.WritePropertyName(GeometryName);
+            w.WriteRawValue(r.GetString(1), skipInputValidation: true);
+            w.WriteStartObject(PropertiesName);
+            for (var i = 0; i < _names.Length; i++)
+            {
+                w.WritePropertyName(_names[i]);
+                switch (r.IsDBNull(first + i) ? null : r.GetValue(first + i))
+                {
+                    case null: w.WriteNullValue(); break;
+                    case string v: w.WriteStringValue(v); break;
+                    case bool v: w.WriteBooleanValue(v); break;
+                    case short v: w.WriteNumberValue(v); break;
+                    case int v: w.WriteNumberValue(v); break;
+                    case long v: w.WriteNumberValue(v); break;
+                    case decimal v: w.WriteNumberValue(v); break;
+                    case double v: Number(w, v); break;
+                    case float v: Number(w, v); break;
+                    case var v: w.WriteStringValue(Convert.ToString(v, CultureInfo.InvariantCulture)); break;
+                }
+            }
+            w.WriteEndObject();
+            w.WriteEndObject();
+            w.Flush();
+            return Encoding.UTF8.GetString(_buffer.WrittenSpan);
+        }
+
+        private static void Number(Utf8JsonWriter w, double v)
+        {
+            if (double.IsFinite(v)) w.WriteNumberValue(v);
+            else w.WriteStringValue(double.IsNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
+        }
+
+        private static readonly JsonEncodedText TypeName = JsonEncodedText.Encode("type");
+        private static readonly JsonEncodedText FeatureName = JsonEncodedText.Encode("Feature");
+        private static readonly JsonEncodedText IdName = JsonEncodedText.Encode("id");
+        private static readonly JsonEncodedText GeometryName = JsonEncodedText.Encode("geometry");
+        private static readonly JsonEncodedText PropertiesName = JsonEncodedText.Encode("properties");
     }
 
     /// <summary>The requested sort properties first (NULLs last either way), then the layer's own order, which is unique.</summary>
@@ -126,10 +194,6 @@ public static class FeatureQuery
         var terms = sort.Select(s => $"({layer.Properties.First(p => p.Name == s.Property).Sql}) {(s.Descending ? "DESC" : "ASC")} NULLS LAST");
         return string.Join(", ", terms) + ", " + layer.Order;
     }
-
-    /// <summary>json_build_object takes at most 100 arguments: 50 properties, far more than any layer has.</summary>
-    private static string PropertiesJson(IReadOnlyList<LayerProperty> props) =>
-        props.Count == 0 ? "'{}'::json" : "json_build_object(" + string.Join(", ", props.Select(p => $"'{p.Name}', {p.Sql}")) + ")";
 
     private static string WhereClause(List<string> where) => where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
 

@@ -64,6 +64,8 @@ public static class OgcApi
     public const string SchemaRel = "http://www.opengis.net/def/rel/ogc/1.0/schema";
     public const string TilesetsVectorRel = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector";
 
+    private static readonly byte[] Comma = [(byte)','];
+
     /// <summary>Pages up to this size are assembled in memory to carry an ETag; larger ones stream without.</summary>
     private const int MaxBufferedFeatures = 1_000;
 
@@ -240,7 +242,8 @@ public static class OgcApi
             await foreach (var row in rows.WithCancellation(token))
             {
                 if (returned == fr.Limit) { more = true; break; }
-                await GeoJsonResult.WriteAsync(body, returned++ == 0 ? row.Json : "," + row.Json, token);
+                if (returned++ > 0) await body.WriteAsync(Comma, token);
+                await GeoJsonResult.WriteAsync(body, row.Json, token);
                 lastKey = row.Key;
             }
             var links = PageLinks(req, layer, fr, more ? lastKey : null, more);
@@ -251,10 +254,18 @@ public static class OgcApi
 
         if (fr.Limit <= MaxBufferedFeatures)
         {
-            await using var buffer = new MemoryStream();
-            var links = await WriteAsync(buffer, ct);
-            return new BufferedGeoJson(buffer.ToArray(), Encoding.UTF8.GetBytes($",\"timeStamp\":\"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\"}}"),
-                OgcCrs.Uri(fr.OutputSrid), links, immutable);
+            var buffer = new PooledBufferStream();
+            try
+            {
+                var links = await WriteAsync(buffer, ct);
+                return new BufferedGeoJson(buffer.Written, Encoding.UTF8.GetBytes($",\"timeStamp\":\"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\"}}"),
+                    OgcCrs.Uri(fr.OutputSrid), links, immutable, buffer);
+            }
+            catch
+            {
+                await buffer.DisposeAsync();
+                throw;
+            }
         }
         return new GeoJsonResult(async (body, token) =>
         {
@@ -332,22 +343,32 @@ public static class OgcApi
         }
     }
 
-    /// <summary>A GeoJSON body built in memory: ETag over everything but the time stamp, then 304 or the bytes.</summary>
-    private sealed class BufferedGeoJson(byte[] body, byte[] tail, string contentCrs, IReadOnlyList<Link> links, bool immutable) : IResult
+    /// <summary>
+    /// A GeoJSON body built in memory: ETag over everything but the time stamp, then 304 or the bytes.
+    /// <paramref name="owner"/>, when given, holds the body's memory and is disposed once it is sent.
+    /// </summary>
+    private sealed class BufferedGeoJson(ReadOnlyMemory<byte> body, byte[] tail, string contentCrs, IReadOnlyList<Link> links, bool immutable, IDisposable? owner = null) : IResult
     {
         public async Task ExecuteAsync(HttpContext http)
         {
-            OgcHttp.LinkHeader(http.Response, links);
-            http.Response.Headers["Content-Crs"] = $"<{contentCrs}>";
-            if (OgcHttp.NotModified(http, OgcHttp.ETag(body), immutable))
+            try
             {
-                http.Response.StatusCode = StatusCodes.Status304NotModified;
-                return;
+                OgcHttp.LinkHeader(http.Response, links);
+                http.Response.Headers["Content-Crs"] = $"<{contentCrs}>";
+                if (OgcHttp.NotModified(http, OgcHttp.ETag(body.Span), immutable))
+                {
+                    http.Response.StatusCode = StatusCodes.Status304NotModified;
+                    return;
+                }
+                http.Response.ContentType = GeoJsonResult.MediaType;
+                http.Response.ContentLength = body.Length + tail.Length;
+                await http.Response.Body.WriteAsync(body, http.RequestAborted);
+                await http.Response.Body.WriteAsync(tail, http.RequestAborted);
             }
-            http.Response.ContentType = GeoJsonResult.MediaType;
-            http.Response.ContentLength = body.Length + tail.Length;
-            await http.Response.Body.WriteAsync(body, http.RequestAborted);
-            await http.Response.Body.WriteAsync(tail, http.RequestAborted);
+            finally
+            {
+                owner?.Dispose();
+            }
         }
     }
 

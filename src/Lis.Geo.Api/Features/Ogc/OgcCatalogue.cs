@@ -12,8 +12,8 @@ namespace Lis.Geo.Api.Features.Ogc;
 /// What invalidates what: a successful write through this API (<see cref="Invalidate"/>, called by the
 /// pipeline after every POST/PUT/PATCH/DELETE) drops everything; the list is re-read when the set of
 /// zone sets or succeeded runs changes (one small query per list); results of finished runs never change,
-/// so their extents and counts are kept; other extents and counts are re-read after
-/// <see cref="MutableLifetime"/> at the latest, for writes made outside this process (the CLI importing).
+/// so their extents and counts are kept; other extents and counts, and every layer found by id, are re-read
+/// after <see cref="MutableLifetime"/> at the latest, for writes made outside this process (the CLI importing).
 /// </para>
 /// </summary>
 public sealed class OgcCatalogue(NpgsqlDataSource db)
@@ -25,6 +25,7 @@ public sealed class OgcCatalogue(NpgsqlDataSource db)
     private (string Key, IReadOnlyList<Layer> Layers)? _list;
     private readonly ConcurrentDictionary<string, Cached<double[]?>> _extents = new();
     private readonly ConcurrentDictionary<string, Cached<long>> _counts = new();
+    private readonly ConcurrentDictionary<string, Cached<Layer>> _layers = new();
 
     private sealed record Cached<T>(long Version, DateTime At, T Value);
 
@@ -36,6 +37,7 @@ public sealed class OgcCatalogue(NpgsqlDataSource db)
         Interlocked.Increment(ref _version);
         _counts.Clear();
         _extents.Clear();
+        _layers.Clear();
     }
 
     /// <summary>Run results are written once, when the run succeeds, and only ever deleted with the run.</summary>
@@ -69,7 +71,24 @@ public sealed class OgcCatalogue(NpgsqlDataSource db)
     public static long? RunOf(Layer layer) =>
         layer.Id.Split('-') is ["analysis", var run, _] && long.TryParse(run, out var id) ? id : null;
 
-    public Task<Layer?> FindAsync(string id, CancellationToken ct, string? deprivation = null) => LayerCatalog.FindAsync(db, id, ct, deprivation);
+    /// <summary>
+    /// One layer by id, kept like the counts: every items, tile and schema request starts here, and building a
+    /// zone layer asks PostgreSQL for the zone set's default deprivation edition (a count over all its zones
+    /// joined to every edition), which was a query as costly as the page itself. Only found layers are kept,
+    /// so a run that succeeds or a zone set imported since is seen at once; a write through this API drops
+    /// them, and after <see cref="MutableLifetime"/> they are rebuilt for changes made by other processes.
+    /// </summary>
+    public async Task<Layer?> FindAsync(string id, CancellationToken ct, string? deprivation = null)
+    {
+        var key = id + "\n" + deprivation;
+        if (_layers.TryGetValue(key, out var c) && c.Version == Version && DateTime.UtcNow - c.At < MutableLifetime) return c.Value;
+        var version = Version;
+        var layer = await LayerCatalog.FindAsync(db, id, ct, deprivation);
+        if (layer is null) return null;
+        if (_layers.Count >= MaxCachedCounts) _layers.Clear();
+        _layers[key] = new(version, DateTime.UtcNow, layer);
+        return layer;
+    }
 
     private bool Fresh<T>(Layer layer, Cached<T> c) =>
         c.Version == Version && (IsImmutable(layer) || DateTime.UtcNow - c.At < MutableLifetime);

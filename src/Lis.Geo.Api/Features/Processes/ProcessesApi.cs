@@ -144,7 +144,8 @@ public static class ProcessesApi
                 if (await RunStore.LoadAsync(db, jobId, ct) is not { } run) return NoSuchJob(jobId);
                 if (run.State != RunState.Succeeded)
                     return Problems.Result(Problems.NotFound, $"Job {jobId} is {StatusOf(run.State)}; results are given once it is successful.", "jobId",
-                        new Dictionary<string, object?> { ["status"] = StatusOf(run.State), ["error"] = run.Error,
+                        // jobStatus, not status: RFC 7807's status is the HTTP status code, and clients read it as a number.
+                        new Dictionary<string, object?> { ["jobStatus"] = StatusOf(run.State), ["error"] = run.Error,
                             ["ogcType"] = "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/result-not-ready" });
                 var results = new Dictionary<string, object>();
                 foreach (var kind in run.Spec.ResultLayers)

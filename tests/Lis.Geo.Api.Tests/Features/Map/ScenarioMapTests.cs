@@ -114,6 +114,14 @@ public sealed class ScenarioMapTests(MapFixture api) : IClassFixture<MapFixture>
         await page.FillAsync("#api-key", ApiFixture.ApiKey);
         Assert.Equal(ApiFixture.ApiKey, await page.EvaluateAsync<string>("() => sessionStorage.getItem('lisgeo.apiKey')"));
         Assert.Equal(0, await page.EvaluateAsync<int>("() => localStorage.length"));
+        // A value the API refuses: its ProblemDetails shown as the message naming the field; nothing stored, the drawing kept.
+        await page.FillAsync("#sc-speed", "0");
+        await page.ClickAsync("#sc-save");
+        await page.WaitForSelectorAsync("#scenario-status .error:has-text('speedKmh')");
+        Assert.Equal("POST /scenarios: modifications[0].speedKmh: must be > 0 (got 0).", await page.InnerTextAsync("#scenario-status .error"));
+        Assert.Equal(0, (await api.GetJsonAsync("/scenarios")).GetProperty("numberReturned").GetInt32());
+        Assert.Equal(2, await page.EvaluateAsync<int>("() => lisgeo.draft.points.length"));
+        await page.FillAsync("#sc-speed", "40");
         await page.ClickAsync("#sc-save");
         await page.WaitForFunctionAsync("() => lisgeo.state.scenario?.preview != null", null, new() { Timeout = 30_000 });
         var scenarioId = await page.EvaluateAsync<long>("() => lisgeo.state.scenario.id");
