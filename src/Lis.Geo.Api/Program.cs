@@ -28,6 +28,8 @@ if (string.IsNullOrWhiteSpace(connectionString))
 builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
 builder.Services.AddOptions<MapOptions>().BindConfiguration(MapOptions.Section);
+builder.Services.AddOptions<TileCacheOptions>().BindConfiguration(TileCacheOptions.Section);
+builder.Services.AddSingleton(sp => new TileCache(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TileCacheOptions>>().Value.CacheMegabytes * 1024L * 1024L));
 builder.Services.AddSingleton(_ => LisGeoDb.CreateDataSource(connectionString, autoPrepare: true));
 builder.Services.AddHostedService<WarmUp>();
 builder.Services.AddDbContext<LisGeoDbContext>(o => LisGeoDb.Configure((Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<LisGeoDbContext>)o, connectionString));

@@ -116,6 +116,14 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
     [JobDisplayName("Analysis {0}: aggregate")]
     public async Task AggregateAsync(long runId, PerformContext? context, CancellationToken cancellationToken)
     {
+        // One aggregation of a run at a time, in any process: a duplicate job (a crash between an enqueue
+        // and recording its job id can leave one) waits here for the first, then finds the run finished and does nothing.
+        await using (await RunStore.LockAggregationAsync(db, runId, cancellationToken))
+            await AggregateLockedAsync(runId, cancellationToken);
+    }
+
+    private async Task AggregateLockedAsync(long runId, CancellationToken cancellationToken)
+    {
         var run = await RunStore.LoadAsync(db, runId, cancellationToken);
         if (run is null || RunState.IsFinished(run.State)) return;
         await RunStore.SetStateAsync(db, runId, RunState.Aggregating, cancellationToken);

@@ -157,6 +157,25 @@ internal sealed class LocalCluster
         }
     }
 
+    /// <summary>
+    /// Shuts the server down as an administrator's restart would (pg_ctl fast mode: every session is
+    /// ended, new logins are refused), keeping its data directory for <see cref="StartServerAsync"/>.
+    /// </summary>
+    public async Task StopServerAsync()
+    {
+        var stop = await RunAsync(Path.Combine(_binDir, "pg_ctl"), ["-D", _dataDir, "-m", "fast", "-w", "-t", "60", "stop"], _runAsServerUser, Root).ConfigureAwait(false);
+        if (stop.ExitCode != 0) throw new InvalidOperationException($"pg_ctl stop failed (exit {stop.ExitCode}): {stop.Output.Trim()} {TailOfLog(Root)}");
+    }
+
+    /// <summary>Starts the server stopped by <see cref="StopServerAsync"/> again, on the same port.</summary>
+    public async Task StartServerAsync()
+    {
+        var start = await RunAsync(Path.Combine(_binDir, "pg_ctl"),
+            ["-D", _dataDir, "-l", Path.Combine(Root, "server.log"), "-w", "-t", "60", "-o", $"-p {Port.ToString(CultureInfo.InvariantCulture)}", "start"],
+            _runAsServerUser, Root).ConfigureAwait(false);
+        if (start.ExitCode != 0) throw new InvalidOperationException($"pg_ctl start failed (exit {start.ExitCode}): {start.Output.Trim()} {TailOfLog(Root)}");
+    }
+
     /// <summary>Stops the server immediately and deletes its directory; safe to call twice.</summary>
     /// <remarks>
     /// Runs at process exit, where the test platform may kill us within a fraction of a second

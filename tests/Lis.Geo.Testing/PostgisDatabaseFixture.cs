@@ -12,6 +12,7 @@ public class PostgisDatabaseFixture : IAsyncLifetime
 {
     private string? _connectionString;
     private PostgisServer? _server;
+    private PrivatePostgisServer? _private;
 
     /// <summary>Connection string of this fixture's database; valid once xunit has initialised the fixture.</summary>
     public string ConnectionString =>
@@ -27,9 +28,20 @@ public class PostgisDatabaseFixture : IAsyncLifetime
     /// </summary>
     protected virtual string DatabaseNamePrefix => GetType().Name;
 
+    /// <summary>
+    /// True to put the database on a cluster of this fixture's own (<see cref="PrivateServer"/>), which its
+    /// tests may stop and restart; it costs an initdb and a server start (a few seconds) and is stopped with the fixture.
+    /// </summary>
+    protected virtual bool OwnCluster => false;
+
+    /// <summary>The fixture's own cluster, when <see cref="OwnCluster"/>.</summary>
+    public PrivatePostgisServer PrivateServer =>
+        _private ?? throw new InvalidOperationException("This fixture uses the shared server (OwnCluster is false), or is not initialised yet.");
+
     public async Task InitializeAsync()
     {
-        _server = await PostgisServer.GetAsync().ConfigureAwait(false);
+        if (OwnCluster) _private = await PrivatePostgisServer.StartAsync().ConfigureAwait(false);
+        _server = _private?.Server ?? await PostgisServer.GetAsync().ConfigureAwait(false);
         _connectionString = await _server.CreateDatabaseAsync(DatabaseNamePrefix).ConfigureAwait(false);
         try
         {
@@ -51,6 +63,7 @@ public class PostgisDatabaseFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await DisposeDatabaseAsync().ConfigureAwait(false);
+        if (_private is not null) await _private.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Drops the database unless LISGEO_TEST_KEEP_DB=1 asks to keep it for inspection.</summary>

@@ -52,6 +52,9 @@ public sealed class PostgisServer
     /// <summary>How long finding or starting the server took (Docker probe, initdb, start).</summary>
     public TimeSpan StartupTime { get; private set; }
 
+    /// <summary>A server over <paramref name="adminConnectionString"/> (a private cluster's), to create databases on it.</summary>
+    internal static PostgisServer Over(string adminConnectionString, string description) => new(adminConnectionString, description);
+
     /// <summary>The process-wide server, started on first use.</summary>
     public static Task<PostgisServer> GetAsync() => Instance.Value;
 

@@ -53,10 +53,14 @@ public sealed class LimitsOptions
     /// <summary>Most fields in one CSV row.</summary>
     [Range(16, 1_000_000)] public int MaxCsvFields { get; set; } = new Transit.Gtfs.InputLimits().MaxCsvFields;
 
+    /// <summary>Most rows (CSV records, GeoJSON features) in one file sent to an import.</summary>
+    [Range(1, 100_000_000)] public int MaxImportRows { get; set; } = new Transit.Gtfs.InputLimits().MaxImportRows;
+
     /// <summary>The readers' limits (<see cref="Transit.Gtfs.InputLimits"/>) from these options.</summary>
     public Transit.Gtfs.InputLimits Input() => new()
     {
         MaxInflatedBytes = MaxInflatedBytes, MaxInflateRatio = MaxInflateRatio, MaxCsvRowChars = MaxCsvRowChars, MaxCsvFields = MaxCsvFields,
+        MaxImportRows = MaxImportRows,
     };
 
     /// <summary>Synchronous routing requests (accessibility, isochrones) one client may make per minute.</summary>

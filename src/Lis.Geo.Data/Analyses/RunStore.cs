@@ -123,6 +123,54 @@ public static class RunStore
         return points;
     }
 
+    /// <summary>The advisory lock class of aggregations ("LGag"); the run id is the object.</summary>
+    private const int AggregationLockClass = 0x4C476167;
+
+    /// <summary>
+    /// Waits for, and holds until disposed, the run's aggregation lock: a session advisory lock on a
+    /// connection of its own, so it is released if the process dies or the connection is lost.
+    /// </summary>
+    public static async Task<IAsyncDisposable> LockAggregationAsync(NpgsqlDataSource db, long runId, CancellationToken ct)
+    {
+        var conn = await db.OpenConnectionAsync(ct);
+        try
+        {
+            await using var cmd = new NpgsqlCommand("SELECT pg_advisory_lock($1, $2)", conn);
+            cmd.Parameters.Add(new() { Value = AggregationLockClass });
+            cmd.Parameters.Add(new() { Value = unchecked((int)runId) });
+            await cmd.ExecuteNonQueryAsync(ct);
+            return new AdvisoryLock(conn, runId);
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed class AdvisoryLock(NpgsqlConnection conn, long runId) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                // Returned to the pool, the session would keep the lock: release it first.
+                await using var cmd = new NpgsqlCommand("SELECT pg_advisory_unlock($1, $2)", conn);
+                cmd.Parameters.Add(new() { Value = AggregationLockClass });
+                cmd.Parameters.Add(new() { Value = unchecked((int)runId) });
+                await cmd.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+            {
+                // The connection is gone, and the lock with it.
+            }
+            finally
+            {
+                await conn.DisposeAsync();
+            }
+        }
+    }
+
     public static Task SetStateAsync(NpgsqlDataSource db, long runId, string state, CancellationToken ct) =>
         Execute(db, "UPDATE analysis_run SET state = $2 WHERE id = $1 AND state NOT IN ('succeeded', 'failed', 'cancelled')", ct, runId, state);
 

@@ -38,10 +38,21 @@ public sealed class Importer(NpgsqlDataSource dataSource)
         var firstRowOfKey = new Dictionary<string, int>(StringComparer.Ordinal);
         var keyIndexes = dataset.Keys.Select(k => dataset.Columns.ToList().FindIndex(c => c.Name == k)).ToArray();
         var rejected = 0;
+        var rowsRead = rows.Count;
         var fileRefused = issues.Any(i => i.Row is null && i.Severity == ImportIssue.Error);
-        foreach (var row in fileRefused ? [] : rows)
+        var fileErrorDropped = false;
+        for (var r = 0; r < (fileRefused ? 0 : rows.Count); r++)
         {
             ct.ThrowIfCancellationRequested();
+            var row = rows[r];
+            // A mapped row is not needed again (its values are), so a large file is not held twice over.
+            rows[r] = null!;
+            // Only the first MaxStoredIssues are stored (the counts stay exact), so no more are kept in memory.
+            if (issues.Count > MaxStoredIssues)
+            {
+                fileErrorDropped |= issues.Skip(MaxStoredIssues).Any(i => i.Row is null && i.Severity == ImportIssue.Error);
+                issues.RemoveRange(MaxStoredIssues, issues.Count - MaxStoredIssues);
+            }
             var before = issues.Count;
             var values = dataset.Map(row, options, issues);
             if (values is not null)
@@ -78,14 +89,14 @@ public sealed class Importer(NpgsqlDataSource dataSource)
 
         if (skipped > 0)
             issues.Add(new ImportIssue(ImportIssue.Warning, "not_stored_skipped", null, dataset.Keys[^1],
-                $"{skipped} of {rows.Count} rows name {dataset.UpdatesExistingOf} that are not stored (first: {firstSkipped}); they were skipped."));
-        var fileErrors = issues.Any(i => i.Row is null && i.Severity == ImportIssue.Error);
-        if (!fileErrors && rows.Count == 0)
+                $"{skipped} of {rowsRead} rows name {dataset.UpdatesExistingOf} that are not stored (first: {firstSkipped}); they were skipped."));
+        var fileErrors = fileErrorDropped || issues.Any(i => i.Row is null && i.Severity == ImportIssue.Error);
+        if (!fileErrors && rowsRead == 0)
             issues.Add(new ImportIssue(ImportIssue.Error, "no_rows", null, null, "The file has no rows to import."));
-        var refuse = fileErrors || rows.Count == 0 || (rejected > 0 && !options.AcceptPartial) || accepted.Count == 0;
+        var refuse = fileErrors || rowsRead == 0 || (rejected > 0 && !options.AcceptPartial) || accepted.Count == 0;
         if (refuse && rejected > 0 && !options.AcceptPartial)
             issues.Insert(0, new ImportIssue(ImportIssue.Error, "import_rejected", null, null,
-                $"{rejected} of {rows.Count} rows were rejected, so nothing was imported. Fix the rows listed, or import with acceptPartial to keep the valid rows."));
+                $"{rejected} of {rowsRead} rows were rejected, so nothing was imported. Fix the rows listed, or import with acceptPartial to keep the valid rows."));
 
         var record = new ImportRecord
         {
@@ -94,7 +105,7 @@ public sealed class Importer(NpgsqlDataSource dataSource)
             FileSha256 = file.Sha256,
             ImportedAt = DateTimeOffset.UtcNow,
             Status = refuse ? "rejected" : "succeeded",
-            RowsRead = rows.Count,
+            RowsRead = rowsRead,
             RowsWritten = refuse ? 0 : accepted.Count,
             RowsRejected = rejected,
             Options = options.ToRecord(),

@@ -18,19 +18,38 @@ public sealed class SourceFile
 {
     public string Name { get; }
     public string Sha256 { get; }
-    private readonly byte[] _content;
+    private readonly Func<Stream> _open;
+    private readonly long _length;
+    private readonly bool _isGzip;
 
-    public SourceFile(string name, byte[] content)
+    private SourceFile(string name, Func<Stream> open, long length, string sha256)
     {
         Name = Path.GetFileName(name);
-        _content = content;
-        Sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
+        _open = open;
+        _length = length;
+        Sha256 = sha256;
+        using var s = open();
+        _isGzip = s.ReadByte() == 0x1f && s.ReadByte() == 0x8b && length > 2;
     }
 
-    public static async Task<SourceFile> ReadAsync(string path, CancellationToken ct) =>
-        new(path, await File.ReadAllBytesAsync(path, ct));
+    public SourceFile(string name, byte[] content)
+        : this(name, () => new MemoryStream(content, writable: false), content.Length, Convert.ToHexStringLower(SHA256.HashData(content))) { }
 
-    private bool IsGzip => _content.Length > 2 && _content[0] == 0x1f && _content[1] == 0x8b;
+    /// <summary>
+    /// A file on disk, read from there as a stream each time (never loaded whole): an upload of the full
+    /// upload limit costs a read buffer, not its size. <paramref name="sha256"/> when already known (an upload hashed as it arrived).
+    /// </summary>
+    public static SourceFile OnDisk(string path, string? name = null, string? sha256 = null)
+    {
+        Stream Open() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        if (sha256 is null)
+            using (var s = Open()) sha256 = Convert.ToHexStringLower(SHA256.HashData(s));
+        return new SourceFile(name ?? path, Open, new FileInfo(path).Length, sha256);
+    }
+
+    public static Task<SourceFile> ReadAsync(string path, CancellationToken ct) => Task.FromResult(OnDisk(path));
+
+    private bool IsGzip => _isGzip;
 
     private string BaseName => IsGzip && Name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? Name[..^3] : Name;
 
@@ -51,16 +70,16 @@ public sealed class SourceFile
 
     private StreamReader OpenText()
     {
-        Stream s = new MemoryStream(_content, writable: false);
+        var s = _open();
         if (IsGzip)
             s = new Lis.Geo.Transit.Gtfs.InflateLimitStream(new GZipStream(s, CompressionMode.Decompress),
-                Lis.Geo.Transit.Gtfs.InputLimits.Current.InflatedBudget(_content.Length), Name);
+                Lis.Geo.Transit.Gtfs.InputLimits.Current.InflatedBudget(_length), Name);
         // Strict: a byte that is not UTF-8 refuses the file rather than becoming U+FFFD in a name or code unseen.
         return new StreamReader(s, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true);
     }
 
     /// <summary>Reads every row. <paramref name="defaultSrid"/> applies to CSV coordinates and GeoJSON without a <c>crs</c> member.</summary>
-    public IReadOnlyList<SourceRow> ReadRows(int defaultSrid, List<Model.ImportIssue> fileIssues)
+    public List<SourceRow> ReadRows(int defaultSrid, List<Model.ImportIssue> fileIssues)
     {
         try
         {
@@ -115,6 +134,8 @@ public sealed class SourceFile
                 fileIssues.Add(FileError("unknown_crs", crsError!));
                 return rows;
             }
+            if (features.GetArrayLength() > Lis.Geo.Transit.Gtfs.InputLimits.Current.MaxImportRows)
+                throw TooManyRows();
             var options = GeoJsonOptions(srid);
             var n = 0;
             foreach (var f in features.EnumerateArray())
@@ -191,28 +212,30 @@ public sealed class SourceFile
     private List<SourceRow> ReadCsv(int defaultSrid, List<Model.ImportIssue> fileIssues)
     {
         var rows = new List<SourceRow>();
+        var maxRows = Lis.Geo.Transit.Gtfs.InputLimits.Current.MaxImportRows;
         using var reader = OpenText();
-        string[]? header = null;
+        CsvHeader? header = null;
         var wktReader = new WKTReader();
         // The engine's streaming RFC 4180 reader (quotes, doubled quotes, line breaks in fields, blank lines skipped).
         using var csv = new Lis.Geo.Transit.Gtfs.CsvReader(reader);
         while (csv.ReadRow())
         {
             var line = (int)csv.Line;
-            var values = new string[csv.FieldCount];
-            for (var i = 0; i < values.Length; i++) values[i] = csv[i].ToString();
             if (header is null)
             {
-                header = values.Select(h => h.Trim()).ToArray();
+                var names = new string[csv.FieldCount];
+                for (var i = 0; i < names.Length; i++) names[i] = csv[i].Trim().ToString();
+                header = new CsvHeader(names);
                 continue;
             }
-            var fields = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-            for (var i = 0; i < header.Length; i++)
-                fields[header[i]] = i < values.Length ? values[i] : null;
-            var row = new SourceRow(line, fields, null, null);
-            if (values.Length != header.Length)
+            // Checked as rows arrive, so a file of millions of tiny rows is refused after the limit, not after holding them all.
+            if (rows.Count >= maxRows) throw TooManyRows();
+            var values = new string[csv.FieldCount];
+            for (var i = 0; i < values.Length; i++) values[i] = csv[i].IsEmpty ? "" : csv[i].ToString();
+            var row = new SourceRow(line, new CsvFields(header, values), null, null);
+            if (values.Length != header.Width)
             {
-                rows.Add(row with { GeometryError = $"The row has {values.Length} fields; the header has {header.Length}." });
+                rows.Add(row with { GeometryError = $"The row has {values.Length} fields; the header has {header.Width}." });
                 continue;
             }
             rows.Add(WithCsvGeometry(row, defaultSrid, wktReader));
@@ -220,6 +243,57 @@ public sealed class SourceFile
         if (header is null)
             fileIssues.Add(FileError("empty_file", "The CSV file has no header row."));
         return rows;
+    }
+
+    private Lis.Geo.Transit.Gtfs.InputLimitException TooManyRows() =>
+        new($"{Name} has more than {Lis.Geo.Transit.Gtfs.InputLimits.Current.MaxImportRows:N0} rows (Limits:MaxImportRows); it was read no further.");
+
+    /// <summary>
+    /// A CSV file's column names, shared by all its rows: each name (case-insensitive) to the index of its
+    /// last column of that name, in order of first appearance, as a dictionary filled column by column would hold them.
+    /// </summary>
+    private sealed class CsvHeader
+    {
+        public readonly Dictionary<string, int> Index = new(StringComparer.OrdinalIgnoreCase);
+        public readonly List<string> Names = [];
+        public readonly int Width;
+
+        public CsvHeader(string[] names)
+        {
+            Width = names.Length;
+            for (var i = 0; i < names.Length; i++)
+            {
+                if (!Index.ContainsKey(names[i])) Names.Add(names[i]);
+                Index[names[i]] = i;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One CSV row's fields by column name: the shared header and the row's values, so a row costs its
+    /// strings and one array rather than a dictionary of its own. A column the row is too short for is null.
+    /// </summary>
+    private sealed class CsvFields(CsvHeader header, string[] values) : IReadOnlyDictionary<string, string?>
+    {
+        public string? this[string key] => TryGetValue(key, out var v) ? v : throw new KeyNotFoundException(key);
+        public IEnumerable<string> Keys => header.Names;
+        public IEnumerable<string?> Values => header.Names.Select(n => this[n]);
+        public int Count => header.Names.Count;
+        public bool ContainsKey(string key) => header.Index.ContainsKey(key);
+
+        public bool TryGetValue(string key, out string? value)
+        {
+            if (!header.Index.TryGetValue(key, out var i)) { value = null; return false; }
+            value = i < values.Length ? values[i] : null;
+            return true;
+        }
+
+        public IEnumerator<KeyValuePair<string, string?>> GetEnumerator()
+        {
+            foreach (var n in header.Names) yield return new(n, this[n]);
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private static SourceRow WithCsvGeometry(SourceRow row, int defaultSrid, WKTReader wktReader)

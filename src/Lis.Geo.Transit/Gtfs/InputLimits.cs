@@ -22,6 +22,14 @@ public sealed record InputLimits
     /// <summary>Most fields in one CSV row.</summary>
     public int MaxCsvFields { get; init; } = 4096;
 
+    /// <summary>
+    /// Most rows (CSV records or GeoJSON features) in one file imported into a dataset (not GTFS tables,
+    /// which stream into compact arrays). An import validates every row before it writes any, so it holds
+    /// them all; this bounds that memory (a few hundred bytes a row) whatever the file compresses to. Real
+    /// files are far smaller: 188,880 output areas, 35,672 LSOAs in England and Wales.
+    /// </summary>
+    public int MaxImportRows { get; init; } = 250_000;
+
     public static InputLimits Current { get; set; } = new();
 
     /// <summary>The inflated bytes allowed for an entry that is <paramref name="compressedBytes"/> long.</summary>

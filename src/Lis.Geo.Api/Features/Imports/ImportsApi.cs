@@ -42,13 +42,12 @@ public static class ImportsApi
                     ApproximateCentroids = Body.Flag(q, "approximateCentroids"),
                 };
                 // Received like feed uploads (streamed to disk, hashed, size-limited as bytes arrive); the
-                // importers then read the file whole, as parsing GeoJSON and validating every row needs it.
+                // importer reads it from there as a stream, within Limits:MaxImportRows and the inflate caps.
                 var (upload, problem) = await Body.ReceiveUploadAsync(req, options.Value.MaxUploadBytes, options.Value.UploadDirectory, ct);
                 if (problem is not null) return problem;
-                SourceFile source;
+                ImportRecord record;
                 await using (upload)
-                    source = new SourceFile(upload!.FileName, await File.ReadAllBytesAsync(upload.Path, ct));
-                var record = await new Importer(db).ImportAsync(dataset, source, importOptions, ct);
+                    record = await new Importer(db).ImportAsync(dataset, SourceFile.OnDisk(upload!.Path, upload.FileName, upload.Sha256), importOptions, ct);
                 var location = OgcApi.Href(req, $"/imports/records/{record.Id}");
                 return record.Status == "succeeded"
                     ? Results.Created(location, record)

@@ -127,6 +127,61 @@ public sealed class RunLifecycleTests(ManualJobsFixture api) : IClassFixture<Man
     }
 
     [Fact]
+    public async Task Two_aggregations_of_one_run_at_once_write_its_corridor_figures_once()
+    {
+        // A corridor run whose chunks are all done: its aggregation writes one corridor_analysis row per corridor.
+        var response = await api.Writer().PostAsync("/analyses", new StringContent("""{"type":"corridor","serviceDate":"2026-11-25","minCentres":2,"search":"profile"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var chunks = await api.ScalarAsync<int>("SELECT chunk_count FROM analysis_run WHERE id = $1", id);
+        for (var c = 0; c < chunks; c++) await api.Jobs().RunChunkAsync(id, c, CancellationToken.None);
+        var corridors = await api.ScalarAsync<long>("SELECT count(*) FROM corridor");
+        Assert.True(corridors > 0);
+
+        // Counts every row write to corridor_analysis (an upsert over an existing row counts twice: insert attempt, update).
+        await RunFaults.AddFaultAsync(api, "corridor_writes", "corridor_analysis", "INSERT OR UPDATE", "nextval('corridor_writes_n') < 0");
+        var holder = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        try
+        {
+            // The first aggregation is held at its first corridor write, so the second starts while the first is under way.
+            await holder.OpenAsync();
+            var hold = await holder.BeginTransactionAsync();
+            await using (var lockCmd = new Npgsql.NpgsqlCommand("LOCK TABLE corridor_analysis IN SHARE MODE", holder, hold))
+                await lockCmd.ExecuteNonQueryAsync();
+            const string waiting = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+            var first = Task.Run(() => api.Jobs().AggregateAsync(id, null, CancellationToken.None));
+            await WaitForAsync(async () => await api.ScalarAsync<long>(waiting) >= 1, "the first aggregation never reached its corridor write");
+            Assert.Equal("aggregating", await api.ScalarAsync<string>("SELECT state FROM analysis_run WHERE id = $1", id));
+            var second = Task.Run(() => api.Jobs().AggregateAsync(id, null, CancellationToken.None));
+            // The second waits too: on the first (this fix), or, without it, on the same corridor write.
+            await WaitForAsync(async () => await api.ScalarAsync<long>(waiting) >= 2, "the second aggregation never waited");
+            await hold.CommitAsync();
+            await Task.WhenAll(first, second);
+
+            Assert.Equal("succeeded", (await Progress(id)).State);
+            Assert.Equal(corridors, await api.ScalarAsync<long>("SELECT count(*) FROM corridor_analysis WHERE run_id = $1", id));
+            Assert.Equal(corridors, await RunFaults.FaultCountAsync(api, "corridor_writes"));
+            // And once more afterwards (a late duplicate): nothing is written.
+            await api.Jobs().AggregateAsync(id, null, CancellationToken.None);
+            Assert.Equal(corridors, await RunFaults.FaultCountAsync(api, "corridor_writes"));
+        }
+        finally
+        {
+            await holder.DisposeAsync();
+            await RunFaults.DropFaultAsync(api, "corridor_writes", "corridor_analysis");
+        }
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string failure)
+    {
+        for (var i = 0; !await condition(); i++)
+        {
+            Assert.True(i < 300, failure);
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
     public async Task A_profile_run_whose_destinations_fit_one_group_is_one_chunk_that_writes_the_forward_runs_rows()
     {
         // The 7 centres fit the fixture's group size (10): one chunk of every origin to every centre, which
