@@ -17,6 +17,9 @@
 #      twice over one keep-alive curl connection: the first pass (each tile's first request: PostGIS renders it
 #      from cold caches of that tile) and the warm pass; prints p50/p95/max of curl's time_total and counts.
 # Environment: SAMPLE SEED PG_PORT API_PORT WORK KEEP=1 LISGEO_SHARED REV=<commit>
+#   TILE_CACHE_MB=<n>  the API's Tiles:CacheMegabytes (default: the app's, 64; 0 = every tile rendered by PostGIS)
+#   TILES=0            skip the tile timing;  AFTER_API="<command>"  run it with the API's base URL and the run id
+#                      once the API answers (bench/map/run.sh times /map in Chromium this way)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -93,8 +96,16 @@ read -r ZONES STOPS STATE < <(psql_db -F' ' -c "SELECT (SELECT count(*) FROM zon
 log "stored: $ZONES zones, $STOPS stops, run $RUN_ID $STATE"
 
 # --- 3. the API --------------------------------------------------------------------------------------
-bench_start_api /conformance Jobs__RunServer=false
+bench_start_api /conformance Jobs__RunServer=false ${TILE_CACHE_MB:+Tiles__CacheMegabytes=$TILE_CACHE_MB}
 BASE="http://127.0.0.1:$API_PORT"
+if [[ -n ${AFTER_API:-} ]]; then
+  log "running: $AFTER_API $BASE $RUN_ID"
+  echo "$BUILT; $(nproc) cores shared; tile cache ${TILE_CACHE_MB:-64 (default)} MB; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  $AFTER_API "$BASE" "$RUN_ID"
+  echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
+[[ ${TILES:-1} == 0 ]] && exit 0
+
 # The run layer's tiles as the map asks them: with the import version ?v= of its TileJSON.
 RUN_Q=$(curl -fsS "$BASE/collections/analysis-$RUN_ID-zones/tiles/WebMercatorQuad/tilejson.json" | python3 -c 'import json,sys; t=json.load(sys.stdin)["tiles"][0]; print(t[t.index("?"):] if "?" in t else "")')
 BBOX=$(psql_db -F' ' -c "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) e FROM zone WHERE zone_set_id = 'lsoa11') s")
@@ -131,7 +142,7 @@ done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo
-echo "Vector tiles (MVT) GET /collections/{layer}/tiles/WebMercatorQuad/{z}/{y}/{x}; $BUILT; $(nproc) cores shared"
+echo "Vector tiles (MVT) GET /collections/{layer}/tiles/WebMercatorQuad/{z}/{y}/{x}; $BUILT; $(nproc) cores shared; tile cache ${TILE_CACHE_MB:-64 (default)} MB"
 echo "zones $ZONES LSOA 2011, stops $STOPS (TfWM), run $RUN_ID: 2,438 zones (bench/overlay synthetic travel times)"
 echo "load average before: $LOAD_BEFORE, after: $LOAD_AFTER"
 echo

@@ -28,6 +28,8 @@ if (string.IsNullOrWhiteSpace(connectionString))
 builder.Services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
 builder.Services.AddOptions<MapOptions>().BindConfiguration(MapOptions.Section);
+builder.Services.AddOptions<TileCacheOptions>().BindConfiguration(TileCacheOptions.Section);
+builder.Services.AddSingleton(sp => new TileCache(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<TileCacheOptions>>().Value.CacheMegabytes * 1024L * 1024L));
 builder.Services.AddSingleton(_ => LisGeoDb.CreateDataSource(connectionString, autoPrepare: true));
 builder.Services.AddHostedService<WarmUp>();
 builder.Services.AddDbContext<LisGeoDbContext>(o => LisGeoDb.Configure((Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<LisGeoDbContext>)o, connectionString));
@@ -42,7 +44,7 @@ builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxUpload);
 builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f => f.MultipartBodyLengthLimit = maxUpload);
 
 builder.AddEdge();
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(Problems.Configure);
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddSingleton<OgcCatalogue>();
 builder.Services.AddOptions<Lis.Geo.Api.Infrastructure.CorsOptions>().BindConfiguration(Lis.Geo.Api.Infrastructure.CorsOptions.Section);

@@ -36,6 +36,8 @@ public static class ApiKey
         var configured = http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.ApiKey;
         return Problems.Result(Problems.Unauthorized, configured.Length == 0
             ? "Writes are disabled on this server: no API key is configured (set Auth:ApiKey, e.g. the environment variable Auth__ApiKey)."
-            : $"Send the API key in the {Header} header.", Header);
+            : http.Request.Headers[Header].ToString().Length > 0
+                ? $"The API key in the {Header} header is wrong; send the key this server is configured with (Auth:ApiKey; ask its operator)."
+                : $"Send the API key in the {Header} header.", Header);
     }
 }

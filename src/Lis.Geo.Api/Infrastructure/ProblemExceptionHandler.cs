@@ -36,10 +36,11 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
     }
 
     /// <summary>
-    /// A body the serializer could not bind, named as the client wrote it: a member of the wrong type
-    /// ("$.minCentres" → "minCentres"), an unknown member ("thresholdMinute"), a missing required one.
+    /// The one mapping from the serializer's failures to problems, for every endpoint (the body binder's,
+    /// and any endpoint that deserializes a member itself): named as the client wrote it ("$.minCentres" →
+    /// "minCentres") and said in the client's words — "must be an integer", never a .NET type name.
     /// </summary>
-    private static IResult BadJson(JsonException j)
+    public static IResult BadJson(JsonException j)
     {
         var message = j.Message.Split(" Path:", 2)[0];
         var at = (j.Path ?? "$").TrimStart('$').TrimStart('.');
@@ -54,11 +55,65 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
             var name = missing.Groups[1].Value;
             return Problems.Result(Problems.InvalidBody, $"'{name}' is required.", at.Length == 0 ? name : $"{at}.{name}");
         }
+        if (message.Contains("unrecognized type discriminator", StringComparison.Ordinal) && Quoted().Match(message) is { Success: true } type)
+        {
+            // The only polymorphic body members are scenario modifications.
+            var field = at.Length == 0 ? "type" : $"{at}.type";
+            return Problems.Result(Problems.InvalidBody,
+                $"{field}: '{type.Groups[1].Value}' is not a modification type; the types are {string.Join(", ", ModificationTypes)}.", field);
+        }
+        if (ConvertedTo().Match(message) is { Success: true } converted)
+        {
+            var wanted = Wanted(converted.Groups[1].Value);
+            if (at.Length == 0)
+                return Problems.Result(Problems.InvalidBody, wanted == "a JSON object" ? "Send a JSON object as the body ({…}), not an array, string or number." : $"The body must be {wanted}.", "body");
+            // feedId, scenario, baseline …: an id is an integer, and the message says whose.
+            var last = at.Split('.')[^1];
+            if (wanted == "an integer" && last.EndsWith("Id", StringComparison.Ordinal) && last.Length > 2)
+                wanted = $"a {Words(last[..^2])} id (an integer)";
+            return Problems.Result(Problems.InvalidBody, $"{at} must be {wanted}.", at);
+        }
         if (message.Contains("null", StringComparison.OrdinalIgnoreCase) && at.Length > 0)
             return Problems.Result(Problems.InvalidBody, $"{at} cannot be null; leave it out for the default.", at);
         return Problems.Result(Problems.InvalidBody, at.Length > 0 ? $"The body is not what this endpoint reads at {at}: {message}" : $"The body is not what this endpoint reads: {message}",
             at.Length > 0 ? at : "body");
     }
+
+    /// <summary>A .NET type of the serializer's message in JSON's words.</summary>
+    private static string Wanted(string type)
+    {
+        var t = NullableOf().Match(type) is { Success: true } n ? n.Groups[1].Value : type;
+        return t switch
+        {
+            "System.Int16" or "System.Int32" or "System.Int64" or "System.UInt16" or "System.UInt32" or "System.UInt64" or "System.Byte" => "an integer",
+            "System.Double" or "System.Single" or "System.Decimal" => "a number",
+            "System.Boolean" => "true or false",
+            "System.String" => "a string (in quotes)",
+            "System.DateOnly" => "a date (\"YYYY-MM-DD\")",
+            "System.TimeOnly" => "a time (\"HH:MM\")",
+            _ when t.EndsWith("[]", StringComparison.Ordinal) || t.Contains("List`1", StringComparison.Ordinal) || t.Contains("IEnumerable`1", StringComparison.Ordinal) => "an array",
+            _ when t.Contains("Dictionary`2", StringComparison.Ordinal) => "a JSON object",
+            _ => "a JSON object",
+        };
+    }
+
+    /// <summary>"feed" → "feed", "deprivationEdition" → "deprivation edition".</summary>
+    private static string Words(string camel) => CamelHump().Replace(camel, m => " " + m.Value.ToLowerInvariant());
+
+    private static readonly string[] ModificationTypes =
+    [
+        .. System.Reflection.CustomAttributeExtensions.GetCustomAttributes<System.Text.Json.Serialization.JsonDerivedTypeAttribute>(typeof(Lis.Geo.Transit.Scenarios.Modification))
+            .Select(a => (string)a.TypeDiscriminator!),
+    ];
+
+    [GeneratedRegex(@"could not be converted to (\S+?)\.?$")]
+    private static partial Regex ConvertedTo();
+
+    [GeneratedRegex(@"^System\.Nullable`1\[(.+)\]$")]
+    private static partial Regex NullableOf();
+
+    [GeneratedRegex("[A-Z]")]
+    private static partial Regex CamelHump();
 
     [GeneratedRegex("'([^']+)'")]
     private static partial Regex Quoted();

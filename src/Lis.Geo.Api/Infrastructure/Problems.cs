@@ -85,12 +85,19 @@ public static class Problems
         FeedRejectedException e => Result(InvalidFeature, e.Message, "file"),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Result(PayloadTooLarge,
             "The body is larger than this server accepts (Api:MaxUploadBytes).", "body"),
-        // A body member of the wrong type: name it as the client wrote it ("$.minCentres" → "minCentres").
-        BadHttpRequestException { InnerException: JsonException { Path: { Length: > 2 } path } } =>
-            Result(InvalidBody, $"The value at {path} is not of the type this member takes (the schema is in /swagger).", path.TrimStart('$', '.')),
+        // A body the serializer could not read: ProblemExceptionHandler.BadJson says what it should be.
+        // No body at all (or the JSON null) where an endpoint reads one:
+        BadHttpRequestException e when e.InnerException is null && (e.Message.StartsWith("Implicit body inferred", StringComparison.Ordinal)
+                                                                      || e.Message.Contains("was not provided from body", StringComparison.Ordinal)) =>
+            Result(InvalidBody, "The body is empty (or null): send a JSON object" + (ReadsRunRequest(http) ? "; {} runs the defaults." : " (GET /swagger shows its members)."), "body"),
         BadHttpRequestException e => Result(InvalidBody, e.Message, "body"),
         _ => null,
     };
+
+    /// <summary>Whether the endpoint's body is a run request, where {} alone is a valid body.</summary>
+    private static bool ReadsRunRequest(HttpContext http) =>
+        http.GetEndpoint()?.Metadata.OfType<IAcceptsMetadata>().Any(a => a.RequestType == typeof(Lis.Geo.Jobs.AnalysisRequest)) == true
+        || (HttpMethods.IsPost(http.Request.Method) && http.Request.Path.Value?.Trim('/') == "analyses");
 
     private static ProblemHttpResult Violation(RuleViolation v, HttpRequest req)
     {
@@ -98,6 +105,35 @@ public static class Problems
         var inUrl = req.RouteValues.ContainsKey(member) || req.Query.ContainsKey(member) || !(req.ContentLength > 0 || req.Headers.TransferEncoding.Count > 0);
         var type = inUrl ? v.Kind == RuleKind.NotFound ? NotFound : InvalidParameter : InvalidBody;
         return Result(type, v.Message, v.Field, new Dictionary<string, object?> { ["kind"] = v.Kind });
+    }
+
+    /// <summary>
+    /// The answers no endpoint wrote (UseStatusCodePages: a path nothing serves, an id of the wrong form)
+    /// get the catalogue's type and a detail saying what was not found and where to look.
+    /// </summary>
+    public static void Configure(ProblemDetailsOptions options) => options.CustomizeProblemDetails = c =>
+    {
+        var p = c.ProblemDetails;
+        if (p.Detail is not null || p.Status != StatusCodes.Status404NotFound) return;
+        p.Type = NotFound.Uri;
+        p.Title = NotFound.Title;
+        p.Detail = NothingAt(c.HttpContext.Request.Path.Value ?? "/");
+    };
+
+    /// <summary>The resources addressed by an integer id, by their path's first segment.</summary>
+    private static readonly Dictionary<string, string> IdResources = new(StringComparer.Ordinal)
+    {
+        ["analyses"] = "analysis run", ["feeds"] = "feed", ["scenarios"] = "scenario", ["schedules"] = "schedule", ["jobs"] = "job",
+    };
+
+    private static string NothingAt(string path)
+    {
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments.Length >= 2 && IdResources.TryGetValue(segments[0], out var name) && !long.TryParse(segments[1], out _))
+            return $"'{segments[1]}' is not a{(name[0] is 'a' ? "n" : "")} {name} id: ids are integers (GET /{segments[0]} lists them).";
+        if (segments is ["corridors"])
+            return "Nothing at /corridors: the corridors are the collection /collections/corridors/items (GeoJSON, CSV with f=csv); /corridors/{code}/contents and /corridors/{code}/analyses take a corridor's code.";
+        return $"Nothing at {path}. The landing page (GET /) and the OpenAPI document (GET /api) list what this API serves.";
     }
 
     /// <summary>Declares the problem answers an endpoint or a group can give, so the OpenAPI document lists them.</summary>

@@ -44,7 +44,8 @@
   await new Promise(resolve => map.loaded() ? resolve() : map.once('load', resolve));
 
   const vector = (id, attribution) => { if (!map.getSource(id)) map.addSource(id, { type: 'vector', url: tilejson(id), promoteId: 'id', attribution }); };
-  vector('local-authorities', 'Contains OS data © Crown copyright and database right; IMD 2019 © MHCLG (OGL v3)');
+  // The deprivation edition's credit goes with the run's zones (added per run), so it names the edition in use.
+  vector('local-authorities', 'Contains OS data © Crown copyright and database right (OGL v3)');
   ['corridors', 'transit-routes', 'housing-sites', 'employment-sites', 'centres'].forEach(id => vector(id));
   map.addSource('site-isochrones', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
 
@@ -57,12 +58,24 @@
   map.addLayer({ id: 'transit-routes', type: 'line', source: 'transit-routes', 'source-layer': 'transit-routes',
     paint: { 'line-color': ['case', ['has', 'color'], ['concat', '#', ['get', 'color']], '#6a51a3'], 'line-width': 1.6, 'line-opacity': 0.75 } });
   const sites = { 'housing-sites': '#ffd92f', 'employment-sites': '#7b3294' };
+  // The site dot as an image (radius 5 px and a 1 px #333 ring, drawn at twice the resolution).
+  function dotImage(colour) {
+    const c = document.createElement('canvas'); c.width = c.height = 24;
+    const g = c.getContext('2d');
+    g.beginPath(); g.arc(12, 12, 11, 0, 2 * Math.PI); g.fillStyle = '#333'; g.fill();
+    g.beginPath(); g.arc(12, 12, 9, 0, 2 * Math.PI); g.fillStyle = colour; g.fill();
+    return g.getImageData(0, 0, 24, 24);
+  }
   for (const [id, colour] of Object.entries(sites)) {
     map.addLayer({ id: `${id}-fill`, type: 'fill', source: id, 'source-layer': id, paint: { 'fill-color': colour, 'fill-opacity': 0.85, 'fill-outline-color': '#333' } });
     // A site is a few hundred metres across: below zoom 13 it is drawn as a dot so it stays visible and clickable.
+    // A circle layer would draw a dot at every vertex of a polygon; a symbol is placed once per polygon
+    // (inside it), so the polygon's dot is an icon of the same circle.
+    map.addImage(`${id}-dot`, dotImage(colour), { pixelRatio: 2 });
+    map.addLayer({ id: `${id}-dot`, type: 'symbol', source: id, 'source-layer': id, maxzoom: 13, filter: ['in', ['geometry-type'], ['literal', ['Polygon', 'MultiPolygon']]],
+      layout: { 'icon-image': `${id}-dot`, 'icon-allow-overlap': true, 'icon-ignore-placement': true } });
     // Sites recorded as points (brownfield register rows) are dots at every zoom.
     const dot = { 'circle-color': colour, 'circle-radius': 5, 'circle-stroke-color': '#333', 'circle-stroke-width': 1 };
-    map.addLayer({ id: `${id}-dot`, type: 'circle', source: id, 'source-layer': id, maxzoom: 13, filter: ['==', ['geometry-type'], 'Polygon'], paint: dot });
     map.addLayer({ id: `${id}-point`, type: 'circle', source: id, 'source-layer': id, filter: ['==', ['geometry-type'], 'Point'], paint: dot });
   }
   map.addLayer({ id: 'centres', type: 'circle', source: 'centres', 'source-layer': 'centres',
@@ -123,7 +136,10 @@
         const steps = [0, 1, 2, 3, 4].map(i => Math.round(i * Math.max(min + 1, 4) / 4));
         const unique = [...new Set(steps)];
         return { paint: ['step', ['coalesce', ['get', 'centres_reachable'], 0], reachColours[0], ...unique.slice(1).flatMap((s, i) => [s, reachColours[i + 1]])],
-          legend: unique.map((s, i) => [`${s}${i === unique.length - 1 ? '+' : '–' + (unique[i + 1] - 1)} centres reachable`.replace(/(\d+)–\1 /, '$1 '), reachColours[i]]) };
+          legend: unique.map((s, i) => {
+            const range = i === unique.length - 1 ? `${s}+` : unique[i + 1] - 1 === s ? `${s}` : `${s}–${unique[i + 1] - 1}`;
+            return [`${range} ${range === '1' ? 'centre' : 'centres'} reachable`, reachColours[i]];
+          }) };
       }
     }
   }
@@ -190,19 +206,12 @@
   picker.addEventListener('change', () => selectRun(Number(picker.value), null));
   baselinePicker.addEventListener('change', () => selectRun(Number(picker.value), Number(baselinePicker.value) || null));
 
-  // What a comparison requires the two runs to share (GET /analyses/{id}/compare checks it again and
-  // answers 422 with the reasons): the whole run record but the scenario, the free-text name and the
-  // search direction, and the versions of the origins, destinations and engine.
-  const canonical = v => Array.isArray(v) ? `[${v.map(canonical).join(',')}]`
-    : v && typeof v === 'object' ? `{${Object.keys(v).sort().map(k => JSON.stringify(k) + ':' + canonical(v[k])).join(',')}}` : JSON.stringify(v ?? null);
-  function comparableKey(r) {
-    const { scenario, name, search, ...rest } = r.record.parameters;
-    return canonical([rest, r.record.originVersion, r.record.destinationVersion, r.record.engineVersion]);
-  }
-  function fillBaselines(run, baselineId) {
-    const key = run && run.type !== 'isochrones' ? comparableKey(run) : null;
+  // The runs GET /analyses/{id}/compare accepts as a baseline: the API's own list (GET
+  // /analyses/{id}/baselines), so the page never judges comparability by a rule of its own.
+  async function fillBaselines(run, baselineId) {
+    const comparable = run && run.type !== 'isochrones' ? new Set((await json(`/analyses/${run.id}/baselines`)).comparable) : new Set();
     // Runs without a scenario first: the usual baseline.
-    const candidates = key ? runs.filter(r => r.id !== run.id && comparableKey(r) === key).sort((a, b) => (!!a.scenario - !!b.scenario) || b.id - a.id) : [];
+    const candidates = runs.filter(r => comparable.has(r.id)).sort((a, b) => (!!a.scenario - !!b.scenario) || b.id - a.id);
     baselinePicker.innerHTML = '<option value="">No comparison</option>' + candidates.map(r => `<option value="${r.id}">${runLabel(r)}</option>`).join('');
     baselinePicker.disabled = candidates.length === 0;
     baselinePicker.title = candidates.length ? 'Finished runs with the same parameters (all but the scenario)' : 'No finished run has the same parameters';
@@ -218,7 +227,7 @@
     el('compare').hidden = true; el('compare').innerHTML = '';
     el('compare-indicators').hidden = true; el('indicators').hidden = false;
     const run = runs.find(r => r.id === id);
-    baselineId = fillBaselines(run, baselineId);
+    baselineId = await fillBaselines(run, baselineId);
     if (!run) { state.run = null; el('run-facts').innerHTML = ''; el('equity').innerHTML = ''; drawLegend(); markIdle(); return; }
     const access = run.record.parameters.access;
     state.run = { id, type: run.type, minCentres: access.minCentres, thresholdMinutes: Math.round(access.thresholdSeconds / 60), deprivation: run.record.parameters.deprivation };
@@ -246,7 +255,8 @@
       const overlay = await json(`/analyses/${id}/overlay?limit=1`);
       state.overlayLegend = overlay.legend || [];
     }
-    map.addSource('zones', { type: 'vector', url: tilejson(collection), promoteId: 'id' });
+    const credit = state.run.deprivation ? `${edition(state.run.deprivation)} © MHCLG (OGL v3)` : undefined;
+    map.addSource('zones', { type: 'vector', url: tilejson(collection), promoteId: 'id', attribution: credit });
     map.addLayer({ id: 'zones-fill', type: 'fill', source: 'zones', 'source-layer': collection, paint: { 'fill-color': indicatorStyle().paint, 'fill-opacity': 0.85 } }, 'lads-line');
     map.addLayer({ id: 'zones-line', type: 'line', source: 'zones', 'source-layer': collection, paint: { 'line-color': baselineId ? '#bbbbbb' : '#ffffff', 'line-width': 0.6 } }, 'lads-line');
     applyIndicator();

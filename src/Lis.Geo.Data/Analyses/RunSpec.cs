@@ -26,8 +26,9 @@ public sealed record RunSpec
 
     /// <summary>
     /// True when the request named no feed, so <see cref="Feeds"/> is the feed that was the default when
-    /// the run was planned (PUT /feeds/{id}/default); false when it named its feeds; null for runs planned
-    /// before this was recorded.
+    /// the run was planned (PUT /feeds/{id}/default); false when it named its feeds or ran a scenario
+    /// without naming one (a scenario brings its own feed, <see cref="Scenario"/>'s, whatever the default
+    /// is); null for runs planned before this was recorded. Runs are compared on <see cref="Feeds"/>, not on this.
     /// </summary>
     public bool? DefaultFeed { get; init; }
 

@@ -534,6 +534,10 @@ public static class Cql2
             }
         }
 
+        Scalar BooleanFromBit(Scalar literal, Scalar other) =>
+            literal is Literal { Value: long bit and (0 or 1) } && other is Property p && layer.Properties.FirstOrDefault(x => x.Name == p.Name)?.Type == PropertyType.Boolean
+                ? new Literal(bit == 1) : literal;
+
         static void Same(ValueType a, ValueType b, string what)
         {
             if (a != b) throw new Cql2Exception($"{what} compares a {a.ToString().ToLowerInvariant()} with a {b.ToString().ToLowerInvariant()}.");
@@ -555,6 +559,9 @@ public static class Cql2
                 case Not x: return $"(NOT {Sql(x.Arg)})";
                 case Compare c:
                 {
+                    // GDAL's OGC API driver exposes a boolean as Integer(Boolean) and writes -where "meets_target = 1"
+                    // as the filter: a boolean property against the integer 0 or 1 (those only) is FALSE or TRUE.
+                    c = c with { Left = BooleanFromBit(c.Left, c.Right), Right = BooleanFromBit(c.Right, c.Left) };
                     var l = Scalar(c.Left, out var lt);
                     var r = Scalar(c.Right, out var rt);
                     Same(lt, rt, $"'{c.Op}'");

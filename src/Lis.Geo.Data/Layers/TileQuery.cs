@@ -88,6 +88,35 @@ public static class TileQuery
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
+    /// <summary>
+    /// What a cached tile of an import- or feed-derived layer was rendered from (<see cref="DataVersionAsync"/>):
+    /// <c>Imports</c> counts the import records, <c>LatestImport</c> is the newest one's id (the tile URLs'
+    /// <c>?v=</c>, <see cref="ImportVersionAsync"/>), <c>Feeds</c> lists the stored feeds' ids.
+    /// </summary>
+    public sealed record DataVersion(long Imports, long LatestImport, string Feeds)
+    {
+        /// <summary>The cache key part: changes whenever an import or a feed upload or deletion commits.</summary>
+        public string Key => $"{Imports}/{LatestImport}/{Feeds}";
+    }
+
+    /// <summary>
+    /// The store's data version in one query. Import records are only ever added, each in the transaction
+    /// that writes its rows, so their count rises with every commit (the newest id alone can miss an import
+    /// that got a lower id and committed later). A feed's stops and routes are written with its row and
+    /// deleted with it, so the set of feed ids names them exactly. Read it before rendering: the render's
+    /// snapshot then holds at least the data of the version it is cached under.
+    /// </summary>
+    public static async Task<DataVersion> DataVersionAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand("""
+            SELECT (SELECT count(*) FROM import_record), (SELECT coalesce(max(id), 0) FROM import_record),
+                   (SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '') FROM transit_feed)
+            """);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return new DataVersion(r.GetInt64(0), r.GetInt64(1), r.GetString(2));
+    }
+
     /// <summary>The layer's extent in CRS84 (minx, miny, maxx, maxy), or null when it has no features.</summary>
     public static async Task<double[]?> BoundsAsync(NpgsqlDataSource db, Layer layer, CancellationToken ct)
     {

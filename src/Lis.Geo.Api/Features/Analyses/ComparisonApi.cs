@@ -16,6 +16,9 @@ public static class ComparisonApi
 {
     public sealed record ComparisonView(RunComparison.Summary Summary, IReadOnlyList<Link> Links);
 
+    /// <summary>The succeeded runs that <c>/compare</c> accepts as the run's baseline, newest first.</summary>
+    public sealed record Baselines(long Run, IReadOnlyList<long> Comparable);
+
     public static RouteGroupBuilder MapComparison(this RouteGroupBuilder g)
     {
         g.MapGet("/{id:long}/compare", async (long id, string? baseline, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
@@ -57,6 +60,24 @@ public static class ComparisonApi
             .WithQuery(new QueryParameter("baseline", "Id of the run to compare with", Microsoft.OpenApi.JsonSchemaType.Integer, Required: true, Example: "1"))
             .WithSummary("Compare a run with a baseline run that differs only in the scenario: headline share before/after (overall, by LEP, authority, IMD decile), residents gaining and losing the target and how many live in the most deprived 20% of LSOAs")
             .WithDescription("422 (with 'reasons') when the runs differ in anything but the scenario; 409 while either is unfinished. Zone by zone: /collections/analysis-{id}-vs-{baseline}/items (GeoJSON; f=csv).");
+        // The map's baseline picker asks here, so it judges comparability by the one rule /compare applies
+        // (RunComparison.Differences: the resolved feeds, not whether they were named or defaulted).
+        g.MapGet("/{id:long}/baselines", async (long id, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
+            {
+                if (req.Query.Keys.FirstOrDefault(k => k != "limit") is { } unknown)
+                    return Problems.Result(Problems.InvalidParameter, $"Unknown parameter '{unknown}'. This endpoint reads: limit.", unknown);
+                var limit = ItemsQuery.Int(req.Query, "limit", 200, 1, 1000);
+                if (await RunStore.LoadAsync(db, id, ct) is not { } run)
+                    return Problems.Result(Problems.NotFound, $"No analysis run {id}. GET /analyses lists them.", "id");
+                var candidates = await RunStore.ListAsync(db, limit, ct);
+                return Results.Ok(new Baselines(id, candidates
+                    .Where(r => r.Id != id && r.State == RunState.Succeeded && RunComparison.Differences(run, r).Count == 0)
+                    .Select(r => r.Id).ToList()));
+            })
+            .Produces<Baselines>()
+            .WithProblems(404)
+            .WithQuery(new QueryParameter("limit", "How many of the newest runs to consider (1–1000, default 200)", Microsoft.OpenApi.JsonSchemaType.Integer, Example: "200"))
+            .WithSummary("The succeeded runs GET /analyses/{id}/compare accepts as this run's baseline (among the newest `limit` runs), newest first");
         return g;
     }
 }

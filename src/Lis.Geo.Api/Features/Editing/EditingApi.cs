@@ -22,15 +22,17 @@ public static class EditingApi
         g.MapPost("", (string collectionId, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> o, CancellationToken ct) =>
                 Write(collectionId, null, WriteMode.Create, req, db, o.Value, ct))
             .Accepts<GeoJsonFeature>(GeoJsonResult.MediaType, "application/json")
-            .Produces(StatusCodes.Status201Created)
+            .Produces<WrittenFeature>(StatusCodes.Status201Created)
             .WithSummary("Create a feature (centres, corridors, housing-sites, employment-sites)")
-            .WithDescription("Body: a GeoJSON Feature in WGS84 lon/lat. Its key property (code or reference, or the Feature id) must be new. ?makeValid=true repairs invalid geometry (reported).");
+            .WithDescription("Body: a GeoJSON Feature in WGS84 lon/lat. Its key property (code or reference, or the Feature id) must be new. ?makeValid=true repairs invalid geometry (reported). 201 with {id, notes}: notes say what was stored otherwise than sent (a polygon for a centre is stored as its point on surface).");
 
         g.MapPut("/{featureId}", (string collectionId, string featureId, HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> o, CancellationToken ct) =>
                 Write(collectionId, featureId, WriteMode.Replace, req, db, o.Value, ct))
             .Accepts<GeoJsonFeature>(GeoJsonResult.MediaType, "application/json")
             .Produces(StatusCodes.Status204NoContent)
-            .WithSummary("Replace a feature");
+            .Produces<WrittenFeature>(StatusCodes.Status200OK)
+            .WithSummary("Replace a feature")
+            .WithDescription("204 when stored as sent; 200 with notes when something else was stored (a polygon for a centre becomes its point on surface, a repaired geometry).");
 
         g.MapDelete("/{featureId}", async (string collectionId, string featureId, NpgsqlDataSource db, CancellationToken ct) =>
             {
@@ -65,8 +67,10 @@ public static class EditingApi
             var (outcome, id, issues) = await new FeatureWriter(db).WriteAsync(layer.EditableDataset!, row, featureId, mode, makeValid, ct);
             return outcome switch
             {
-                WriteOutcome.Written when mode == WriteMode.Create => Results.Created($"{OgcApi.Href(req, $"/collections/{collectionId}/items/{Uri.EscapeDataString(id!)}")}", null),
-                WriteOutcome.Written => Results.NoContent(),
+                WriteOutcome.Written when mode == WriteMode.Create => Results.Created($"{OgcApi.Href(req, $"/collections/{collectionId}/items/{Uri.EscapeDataString(id!)}")}", Written(id!, issues)),
+                // A replace that changed nothing of what was sent stays 204; one that stored something else says what.
+                WriteOutcome.Written when Notes(issues).Count == 0 => Results.NoContent(),
+                WriteOutcome.Written => Results.Ok(Written(id!, issues)),
                 WriteOutcome.AlreadyExists => Problems.Result(Problems.Conflict, $"'{id}' already exists in '{collectionId}'; PUT /collections/{collectionId}/items/{id} replaces it.", "id"),
                 WriteOutcome.NotFound => Problems.Result(Problems.NotFound, $"Collection '{collectionId}' has no feature '{featureId}'; POST creates one.", "featureId"),
                 WriteOutcome.IdMismatch => Problems.Result(Problems.InvalidBody, $"The body's key '{id}' differs from the URL's '{featureId}'.", "id"),
@@ -74,6 +78,18 @@ public static class EditingApi
             };
         }
     }
+
+    /// <summary>
+    /// What was stored when it is not exactly what was sent (a polygon given for a centre stored as its
+    /// point on surface, a geometry repaired by makeValid): every warning of the dataset rules, by body member.
+    /// </summary>
+    public sealed record WriteNote(string Field, string Code, string Message);
+    public sealed record WrittenFeature(string Id, IReadOnlyList<WriteNote> Notes);
+
+    private static List<WriteNote> Notes(List<Data.Model.ImportIssue> issues) =>
+        issues.Where(i => i.Severity == Data.Model.ImportIssue.Warning).Select(i => new WriteNote(Field(i.Field) ?? "feature", i.Code, i.Message)).ToList();
+
+    private static WrittenFeature Written(string id, List<Data.Model.ImportIssue> issues) => new(id, Notes(issues));
 
     private static IResult Invalid(List<Data.Model.ImportIssue> issues)
     {

@@ -32,6 +32,8 @@ public static class MapPage
         app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(Folder), RequestPath = "/map" });
         app.MapGet("/map", () => Results.File(Path.Combine(Folder, "index.html"), "text/html; charset=utf-8"))
             .WithTags("Map").WithSummary("The planners' map (HTML): a run's zones, the deprivation overlay, sites, centres, corridors, routes; ?run={id} picks the run");
+        // Browsers ask for /favicon.ico on every page (the API's landing page, Swagger, the dashboard): the map's icon answers.
+        app.MapGet("/favicon.ico", () => Results.File(Path.Combine(Folder, "favicon.svg"), "image/svg+xml")).ExcludeFromDescription();
         app.MapGet("/map/config.json", (IOptions<MapOptions> options) => Results.Ok(new { basemapStyleUrl = options.Value.BasemapStyleUrl }))
             .WithTags("Map").WithSummary("Settings of the map page (Map:BasemapStyleUrl)");
         return app;

@@ -186,11 +186,8 @@ public static class ScenariosApi
 
         Scenario scenario;
         try { scenario = Scenario.FromJson($$"""{"modifications":{{modifications.Value.GetRawText()}}}"""); }
-        catch (JsonException e)
-        {
-            var field = e.Path is { Length: > 2 } path ? path[2..] : "modifications";
-            return (null, Problems.Result(Problems.InvalidBody, $"{field}: {FirstLine(e.Message)}", field));
-        }
+        // The path is the body's ("$.modifications[0].speedKmh"), so the one JSON mapping names it as sent.
+        catch (JsonException e) { return (null, ProblemExceptionHandler.BadJson(e)); }
         if (scenario.Modifications.Any(m => m is null))
         {
             var i = scenario.Modifications.ToList().FindIndex(m => m is null);
@@ -208,8 +205,6 @@ public static class ScenariosApi
                 errors[0].Field, new Dictionary<string, object?> { ["errors"] = errors }));
         return (new Input(name.Trim(), feed.Id, scenario), null);
     }
-
-    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 
     private static ScenarioView View(ScenarioRecord s, HttpRequest req)
     {

@@ -97,7 +97,7 @@ public static partial class TilesApi
             .WithSummary("TileJSON 3.0 of the collection's tiles (for MapLibre GL, Leaflet plugins, QGIS)");
 
         g.MapGet("/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}", async (string collectionId, string tileMatrixSetId, string tileMatrix, string tileRow, string tileCol,
-                HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
+                HttpContext http, NpgsqlDataSource db, TileCache cache, CancellationToken ct) =>
             {
                 if (tileMatrixSetId != TileMatrixSet) return UnknownTileMatrixSet(tileMatrixSetId);
                 // Limits first: a bad address is a 400 before any database work.
@@ -106,15 +106,24 @@ public static partial class TilesApi
                 var y = Coordinate(tileRow, "tileRow", max);
                 var x = Coordinate(tileCol, "tileCol", max);
                 if (await LayerCatalog.FindAsync(db, collectionId, ct) is not { } layer) return OgcApi.UnknownCollection(collectionId);
-                var tile = await TileQuery.RenderAsync(db, layer, z, x, y, ct);
-                var etag = "\"" + Convert.ToHexString(SHA256.HashData(tile), 0, 16).ToLowerInvariant() + "\"";
+                // Read before rendering (see TileQuery.DataVersionAsync), for the cache key and the run tiles' ?v=.
+                var (immutable, cacheable) = (IsImmutable(layer.Id), cache.Enabled && TileCache.IsCacheable(layer.Id));
+                var version = immutable || cacheable ? await TileQuery.DataVersionAsync(db, ct) : null;
+                var key = new TileCache.Key(layer.Id, z, x, y);
+                if (!cacheable || !cache.TryGet(version!.Key, key, out var rendered))
+                {
+                    var bytes = await TileQuery.RenderAsync(db, layer, z, x, y, ct);
+                    rendered = new TileCache.Tile(bytes, "\"" + Convert.ToHexString(SHA256.HashData(bytes), 0, 16).ToLowerInvariant() + "\"");
+                    if (cacheable) cache.Set(version!.Key, key, rendered);
+                }
+                var (tile, etag) = (rendered.Bytes, rendered.ETag);
                 http.Response.Headers.ETag = etag;
                 // A finished run's results never change and its id is in the URL; the zones and IMD its tiles
                 // join can be re-imported, so the URL carries the import version too (?v=, from the tileset and
                 // TileJSON): a tile asked at the current version is cached for a year. Any other tile (other
                 // layers, an old or missing version) revalidates with the ETag.
-                http.Response.Headers.CacheControl = IsImmutable(layer.Id) && http.Request.Query["v"] is [{ } v]
-                    && v == (await TileQuery.ImportVersionAsync(db, ct)).ToString(CultureInfo.InvariantCulture)
+                http.Response.Headers.CacheControl = immutable && http.Request.Query["v"] is [{ } v]
+                    && v == version!.LatestImport.ToString(CultureInfo.InvariantCulture)
                     ? "public, max-age=31536000, immutable" : "no-cache";
                 if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == etag || t.Trim() == "*")))
                     return Results.StatusCode(StatusCodes.Status304NotModified);
@@ -124,7 +133,9 @@ public static partial class TilesApi
             .Produces(StatusCodes.Status200OK, contentType: MvtMediaType)
             .WithSummary("One vector tile (MVT) of the collection: tileMatrix = zoom (0–22), tileRow = y, tileCol = x")
             .WithDescription("Tiles of a finished run's zones and isochrones (collections analysis-{id}-zones, analysis-{id}-isochrones) asked with the import version ?v= of their TileJSON are immutable and cached for a year; " +
-                             "other tiles carry an ETag to revalidate. Geometry is simplified to half a tile unit per zoom; the MVT layer is named after the collection.");
+                             "other tiles carry an ETag to revalidate. Geometry is simplified to half a tile unit per zoom; the MVT layer is named after the collection. " +
+                             "Tiles of layers that change only by imports and feed uploads (zones, centroids, boundaries, stops, routes, run zones, isochrones and comparisons) are kept in a server-side cache " +
+                             "(Tiles:CacheMegabytes) under the store's data version, so an import or feed change is never served stale.");
         return app;
     }
 

@@ -53,6 +53,34 @@ public sealed class EditingApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(0L, await CountCentres("cradley-heath"));
     }
 
+    [Fact]
+    public async Task A_polygon_written_to_a_point_collection_is_stored_as_its_point_on_surface_and_the_answer_says_so()
+    {
+        // A 0.02° square: its point on surface (NTS InteriorPoint) is its middle, -1.95, 52.45.
+        const string square = """{"type":"Polygon","coordinates":[[[-1.96,52.44],[-1.94,52.44],[-1.94,52.46],[-1.96,52.46],[-1.96,52.44]]]}""";
+        var writer = api.Writer();
+        var created = await writer.PostAsync("/collections/centres/items", Feature("square-centre", "Square", square));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("square-centre", body.GetProperty("id").GetString());
+        var note = Assert.Single(body.GetProperty("notes").EnumerateArray());
+        Assert.Equal(("geometry", "point_on_surface"), (note.GetProperty("field").GetString(), note.GetProperty("code").GetString()));
+        Assert.Contains("point on surface", note.GetProperty("message").GetString());
+        var stored = (await api.GetJsonAsync("/collections/centres/items/square-centre")).GetProperty("geometry");
+        Assert.Equal("Point", stored.GetProperty("type").GetString());
+        Assert.Equal([-1.95, 52.45], stored.GetProperty("coordinates").EnumerateArray().Select(c => Math.Round(c.GetDouble(), 6)));
+
+        // A replace with a polygon says so too (200 with the note); with a point it stays 204.
+        var replaced = await writer.PutAsync("/collections/centres/items/square-centre", Feature("square-centre", "Square", square));
+        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        Assert.Equal("point_on_surface", (await replaced.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("notes")[0].GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await writer.PutAsync("/collections/centres/items/square-centre", Feature("square-centre", "Square", Point))).StatusCode);
+        var plain = await writer.PostAsync("/collections/centres/items", Feature("plain-centre", "Plain", Point));
+        Assert.Empty((await plain.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("notes").EnumerateArray());
+        Assert.Equal(HttpStatusCode.NoContent, (await writer.DeleteAsync("/collections/centres/items/square-centre")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await writer.DeleteAsync("/collections/centres/items/plain-centre")).StatusCode);
+    }
+
     [Theory]
     [InlineData("""{"type":"Polygon","coordinates":[[[-1.9,52.4],[-1.8,52.5],[-1.8,52.4],[-1.9,52.5],[-1.9,52.4]]]}""", "invalid_geometry")]
     [InlineData("""{"type":"LineString","coordinates":[[-1.9,52.4],[-1.8,52.5]]}""", "wrong_geometry_type")]

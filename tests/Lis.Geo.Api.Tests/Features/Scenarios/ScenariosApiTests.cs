@@ -78,7 +78,7 @@ public sealed class ScenariosApiTests(ScenarioFixture api) : IClassFixture<Scena
     [InlineData("""[{"type":"remove","routes":["S1"]},{"type":"adjust-frequency","routes":["S2"],"from":"07:00","to":"09:00","headwaySeconds":0}]""", "modifications[1].headwaySeconds")]
     [InlineData("""[{"type":"add-route","stops":[{"stopId":"B01"},{"stopId":"B02"}],"speedKmh":20,"frequencies":[{"from":"07:00","to":"09:00","headwaySeconds":-60}]}]""", "modifications[0].frequencies[0].headwaySeconds")]
     [InlineData("""[{"type":"adjust-speed","routes":["S1"],"fromStop":"B02","toStop":"B99","runningTimeFactor":0.8}]""", "modifications[0].toStop")]
-    [InlineData("""[{"type":"teleport"}]""", "modifications[0]")]
+    [InlineData("""[{"type":"teleport"}]""", "modifications[0].type")]
     [InlineData("""[{"type":"remove","routes":["S1"],"form":"07:00"}]""", "modifications[0].form")]
     public async Task A_bad_scenario_is_refused_naming_field_and_index_and_nothing_is_stored(string modifications, string field)
     {
