@@ -9,6 +9,20 @@ public static partial class Chromium
 {
     public static string Executable => Environment.GetEnvironmentVariable("LISGEO_CHROMIUM") ?? "/usr/bin/chromium";
 
+    /// <summary>
+    /// Chromium headless through Playwright for the /map pages: SwiftShader draws WebGL without a GPU, as on a CI
+    /// machine. One place for the flags, so every map test runs the browser the same way.
+    /// </summary>
+    public static Task<Microsoft.Playwright.IBrowser> LaunchForMapAsync(Microsoft.Playwright.IPlaywright playwright)
+    {
+        Assert.True(File.Exists(Executable), $"{Executable} is missing: apt-get install chromium");
+        return playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Executable, Headless = true,
+            Args = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"],
+        });
+    }
+
     /// <summary>Pages of a PDF: its page objects (/Type /Page, not /Pages).</summary>
     public static int PdfPages(byte[] pdf) => PageObject().Matches(Encoding.Latin1.GetString(pdf)).Count;
 

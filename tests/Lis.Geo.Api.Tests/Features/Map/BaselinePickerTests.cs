@@ -58,13 +58,8 @@ public sealed class BaselinePickerTests(MapFixture api) : IClassFixture<MapFixtu
         var compare = await api.GetJsonAsync($"/analyses/{withScenario}/compare?baseline={baseline}");
         var mapLink = compare.GetProperty("links").EnumerateArray().Single(l => l.GetProperty("rel").GetString() == "map").GetProperty("href").GetString()!;
 
-        Assert.True(File.Exists(Chromium.Executable), $"{Chromium.Executable} is missing: apt-get install chromium");
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium.Executable, Headless = true,
-            Args = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"],
-        });
+        await using var browser = await Chromium.LaunchForMapAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } });
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);

@@ -27,13 +27,8 @@ public sealed class MapDetailsTests(MapFixture api) : IClassFixture<MapFixture>
         var deprivation = run.GetProperty("record").GetProperty("parameters").GetProperty("deprivation").GetString();
         var editionName = deprivation switch { "imd2019" => "IMD 2019", "iod2025" => "IoD 2025", var d => throw new InvalidOperationException($"unexpected edition {d}") };
 
-        Assert.True(File.Exists(Chromium.Executable), $"{Chromium.Executable} is missing: apt-get install chromium");
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium.Executable, Headless = true,
-            Args = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"],
-        });
+        await using var browser = await Chromium.LaunchForMapAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } });
         var consoleErrors = new List<string>();
         var failed = new List<string>();

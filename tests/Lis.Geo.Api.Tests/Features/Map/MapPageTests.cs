@@ -37,14 +37,8 @@ public sealed class MapPageTests(MapFixture api) : IClassFixture<MapFixture>
         var mapLink = run.GetProperty("links").EnumerateArray().Single(l => l.GetProperty("rel").GetString() == "map").GetProperty("href").GetString()!;
         Assert.EndsWith($"/map?run={id}", mapLink);
 
-        Assert.True(File.Exists(Chromium.Executable), $"{Chromium.Executable} is missing: apt-get install chromium");
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium.Executable, Headless = true,
-            // SwiftShader draws WebGL without a GPU, as on a CI machine.
-            Args = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"],
-        });
+        await using var browser = await Chromium.LaunchForMapAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } });
         var offline = new List<string>();
         var errors = new List<string>();

@@ -58,13 +58,8 @@ public sealed class ScenarioMapTests(MapFixture api) : IClassFixture<MapFixture>
         var pair = await PairAsync(probe);
         var minCentres = pair.Reached + 1;
 
-        Assert.True(File.Exists(Chromium.Executable), $"{Chromium.Executable} is missing: apt-get install chromium");
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Chromium.Executable, Headless = true,
-            Args = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"],
-        });
+        await using var browser = await Chromium.LaunchForMapAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         var errors = new List<string>();
         var offline = new List<string>();
