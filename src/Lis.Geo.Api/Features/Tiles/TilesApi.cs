@@ -34,8 +34,8 @@ public static partial class TilesApi
     {
         var g = app.MapGroup("/collections/{collectionId}/tiles").WithTags("OGC API – Tiles");
 
-        g.MapGet("", async (string collectionId, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
-                await LayerCatalog.FindAsync(db, collectionId, ct) is { } layer
+        g.MapGet("", async (string collectionId, HttpRequest req, NpgsqlDataSource db, OgcCatalogue catalogue, CancellationToken ct) =>
+                await catalogue.FindAsync(collectionId, ct) is { } layer
                     ? Results.Ok(new TileSets(
                         [new(layer.Title, "vector", "http://www.opengis.net/def/crs/EPSG/0/3857", TileMatrixSetUri,
                             [new(OgcApi.Href(req, $"/collections/{layer.Id}/tiles/{TileMatrixSet}"), "self", "application/json", "Tileset metadata")])],
@@ -44,9 +44,9 @@ public static partial class TilesApi
             .Produces<TileSets>()
             .WithSummary("The collection's vector tilesets (one: WebMercatorQuad)");
 
-        g.MapGet("/{tileMatrixSetId}", async (string collectionId, string tileMatrixSetId, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
+        g.MapGet("/{tileMatrixSetId}", async (string collectionId, string tileMatrixSetId, HttpRequest req, NpgsqlDataSource db, OgcCatalogue catalogue, CancellationToken ct) =>
             {
-                if (await LayerCatalog.FindAsync(db, collectionId, ct) is not { } layer) return OgcApi.UnknownCollection(collectionId);
+                if (await catalogue.FindAsync(collectionId, ct) is not { } layer) return OgcApi.UnknownCollection(collectionId);
                 if (tileMatrixSetId != TileMatrixSet) return UnknownTileMatrixSet(tileMatrixSetId);
                 var bounds = await TileQuery.BoundsAsync(db, layer, ct);
                 var self = $"/collections/{layer.Id}/tiles/{TileMatrixSet}";
@@ -64,9 +64,9 @@ public static partial class TilesApi
             .Produces<TileSet>()
             .WithSummary("Tileset metadata: tile URL template, layer and its attributes, bounds");
 
-        g.MapGet("/{tileMatrixSetId}/tilejson.json", async (string collectionId, string tileMatrixSetId, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
+        g.MapGet("/{tileMatrixSetId}/tilejson.json", async (string collectionId, string tileMatrixSetId, HttpRequest req, NpgsqlDataSource db, OgcCatalogue catalogue, CancellationToken ct) =>
             {
-                if (await LayerCatalog.FindAsync(db, collectionId, ct) is not { } layer) return OgcApi.UnknownCollection(collectionId);
+                if (await catalogue.FindAsync(collectionId, ct) is not { } layer) return OgcApi.UnknownCollection(collectionId);
                 if (tileMatrixSetId != TileMatrixSet) return UnknownTileMatrixSet(tileMatrixSetId);
                 var bounds = await TileQuery.BoundsAsync(db, layer, ct);
                 return Results.Ok(new Dictionary<string, object?>
@@ -97,7 +97,7 @@ public static partial class TilesApi
             .WithSummary("TileJSON 3.0 of the collection's tiles (for MapLibre GL, Leaflet plugins, QGIS)");
 
         g.MapGet("/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}", async (string collectionId, string tileMatrixSetId, string tileMatrix, string tileRow, string tileCol,
-                HttpContext http, NpgsqlDataSource db, TileCache cache, CancellationToken ct) =>
+                HttpContext http, NpgsqlDataSource db, OgcCatalogue catalogue, TileCache cache, CancellationToken ct) =>
             {
                 if (tileMatrixSetId != TileMatrixSet) return UnknownTileMatrixSet(tileMatrixSetId);
                 // Limits first: a bad address is a 400 before any database work.
@@ -105,7 +105,7 @@ public static partial class TilesApi
                 var max = (1 << z) - 1;
                 var y = Coordinate(tileRow, "tileRow", max);
                 var x = Coordinate(tileCol, "tileCol", max);
-                if (await LayerCatalog.FindAsync(db, collectionId, ct) is not { } layer) return OgcApi.UnknownCollection(collectionId);
+                if (await catalogue.FindAsync(collectionId, ct) is not { } layer) return OgcApi.UnknownCollection(collectionId);
                 // Read before rendering (see TileQuery.DataVersionAsync), for the cache key and the run tiles' ?v=.
                 var (immutable, cacheable) = (IsImmutable(layer.Id), cache.Enabled && TileCache.IsCacheable(layer.Id));
                 var version = immutable || cacheable ? await TileQuery.DataVersionAsync(db, ct) : null;
