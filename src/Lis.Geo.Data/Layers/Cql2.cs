@@ -540,7 +540,11 @@ public static class Cql2
 
         static void Same(ValueType a, ValueType b, string what)
         {
-            if (a != b) throw new Cql2Exception($"{what} compares a {a.ToString().ToLowerInvariant()} with a {b.ToString().ToLowerInvariant()}.");
+            if (a == b) return;
+            // BooleanFromBit has already turned 0 and 1 into false and true; say so, or "with a number" reads as if no number were allowed.
+            var bits = (a, b) is (ValueType.Boolean, ValueType.Number) or (ValueType.Number, ValueType.Boolean)
+                ? " Only 0 and 1 may stand for false and true (as GDAL writes them)." : "";
+            throw new Cql2Exception($"{what} compares a {a.ToString().ToLowerInvariant()} with a {b.ToString().ToLowerInvariant()}.{bits}");
         }
 
         string Geometry(Geom g) => g switch
