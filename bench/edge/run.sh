@@ -23,11 +23,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-WORK=${WORK:-/tmp/lisgeo-edge-bench}
-PG_PORT=${PG_PORT:-5651}
-API_PORT=${API_PORT:-5652}
+bench_work_and_ports /tmp/lisgeo-edge-bench 5651 5652
 SETTLE=${SETTLE:-5}
 KEY=edge-bench-key
 BASE="http://127.0.0.1:$API_PORT"
@@ -38,8 +34,7 @@ for tool in dotnet curl python3; do command -v $tool >/dev/null || die "$tool no
 bench_ports_free PG_PORT/API_PORT "$PG_PORT" "$API_PORT"
 
 # --- cleanup: only what this script started ------------------------------------------------------
-trap bench_cleanup EXIT
-trap 'exit 130' INT TERM
+bench_on_exit
 bench_fresh_work bombs
 
 # --- 1. PostGIS ------------------------------------------------------------------------------------

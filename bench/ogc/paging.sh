@@ -13,65 +13,34 @@
 #    the count against the table.
 # Environment: PG_PORT API_PORT N ROUNDS WORK KEEP=1 LISGEO_SHARED
 set -euo pipefail
-
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-SHARED=${LISGEO_SHARED:-$REPO/../shared/data}
-WORK=${WORK:-/tmp/lisgeo-ogc-paging}
-PG_PORT=${PG_PORT:-5631}
-API_PORT=${API_PORT:-5632}
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+bench_work_and_ports /tmp/lisgeo-ogc-paging 5631 5632
 N=${N:-40}
 ROUNDS=${ROUNDS:-3}
 
-log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
 command -v ogr2ogr >/dev/null || die "ogr2ogr (gdal-bin) not found"
 [[ -f $SHARED/gtfs/nyc_mta_weekday/gtfs.zip ]] || die "shared data not found at $SHARED (set LISGEO_SHARED)"
-PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 [[ -x $PG_BIN/initdb ]] || die "no PostgreSQL server binaries"
+bench_ports_free PG_PORT/API_PORT "$PG_PORT" "$API_PORT"
 
-API_PID=""
-as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-cleanup() {
-  set +e
-  if [[ -n $API_PID ]]; then kill "$API_PID" 2>/dev/null; wait "$API_PID" 2>/dev/null; fi
-  [[ -f $WORK/pg/data/postmaster.pid ]] && as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m fast -w -t 30 stop >/dev/null 2>&1
-  if [[ ${KEEP:-0} != 1 ]]; then rm -rf "$WORK"; else log "kept $WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-if [[ -f $WORK/pg/data/postmaster.pid ]]; then as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true; fi
-rm -rf "$WORK"; mkdir -p "$WORK/pg"
-[[ $(id -u) == 0 ]] && chown postgres "$WORK/pg"
-as_pg "$PG_BIN/initdb" -D "$WORK/pg/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >/dev/null
-as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -t 60 \
-  -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
-PSQL=("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt)
-"${PSQL[@]}" -c "CREATE DATABASE lisgeo" >/dev/null
-CS="Host=127.0.0.1;Port=$PG_PORT;Database=lisgeo;Username=postgres"
+bench_on_exit
+bench_fresh_work
+bench_start_pg
 
 log "building CLI and API (Release) from the working tree $(git -C "$REPO" rev-parse --short HEAD)"
-dotnet build "$REPO/src/Lis.Geo.Cli" -c Release -nologo -v q >"$WORK/build-cli.log" 2>&1 || { tail -20 "$WORK/build-cli.log"; die "CLI build failed"; }
-dotnet build "$REPO/src/Lis.Geo.Api" -c Release -nologo -v q >"$WORK/build-api.log" 2>&1 || { tail -20 "$WORK/build-api.log"; die "API build failed"; }
-CLI=(dotnet "$REPO/src/Lis.Geo.Cli/bin/Release/net10.0/lisgeo.dll")
-cli() { "${CLI[@]}" "$@" --connection "$CS" >>"$WORK/load.log" 2>&1 || { tail -20 "$WORK/load.log" >&2; die "lisgeo $1 $2 failed"; }; }
+bench_build src/Lis.Geo.Cli src/Lis.Geo.Api
 log "migrating; importing LSOA 2011 zones, IMD 2019 and the NYC MTA feed (its stops are the bulk layer)"
 cli db migrate
 cli import lads "$SHARED/lad/lad2019_wm3lep_from_lsoa11_bgc.geojson"
 cli import zones "$SHARED/lsoa/lsoa11_wm3lep_bgc.geojson" --zone-set lsoa11
 cli import imd "$SHARED/imd2019/imd2019_lsoa11_wm_leps.csv"
 cli import gtfs "$SHARED/gtfs/nyc_mta_weekday/gtfs.zip" --name nyc-mta
-"${PSQL[@]}" -d lisgeo -c "VACUUM ANALYZE" >/dev/null
-STOPS=$("${PSQL[@]}" -d lisgeo -c "SELECT count(*) FROM transit_stop")
-ZONES=$("${PSQL[@]}" -d lisgeo -c "SELECT count(*) FROM zone WHERE zone_set_id = 'lsoa11'")
+psql_db -c "VACUUM ANALYZE" >/dev/null
+STOPS=$(psql_db -c "SELECT count(*) FROM transit_stop")
+ZONES=$(psql_db -c "SELECT count(*) FROM zone WHERE zone_set_id = 'lsoa11'")
 log "$ZONES zones, $STOPS stops"
 
-log "starting the API on 127.0.0.1:$API_PORT"
-env ConnectionStrings__LisGeo="$CS" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning Jobs__RunServer=false \
-  dotnet "$REPO/src/Lis.Geo.Api/bin/Release/net10.0/Lis.Geo.Api.dll" --urls "http://127.0.0.1:$API_PORT" >"$WORK/api.log" 2>&1 &
-API_PID=$!
-for _ in $(seq 1 120); do curl -fsS -o /dev/null "http://127.0.0.1:$API_PORT/conformance" 2>/dev/null && break; sleep 0.5; done
+bench_start_api /conformance Jobs__RunServer=false
 
 log "load before measuring: $(uptime | sed 's/.*load average/load average/')"
 python3 - "$API_PORT" "$N" "$ZONES" <<'PY'

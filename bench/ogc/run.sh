@@ -19,12 +19,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-SHARED=${LISGEO_SHARED:-$REPO/../shared/data}
-WORK=${WORK:-/tmp/lisgeo-ogc-bench}
-PG_PORT=${PG_PORT:-5621}
-API_PORT=${API_PORT:-5622}
+bench_work_and_ports /tmp/lisgeo-ogc-bench 5621 5622
 MS_PORT=${MS_PORT:-5623}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-16}
@@ -70,8 +65,7 @@ cleanup() {
   fi
   bench_cleanup
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_on_exit cleanup
 bench_fresh_work www
 
 # --- 2. PostGIS ------------------------------------------------------------------------------------
@@ -79,17 +73,15 @@ bench_start_pg max_connections=200
 
 # --- 3. build and load -----------------------------------------------------------------------------
 bench_build_cli_api
-CLI=(dotnet "$SRC/src/Lis.Geo.Cli/bin/Release/net10.0/lisgeo.dll")
 log "migrating and importing LEPs, LADs, LSOA 2011 zones, IMD 2019"
-cli() { "${CLI[@]}" "$@" --connection "$CS" >>"$WORK/load.log" 2>&1 || { tail -20 "$WORK/load.log" >&2; die "lisgeo $1 $2 failed"; }; }
 cli db migrate
 cli import leps "$SHARED/lep/lep2017_wm_from_lsoa11_bgc.geojson"
 cli import lads "$SHARED/lad/lad2019_wm3lep_from_lsoa11_bgc.geojson"
 cli import zones "$SHARED/lsoa/lsoa11_wm3lep_bgc.geojson" --zone-set lsoa11
 cli import imd "$SHARED/imd2019/imd2019_lsoa11_wm_leps.csv"
-ZONES=$("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d lisgeo -qAt -c "SELECT count(*) FROM zone WHERE zone_set_id = 'lsoa11'")
+ZONES=$(psql_db -c "SELECT count(*) FROM zone WHERE zone_set_id = 'lsoa11'")
 [[ $ZONES == 2438 ]] || { cat "$WORK/load.log"; die "expected 2438 LSOA zones, found $ZONES"; }
-"$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d lisgeo -qAt -c "VACUUM ANALYZE" >/dev/null
+psql_db -c "VACUUM ANALYZE" >/dev/null
 
 wait_http() { # url name log
   local i
@@ -237,7 +229,7 @@ A_RPS=$(col 1 "${API_R[@]}" | median); A_P50=$(col 2 "${API_R[@]}" | median); A_
 M_RPS=$(col 1 "${MS_R[@]}" | median); M_P50=$(col 2 "${MS_R[@]}" | median); M_P99=$(col 3 "${MS_R[@]}" | median); M_BAD=$(col 4 "${MS_R[@]}" | awk '{ s += $1 } END { print s + 0 }')
 
 echo
-echo "OGC API - Features, GET .../collections/zones-lsoa11/items?limit=$LIMIT (2,438 LSOA polygons, PostGIS $("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d lisgeo -qAt -c "SELECT postgis_lib_version()"))"
+echo "OGC API - Features, GET .../collections/zones-lsoa11/items?limit=$LIMIT (2,438 LSOA polygons, PostGIS $(psql_db -c "SELECT postgis_lib_version()"))"
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, $ROUNDS round(s) (median shown), loopback; $(nproc) cores shared by PostgreSQL, both servers and wrk"
 echo "load average before: $LOAD_BEFORE, after: $LOAD_AFTER"
 echo

@@ -23,90 +23,39 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 # CPU ticks (utime + stime) of the API process and of the cluster's processes (postmaster and its
 # children: the pooled backends stay alive through the timing), to tell this benchmark's own use apart.
 own_ticks() {
-  local pg_pid pids
-  pg_pid=$(head -1 "$WORK/pg/data/postmaster.pid")
-  pids="$pg_pid $(ps --ppid "$pg_pid" -o pid= | tr '\n' ' ')"
+  local pids; pids=$(pg_pids)
   # Fields 14 and 15 of /proc/PID/stat; the command name (field 2) has no spaces for dotnet and postgres.
   awk '{ s += $14 + $15 } END { print s + 0 }' "/proc/$API_PID/stat"
   (cd /proc && cat $(for p in $pids; do [[ -r $p/stat ]] && echo "$p/stat"; done) 2>/dev/null) | awk '{ s += $14 + $15 } END { print s + 0 }'
 }
-LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+LOAD_START=$(loadavg)
 CPU0=$(cpu_jiffies); sleep 5; BUSY_START=$(cpu_busy "$CPU0")
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-SHARED=${LISGEO_SHARED:-$REPO/../shared/data}
-WORK=${WORK:-/tmp/lisgeo-overlay-bench}
-PG_PORT=${PG_PORT:-5631}
-API_PORT=${API_PORT:-5632}
+bench_work_and_ports /tmp/lisgeo-overlay-bench 5631 5632
 RUNS=${RUNS:-30}
 WARMUP=${WARMUP:-3}
 RUN_ID=1
-# The destinations: six TfWM bus stations/interchanges spread over the West Midlands (Walsall,
-# Wolverhampton, West Bromwich, Merry Hill, Solihull, Coventry Pool Meadow); CENTRES=all takes all 25.
-CENTRES=${CENTRES:-430G06011 430G07001 430G09559 430G08358 430G01564 430G00050}
+CENTRES=${CENTRES:-$REGION_CENTRES}   # all: the 25 candidates
 
 # --- tools -----------------------------------------------------------------------------------------
-if [[ ! -x ${PG_BIN:-}/initdb ]] || ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || ! command -v curl >/dev/null; then
-  [[ $(id -u) == 0 ]] || die "needs PostgreSQL + PostGIS and curl: sudo apt-get install -y postgresql-15-postgis-3 curl"
-  log "installing postgresql-15-postgis-3 curl"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql-15-postgis-3 curl >/dev/null \
-    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql-15-postgis-3 curl >/dev/null; }
-  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-fi
+bench_ensure_postgis
+command -v curl >/dev/null || ensure_packages curl
 command -v dotnet >/dev/null || die "dotnet SDK not found"
 command -v python3 >/dev/null || die "python3 not found"
-[[ -f $SHARED/lsoa/lsoa11_wm3lep_bgc.geojson ]] || die "shared data not found at $SHARED (set LISGEO_SHARED)"
 bench_ports_free PG_PORT/API_PORT "$PG_PORT" "$API_PORT"
 
 # --- cleanup: only what this script started --------------------------------------------------------
-trap bench_cleanup EXIT
-trap 'exit 130' INT TERM
+bench_on_exit
 bench_fresh_work times
 
 # --- 1. PostGIS (every timed request is a read) -----------------------------------------------------
 bench_start_pg
 
 # --- 2. build and load -----------------------------------------------------------------------------
-SRC=$REPO
-if [[ -n ${REV:-} ]]; then
-  SRC=$WORK/src; mkdir -p "$SRC"
-  git -C "$REPO" archive "$REV" | tar -x -C "$SRC"
-  BUILT="commit $(git -C "$REPO" rev-parse --short "$REV") (REV=$REV)"
-else
-  BUILT="working tree at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)$(git -C "$REPO" diff --quiet HEAD -- src bench/overlay 2>/dev/null || echo ' + uncommitted changes')"
-fi
-log "building the $BUILT in Release"
-for p in src/Lis.Geo.Cli src/Lis.Geo.Api bench/overlay/Lis.Geo.Overlay.Bench; do
-  dotnet build "$SRC/$p" -c Release -nologo -v q >"$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log"; die "build of $p failed"; }
-done
-log "migrating and importing LEPs, LADs, memberships, LSOA 2011 zones and centroids, IMD 2019"
-cli() { dotnet "$SRC/src/Lis.Geo.Cli/bin/Release/net10.0/lisgeo.dll" "$@" --connection "$CS" >>"$WORK/load.log" 2>&1 || { tail -20 "$WORK/load.log" >&2; die "lisgeo $1 $2 failed"; }; }
-cli db migrate
-cli import leps "$SHARED/lep/lep2017_wm_from_lsoa11_bgc.geojson"
-# The LAD file carries lep1_*/lep2_* (the same 26 memberships as lep/lad_to_lep_2017_2020_membership.csv),
-# so this import sets the memberships too.
-cli import lads "$SHARED/lad/lad2019_wm3lep_from_lsoa11_bgc.geojson"
-cli import zones "$SHARED/lsoa/lsoa11_wm3lep_bgc.geojson" --zone-set lsoa11
-cli import centroids "$SHARED/lsoa/lsoa11_pwc_wm3lep.csv" --zone-set lsoa11
-cli import imd "$SHARED/imd2019/imd2019_lsoa11_wm_leps.csv"
-
+bench_load_region
 log "inserting the synthetic run $RUN_ID (every LSOA × the centres)"
-{
-  echo "CREATE TEMP TABLE bench_centre (idx int, code text, name text, lon float8, lat float8);"
-  python3 - "$SHARED/growth_sites/centre_candidates_tfwm_bus_stations.geojson" $CENTRES <<'PY'
-import json, sys
-stops = {f["properties"]["stop_id"]: f for f in json.load(open(sys.argv[1]))["features"]}
-wanted = list(stops) if sys.argv[2:] == ["all"] else sys.argv[2:]
-missing = [w for w in wanted if w not in stops]
-if missing: sys.exit(f"centres not in {sys.argv[1]}: {missing}")
-q = lambda s: "'" + s.replace("'", "''") + "'"
-for i, code in enumerate(wanted):
-    f = stops[code]; x, y = f["geometry"]["coordinates"]
-    print(f"INSERT INTO bench_centre VALUES ({i}, {q(code)}, {q(f['properties']['stop_name'])}, {x}, {y});")
-PY
-  cat "$HERE/synthetic_run.sql"
-} | psql_db -1 -v run="$RUN_ID" >/dev/null
+# shellcheck disable=SC2086 # CENTRES is a list of stop ids
+bench_store_synthetic_run "$RUN_ID" $CENTRES
 psql_db -c "VACUUM ANALYZE" >/dev/null
 read -r MEMBERSHIPS ZONES ORIGINS PAIRS REACHED < <(psql_db -F' ' -c "SELECT (SELECT count(*) FROM lep_membership),
   (SELECT count(*) FROM zone WHERE zone_set_id = 'lsoa11' AND centroid IS NOT NULL),
@@ -117,7 +66,7 @@ read -r MEMBERSHIPS ZONES ORIGINS PAIRS REACHED < <(psql_db -F' ' -c "SELECT (SE
 log "stored: $ORIGINS origin results, $PAIRS pair results ($REACHED reachable at p50)"
 
 # --- 3. the aggregation job's summary ---------------------------------------------------------------
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+LOAD_BEFORE=$(loadavg)
 log "timing RunSummary.ComputeAsync ($RUNS calls after a warm-up) and storing its summary"
 dotnet "$SRC/bench/overlay/Lis.Geo.Overlay.Bench/bin/Release/net10.0/Lis.Geo.Overlay.Bench.dll" "$CS" "$RUN_ID" "$RUNS" \
   >"$WORK/summary.out" 2>"$WORK/summary.log" || { cat "$WORK/summary.log" >&2; die "summary bench failed"; }
@@ -198,7 +147,7 @@ for round in $(seq 1 "$RUNS"); do
     curl -fsS -o /dev/null -w '%{time_total} %{size_download}\n' "$BASE${ENDPOINTS[$i]#*|}" >>"$WORK/times/$i"
   done
 done
-LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+LOAD_AFTER=$(loadavg)
 BUSY_TIMING=$(cpu_busy "$CPU_TIMING")
 OWN1=($(own_ticks)); WALL=$(awk -v a="$(date +%s.%N)" -v b="$T0" 'BEGIN { print a - b }')
 HZ=$(getconf CLK_TCK)

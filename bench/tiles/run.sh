@@ -22,63 +22,26 @@
 #                      once the API answers (bench/map/run.sh times /map in Chromium this way)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$HERE/../.." && pwd)
-SHARED=${LISGEO_SHARED:-$REPO/../shared/data}
-WORK=${WORK:-/tmp/lisgeo-tiles-bench}
-PG_PORT=${PG_PORT:-5641}
-API_PORT=${API_PORT:-5642}
+bench_work_and_ports /tmp/lisgeo-tiles-bench 5641 5642
 SAMPLE=${SAMPLE:-100}
 SEED=${SEED:-1}
 RUN_ID=1
-CENTRES="430G06011 430G07001 430G09559 430G08358 430G01564 430G00050"   # as bench/overlay
 
 [[ -x ${PG_BIN:-}/initdb ]] || die "needs PostgreSQL + PostGIS: apt-get install -y postgresql-15-postgis-3"
 command -v dotnet >/dev/null && command -v python3 >/dev/null && command -v curl >/dev/null || die "needs dotnet, python3, curl"
-[[ -f $SHARED/lsoa/lsoa11_wm3lep_bgc.geojson ]] || die "shared data not found at $SHARED (set LISGEO_SHARED)"
 bench_ports_free PG_PORT/API_PORT "$PG_PORT" "$API_PORT"
 
-trap bench_cleanup EXIT
-trap 'exit 130' INT TERM
+bench_on_exit
 bench_fresh_work times
 
 # --- 1. PostGIS ------------------------------------------------------------------------------------
 bench_start_pg
 
 # --- 2. build and load -----------------------------------------------------------------------------
-SRC=$REPO
-if [[ -n ${REV:-} ]]; then
-  SRC=$WORK/src; mkdir -p "$SRC"; git -C "$REPO" archive "$REV" | tar -x -C "$SRC"
-  BUILT="commit $(git -C "$REPO" rev-parse --short "$REV")"
-else
-  BUILT="working tree at $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted src changes')"
-fi
-log "building the $BUILT in Release"
-for p in src/Lis.Geo.Cli src/Lis.Geo.Api bench/overlay/Lis.Geo.Overlay.Bench; do
-  dotnet build "$SRC/$p" -c Release -nologo -v q >"$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log"; die "build of $p failed"; }
-done
-log "migrating and importing LEPs, LADs, LSOA 2011 zones and centroids, IMD 2019"
-cli() { dotnet "$SRC/src/Lis.Geo.Cli/bin/Release/net10.0/lisgeo.dll" "$@" --connection "$CS" >>"$WORK/load.log" 2>&1 || { tail -20 "$WORK/load.log" >&2; die "lisgeo $1 $2 failed"; }; }
-cli db migrate
-cli import leps "$SHARED/lep/lep2017_wm_from_lsoa11_bgc.geojson"
-cli import lads "$SHARED/lad/lad2019_wm3lep_from_lsoa11_bgc.geojson"
-cli import zones "$SHARED/lsoa/lsoa11_wm3lep_bgc.geojson" --zone-set lsoa11
-cli import centroids "$SHARED/lsoa/lsoa11_pwc_wm3lep.csv" --zone-set lsoa11
-cli import imd "$SHARED/imd2019/imd2019_lsoa11_wm_leps.csv"
-
+bench_load_region
 log "storing the 2,438-zone run $RUN_ID (bench/overlay/synthetic_run.sql) and the TfWM stops as its feed's stops"
-{
-  echo "CREATE TEMP TABLE bench_centre (idx int, code text, name text, lon float8, lat float8);"
-  python3 - "$SHARED/growth_sites/centre_candidates_tfwm_bus_stations.geojson" $CENTRES <<'PY'
-import json, sys
-stops = {f["properties"]["stop_id"]: f for f in json.load(open(sys.argv[1]))["features"]}
-q = lambda s: "'" + s.replace("'", "''") + "'"
-for i, code in enumerate(sys.argv[2:]):
-    f = stops[code]; x, y = f["geometry"]["coordinates"]
-    print(f"INSERT INTO bench_centre VALUES ({i}, {q(code)}, {q(f['properties']['stop_name'])}, {x}, {y});")
-PY
-  cat "$REPO/bench/overlay/synthetic_run.sql"
-} | psql_db -1 -v run="$RUN_ID" >/dev/null
+# shellcheck disable=SC2086 # a list of stop ids
+bench_store_synthetic_run "$RUN_ID" $REGION_CENTRES   # as bench/overlay
 python3 - "$SHARED/gtfs/tfwm_stops_20251121.geojson" >"$WORK/stops.csv" <<'PY'
 import csv, json, sys
 w = csv.writer(sys.stdout, lineterminator="\n")
@@ -100,9 +63,9 @@ bench_start_api /conformance Jobs__RunServer=false ${TILE_CACHE_MB:+Tiles__Cache
 BASE="http://127.0.0.1:$API_PORT"
 if [[ -n ${AFTER_API:-} ]]; then
   log "running: $AFTER_API $BASE $RUN_ID"
-  echo "$BUILT; $(nproc) cores shared; tile cache ${TILE_CACHE_MB:-64 (default)} MB; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "$BUILT; $(nproc) cores shared; tile cache ${TILE_CACHE_MB:-64 (default)} MB; load average before: $(loadavg)"
   $AFTER_API "$BASE" "$RUN_ID"
-  echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "load average after: $(loadavg)"
 fi
 [[ ${TILES:-1} == 0 ]] && exit 0
 
@@ -129,7 +92,7 @@ for z in range(8, 15):
 PY
 
 LAYERS=(zones-lsoa11 transit-stops "analysis-$RUN_ID-zones")
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+LOAD_BEFORE=$(loadavg)
 for layer in "${LAYERS[@]}"; do
   q=""; [[ $layer == analysis-* ]] && q=$RUN_Q
   for z in $(seq 8 14); do
@@ -139,7 +102,7 @@ for layer in "${LAYERS[@]}"; do
     done
   done
 done
-LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+LOAD_AFTER=$(loadavg)
 
 echo
 echo "Vector tiles (MVT) GET /collections/{layer}/tiles/WebMercatorQuad/{z}/{y}/{x}; $BUILT; $(nproc) cores shared; tile cache ${TILE_CACHE_MB:-64 (default)} MB"
