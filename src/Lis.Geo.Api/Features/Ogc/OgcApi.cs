@@ -131,35 +131,21 @@ public static class OgcApi
             .Produces<Collection>()
             .WithSummary("One collection");
 
-        g.MapGet("/collections/{collectionId}/queryables", async (string collectionId, HttpRequest req, OgcCatalogue catalogue, CancellationToken ct) =>
-            {
-                OgcHttp.OnlyParameters(req, "f", "deprivation");
-                var offer = OgcHttp.Negotiate(req, OgcHttp.Schema, OgcHttp.Json);
-                if (await catalogue.FindAsync(collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
-                var self = Href(req, $"/collections/{collectionId}/queryables");
-                return new OgcHttp.Document(Schemas.Queryables(layer, self), offer.MediaType, [new(self, "self", offer.MediaType)], OgcCatalogue.IsImmutable(layer));
-            })
-            .WithSummary("The properties a filter (CQL2), sortby or property=value can use, with their types (JSON Schema)");
+        MapSchema("queryables", Schemas.Queryables, "The properties a filter (CQL2), sortby or property=value can use, with their types (JSON Schema)");
+        MapSchema("schema", Schemas.Returnables, "Every property of the collection's features with its type (OGC API – Features Part 5 schema)");
+        MapSchema("feature-schema", Schemas.Feature, "JSON Schema of one GeoJSON Feature of the collection (the collection's describedby link; GDAL types its fields from it)");
 
-        g.MapGet("/collections/{collectionId}/schema", async (string collectionId, HttpRequest req, OgcCatalogue catalogue, CancellationToken ct) =>
-            {
-                OgcHttp.OnlyParameters(req, "f", "deprivation");
-                var offer = OgcHttp.Negotiate(req, OgcHttp.Schema, OgcHttp.Json);
-                if (await catalogue.FindAsync(collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
-                var self = Href(req, $"/collections/{collectionId}/schema");
-                return new OgcHttp.Document(Schemas.Returnables(layer, self), offer.MediaType, [new(self, "self", offer.MediaType)], OgcCatalogue.IsImmutable(layer));
-            })
-            .WithSummary("Every property of the collection's features with its type (OGC API – Features Part 5 schema)");
-
-        g.MapGet("/collections/{collectionId}/feature-schema", async (string collectionId, HttpRequest req, OgcCatalogue catalogue, CancellationToken ct) =>
-            {
-                OgcHttp.OnlyParameters(req, "f", "deprivation");
-                var offer = OgcHttp.Negotiate(req, OgcHttp.Schema, OgcHttp.Json);
-                if (await catalogue.FindAsync(collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
-                var self = Href(req, $"/collections/{collectionId}/feature-schema");
-                return new OgcHttp.Document(Schemas.Feature(layer, self), offer.MediaType, [new(self, "self", offer.MediaType)], OgcCatalogue.IsImmutable(layer));
-            })
-            .WithSummary("JSON Schema of one GeoJSON Feature of the collection (the collection's describedby link; GDAL types its fields from it)");
+        // A collection's three JSON Schema documents are served alike (parameters, media types, caching); only the schema differs.
+        void MapSchema(string document, Func<Layer, string, Dictionary<string, object>> schema, string summary) =>
+            g.MapGet($"/collections/{{collectionId}}/{document}", async (string collectionId, HttpRequest req, OgcCatalogue catalogue, CancellationToken ct) =>
+                {
+                    OgcHttp.OnlyParameters(req, "f", "deprivation");
+                    var offer = OgcHttp.Negotiate(req, OgcHttp.Schema, OgcHttp.Json);
+                    if (await catalogue.FindAsync(collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
+                    var self = Href(req, $"/collections/{collectionId}/{document}");
+                    return new OgcHttp.Document(schema(layer, self), offer.MediaType, [new(self, "self", offer.MediaType)], OgcCatalogue.IsImmutable(layer));
+                })
+                .WithSummary(summary);
 
         g.MapGet("/collections/{collectionId}/items", async Task<IResult> (
                 string collectionId, HttpRequest req, NpgsqlDataSource db, OgcCatalogue catalogue, IOptions<ApiOptions> options, CancellationToken ct) =>
