@@ -47,7 +47,7 @@ public static class RunResultWriters
             await del.ExecuteNonQueryAsync(ct);
         }
         if (origins is not null)
-            await CopyOriginResultsAsync(conn, runId, origins.Select(r => (chunk.OriginFrom + r.Origin, r.CentresReachable, r.DeparturesMeetingTarget, r.Departures)), ct);
+            await CopyOriginResultsAsync(conn, runId, chunk.OriginFrom, origins, ct);
         if (parts is not null)
             await BinaryCopy.WriteAsync(conn, "analysis_origin_part", "run_id, chunk_index, origin_index, centres_reachable, centres_within", parts, (copy, p) =>
             {
@@ -138,18 +138,21 @@ public static class RunResultWriters
         if (merged.Count != originCount)
             throw new InvalidOperationException($"Run {runId} has destination-group parts for {merged.Count} of its {originCount} origins.");
         await DeleteRunRowsAsync(conn, tx, "analysis_origin_result", runId, ct);
-        await CopyOriginResultsAsync(conn, runId, merged, ct);
+        await CopyOriginResultsAsync(conn, runId, 0, merged, ct);
         await DeleteRunRowsAsync(conn, tx, "analysis_origin_part", runId, ct);
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>Origin rows (origin indices of the run) by COPY: a chunk of origins writes its own, the merge those of a destination-group run.</summary>
-    private static Task<ulong> CopyOriginResultsAsync(NpgsqlConnection conn, long runId,
+    /// <summary>
+    /// Origin rows by COPY, their origin indices offset by <paramref name="firstOrigin"/>: a chunk of
+    /// origins writes its own, the merge (offset 0) those of a destination-group run.
+    /// </summary>
+    private static Task<ulong> CopyOriginResultsAsync(NpgsqlConnection conn, long runId, int firstOrigin,
         IEnumerable<(int Origin, int CentresReachable, int DeparturesMeetingTarget, int Departures)> rows, CancellationToken ct) =>
         BinaryCopy.WriteAsync(conn, "analysis_origin_result", "run_id, origin_index, centres_reachable, departures_meeting_target, departures", rows, (copy, r) =>
         {
             copy.Write(runId, NpgsqlDbType.Bigint);
-            copy.Write(r.Origin, NpgsqlDbType.Integer);
+            copy.Write(firstOrigin + r.Origin, NpgsqlDbType.Integer);
             copy.Write(r.CentresReachable, NpgsqlDbType.Integer);
             copy.Write(r.DeparturesMeetingTarget, NpgsqlDbType.Integer);
             copy.Write(r.Departures, NpgsqlDbType.Integer);
