@@ -4,7 +4,8 @@ namespace Lis.Geo.Data;
 
 /// <summary>
 /// Rows into a table by binary COPY, on the caller's connection (so inside its transaction): the one
-/// bulk-write path of a run's chunks and aggregation.
+/// bulk-write path of the store — a run's points, chunks and aggregation, a feed's stops and routes,
+/// an import's staging table.
 /// </summary>
 public static class BinaryCopy
 {

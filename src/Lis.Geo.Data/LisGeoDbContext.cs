@@ -3,6 +3,7 @@ using Lis.Geo.Data.Analyses;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Lis.Geo.Data;
@@ -218,86 +219,55 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
             e.HasIndex(x => x.ScheduleId);
             e.HasOne<TransitFeed>().WithMany().HasForeignKey(x => x.FeedId).OnDelete(DeleteBehavior.Restrict);
         });
-        b.Entity<RunPoint>(e =>
+        RunTable<RunPoint>(b, "analysis_point", e =>
         {
-            e.ToTable("analysis_point", t => t.HasCheckConstraint("ck_analysis_point_kind", "kind IN ('zone', 'site', 'centre', 'point')"));
+            e.ToTable(t => t.HasCheckConstraint("ck_analysis_point_kind", "kind IN ('zone', 'site', 'centre', 'point')"));
             e.HasKey(x => new { x.RunId, x.IsOrigin, x.Index });
-            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
         });
-        b.Entity<RunChunk>(e =>
+        RunTable<RunChunk>(b, "analysis_chunk", e =>
         {
-            e.ToTable("analysis_chunk");
             e.HasKey(x => new { x.RunId, x.Index });
             // Defaults of the schema since destination groups were added to planned chunks: a chunk naming no range covers
             // every destination. The sentinel is that same value, so EF never lets a real 0 fall back to the default.
             e.Property(x => x.DestinationFrom).HasDefaultValue(0);
             e.Property(x => x.DestinationTo).HasDefaultValue(int.MaxValue).HasSentinel(int.MaxValue);
-            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
         });
-        b.Entity<RunWork>(e =>
+        RunTable<RunWork>(b, "analysis_work", e =>
         {
-            e.ToTable("analysis_work");
             e.Property(x => x.CreatedAt).HasDefaultValueSql("now()");
             e.Property(x => x.Dispatches).HasDefaultValue(0); // rows are also written by plain SQL (the last chunk, the watchdog)
             // One row per chunk and one for the aggregation (null chunk): a second "last chunk" cannot add another.
             e.HasIndex(x => new { x.RunId, x.ChunkIndex }).IsUnique().AreNullsDistinct(false);
             e.HasIndex(x => x.JobId);
-            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
         });
-        b.Entity<RunRequestKey>(e =>
+        RunTable<RunRequestKey>(b, "analysis_request_key", e =>
         {
-            e.ToTable("analysis_request_key");
             e.HasKey(x => x.Key);
             e.Property(x => x.CreatedAt).HasDefaultValueSql("now()");
             e.HasIndex(x => x.RunId);
-            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
         });
-        b.Entity<OriginResult>(e =>
-        {
-            e.ToTable("analysis_origin_result");
-            e.HasKey(x => new { x.RunId, x.OriginIndex });
-            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
-        });
-        b.Entity<OriginPart>(e =>
-        {
-            e.ToTable("analysis_origin_part");
-            e.HasKey(x => new { x.RunId, x.ChunkIndex, x.OriginIndex });
-            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
-        });
-        b.Entity<PairResult>(e =>
-        {
-            e.ToTable("analysis_pair_result");
-            e.HasKey(x => new { x.RunId, x.OriginIndex, x.DestinationIndex });
-            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
-        });
+        RunTable<OriginResult>(b, "analysis_origin_result", e => e.HasKey(x => new { x.RunId, x.OriginIndex }));
+        RunTable<OriginPart>(b, "analysis_origin_part", e => e.HasKey(x => new { x.RunId, x.ChunkIndex, x.OriginIndex }));
+        RunTable<PairResult>(b, "analysis_pair_result", e => e.HasKey(x => new { x.RunId, x.OriginIndex, x.DestinationIndex }));
         b.Entity<AnalysisSchedule>(e =>
         {
             e.ToTable("analysis_schedule");
             e.Property(x => x.Request).HasColumnType("jsonb");
         });
-        b.Entity<SiteResult>(e =>
+        RunTable<SiteResult>(b, "analysis_site_result", e => e.HasKey(x => new { x.RunId, x.SiteIndex }));
+        RunTable<IsochroneResult>(b, "analysis_isochrone", e =>
         {
-            e.ToTable("analysis_site_result");
-            e.HasKey(x => new { x.RunId, x.SiteIndex });
-            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
-        });
-        b.Entity<IsochroneResult>(e =>
-        {
-            e.ToTable("analysis_isochrone");
             e.HasKey(x => new { x.RunId, x.OriginIndex, x.CutoffMinutes });
             Geometry(e.Property(x => x.Geom), "MultiPolygon");
             e.HasIndex(x => x.Geom).HasMethod("gist");
-            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
         });
-        b.Entity<CorridorAnalysis>(e =>
+        RunTable<CorridorAnalysis>(b, "corridor_analysis", e =>
         {
-            e.ToTable("corridor_analysis");
             e.HasKey(x => new { x.RunId, x.CorridorCode });
             e.Property(x => x.Figures).HasColumnType("jsonb");
             // History is read per corridor, newest first; runs are not foreign-keyed to corridors, so a
             // corridor redrawn or deleted keeps its past analyses.
             e.HasIndex(x => new { x.CorridorCode, x.RunId });
-            e.HasOne<AnalysisRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 
@@ -307,6 +277,18 @@ public sealed class LisGeoDbContext(DbContextOptions<LisGeoDbContext> options) :
         s => JsonSerializer.Deserialize<T>(s, JsonOptions) ?? new T());
 
     private static readonly JsonSerializerOptions JsonOptions = ImportRecordJson.Options;
+
+    /// <summary>
+    /// One of a run's own tables, <paramref name="table"/>, configured by <paramref name="configure"/>: each row
+    /// names its run (a <c>RunId</c> property) and is deleted with it.
+    /// </summary>
+    private static void RunTable<T>(ModelBuilder b, string table, Action<EntityTypeBuilder<T>> configure) where T : class =>
+        b.Entity<T>(e =>
+        {
+            e.ToTable(table);
+            configure(e);
+            e.HasOne<AnalysisRun>().WithMany().HasForeignKey("RunId").OnDelete(DeleteBehavior.Cascade);
+        });
 
     private static void Geometry<T>(Microsoft.EntityFrameworkCore.Metadata.Builders.PropertyBuilder<T> p, string type) =>
         p.HasColumnType($"geometry({type},{StorageSrid})");

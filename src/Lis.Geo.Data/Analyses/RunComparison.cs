@@ -61,21 +61,20 @@ public static class RunComparison
     public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, AnalysisRun baseline, CancellationToken ct)
     {
         var access = run.Spec.Access;
+        const string columns = """
+            coalesce(d.imd_decile <= 2, false) AS deprived,
+            br.centres_reachable >= $3 AS before, r.centres_reachable >= $3 AS after,
+            br.departures_meeting_target::float8 / nullif(br.departures, 0) AS ts_before,
+            r.departures_meeting_target::float8 / nullif(r.departures, 0) AS ts_after,
+            br.centres_reachable AS c_before, r.centres_reachable AS c_after
+            """;
+        // The baseline's zone origins are matched by code (equal origin versions make them the same zones).
+        const string baselineJoins = """
+            JOIN analysis_point bp ON bp.run_id = $4 AND bp.is_origin AND bp.kind = 'zone' AND bp.code = p.code
+            JOIN analysis_origin_result br ON br.run_id = bp.run_id AND br.origin_index = bp.index
+            """;
         var sql = $"""
-            WITH o AS (
-                SELECT p.index, p.weight, z.lad_code, d.imd_decile, coalesce(d.imd_decile <= 2, false) AS deprived,
-                       br.centres_reachable >= $4 AS before, r.centres_reachable >= $4 AS after,
-                       br.departures_meeting_target::float8 / nullif(br.departures, 0) AS ts_before,
-                       r.departures_meeting_target::float8 / nullif(r.departures, 0) AS ts_after,
-                       br.centres_reachable AS c_before, r.centres_reachable AS c_after
-                FROM analysis_point p
-                JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
-                JOIN analysis_point bp ON bp.run_id = $2 AND bp.is_origin AND bp.kind = 'zone' AND bp.code = p.code
-                JOIN analysis_origin_result br ON br.run_id = bp.run_id AND br.origin_index = bp.index
-                LEFT JOIN zone z ON z.zone_set_id = $3 AND z.code = p.code
-                {DeprivationJoin.Sql(run.Spec.Deprivation, "p.code")}
-                WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'),
-            {ReportingGroups.Cte}
+            {ReportingGroups.ZoneOrigins(run.Spec.Deprivation, columns, baselineJoins)}
             SELECT {ReportingGroups.KindKeyName},
                    count(*)::int, coalesce(sum(weight ORDER BY index), 0),
                    coalesce(sum(weight ORDER BY index) FILTER (WHERE before), 0), coalesce(sum(weight ORDER BY index) FILTER (WHERE after), 0),
@@ -88,23 +87,20 @@ public static class RunComparison
             """;
         await using var cmd = db.CreateCommand(sql);
         cmd.Parameters.Add(new() { Value = run.Id });
-        cmd.Parameters.Add(new() { Value = baseline.Id });
         cmd.Parameters.Add(new() { Value = run.Spec.ZoneSet });
         cmd.Parameters.Add(new() { Value = access.MinCentres });
-        var groups = new List<(string Kind, Group Group)>();
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct))
-            {
-                var population = r.GetDouble(4);
-                double Per(int i) => population > 0 ? r.GetDouble(i) / population : 0;
-                groups.Add((r.GetString(0), new Group(r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetInt32(3), population,
-                    Per(5), Per(6), Per(6) - Per(5), Per(7), Per(8), Per(9), Per(10),
-                    r.GetDouble(11), r.GetDouble(12), r.GetDouble(13), r.GetDouble(14), r.GetInt32(15), r.GetInt32(16))));
-            }
-        IReadOnlyList<Group> Of(string kind) => ReportingGroups.Of(groups, kind);
+        cmd.Parameters.Add(new() { Value = baseline.Id });
+        var groups = await ReportingGroups.ReadAsync(cmd, (r, key, name) =>
+        {
+            var population = r.GetDouble(4);
+            double Per(int i) => population > 0 ? r.GetDouble(i) / population : 0;
+            return new Group(key, name, r.GetInt32(3), population,
+                Per(5), Per(6), Per(6) - Per(5), Per(7), Per(8), Per(9), Per(10),
+                r.GetDouble(11), r.GetDouble(12), r.GetDouble(13), r.GetDouble(14), r.GetInt32(15), r.GetInt32(16));
+        }, ct);
         return new Summary(run.Id, baseline.Id, ScenarioRef.Of(run.Spec.Scenario), ScenarioRef.Of(baseline.Spec.Scenario),
             access.ThresholdMinutes, access.MinCentres, access.Percentile, run.Spec.Deprivation,
-            groups.Single(g => g.Kind == "overall").Group, Of("lep"), Of("lad"), Of("imd"));
+            groups.Overall, groups.ByLep, groups.ByLocalAuthority, groups.ByImdDecile);
     }
 
     /// <summary>The id of the comparison's OGC collection.</summary>

@@ -22,18 +22,13 @@ public static class RunSummary
     /// </remarks>
     public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, CancellationToken ct)
     {
-        var (zoneSet, access) = (run.Spec.ZoneSet, run.Spec.Access);
+        var access = run.Spec.Access;
+        const string columns = """
+            r.centres_reachable, r.centres_reachable >= $3 AS meets,
+            r.departures_meeting_target::float8 / nullif(r.departures, 0) AS time_share
+            """;
         var sql = $"""
-            WITH o AS (
-                SELECT p.index, p.weight, r.centres_reachable, r.centres_reachable >= $3 AS meets,
-                       r.departures_meeting_target::float8 / nullif(r.departures, 0) AS time_share,
-                       z.lad_code, d.imd_decile
-                FROM analysis_point p
-                JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
-                LEFT JOIN zone z ON z.zone_set_id = $2 AND z.code = p.code
-                {DeprivationJoin.Sql(run.Spec.Deprivation, "p.code")}
-                WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'),
-            {ReportingGroups.Cte}
+            {ReportingGroups.ZoneOrigins(run.Spec.Deprivation, columns)}
             SELECT {ReportingGroups.KindKeyName},
                    count(*)::int, coalesce(sum(weight ORDER BY index), 0), coalesce(sum(weight ORDER BY index) FILTER (WHERE meets), 0),
                    coalesce(sum(weight * time_share ORDER BY index), 0), coalesce(sum(weight * centres_reachable ORDER BY index), 0)
@@ -41,19 +36,15 @@ public static class RunSummary
             """;
         await using var cmd = db.CreateCommand(sql);
         cmd.Parameters.Add(new() { Value = run.Id });
-        cmd.Parameters.Add(new() { Value = zoneSet });
+        cmd.Parameters.Add(new() { Value = run.Spec.ZoneSet });
         cmd.Parameters.Add(new() { Value = access.MinCentres });
-        var groups = new List<(string Kind, Group Group)>();
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct))
-            {
-                var population = r.GetDouble(4);
-                double Per(double v) => population > 0 ? v / population : 0;
-                groups.Add((r.GetString(0), new Group(r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetInt32(3),
-                    population, r.GetDouble(5), Per(r.GetDouble(5)), Per(r.GetDouble(6)), Per(r.GetDouble(7)))));
-            }
-        IReadOnlyList<Group> Of(string kind) => ReportingGroups.Of(groups, kind);
+        var groups = await ReportingGroups.ReadAsync(cmd, (r, key, name) =>
+        {
+            var population = r.GetDouble(4);
+            double Per(double v) => population > 0 ? v / population : 0;
+            return new Group(key, name, r.GetInt32(3), population, r.GetDouble(5), Per(r.GetDouble(5)), Per(r.GetDouble(6)), Per(r.GetDouble(7)));
+        }, ct);
         return new Summary(access.ThresholdMinutes, access.MinCentres, access.Percentile, run.Spec.Deprivation,
-            groups.Single(g => g.Kind == "overall").Group, Of("lep"), Of("lad"), Of("imd"));
+            groups.Overall, groups.ByLep, groups.ByLocalAuthority, groups.ByImdDecile);
     }
 }

@@ -290,46 +290,35 @@ public sealed class FeedStore(NpgsqlDataSource db)
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    private static async Task CopyStopsAsync(NpgsqlConnection conn, long feedId, IReadOnlyList<FeedStop> stops, CancellationToken ct)
-    {
-        await using var copy = await conn.BeginBinaryImportAsync("COPY transit_stop (feed_id, stop_id, name, location_type, geom) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var s in stops)
+    private static Task<ulong> CopyStopsAsync(NpgsqlConnection conn, long feedId, IReadOnlyList<FeedStop> stops, CancellationToken ct) =>
+        BinaryCopy.WriteAsync(conn, "transit_stop", "feed_id, stop_id, name, location_type, geom", stops, (copy, s) =>
         {
-            await copy.StartRowAsync(ct);
-            await copy.WriteAsync(feedId, NpgsqlDbType.Bigint, ct);
-            await copy.WriteAsync(s.StopId, NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(s.Name, NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(s.LocationType, NpgsqlDbType.Integer, ct);
-            await copy.WriteAsync(new Point(s.Lon, s.Lat) { SRID = LisGeoDbContext.StorageSrid }, NpgsqlDbType.Geometry, ct);
-        }
-        await copy.CompleteAsync(ct);
-    }
+            copy.Write(feedId, NpgsqlDbType.Bigint);
+            copy.Write(s.StopId, NpgsqlDbType.Text);
+            copy.Write(s.Name, NpgsqlDbType.Text);
+            copy.Write(s.LocationType, NpgsqlDbType.Integer);
+            copy.Write(new Point(s.Lon, s.Lat) { SRID = LisGeoDbContext.StorageSrid }, NpgsqlDbType.Geometry);
+        }, ct);
 
-    private static async Task CopyRoutesAsync(NpgsqlConnection conn, long feedId, IReadOnlyList<FeedRoute> routes, CancellationToken ct)
-    {
-        await using var copy = await conn.BeginBinaryImportAsync("""
-            COPY transit_route (feed_id, route_id, agency_id, agency_name, short_name, long_name, route_type, color, text_color, trip_count, geometry_source, geom)
-            FROM STDIN (FORMAT BINARY)
-            """, ct);
-        foreach (var r in routes)
+    private static Task<ulong> CopyRoutesAsync(NpgsqlConnection conn, long feedId, IReadOnlyList<FeedRoute> routes, CancellationToken ct) =>
+        BinaryCopy.WriteAsync(conn, "transit_route",
+            "feed_id, route_id, agency_id, agency_name, short_name, long_name, route_type, color, text_color, trip_count, geometry_source, geom",
+            routes, (copy, r) =>
         {
-            await copy.StartRowAsync(ct);
-            await copy.WriteAsync(feedId, NpgsqlDbType.Bigint, ct);
-            await copy.WriteAsync(r.RouteId, NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(r.AgencyId, NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(r.AgencyName, NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(r.ShortName, NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(r.LongName, NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(r.RouteType, NpgsqlDbType.Integer, ct);
-            await copy.WriteAsync(r.Color, NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(r.TextColor, NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(r.TripCount, NpgsqlDbType.Integer, ct);
-            await copy.WriteAsync(r.Source.ToString().ToLowerInvariant(), NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(Wgs84.CreateMultiLineString(
-                r.Lines.Select(l => Wgs84.CreateLineString(l.Select(p => new Coordinate(p.Lon, p.Lat)).ToArray())).ToArray()), NpgsqlDbType.Geometry, ct);
-        }
-        await copy.CompleteAsync(ct);
-    }
+            copy.Write(feedId, NpgsqlDbType.Bigint);
+            copy.Write(r.RouteId, NpgsqlDbType.Text);
+            copy.Write(r.AgencyId, NpgsqlDbType.Text);
+            copy.Write(r.AgencyName, NpgsqlDbType.Text);
+            copy.Write(r.ShortName, NpgsqlDbType.Text);
+            copy.Write(r.LongName, NpgsqlDbType.Text);
+            copy.Write(r.RouteType, NpgsqlDbType.Integer);
+            copy.Write(r.Color, NpgsqlDbType.Text);
+            copy.Write(r.TextColor, NpgsqlDbType.Text);
+            copy.Write(r.TripCount, NpgsqlDbType.Integer);
+            copy.Write(r.Source.ToString().ToLowerInvariant(), NpgsqlDbType.Text);
+            copy.Write(Wgs84.CreateMultiLineString(
+                r.Lines.Select(l => Wgs84.CreateLineString(l.Select(p => new Coordinate(p.Lon, p.Lat)).ToArray())).ToArray()), NpgsqlDbType.Geometry);
+        }, ct);
 
     /// <summary>
     /// The first Wednesday of the feed's validity (a mid-week day, as DfT JTS uses), else its first day,

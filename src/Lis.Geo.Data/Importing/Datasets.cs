@@ -99,21 +99,23 @@ internal sealed class LepMembershipsDataset : Dataset
     public override string UpdatesExistingOf => "lads";
 }
 
-/// <summary>Zone polygons of one zone set (e.g. LSOA 2011 BGC).</summary>
-internal sealed class ZonesDataset : Dataset
+/// <summary>
+/// A zone's row of one zone set with one of its geometries (<paramref name="geometryColumn"/>, checked as
+/// <paramref name="geometryKind"/>): code, name, district and population, which a later file of the other
+/// geometry keeps where it has none (<see cref="ColumnRole.Merge"/>).
+/// </summary>
+internal abstract class ZoneGeometryDataset(string geometryColumn, GeometryKind geometryKind) : Dataset
 {
     internal static readonly string[] CodeNames = ["code", "zone_code", "lsoa11cd", "lsoa21cd", "msoa11cd", "msoa21cd", "oa11cd", "oa21cd", "lsoa21_code", "lsoa11_code", "lsoa code (2011)", "lsoa code (2021)", "id"];
     internal static readonly string[] NameNames = ["name", "zone_name", "lsoa11nm", "lsoa21nm", "msoa11nm", "msoa21nm", "lsoa name (2011)"];
     internal static readonly string[] PopulationNames = ["population", "pop", "pop_total_mid2015", "pop_total", "pop_mid2015", "all_ages"];
 
-    public override string Name => "zones";
-    public override string Description => "Zone polygons of a zone set (GeoJSON; needs zoneSet, e.g. lsoa11; code lsoa11cd…, name, lad, population).";
     public override string Table => "zone";
     public override IReadOnlyList<string> Keys { get; } = ["zone_set_id", "code"];
     public override IReadOnlyList<Column> Columns { get; } =
     [
         new("zone_set_id", NpgsqlDbType.Text), new("code", NpgsqlDbType.Text), new("name", NpgsqlDbType.Text, ColumnRole.Merge), new("lad_code", NpgsqlDbType.Text, ColumnRole.Merge),
-        new("population", NpgsqlDbType.Integer, ColumnRole.Merge), new("geom", NpgsqlDbType.Geometry),
+        new("population", NpgsqlDbType.Integer, ColumnRole.Merge), new(geometryColumn, NpgsqlDbType.Geometry),
     ];
 
     public override (string Field, string Message)? ValidateOptions(ImportOptions o) => ZoneSetOption.Validate(o);
@@ -123,10 +125,17 @@ internal sealed class ZonesDataset : Dataset
     {
         var code = RequireKey(Text(row, [o.CodeField, .. CodeNames]), row, "code", issues);
         var pop = Int(Text(row, PopulationNames), row, "population", issues, 0);
-        var geom = GeometryRules.Check(row, GeometryKind.Polygonal, o.MakeValid, issues);
+        var geom = GeometryRules.Check(row, geometryKind, o.MakeValid, issues);
         return code is null || geom is null ? null
             : [o.ZoneSet, code, Text(row, [o.NameField, .. NameNames]), Text(row, Datasets.LadCodeNames), pop, geom];
     }
+}
+
+/// <summary>Zone polygons of one zone set (e.g. LSOA 2011 BGC).</summary>
+internal sealed class ZonesDataset() : ZoneGeometryDataset("geom", GeometryKind.Polygonal)
+{
+    public override string Name => "zones";
+    public override string Description => "Zone polygons of a zone set (GeoJSON; needs zoneSet, e.g. lsoa11; code lsoa11cd…, name, lad, population).";
 }
 
 /// <summary>
@@ -135,19 +144,10 @@ internal sealed class ZonesDataset : Dataset
 /// or the <c>approximateCentroids</c> option, marks the zone set's points as approximate — not ONS
 /// population-weighted centroids — and the runs that start from them say so in their record.
 /// </summary>
-internal sealed class CentroidsDataset : Dataset
+internal sealed class CentroidsDataset() : ZoneGeometryDataset("centroid", GeometryKind.Point)
 {
     public override string Name => "centroids";
     public override string Description => "Population-weighted centroids of a zone set (CSV with lon/lat or GeoJSON points; needs zoneSet; optional population). A 'method' column or approximateCentroids marks them as not ONS population-weighted.";
-    public override string Table => "zone";
-    public override IReadOnlyList<string> Keys { get; } = ["zone_set_id", "code"];
-    public override IReadOnlyList<Column> Columns { get; } =
-    [
-        new("zone_set_id", NpgsqlDbType.Text), new("code", NpgsqlDbType.Text), new("name", NpgsqlDbType.Text, ColumnRole.Merge), new("lad_code", NpgsqlDbType.Text, ColumnRole.Merge),
-        new("population", NpgsqlDbType.Integer, ColumnRole.Merge), new("centroid", NpgsqlDbType.Geometry),
-    ];
-
-    public override (string Field, string Message)? ValidateOptions(ImportOptions o) => ZoneSetOption.Validate(o);
 
     /// <summary>Counts the derivation methods the file names; any at all (or the option) make the points approximate.</summary>
     public override ImportOptions Resolve(SourceFile file, IReadOnlyList<SourceRow> rows, ImportOptions o, List<ImportIssue> fileIssues)
@@ -170,15 +170,6 @@ internal sealed class CentroidsDataset : Dataset
         ("UPDATE zone_set SET centroids_approximate = $2, centroid_note = $3 WHERE id = $1",
             [o.ZoneSet, o.Resolved.GetValueOrDefault("centroids") == "approximate", o.Resolved.GetValueOrDefault("centroidNote")]),
     ];
-
-    public override object?[]? Map(SourceRow row, ImportOptions o, List<ImportIssue> issues)
-    {
-        var code = RequireKey(Text(row, [o.CodeField, .. ZonesDataset.CodeNames]), row, "code", issues);
-        var pop = Int(Text(row, ZonesDataset.PopulationNames), row, "population", issues, 0);
-        var geom = GeometryRules.Check(row, GeometryKind.Point, o.MakeValid, issues);
-        return code is null || geom is null ? null
-            : [o.ZoneSet, code, Text(row, [o.NameField, .. ZonesDataset.NameNames]), Text(row, Datasets.LadCodeNames), pop, geom];
-    }
 }
 
 /// <summary>
@@ -190,7 +181,7 @@ internal sealed class CentroidsDataset : Dataset
 internal sealed class PopulationDataset : Dataset
 {
     /// <summary>Tried in order when no column is named.</summary>
-    private static readonly string[] ColumnNames = ["population", "usual_residents_2021", "usual_residents", "total_residents", .. ZonesDataset.PopulationNames];
+    private static readonly string[] ColumnNames = ["population", "usual_residents_2021", "usual_residents", "total_residents", .. ZoneGeometryDataset.PopulationNames];
 
     public override string Name => "population";
     public override string Description => "Population of a zone set's stored zones (CSV: a zone code and a population column, e.g. usual_residents_2021; needs zoneSet; column picks any column by name).";
@@ -223,7 +214,7 @@ internal sealed class PopulationDataset : Dataset
 
     public override object?[]? Map(SourceRow row, ImportOptions o, List<ImportIssue> issues)
     {
-        var code = RequireKey(Text(row, [o.CodeField, .. ZonesDataset.CodeNames]), row, "code", issues);
+        var code = RequireKey(Text(row, [o.CodeField, .. ZoneGeometryDataset.CodeNames]), row, "code", issues);
         var column = o.Resolved["populationColumn"];
         var before = issues.Count;
         var pop = Int(Text(row, column), row, column, issues, 0);

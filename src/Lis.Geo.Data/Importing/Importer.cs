@@ -144,17 +144,12 @@ public sealed class Importer(NpgsqlDataSource dataSource)
         var stageColumns = string.Join(", ", d.Columns.Select(c => $"{c.Name} {(c.IsGeometry ? "geometry" : PgType(c.Type))}"));
         await Execute($"CREATE TEMP TABLE stage ({stageColumns}) ON COMMIT DROP");
 
-        await using (var copy = await conn.BeginBinaryImportAsync($"COPY stage ({string.Join(", ", d.Columns.Select(c => c.Name))}) FROM STDIN (FORMAT BINARY)", ct))
+        await BinaryCopy.WriteAsync(conn, "stage", string.Join(", ", d.Columns.Select(c => c.Name)), rows, (copy, row) =>
         {
-            foreach (var row in rows)
-            {
-                await copy.StartRowAsync(ct);
-                for (var i = 0; i < row.Length; i++)
-                    if (row[i] is null) await copy.WriteNullAsync(ct);
-                    else await copy.WriteAsync(row[i], d.Columns[i].Type, ct);
-            }
-            await copy.CompleteAsync(ct);
-        }
+            for (var i = 0; i < row.Length; i++)
+                if (row[i] is null) copy.WriteNull();
+                else copy.Write(row[i], d.Columns[i].Type);
+        }, ct);
 
         var target = d.Columns.Where(c => c.Role != ColumnRole.StageOnly).ToList();
         var written = rows.Count;

@@ -30,53 +30,44 @@ public static class LayerCatalog
 
     private static readonly string SiteLadDescription = "District code: the file's, else the stored LAD boundary the site's point on surface lies in";
 
+    /// <summary>What a housing site holds, in the housing layers' order (declared before <see cref="Fixed"/>, which reads it).</summary>
+    private static readonly LayerProperty[] HousingCapacity =
+    [
+        new("min_dwellings", "t.min_dwellings", PropertyType.Integer, "Minimum net dwellings"),
+        new("max_dwellings", "t.max_dwellings", PropertyType.Integer, "Maximum net dwellings"),
+        new("hectares", "t.hectares", PropertyType.Number, "Site area (ha)"),
+        new("status", "t.status", PropertyType.String, "Status"),
+    ];
+
     public static readonly IReadOnlyList<Layer> Fixed =
     [
-        new("leps", "Local Enterprise Partnerships", "LEP boundaries (2017–2020 membership).",
-            "lep t", "t.code", "t.geom", "MultiPolygon",
+        CodeLayer("leps", "Local Enterprise Partnerships", "LEP boundaries (2017–2020 membership).", "lep", "MultiPolygon", "LEP",
             [
-                new("code", "t.code", PropertyType.String, "LEP code"),
-                new("name", "t.name", PropertyType.String, "LEP name"),
                 new("lads", "(SELECT string_agg(m.lad_code, ',' ORDER BY m.lad_code) FROM lep_membership m WHERE m.lep_code = t.code)", PropertyType.String, "Member district codes"),
             ],
             []),
-        new("local-authorities", "Local authority districts", "District boundaries with their LEP memberships.",
-            "local_authority t", "t.code", "t.geom", "MultiPolygon",
+        CodeLayer("local-authorities", "Local authority districts", "District boundaries with their LEP memberships.", "local_authority", "MultiPolygon", "LAD",
             [
-                new("code", "t.code", PropertyType.String, "LAD code"),
-                new("name", "t.name", PropertyType.String, "LAD name"),
                 new("lep_codes", "(SELECT string_agg(m.lep_code, ',' ORDER BY NOT m.is_primary, m.lep_code) FROM lep_membership m WHERE m.lad_code = t.code)", PropertyType.String, "LEP codes, primary first"),
                 new("lep_names", "(SELECT string_agg(m.lep_name, '; ' ORDER BY NOT m.is_primary, m.lep_code) FROM lep_membership m WHERE m.lad_code = t.code)", PropertyType.String, "LEP names, primary first"),
             ],
             [LepFilter("t.code")]),
-        new("centres", "Centres", "Destination centres for the accessibility indicators.",
-            "centre t", "t.code", "t.geom", "Point",
+        CodeLayer("centres", "Centres", "Destination centres for the accessibility indicators.", "centre", "Point", "Centre",
             [
-                new("code", "t.code", PropertyType.String, "Centre code"),
-                new("name", "t.name", PropertyType.String, "Centre name"),
                 new("kind", "t.kind", PropertyType.String, "city, strategic, town, interchange…"),
             ],
             [new("kind", "t.kind = {0}", PropertyType.String, "Centre kind", "SELECT DISTINCT kind FROM centre WHERE kind IS NOT NULL ORDER BY 1")],
-            EditableDataset: "centres"),
-        new("corridors", "Inclusive growth corridors", "Corridor polygons of the Local Industrial Strategy.",
-            "corridor t", "t.code", "t.geom", "MultiPolygon",
+            editableDataset: "centres"),
+        CodeLayer("corridors", "Inclusive growth corridors", "Corridor polygons of the Local Industrial Strategy.", "corridor", "MultiPolygon", "Corridor",
             [
-                new("code", "t.code", PropertyType.String, "Corridor code"),
-                new("name", "t.name", PropertyType.String, "Corridor name"),
                 new("description", "t.description", PropertyType.String, "Description"),
                 new("centre_line", "ST_AsText(t.centre_line)", PropertyType.String, "Spine of the corridor (WKT, WGS84)"),
                 new("area_ha", "round((ST_Area(t.geom::geography) / 10000)::numeric, 2)", PropertyType.Number, "Area in hectares"),
             ],
             [],
-            EditableDataset: "corridors"),
+            editableDataset: "corridors"),
         SiteLayer("housing-sites", "Housing sites", "Housing allocations and brownfield register sites.", "housing_site", "Site name or address",
-            [
-                new("min_dwellings", "t.min_dwellings", PropertyType.Integer, "Minimum net dwellings"),
-                new("max_dwellings", "t.max_dwellings", PropertyType.Integer, "Maximum net dwellings"),
-                new("hectares", "t.hectares", PropertyType.Number, "Site area (ha)"),
-                new("status", "t.status", PropertyType.String, "Status"),
-                new("planning_permission", "t.planning_permission", PropertyType.String, "Planning permission status"),
-            ],
+            [.. HousingCapacity, new("planning_permission", "t.planning_permission", PropertyType.String, "Planning permission status")],
             [new("status", "t.status = {0}", PropertyType.String, "Status")]),
         SiteLayer("employment-sites", "Employment sites", "Employment land.", "employment_site", "Site name",
             [
@@ -87,20 +78,17 @@ public static class LayerCatalog
                 new("status", "t.status", PropertyType.String, "Status"),
             ],
             [new("use_class", "t.use_class = {0}", PropertyType.String, "Use class"), new("status", "t.status = {0}", PropertyType.String, "Status")]),
-        new("transit-stops", "Transit stops", "Stops of the stored GTFS feeds.",
-            "transit_stop t", "t.feed_id || ':' || t.stop_id", "t.geom", "Point",
+        FeedLayer("transit-stops", "Transit stops", "Stops of the stored GTFS feeds.", "transit_stop", "stop_id", "Point",
             [
-                new("feed_id", "t.feed_id", PropertyType.Integer, "Feed id"),
                 new("stop_id", "t.stop_id", PropertyType.String, "GTFS stop_id (NaPTAN ATCO code in British feeds)"),
                 new("name", "t.name", PropertyType.String, "Stop name"),
                 new("location_type", "t.location_type", PropertyType.Integer, "0 stop, 1 station, …"),
             ],
-            [new("feed", "t.feed_id = {0}", PropertyType.Integer, "Feed id")],
-            OrderSql: "t.feed_id, t.stop_id"),
-        new("transit-routes", "Transit routes", "Routes of the stored GTFS feeds: one line per distinct shapes.txt shape, or per distinct stop sequence where trips have no shape.",
-            "transit_route t", "t.feed_id || ':' || t.route_id", "t.geom", "MultiLineString",
+            []),
+        FeedLayer("transit-routes", "Transit routes",
+            "Routes of the stored GTFS feeds: one line per distinct shapes.txt shape, or per distinct stop sequence where trips have no shape.",
+            "transit_route", "route_id", "MultiLineString",
             [
-                new("feed_id", "t.feed_id", PropertyType.Integer, "Feed id"),
                 new("route_id", "t.route_id", PropertyType.String, "GTFS route_id"),
                 new("agency_id", "t.agency_id", PropertyType.String, "GTFS agency_id"),
                 new("agency_name", "t.agency_name", PropertyType.String, "Operator"),
@@ -113,10 +101,34 @@ public static class LayerCatalog
                 new("geometry_source", "t.geometry_source", PropertyType.String, "shapes (shapes.txt), stops (through the stops) or mixed"),
                 new("line_count", "ST_NumGeometries(t.geom)", PropertyType.Integer, "Distinct shapes or stop sequences drawn"),
             ],
-            [new("feed", "t.feed_id = {0}", PropertyType.Integer, "Feed id"),
-             new("route_type", "t.route_type = {0}", PropertyType.Integer, "GTFS route_type, e.g. 3 for bus")],
-            OrderSql: "t.feed_id, t.route_id"),
+            [new("route_type", "t.route_type = {0}", PropertyType.Integer, "GTFS route_type, e.g. 3 for bus")]),
     ];
+
+    /// <summary>
+    /// A layer of <paramref name="table"/>, keyed by its code: code and name first (described as the
+    /// <paramref name="noun"/>'s), then <paramref name="properties"/>.
+    /// </summary>
+    private static Layer CodeLayer(string id, string title, string description, string table, string geometryType, string noun,
+        LayerProperty[] properties, LayerFilter[] filters, string? editableDataset = null) =>
+        new(id, title, description, $"{table} t", "t.code", "t.geom", geometryType,
+            [
+                new("code", "t.code", PropertyType.String, $"{noun} code"),
+                new("name", "t.name", PropertyType.String, $"{noun} name"),
+                .. properties,
+            ],
+            filters, editableDataset);
+
+    /// <summary>
+    /// A layer of a table of the stored feeds' rows (<paramref name="table"/>), keyed and paged by feed and the
+    /// GTFS id in <paramref name="key"/>: the feed id first, then <paramref name="properties"/>; filterable by
+    /// feed, then by <paramref name="filters"/>.
+    /// </summary>
+    private static Layer FeedLayer(string id, string title, string description, string table, string key, string geometryType,
+        LayerProperty[] properties, LayerFilter[] filters) =>
+        new(id, title, description, $"{table} t", $"t.feed_id || ':' || t.{key}", "t.geom", geometryType,
+            [new("feed_id", "t.feed_id", PropertyType.Integer, "Feed id"), .. properties],
+            [new("feed", "t.feed_id = {0}", PropertyType.Integer, "Feed id"), .. filters],
+            OrderSql: $"t.feed_id, t.{key}");
 
     /// <summary>
     /// A site layer of <paramref name="table"/> (editable as the dataset of the same id): reference, name and district
@@ -125,14 +137,17 @@ public static class LayerCatalog
     private static Layer SiteLayer(string id, string title, string description, string table, string nameDescription,
         LayerProperty[] properties, LayerFilter[] filters) =>
         new(id, title, description, $"{table} t {SiteLadJoin()}", "t.reference", "t.geom", "Geometry",
-            [
-                new("reference", "t.reference", PropertyType.String, "Site reference"),
-                new("name", "t.name", PropertyType.String, nameDescription),
-                new("lad_code", SiteLadSql(), PropertyType.String, SiteLadDescription),
-                .. properties,
-            ],
+            [.. SiteHead(nameDescription), .. properties],
             [LadFilter with { Sql = SiteLadSql() + " = {0}" }, LepFilter(SiteLadSql()), .. filters],
             EditableDataset: id);
+
+    /// <summary>The properties every site layer starts with: reference, name (<paramref name="nameDescription"/>) and district.</summary>
+    private static LayerProperty[] SiteHead(string nameDescription) =>
+    [
+        new("reference", "t.reference", PropertyType.String, "Site reference"),
+        new("name", "t.name", PropertyType.String, nameDescription),
+        new("lad_code", SiteLadSql(), PropertyType.String, SiteLadDescription),
+    ];
 
     /// <summary>The seven IoD domain deciles every zone layer carries, from the deprivation row <c>d</c>.</summary>
     private static readonly LayerProperty[] DomainDeciles =
@@ -169,9 +184,7 @@ public static class LayerCatalog
             from,
             "t.code", centroids ? "t.centroid" : "t.geom", centroids ? "Point" : "MultiPolygon",
             [
-                new("code", "t.code", PropertyType.String, "Zone code"),
-                new("name", "t.name", PropertyType.String, "Zone name"),
-                new("lad_code", "t.lad_code", PropertyType.String, "District code"),
+                .. ZoneHead,
                 new("lad_name", "la.name", PropertyType.String, "District name"),
                 new("population", "t.population", PropertyType.Integer, "Resident population (zone set's population source)"),
                 new("deprivation_edition", edition is null ? "NULL::text" : $"'{edition}'", PropertyType.String, "The deprivation edition of the figures: imd2019 or iod2025"),
@@ -193,15 +206,37 @@ public static class LayerCatalog
                 new("outdoors_decile", "d.outdoors_decile", PropertyType.Integer, "Outdoors living environment sub-domain decile"),
             ],
             [
-                new("lad", "t.lad_code = {0}", PropertyType.String, "District code"),
-                LepFilter("t.lad_code"),
-                new("imd_decile", "d.imd_decile = {0}", PropertyType.Integer, "IMD decile (1–10) in the chosen edition"),
+                .. ZoneFilters("IMD decile (1–10) in the chosen edition"),
                 new("geographical_barriers_decile", "d.geographical_barriers_decile = {0}", PropertyType.Integer, "Geographical barriers sub-domain decile (1–10)"),
                 // The edition is chosen when the layer is built (FindAsync); listed here so it is a documented queryable.
                 new("deprivation", edition is null ? "false" : $"'{edition}' = {{0}}", PropertyType.String, "Deprivation edition: imd2019 or iod2025 (default: the newest covering the zone set)"),
             ],
             Where: where);
     }
+
+    /// <summary>The properties every zone layer starts with: the zone's code and name, and its district.</summary>
+    private static readonly LayerProperty[] ZoneHead =
+    [
+        new("code", "t.code", PropertyType.String, "Zone code"),
+        new("name", "t.name", PropertyType.String, "Zone name"),
+        new("lad_code", "t.lad_code", PropertyType.String, "District code"),
+    ];
+
+    /// <summary>The filters every zone layer starts with: by district, LEP and IMD decile (<paramref name="imdDecileDescription"/>).</summary>
+    private static LayerFilter[] ZoneFilters(string imdDecileDescription) =>
+    [
+        new("lad", "t.lad_code = {0}", PropertyType.String, "District code"),
+        LepFilter("t.lad_code"),
+        new("imd_decile", "d.imd_decile = {0}", PropertyType.Integer, imdDecileDescription),
+    ];
+
+    /// <summary>The properties a run's zone layers start with: <see cref="ZoneHead"/>, the origin's weight and the deprivation edition.</summary>
+    private static LayerProperty[] RunZoneHead(RunFacts run) =>
+    [
+        .. ZoneHead,
+        new("population", "p.weight", PropertyType.Number, "Population weight of the origin"),
+        DeprivationEditionProperty(run),
+    ];
 
     /// <summary>A finished run as its result layers need it: its spec and how many of its destinations are centres.</summary>
     public sealed record RunFacts(long RunId, RunSpec Spec, int CentreCount)
@@ -242,7 +277,13 @@ public static class LayerCatalog
             ResultLayer.Sites => RunSiteLayer(this),
             ResultLayer.Isochrones => RunIsochroneLayer(this),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a result layer."),
-        }) with { TimeSql = $"DATE '{ServiceDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}'" };
+        }) with { TimeSql = ServiceDateSql };
+
+        /// <summary>SQL: the run's service date, the date each of its features is about.</summary>
+        public string ServiceDateSql => $"DATE '{ServiceDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}'";
+
+        /// <summary>The condition on a zone layer's rows (origins <c>p</c>, zones <c>t</c>): the run's zone origins that have a polygon.</summary>
+        public string ZoneOriginsWhere => $"p.run_id = {RunId} AND p.is_origin AND p.kind = 'zone' AND t.geom IS NOT NULL";
     }
 
     /// <summary>
@@ -262,11 +303,7 @@ public static class LayerCatalog
             $"Zones with the run's accessibility indicators and {name} decile.",
             from, "t.code", "t.geom", "MultiPolygon",
             [
-                new("code", "t.code", PropertyType.String, "Zone code"),
-                new("name", "t.name", PropertyType.String, "Zone name"),
-                new("lad_code", "t.lad_code", PropertyType.String, "District code"),
-                new("population", "p.weight", PropertyType.Number, "Population weight of the origin"),
-                DeprivationEditionProperty(run),
+                .. RunZoneHead(run),
                 new("deprivation_match", "d.match", PropertyType.String,
                     "How the zone got its figures: code (its code is in the edition), lookup-S/lookup-M (its one counterpart in the ONS 2011↔2021 lookup); null: none"),
                 new("imd_decile", "d.imd_decile", PropertyType.Integer, $"{name} decile (1 = most deprived)"),
@@ -282,13 +319,11 @@ public static class LayerCatalog
                 new("bivariate_class", BivariateClasses.ClassSql(min), PropertyType.String, "deprivation_band/access_band (legend: /analyses/{id}/overlay)"),
             ],
             [
-                new("lad", "t.lad_code = {0}", PropertyType.String, "District code"),
-                LepFilter("t.lad_code"),
-                new("imd_decile", "d.imd_decile = {0}", PropertyType.Integer, $"{name} decile (1–10)"),
+                .. ZoneFilters($"{name} decile (1–10)"),
                 DeprivationFilter(run),
                 new("meets_target", $"(r.centres_reachable >= {min}) = {{0}}", PropertyType.Boolean, "true or false"),
             ],
-            Where: $"p.run_id = {run.RunId} AND p.is_origin AND p.kind = 'zone' AND t.geom IS NOT NULL");
+            Where: run.ZoneOriginsWhere);
     }
 
     /// <summary>
@@ -318,11 +353,7 @@ public static class LayerCatalog
             $"Zones with each indicator in the baseline (run {baseline.RunId}), with the scenario (run {run.RunId}) and the change (scenario − baseline).",
             from, "t.code", "t.geom", "MultiPolygon",
             [
-                new("code", "t.code", PropertyType.String, "Zone code"),
-                new("name", "t.name", PropertyType.String, "Zone name"),
-                new("lad_code", "t.lad_code", PropertyType.String, "District code"),
-                new("population", "p.weight", PropertyType.Number, "Population weight of the origin"),
-                DeprivationEditionProperty(run),
+                .. RunZoneHead(run),
                 new("imd_decile", "d.imd_decile", PropertyType.Integer, $"{name} decile (1 = most deprived)"),
                 new("most_deprived_20", "coalesce(d.imd_decile <= 2, false)", PropertyType.Boolean, $"In the most deprived 20% of LSOAs ({name} deciles 1–2)"),
                 new("centres_reachable_baseline", "br.centres_reachable", PropertyType.Integer, "Centres reachable within the threshold, baseline"),
@@ -340,13 +371,11 @@ public static class LayerCatalog
                 new("target_change", change, PropertyType.String, "gains, loses or same: whether the zone starts or stops meeting the target"),
             ],
             [
-                new("lad", "t.lad_code = {0}", PropertyType.String, "District code"),
-                LepFilter("t.lad_code"),
-                new("imd_decile", "d.imd_decile = {0}", PropertyType.Integer, $"{name} decile (1–10)"),
+                .. ZoneFilters($"{name} decile (1–10)"),
                 new("target_change", $"({change}) = {{0}}", PropertyType.String, "gains, loses or same"),
             ],
-            Where: $"p.run_id = {run.RunId} AND p.is_origin AND p.kind = 'zone' AND t.geom IS NOT NULL")
-            with { TimeSql = $"DATE '{run.ServiceDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}'" };
+            Where: run.ZoneOriginsWhere,
+            TimeSql: run.ServiceDateSql);
     }
 
     /// <summary>The comparison layer of two runs when both succeeded and they are comparable; null otherwise.</summary>
@@ -404,6 +433,14 @@ public static class LayerCatalog
     private static LayerFilter PoorlyConnectedFilter(RunFacts run) =>
         new("poorly_connected", $"(lr.centres_reachable < {run.MinCentres}) IS NOT DISTINCT FROM {{0}}", PropertyType.Boolean, "true or false");
 
+    /// <summary>The filters of a run's site layers: district, whether the land is poorly connected, and the edition.</summary>
+    private static LayerFilter[] RunSiteFilters(RunFacts run) =>
+    [
+        new("lad", SiteLadSql() + " = {0}", PropertyType.String, "District code"),
+        PoorlyConnectedFilter(run),
+        DeprivationFilter(run),
+    ];
+
     /// <summary>
     /// Housing sites with the access and deprivation of the land they stand on, from any finished
     /// run's zone results: flags capacity planned in poorly connected places.
@@ -412,18 +449,8 @@ public static class LayerCatalog
         $"analysis-{run.RunId}-housing", $"Analysis {run.RunId}: housing sites and the access of their land ({run.ServiceDate:yyyy-MM-dd})",
         $"Housing sites with the run's access indicators and {run.DeprivationLabel} of the zone each stands in.",
         $"housing_site t {SiteLadJoin()} {LandJoin(run)}", "t.reference", "t.geom", "Geometry",
-        [
-            new("reference", "t.reference", PropertyType.String, "Site reference"),
-            new("name", "t.name", PropertyType.String, "Site name or address"),
-            new("lad_code", SiteLadSql(), PropertyType.String, SiteLadDescription),
-            new("min_dwellings", "t.min_dwellings", PropertyType.Integer, "Minimum net dwellings"),
-            new("max_dwellings", "t.max_dwellings", PropertyType.Integer, "Maximum net dwellings"),
-            new("hectares", "t.hectares", PropertyType.Number, "Site area (ha)"),
-            new("status", "t.status", PropertyType.String, "Status"),
-            .. LandProperties(run),
-        ],
-        [new("lad", SiteLadSql() + " = {0}", PropertyType.String, "District code"),
-         PoorlyConnectedFilter(run), DeprivationFilter(run)]);
+        [.. SiteHead("Site name or address"), .. HousingCapacity, .. LandProperties(run)],
+        RunSiteFilters(run));
 
     /// <summary>
     /// The sites of a finished site-access or corridor run, ranked by the population of the 20% most
@@ -450,9 +477,7 @@ public static class LayerCatalog
             "Sites ranked by the deprived population within their public-transport catchment.",
             from, "t.reference", "t.geom", "Geometry",
             [
-                new("reference", "t.reference", PropertyType.String, "Site reference"),
-                new("name", "t.name", PropertyType.String, "Site name"),
-                new("lad_code", SiteLadSql(), PropertyType.String, SiteLadDescription),
+                .. SiteHead("Site name"),
                 new("hectares", "t.hectares", PropertyType.Number, "Site area (ha)"),
                 .. kindSpecific,
                 new("catchment_zones", "sr.catchment_zones", PropertyType.Integer, "Origin zones that reach the site within the threshold"),
@@ -464,8 +489,7 @@ public static class LayerCatalog
                 new("nearest_centre_minutes", run.Nearest("so.index"), PropertyType.Number, "Travel time from the site to its nearest centre (minutes)"),
                 .. LandProperties(run),
             ],
-            [new("lad", SiteLadSql() + " = {0}", PropertyType.String, "District code"),
-             PoorlyConnectedFilter(run), DeprivationFilter(run)],
+            RunSiteFilters(run),
             Where: $"p.run_id = {run.RunId} AND NOT p.is_origin AND p.kind = 'site'",
             OrderSql: "sr.deprived_rank, t.reference");
     }

@@ -22,21 +22,8 @@ public sealed class ScenarioCache(string directory)
         var hash = scenario.ComputeHash();
         var file = Path.Combine(Directory,
             $"{baseline.FeedHash[..16]}-{baseline.ServiceDate.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}-s{hash[..16]}-r{ScenarioApplier.RulesVersion}-v{TimetableFile.FormatVersion}.lgtt");
-        if (File.Exists(file))
-        {
-            var loaded = TimetableFile.Load(file);
-            if (loaded is not null && loaded.FeedHash == baseline.FeedHash && loaded.ServiceDate == baseline.ServiceDate && loaded.ScenarioHash == hash)
-            {
-                progress?.Report($"loaded scenario timetable {file}");
-                return loaded;
-            }
-        }
-        var timetable = ScenarioApplier.Apply(baseline, scenario).Timetable;
-        System.IO.Directory.CreateDirectory(Directory);
-        var temp = $"{file}.{Environment.ProcessId}.tmp";
-        TimetableFile.Save(timetable, temp);
-        File.Move(temp, file, overwrite: true);
-        progress?.Report($"saved scenario timetable {file}");
-        return timetable;
+        return TimetableFile.LoadOrBuild(file,
+            loaded => loaded.FeedHash == baseline.FeedHash && loaded.ServiceDate == baseline.ServiceDate && loaded.ScenarioHash == hash,
+            () => ScenarioApplier.Apply(baseline, scenario).Timetable, "scenario", progress);
     }
 }

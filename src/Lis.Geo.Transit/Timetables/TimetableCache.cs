@@ -35,23 +35,10 @@ public sealed class TimetableCache(string directory)
         var source = GtfsSource.Open(gtfsPath);
         var hash = feedHash ?? source.ComputeHash();
         var file = Path.Combine(Directory, $"{hash[..16]}-{serviceDate.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}-v{TimetableFile.FormatVersion}.lgtt");
-        if (File.Exists(file))
+        return TimetableFile.LoadOrBuild(file, loaded => loaded.FeedHash == hash && loaded.ServiceDate == serviceDate, () =>
         {
-            var loaded = TimetableFile.Load(file);
-            if (loaded is not null && loaded.FeedHash == hash && loaded.ServiceDate == serviceDate)
-            {
-                progress?.Report($"loaded compiled timetable {file}");
-                return loaded;
-            }
-        }
-        progress?.Report($"compiling {gtfsPath} for {serviceDate:yyyy-MM-dd}");
-        var timetable = TimetableCompiler.Compile(source, serviceDate, hash);
-        System.IO.Directory.CreateDirectory(Directory);
-        // Written under a temporary name and moved, so a concurrent reader never sees half a file.
-        var temp = $"{file}.{Environment.ProcessId}.tmp";
-        TimetableFile.Save(timetable, temp);
-        File.Move(temp, file, overwrite: true);
-        progress?.Report($"saved compiled timetable {file}");
-        return timetable;
+            progress?.Report($"compiling {gtfsPath} for {serviceDate:yyyy-MM-dd}");
+            return TimetableCompiler.Compile(source, serviceDate, hash);
+        }, "compiled", progress);
     }
 }

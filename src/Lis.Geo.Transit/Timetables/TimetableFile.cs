@@ -55,6 +55,28 @@ public static class TimetableFile
         }
     }
 
+    /// <summary>
+    /// The timetable saved at <paramref name="path"/> when it loads and <paramref name="isWanted"/> says it is the
+    /// one asked for (its hashes and date); otherwise <paramref name="build"/>'s, saved there for next time.
+    /// <paramref name="progress"/> hears "loaded …" or "saved <paramref name="kind"/> timetable …".
+    /// </summary>
+    internal static Timetable LoadOrBuild(string path, Func<Timetable, bool> isWanted, Func<Timetable> build, string kind, IProgress<string>? progress)
+    {
+        if (File.Exists(path) && Load(path) is { } loaded && isWanted(loaded))
+        {
+            progress?.Report($"loaded {kind} timetable {path}");
+            return loaded;
+        }
+        var timetable = build();
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // Written under a temporary name and moved, so a concurrent reader never sees half a file.
+        var temp = $"{path}.{Environment.ProcessId}.tmp";
+        Save(timetable, temp);
+        File.Move(temp, path, overwrite: true);
+        progress?.Report($"saved {kind} timetable {path}");
+        return timetable;
+    }
+
     /// <summary>Loads a saved timetable, or returns null when the file is not one this version wrote or is damaged.</summary>
     public static Timetable? Load(string path)
     {
