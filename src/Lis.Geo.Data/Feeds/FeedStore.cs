@@ -127,8 +127,8 @@ public sealed class FeedStore(NpgsqlDataSource db)
     /// found, and a stop-only feed (the TfWM partial feed) is still a useful map layer.
     /// </summary>
     public static string? NotRoutableReason(FeedSummary summary) =>
-        summary.RowCounts.GetValueOrDefault("trips.txt") == 0 ? "The feed has no trips (trips.txt is missing or empty); nothing can be routed on it."
-        : summary.RowCounts.GetValueOrDefault("stop_times.txt") == 0 ? "The feed has no stop times (stop_times.txt is missing or empty); nothing can be routed on it."
+        summary.RowCounts.GetValueOrDefault(GtfsFiles.Trips) == 0 ? "The feed has no trips (trips.txt is missing or empty); nothing can be routed on it."
+        : summary.RowCounts.GetValueOrDefault(GtfsFiles.StopTimes) == 0 ? "The feed has no stop times (stop_times.txt is missing or empty); nothing can be routed on it."
         : summary.ValidFrom is null ? "The feed's calendar (calendar.txt, calendar_dates.txt) has no day of service; nothing can be routed on it."
         : null;
 

@@ -58,13 +58,6 @@ public sealed record FeedRoute(
 /// <param name="IssueCount">Every issue found, kept or not.</param>
 public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<FeedIssue> Issues, int IssueCount)
 {
-    private const string AgencyFile = "agency.txt";
-    private const string RoutesFile = "routes.txt";
-    private const string TripsFile = "trips.txt";
-    private const string ShapesFile = "shapes.txt";
-    private const string StopsFile = "stops.txt";
-    private const string StopTimesFile = "stop_times.txt";
-
     /// <summary>Pattern slot of a trip whose stop_times have not been seen yet.</summary>
     private const int NotSeen = -1;
 
@@ -91,7 +84,7 @@ public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<F
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         var rows = 0;
         (string? Id, string? Name) first = default;
-        using var table = source.OpenTable(AgencyFile);
+        using var table = source.OpenTable(GtfsFiles.Agency);
         if (table is not null)
         {
             int id = table.Column("agency_id"), name = table.Column("agency_name");
@@ -116,10 +109,10 @@ public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<F
     private static List<RouteRow> ReadRoutes(GtfsSource source, Agencies agencies, FeedIssueLog issues)
     {
         var routes = new List<RouteRow>();
-        using var table = source.OpenTable(RoutesFile);
+        using var table = source.OpenTable(GtfsFiles.Routes);
         if (table is null)
         {
-            issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.MissingFile, RoutesFile, 0, "routes.txt is missing; no route lines are stored."));
+            issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.MissingFile, GtfsFiles.Routes, 0, "routes.txt is missing; no route lines are stored."));
             return routes;
         }
         if (!table.RequireColumns(issues, "route_id")) return routes;
@@ -132,17 +125,17 @@ public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<F
             var routeId = row[id].ToString();
             if (routeId.Length == 0)
             {
-                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, RoutesFile, row.Line, "empty route_id; row skipped."));
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, GtfsFiles.Routes, row.Line, "empty route_id; row skipped."));
                 continue;
             }
             if (!seen.Add(routeId))
             {
-                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.DuplicateId, RoutesFile, row.Line, $"route_id '{routeId}' repeats; the first row is used."));
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.DuplicateId, GtfsFiles.Routes, row.Line, $"route_id '{routeId}' repeats; the first row is used."));
                 continue;
             }
             int? routeType = null;
             if (GtfsValues.TryParseInt(row[type], out var t)) routeType = t;
-            else issues.Add(new FeedIssue(IssueSeverity.Warning, IssueCodes.BadValue, RoutesFile, row.Line, $"route '{routeId}' has route_type '{row[type]}', not an integer; stored without one."));
+            else issues.Add(new FeedIssue(IssueSeverity.Warning, IssueCodes.BadValue, GtfsFiles.Routes, row.Line, $"route '{routeId}' has route_type '{row[type]}', not an integer; stored without one."));
             var agencyId = NullIfEmpty(row[agency]);
             routes.Add(new RouteRow
             {
@@ -178,7 +171,7 @@ public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<F
     private static TripTable ReadTrips(GtfsSource source, List<RouteRow> routes, FeedIssueLog issues)
     {
         var trips = new TripTable();
-        using var table = source.OpenTable(TripsFile);
+        using var table = source.OpenTable(GtfsFiles.Trips);
         // A missing trips.txt or trip_id/route_id column is reported by the compiler; no route then has trips.
         if (table is null || table.Column("trip_id") < 0 || table.Column("route_id") < 0) return trips;
         int id = table.Column("trip_id"), route = table.Column("route_id"), shape = table.Column("shape_id");
@@ -193,7 +186,7 @@ public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<F
             {
                 var routeId = row[route].ToString();
                 if (reportedRoutes.Add(routeId))
-                    issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.UnknownRoute, TripsFile, row.Line, $"route_id '{routeId}' is not in routes.txt; its trips are on no route line."));
+                    issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.UnknownRoute, GtfsFiles.Trips, row.Line, $"route_id '{routeId}' is not in routes.txt; its trips are on no route line."));
                 continue;
             }
             var tripId = row[id].ToString();
@@ -229,10 +222,10 @@ public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<F
     {
         var lines = new GeoPoint[]?[trips.ShapeIds.Count];
         if (trips.ShapeIds.Count == 0) return lines;
-        using var table = source.OpenTable(ShapesFile);
+        using var table = source.OpenTable(GtfsFiles.Shapes);
         if (table is null)
         {
-            issues.Add(new FeedIssue(IssueSeverity.Warning, IssueCodes.MissingFile, ShapesFile, 0,
+            issues.Add(new FeedIssue(IssueSeverity.Warning, IssueCodes.MissingFile, GtfsFiles.Shapes, 0,
                 $"trips name {trips.ShapeIds.Count} shape_id(s) but shapes.txt is missing; their routes are drawn through their stops."));
             return lines;
         }
@@ -245,13 +238,13 @@ public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<F
         {
             if (!GtfsValues.TryParseDouble(row[lat], out var la) || !GtfsValues.TryParseDouble(row[lon], out var lo) || la is < -90 or > 90 || lo is < -180 or > 180)
             {
-                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, ShapesFile, row.Line,
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, GtfsFiles.Shapes, row.Line,
                     $"shape '{row[id]}' has shape_pt_lat '{row[lat]}' / shape_pt_lon '{row[lon]}', not a WGS84 position; point skipped."));
                 continue;
             }
             if (!GtfsValues.TryParseInt(row[seq], out var sequence) || sequence < 0)
             {
-                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, ShapesFile, row.Line,
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, GtfsFiles.Shapes, row.Line,
                     $"shape '{row[id]}' has shape_pt_sequence '{row[seq]}', not a non-negative integer; point skipped."));
                 continue;
             }
@@ -264,7 +257,7 @@ public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<F
             var shapeId = trips.ShapeIds[s];
             if (points[s] is not { } list)
             {
-                issues.Add(new FeedIssue(IssueSeverity.Warning, IssueCodes.UnknownShape, TripsFile, trips.ShapeFirstLine[s],
+                issues.Add(new FeedIssue(IssueSeverity.Warning, IssueCodes.UnknownShape, GtfsFiles.Trips, trips.ShapeFirstLine[s],
                     $"shape_id '{shapeId}' has no valid point in shapes.txt; its trips are drawn through their stops."));
                 continue;
             }
@@ -275,14 +268,14 @@ public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<F
             {
                 if (k > 0 && list[k].Sequence == list[k - 1].Sequence)
                 {
-                    issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.DuplicateSequence, ShapesFile, list[k].Line,
+                    issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.DuplicateSequence, GtfsFiles.Shapes, list[k].Line,
                         $"shape '{shapeId}' repeats shape_pt_sequence {list[k].Sequence}; the first point is used."));
                     continue;
                 }
                 AppendDistinct(line, new GeoPoint(list[k].Lat, list[k].Lon));
             }
             if (line.Count >= 2) lines[s] = [.. line];
-            else issues.Add(new FeedIssue(IssueSeverity.Warning, IssueCodes.TooFewPoints, ShapesFile, list[0].Line,
+            else issues.Add(new FeedIssue(IssueSeverity.Warning, IssueCodes.TooFewPoints, GtfsFiles.Shapes, list[0].Line,
                 $"shape '{shapeId}' has fewer than two distinct valid points; its trips are drawn through their stops."));
         }
         return lines;
@@ -366,7 +359,7 @@ public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<F
     private static Dictionary<string, int> ReadStopPositions(GtfsSource source, StopPatterns patterns)
     {
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        using var table = source.OpenTable(StopsFile);
+        using var table = source.OpenTable(GtfsFiles.Stops);
         if (table is null) return index;
         int id = table.Column("stop_id"), lat = table.Column("stop_lat"), lon = table.Column("stop_lon");
         if (id < 0 || lat < 0 || lon < 0) return index;
@@ -391,7 +384,7 @@ public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<F
     /// </summary>
     private static void ScanStopTimes(GtfsSource source, Dictionary<string, int> tripIndex, Dictionary<string, int> stopIndex, RunHandler onRun)
     {
-        using var table = source.OpenTable(StopTimesFile);
+        using var table = source.OpenTable(GtfsFiles.StopTimes);
         if (table is null) return;
         int tripCol = table.Column("trip_id"), stopCol = table.Column("stop_id"), seqCol = table.Column("stop_sequence");
         if (tripCol < 0 || stopCol < 0 || seqCol < 0) return;
@@ -453,7 +446,7 @@ public sealed record FeedRoutes(IReadOnlyList<FeedRoute> Routes, IReadOnlyList<F
             }
             if (lines.Count == 0)
             {
-                issues.Add(new FeedIssue(IssueSeverity.Warning, IssueCodes.TooFewPoints, RoutesFile, route.Line,
+                issues.Add(new FeedIssue(IssueSeverity.Warning, IssueCodes.TooFewPoints, GtfsFiles.Routes, route.Line,
                     $"route '{route.Id}' has {route.TripCount} trip(s) but none with a usable shape or two located stops; it has no line and is not stored."));
                 continue;
             }

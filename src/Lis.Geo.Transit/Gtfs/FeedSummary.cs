@@ -10,7 +10,7 @@ public readonly record struct FeedStop(string StopId, string Name, double Lat, d
 /// </summary>
 public sealed record FeedSummary(DateOnly? ValidFrom, DateOnly? ValidTo, IReadOnlyDictionary<string, long> RowCounts, IReadOnlyList<FeedStop> Stops)
 {
-    private static readonly string[] Tables = ["agency.txt", "routes.txt", "trips.txt", "stop_times.txt", "calendar.txt", "calendar_dates.txt", "transfers.txt", "shapes.txt"];
+    private static readonly string[] Tables = [GtfsFiles.Agency, GtfsFiles.Routes, GtfsFiles.Trips, GtfsFiles.StopTimes, GtfsFiles.Calendar, GtfsFiles.CalendarDates, GtfsFiles.Transfers, GtfsFiles.Shapes];
 
     public static FeedSummary Read(GtfsSource source)
     {
@@ -31,14 +31,14 @@ public sealed record FeedSummary(DateOnly? ValidFrom, DateOnly? ValidTo, IReadOn
             while (table.ReadRow())
             {
                 rows++;
-                if (name == "calendar.txt" && start >= 0 && end >= 0
+                if (name == GtfsFiles.Calendar && start >= 0 && end >= 0
                     && GtfsValues.TryParseDate(table.Row[start], out var s) && GtfsValues.TryParseDate(table.Row[end], out var e))
                 {
                     Widen(s);
                     Widen(e);
                 }
                 // Only added service days widen the range; a removal cannot add a day of service.
-                else if (name == "calendar_dates.txt" && date >= 0 && exception >= 0 && table.Row[exception].SequenceEqual("1")
+                else if (name == GtfsFiles.CalendarDates && date >= 0 && exception >= 0 && table.Row[exception].SequenceEqual("1")
                          && GtfsValues.TryParseDate(table.Row[date], out var d))
                     Widen(d);
             }
@@ -47,7 +47,7 @@ public sealed record FeedSummary(DateOnly? ValidFrom, DateOnly? ValidTo, IReadOn
 
         var stops = new List<FeedStop>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        using (var table = source.OpenTable("stops.txt"))
+        using (var table = source.OpenTable(GtfsFiles.Stops))
         {
             if (table is not null)
             {
@@ -63,7 +63,7 @@ public sealed record FeedSummary(DateOnly? ValidFrom, DateOnly? ValidTo, IReadOn
                         type >= 0 && GtfsValues.TryParseInt(table.Row[type], out var t) ? t : 0));
                 }
             }
-            counts["stops.txt"] = stops.Count;
+            counts[GtfsFiles.Stops] = stops.Count;
         }
         return new FeedSummary(from, to, counts, stops);
     }

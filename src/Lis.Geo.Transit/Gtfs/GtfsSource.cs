@@ -59,7 +59,7 @@ public sealed class GtfsSource
         try
         {
             using var zip = ZipFile.OpenRead(path);
-            return !zip.Entries.Any(e => e.Name.Equals("stops.txt", StringComparison.OrdinalIgnoreCase))
+            return !zip.Entries.Any(e => e.Name.Equals(GtfsFiles.Stops, StringComparison.OrdinalIgnoreCase))
                    && zip.Entries.Any(e => e.Name.EndsWith(".xml", StringComparison.OrdinalIgnoreCase));
         }
         catch (InvalidDataException)

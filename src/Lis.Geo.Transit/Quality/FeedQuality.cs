@@ -99,13 +99,13 @@ public static class FeedQuality
     private static Listed<CalendarDatesOnlyService> CalendarDatesOnly(GtfsSource source, Timetable timetable, DateOnly date, FeedQualityOptions options)
     {
         var inCalendar = new HashSet<string>(StringComparer.Ordinal);
-        using (var calendar = source.OpenTable("calendar.txt"))
+        using (var calendar = source.OpenTable(GtfsFiles.Calendar))
         {
             var id = calendar?.Column("service_id") ?? -1;
             while (calendar is not null && id >= 0 && calendar.ReadRow()) inCalendar.Add(calendar.Row[id].ToString());
         }
         var added = new Dictionary<string, (int Count, DateOnly? First, DateOnly? Last, bool OnDate)>(StringComparer.Ordinal);
-        using (var dates = source.OpenTable("calendar_dates.txt"))
+        using (var dates = source.OpenTable(GtfsFiles.CalendarDates))
         {
             int id = dates?.Column("service_id") ?? -1, day = dates?.Column("date") ?? -1, type = dates?.Column("exception_type") ?? -1;
             while (dates is not null && id >= 0 && day >= 0 && type >= 0 && dates.ReadRow())
@@ -117,7 +117,7 @@ public static class FeedQuality
             }
         }
         var trips = new Dictionary<string, int>(StringComparer.Ordinal);
-        using (var table = source.OpenTable("trips.txt"))
+        using (var table = source.OpenTable(GtfsFiles.Trips))
         {
             var service = table?.Column("service_id") ?? -1;
             while (table is not null && service >= 0 && table.ReadRow())

@@ -4,8 +4,6 @@ namespace Lis.Geo.Transit.Timetables;
 
 public static partial class TimetableCompiler
 {
-    private const string FrequenciesFile = "frequencies.txt";
-
     /// <summary>
     /// Replaces every trip named in frequencies.txt by the trips its headways define. The trip's
     /// stop_times are a template: each stop keeps its offset from the first stop's departure, and the
@@ -21,7 +19,7 @@ public static partial class TimetableCompiler
     /// </summary>
     private static TripList ExpandFrequencies(GtfsSource source, TripList trips, TripTable table, FeedIssueLog issues)
     {
-        using var freq = source.OpenTable(FrequenciesFile);
+        using var freq = source.OpenTable(GtfsFiles.Frequencies);
         if (freq is null || !freq.RequireColumns(issues, "trip_id", "start_time", "end_time", "headway_secs")) return trips;
         int tripCol = freq.Column("trip_id"), startCol = freq.Column("start_time"), endCol = freq.Column("end_time"),
             headwayCol = freq.Column("headway_secs"), exactCol = freq.Column("exact_times");
@@ -33,14 +31,14 @@ public static partial class TimetableCompiler
             var tripId = row[tripCol].ToString();
             if (!table.Index.TryGetValue(tripId, out var trip))
             {
-                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.UnknownTrip, FrequenciesFile, row.Line, $"trip_id '{tripId}' is not in trips.txt; row skipped."));
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.UnknownTrip, GtfsFiles.Frequencies, row.Line, $"trip_id '{tripId}' is not in trips.txt; row skipped."));
                 continue;
             }
             if (!GtfsValues.TryParseTime(row[startCol], out var start) || !GtfsValues.TryParseTime(row[endCol], out var end) ||
                 !GtfsValues.TryParseInt(row[headwayCol], out var headway) || headway <= 0 || end <= start ||
                 !(exactCol < 0 || row[exactCol].IsEmpty || row[exactCol] is "0" or "1"))
             {
-                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, FrequenciesFile, row.Line,
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, GtfsFiles.Frequencies, row.Line,
                     $"trip '{tripId}': start_time '{row[startCol]}', end_time '{row[endCol]}', headway_secs '{row[headwayCol]}' or exact_times is invalid (times HH:MM:SS with end after start, headway a positive integer, exact_times 0 or 1); row skipped."));
                 continue;
             }

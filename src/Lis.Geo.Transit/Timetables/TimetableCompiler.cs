@@ -10,13 +10,6 @@ namespace Lis.Geo.Transit.Timetables;
 /// </summary>
 public static partial class TimetableCompiler
 {
-    private const string StopsFile = "stops.txt";
-    private const string TripsFile = "trips.txt";
-    private const string RoutesFile = "routes.txt";
-    private const string StopTimesFile = "stop_times.txt";
-    private const string CalendarFile = "calendar.txt";
-    private const string CalendarDatesFile = "calendar_dates.txt";
-
     /// <summary>A time left empty in stop_times (a non-timepoint), filled by interpolation.</summary>
     private const int NoTime = -1;
 
@@ -45,10 +38,10 @@ public static partial class TimetableCompiler
     private static StopTable ReadStops(GtfsSource source, FeedIssueLog issues)
     {
         var stops = new StopTable();
-        using var table = source.OpenTable(StopsFile);
+        using var table = source.OpenTable(GtfsFiles.Stops);
         if (table is null)
         {
-            issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.MissingFile, StopsFile, 0, "stops.txt is missing; no trip can be routed."));
+            issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.MissingFile, GtfsFiles.Stops, 0, "stops.txt is missing; no trip can be routed."));
             return stops;
         }
         if (!table.RequireColumns(issues, "stop_id", "stop_lat", "stop_lon")) return stops;
@@ -59,7 +52,7 @@ public static partial class TimetableCompiler
             var stopId = row[id].ToString();
             if (stopId.Length == 0)
             {
-                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, StopsFile, row.Line, "empty stop_id; row skipped."));
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, GtfsFiles.Stops, row.Line, "empty stop_id; row skipped."));
                 continue;
             }
             if (!GtfsValues.TryParseDouble(row[lat], out var la) || !GtfsValues.TryParseDouble(row[lon], out var lo) ||
@@ -67,12 +60,12 @@ public static partial class TimetableCompiler
             {
                 // Generic nodes and boarding areas (location_type 3, 4) may have no position; they are never served.
                 if (!(GtfsValues.TryParseInt(row[type], out var t) && t >= 3))
-                    issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, StopsFile, row.Line, $"stop '{stopId}' has no valid stop_lat/stop_lon; row skipped."));
+                    issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, GtfsFiles.Stops, row.Line, $"stop '{stopId}' has no valid stop_lat/stop_lon; row skipped."));
                 continue;
             }
             if (!stops.Index.TryAdd(stopId, stops.Ids.Count))
             {
-                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.DuplicateId, StopsFile, row.Line, $"stop_id '{stopId}' repeats; the first row is used."));
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.DuplicateId, GtfsFiles.Stops, row.Line, $"stop_id '{stopId}' repeats; the first row is used."));
                 continue;
             }
             stops.Ids.Add(stopId);
@@ -87,10 +80,10 @@ public static partial class TimetableCompiler
     {
         var active = new HashSet<string>(StringComparer.Ordinal);
         known = new HashSet<string>(StringComparer.Ordinal);
-        var calendar = source.OpenTable(CalendarFile);
-        var calendarDates = source.OpenTable(CalendarDatesFile);
+        var calendar = source.OpenTable(GtfsFiles.Calendar);
+        var calendarDates = source.OpenTable(GtfsFiles.CalendarDates);
         if (calendar is null && calendarDates is null)
-            issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.MissingFile, CalendarFile, 0, "neither calendar.txt nor calendar_dates.txt is present; no trip runs."));
+            issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.MissingFile, GtfsFiles.Calendar, 0, "neither calendar.txt nor calendar_dates.txt is present; no trip runs."));
 
         string[] days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
         var dayColumn = days[((int)date.DayOfWeek + 6) % 7];
@@ -105,7 +98,7 @@ public static partial class TimetableCompiler
                     var serviceId = row[id].ToString();
                     if (!GtfsValues.TryParseDate(row[start], out var from) || !GtfsValues.TryParseDate(row[end], out var to))
                     {
-                        issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, CalendarFile, row.Line, $"service '{serviceId}' has an invalid start_date or end_date; row skipped."));
+                        issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, GtfsFiles.Calendar, row.Line, $"service '{serviceId}' has an invalid start_date or end_date; row skipped."));
                         continue;
                     }
                     known.Add(serviceId);
@@ -124,7 +117,7 @@ public static partial class TimetableCompiler
                     var serviceId = row[id].ToString();
                     if (!GtfsValues.TryParseDate(row[day], out var d) || row[type] is not ("1" or "2"))
                     {
-                        issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, CalendarDatesFile, row.Line, $"service '{serviceId}' has an invalid date or exception_type; row skipped."));
+                        issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, GtfsFiles.CalendarDates, row.Line, $"service '{serviceId}' has an invalid date or exception_type; row skipped."));
                         continue;
                     }
                     known.Add(serviceId);
@@ -163,7 +156,7 @@ public static partial class TimetableCompiler
     private static Dictionary<string, (string AgencyId, int Type)> ReadRoutes(GtfsSource source)
     {
         var routes = new Dictionary<string, (string, int)>(StringComparer.Ordinal);
-        using var table = source.OpenTable(RoutesFile);
+        using var table = source.OpenTable(GtfsFiles.Routes);
         if (table is null) return routes;
         int id = table.Column("route_id"), agency = table.Column("agency_id"), type = table.Column("route_type");
         var row = table.Row;
@@ -176,10 +169,10 @@ public static partial class TimetableCompiler
         Dictionary<string, (string AgencyId, int Type)> routes, FeedIssueLog issues)
     {
         var trips = new TripTable { RouteRows = routes };
-        using var table = source.OpenTable(TripsFile);
+        using var table = source.OpenTable(GtfsFiles.Trips);
         if (table is null)
         {
-            issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.MissingFile, TripsFile, 0, "trips.txt is missing; no trip can be routed."));
+            issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.MissingFile, GtfsFiles.Trips, 0, "trips.txt is missing; no trip can be routed."));
             return trips;
         }
         if (!table.RequireColumns(issues, "trip_id", "service_id")) return trips;
@@ -192,11 +185,11 @@ public static partial class TimetableCompiler
             var serviceId = row[service].ToString();
             if (trips.Index.ContainsKey(tripId))
             {
-                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.DuplicateId, TripsFile, row.Line, $"trip_id '{tripId}' repeats; the first row is used."));
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.DuplicateId, GtfsFiles.Trips, row.Line, $"trip_id '{tripId}' repeats; the first row is used."));
                 continue;
             }
             if (!known.Contains(serviceId) && reportedServices.Add(serviceId))
-                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.UnknownService, TripsFile, row.Line, $"service_id '{serviceId}' is in neither calendar.txt nor calendar_dates.txt; its trips never run."));
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.UnknownService, GtfsFiles.Trips, row.Line, $"service_id '{serviceId}' is in neither calendar.txt nor calendar_dates.txt; its trips never run."));
             if (active.Contains(serviceId))
             {
                 trips.Index[tripId] = trips.ActiveIds.Count;
@@ -253,10 +246,10 @@ public static partial class TimetableCompiler
     private static StopTimeRows ReadStopTimes(GtfsSource source, StopTable stops, TripTable trips, FeedIssueLog issues)
     {
         var rows = new StopTimeRows();
-        using var table = source.OpenTable(StopTimesFile);
+        using var table = source.OpenTable(GtfsFiles.StopTimes);
         if (table is null)
         {
-            issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.MissingFile, StopTimesFile, 0, "stop_times.txt is missing; no trip can be routed."));
+            issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.MissingFile, GtfsFiles.StopTimes, 0, "stop_times.txt is missing; no trip can be routed."));
             return rows;
         }
         if (!table.RequireColumns(issues, "trip_id", "stop_id", "stop_sequence", "arrival_time", "departure_time")) return rows;
@@ -271,23 +264,23 @@ public static partial class TimetableCompiler
         {
             if (!tripLookup.TryGetValue(row[tripCol], out var trip))
             {
-                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.UnknownTrip, StopTimesFile, row.Line, $"trip_id '{row[tripCol]}' is not in trips.txt; row skipped."));
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.UnknownTrip, GtfsFiles.StopTimes, row.Line, $"trip_id '{row[tripCol]}' is not in trips.txt; row skipped."));
                 continue;
             }
             if (trip < 0) continue;
             if (!stopLookup.TryGetValue(row[stopCol], out var stop))
             {
-                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.UnknownStop, StopTimesFile, row.Line, $"stop_id '{row[stopCol]}' is not in stops.txt; row skipped, trip '{trips.ActiveIds[trip]}' keeps its other stops."));
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.UnknownStop, GtfsFiles.StopTimes, row.Line, $"stop_id '{row[stopCol]}' is not in stops.txt; row skipped, trip '{trips.ActiveIds[trip]}' keeps its other stops."));
                 continue;
             }
             if (!GtfsValues.TryParseInt(row[seqCol], out var sequence) || sequence < 0)
             {
-                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, StopTimesFile, row.Line, $"stop_sequence '{row[seqCol]}' is not a non-negative integer; row skipped."));
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, GtfsFiles.StopTimes, row.Line, $"stop_sequence '{row[seqCol]}' is not a non-negative integer; row skipped."));
                 continue;
             }
             if (!TryParseOptionalTime(row[arrCol], out var arrival) || !TryParseOptionalTime(row[depCol], out var departure))
             {
-                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, StopTimesFile, row.Line, $"arrival_time '{row[arrCol]}' or departure_time '{row[depCol]}' is not HH:MM:SS; row skipped."));
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.BadValue, GtfsFiles.StopTimes, row.Line, $"arrival_time '{row[arrCol]}' or departure_time '{row[depCol]}' is not HH:MM:SS; row skipped."));
                 continue;
             }
             if (arrival == NoTime) arrival = departure;
@@ -342,14 +335,14 @@ public static partial class TimetableCompiler
         var firstLine = rows.Line[order[0]];
         if (order.Length < 2)
         {
-            issues.Add(new FeedIssue(IssueSeverity.Warning, IssueCodes.TooFewStops, StopTimesFile, firstLine, $"trip '{tripId}' has fewer than two usable stop times; it cannot be ridden and is left out."));
+            issues.Add(new FeedIssue(IssueSeverity.Warning, IssueCodes.TooFewStops, GtfsFiles.StopTimes, firstLine, $"trip '{tripId}' has fewer than two usable stop times; it cannot be ridden and is left out."));
             return;
         }
         for (var k = 1; k < order.Length; k++)
         {
             if (rows.Sequence[order[k]] == rows.Sequence[order[k - 1]])
             {
-                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.DuplicateSequence, StopTimesFile, rows.Line[order[k]], $"trip '{tripId}' repeats stop_sequence {rows.Sequence[order[k]]}; the trip is left out."));
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.DuplicateSequence, GtfsFiles.StopTimes, rows.Line[order[k]], $"trip '{tripId}' repeats stop_sequence {rows.Sequence[order[k]]}; the trip is left out."));
                 return;
             }
         }
@@ -363,7 +356,7 @@ public static partial class TimetableCompiler
         }
         if (arrival[0] == NoTime || arrival[n - 1] == NoTime)
         {
-            issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.MissingTime, StopTimesFile, firstLine, $"trip '{tripId}' has no time at its first or last stop; the trip is left out."));
+            issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.MissingTime, GtfsFiles.StopTimes, firstLine, $"trip '{tripId}' has no time at its first or last stop; the trip is left out."));
             return;
         }
         Interpolate(rows, order, stops, arrival, departure);
@@ -371,7 +364,7 @@ public static partial class TimetableCompiler
         {
             if (departure[k] < arrival[k] || (k > 0 && arrival[k] < departure[k - 1]))
             {
-                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.DecreasingTime, StopTimesFile, rows.Line[order[k]], $"trip '{tripId}' goes back in time at stop_sequence {rows.Sequence[order[k]]}; the trip is left out."));
+                issues.Add(new FeedIssue(IssueSeverity.Error, IssueCodes.DecreasingTime, GtfsFiles.StopTimes, rows.Line[order[k]], $"trip '{tripId}' goes back in time at stop_sequence {rows.Sequence[order[k]]}; the trip is left out."));
                 return;
             }
         }

@@ -86,13 +86,13 @@ public sealed class TransXChangeFeed
         }
         feed.Tables = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
-            ["agency.txt"] = feed._agency.ToString(),
-            ["stops.txt"] = feed._stops.ToString(),
-            ["routes.txt"] = feed._routes.ToString(),
-            ["trips.txt"] = feed._trips.ToString(),
-            ["stop_times.txt"] = feed._stopTimes.ToString(),
-            ["calendar.txt"] = feed._calendar.ToString(),
-            ["calendar_dates.txt"] = feed._calendarDates.ToString(),
+            [GtfsFiles.Agency] = feed._agency.ToString(),
+            [GtfsFiles.Stops] = feed._stops.ToString(),
+            [GtfsFiles.Routes] = feed._routes.ToString(),
+            [GtfsFiles.Trips] = feed._trips.ToString(),
+            [GtfsFiles.StopTimes] = feed._stopTimes.ToString(),
+            [GtfsFiles.Calendar] = feed._calendar.ToString(),
+            [GtfsFiles.CalendarDates] = feed._calendarDates.ToString(),
         };
         return feed;
     }
