@@ -116,13 +116,4 @@ public static class TileQuery
         await r.ReadAsync(ct);
         return new DataVersion(r.GetInt64(0), r.GetInt64(1), r.GetString(2));
     }
-
-    /// <summary>The layer's extent in CRS84 (minx, miny, maxx, maxy), or null when it has no features.</summary>
-    public static async Task<double[]?> BoundsAsync(NpgsqlDataSource db, Layer layer, CancellationToken ct)
-    {
-        await using var cmd = db.CreateCommand(
-            $"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent({layer.GeometrySql}) e FROM {layer.From}{(layer.Where is null ? "" : $" WHERE {layer.Where}")}) x");
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) && !r.IsDBNull(0) ? [r.GetDouble(0), r.GetDouble(1), r.GetDouble(2), r.GetDouble(3)] : null;
-    }
 }

@@ -131,35 +131,21 @@ public static class OgcApi
             .Produces<Collection>()
             .WithSummary("One collection");
 
-        g.MapGet("/collections/{collectionId}/queryables", async (string collectionId, HttpRequest req, OgcCatalogue catalogue, CancellationToken ct) =>
-            {
-                OgcHttp.OnlyParameters(req, "f", "deprivation");
-                var offer = OgcHttp.Negotiate(req, OgcHttp.Schema, OgcHttp.Json);
-                if (await catalogue.FindAsync(collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
-                var self = Href(req, $"/collections/{collectionId}/queryables");
-                return new OgcHttp.Document(Schemas.Queryables(layer, self), offer.MediaType, [new(self, "self", offer.MediaType)], OgcCatalogue.IsImmutable(layer));
-            })
-            .WithSummary("The properties a filter (CQL2), sortby or property=value can use, with their types (JSON Schema)");
+        MapSchema("queryables", Schemas.Queryables, "The properties a filter (CQL2), sortby or property=value can use, with their types (JSON Schema)");
+        MapSchema("schema", Schemas.Returnables, "Every property of the collection's features with its type (OGC API – Features Part 5 schema)");
+        MapSchema("feature-schema", Schemas.Feature, "JSON Schema of one GeoJSON Feature of the collection (the collection's describedby link; GDAL types its fields from it)");
 
-        g.MapGet("/collections/{collectionId}/schema", async (string collectionId, HttpRequest req, OgcCatalogue catalogue, CancellationToken ct) =>
-            {
-                OgcHttp.OnlyParameters(req, "f", "deprivation");
-                var offer = OgcHttp.Negotiate(req, OgcHttp.Schema, OgcHttp.Json);
-                if (await catalogue.FindAsync(collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
-                var self = Href(req, $"/collections/{collectionId}/schema");
-                return new OgcHttp.Document(Schemas.Returnables(layer, self), offer.MediaType, [new(self, "self", offer.MediaType)], OgcCatalogue.IsImmutable(layer));
-            })
-            .WithSummary("Every property of the collection's features with its type (OGC API – Features Part 5 schema)");
-
-        g.MapGet("/collections/{collectionId}/feature-schema", async (string collectionId, HttpRequest req, OgcCatalogue catalogue, CancellationToken ct) =>
-            {
-                OgcHttp.OnlyParameters(req, "f", "deprivation");
-                var offer = OgcHttp.Negotiate(req, OgcHttp.Schema, OgcHttp.Json);
-                if (await catalogue.FindAsync(collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
-                var self = Href(req, $"/collections/{collectionId}/feature-schema");
-                return new OgcHttp.Document(Schemas.Feature(layer, self), offer.MediaType, [new(self, "self", offer.MediaType)], OgcCatalogue.IsImmutable(layer));
-            })
-            .WithSummary("JSON Schema of one GeoJSON Feature of the collection (the collection's describedby link; GDAL types its fields from it)");
+        // A collection's three JSON Schema documents are served alike (parameters, media types, caching); only the schema differs.
+        void MapSchema(string document, Func<Layer, string, Dictionary<string, object>> schema, string summary) =>
+            g.MapGet($"/collections/{{collectionId}}/{document}", async (string collectionId, HttpRequest req, OgcCatalogue catalogue, CancellationToken ct) =>
+                {
+                    OgcHttp.OnlyParameters(req, "f", "deprivation");
+                    var offer = OgcHttp.Negotiate(req, OgcHttp.Schema, OgcHttp.Json);
+                    if (await catalogue.FindAsync(collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
+                    var self = Href(req, $"/collections/{collectionId}/{document}");
+                    return new OgcHttp.Document(schema(layer, self), offer.MediaType, [new(self, "self", offer.MediaType)], OgcCatalogue.IsImmutable(layer));
+                })
+                .WithSummary(summary);
 
         g.MapGet("/collections/{collectionId}/items", async Task<IResult> (
                 string collectionId, HttpRequest req, NpgsqlDataSource db, OgcCatalogue catalogue, IOptions<ApiOptions> options, CancellationToken ct) =>
@@ -214,8 +200,7 @@ public static class OgcApi
     {
         var (fr, notes) = ItemsQuery.Parse(req.Query, layer, options);
         var offer = OgcHttp.Negotiate(req, OgcHttp.GeoJson, OgcHttp.Csv);
-        await CheckGeometryLiteralsAsync(db, fr, ct);
-        await CheckFilterValuesAsync(db, layer, fr, ct);
+        await FilterChecks.CheckAsync(db, layer, fr, ct);
         if (offer == OgcHttp.Csv)
         {
             // CSV is an export: every matching row unless limit is given, then that many (not capped at a page).
@@ -272,48 +257,6 @@ public static class OgcApi
             await WriteAsync(body, token);
             await GeoJsonResult.WriteAsync(body, $",\"timeStamp\":\"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\"}}", token);
         }, OgcCrs.Uri(fr.OutputSrid));
-    }
-
-    /// <summary>Filters with a list of stored values (<see cref="LayerFilter.ValuesSql"/>): a value not among them is a 400 naming the filter and listing them.</summary>
-    private static async Task CheckFilterValuesAsync(NpgsqlDataSource db, Layer layer, FeatureRequest fr, CancellationToken ct)
-    {
-        foreach (var f in layer.Filters)
-        {
-            if (f.ValuesSql is null || !fr.Filters.TryGetValue(f.Name, out var value)) continue;
-            var known = new List<string>();
-            await using var cmd = db.CreateCommand(f.ValuesSql);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) known.Add(r.GetValue(0).ToString()!);
-            if (!known.Contains(value.ToString()!, StringComparer.Ordinal))
-                throw new Problems.BadParameterException(f.Name, $"No {f.Name} '{value}' is stored. Known: {string.Join(", ", known)}.");
-        }
-    }
-
-    /// <summary>A filter's WKT/GeoJSON literals, read by PostGIS before the query: a malformed one is the client's 400, not a failed query.</summary>
-    private static async Task CheckGeometryLiteralsAsync(NpgsqlDataSource db, FeatureRequest fr, CancellationToken ct)
-    {
-        if (fr.Filter is null) return;
-        foreach (var literal in Cql2.GeometryLiterals(fr.Filter))
-        {
-            var parameters = new List<NpgsqlParameter>();
-            var sql = Cql2.GeometrySql(literal, fr.FilterSrid, v =>
-            {
-                parameters.Add(new NpgsqlParameter { Value = v });
-                return "$" + parameters.Count.ToString(CultureInfo.InvariantCulture);
-            });
-            await using var cmd = db.CreateCommand($"SELECT CASE WHEN ST_IsValid(g) THEN NULL ELSE ST_IsValidReason(g) END FROM (SELECT {sql} AS g) x");
-            cmd.Parameters.AddRange(parameters.ToArray());
-            try
-            {
-                // An invalid geometry (a ring that does not close, a self-intersection) would fail or mislead the spatial functions.
-                if (await cmd.ExecuteScalarAsync(ct) is string reason)
-                    throw new Problems.BadParameterException("filter", $"A geometry in the filter is not valid: {reason}.");
-            }
-            catch (PostgresException e) when (e.SqlState is "XX000" or "22023" or "22P02" or "42883")
-            {
-                throw new Problems.BadParameterException("filter", $"A geometry in the filter cannot be read: {e.MessageText}");
-            }
-        }
     }
 
     /// <summary>

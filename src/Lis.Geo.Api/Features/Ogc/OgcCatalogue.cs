@@ -45,11 +45,7 @@ public sealed class OgcCatalogue(NpgsqlDataSource db)
 
     public async Task<IReadOnlyList<Layer>> ListAsync(CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand("""
-            SELECT (SELECT count(*) || '/' || coalesce(max(id), 0) FROM analysis_run WHERE state = 'succeeded') || '|' ||
-                   (SELECT coalesce(string_agg(id || '=' || name, ',' ORDER BY id), '') FROM zone_set)
-            """);
-        var key = $"{(string)(await cmd.ExecuteScalarAsync(ct))!}|{Version}";
+        var key = $"{await CatalogueQueries.ListVersionAsync(db, ct)}|{Version}";
         if (_list is { } cached && cached.Key == key) return cached.Layers;
         var layers = await LayerCatalog.ListAsync(db, ct);
         _list = (key, layers);
@@ -98,11 +94,7 @@ public sealed class OgcCatalogue(NpgsqlDataSource db)
     {
         if (_extents.TryGetValue(layer.Id, out var c) && Fresh(layer, c)) return c.Value;
         var version = Version;
-        double[]? extent = null;
-        await using (var cmd = db.CreateCommand($"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent({layer.GeometrySql}) e FROM {layer.From}{(layer.Where is null ? "" : $" WHERE {layer.Where}")}) x"))
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            if (await r.ReadAsync(ct) && !r.IsDBNull(0))
-                extent = [r.GetDouble(0), r.GetDouble(1), r.GetDouble(2), r.GetDouble(3)];
+        var extent = await CatalogueQueries.ExtentAsync(db, layer, ct);
         _extents[layer.Id] = new(version, DateTime.UtcNow, extent);
         return extent;
     }

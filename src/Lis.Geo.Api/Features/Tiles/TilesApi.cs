@@ -48,7 +48,7 @@ public static partial class TilesApi
             {
                 if (await catalogue.FindAsync(collectionId, ct) is not { } layer) return OgcApi.UnknownCollection(collectionId);
                 if (tileMatrixSetId != TileMatrixSet) return UnknownTileMatrixSet(tileMatrixSetId);
-                var bounds = await TileQuery.BoundsAsync(db, layer, ct);
+                var bounds = await CatalogueQueries.ExtentAsync(db, layer, ct);
                 var self = $"/collections/{layer.Id}/tiles/{TileMatrixSet}";
                 return Results.Ok(new TileSet(layer.Title, layer.Description, "vector", "http://www.opengis.net/def/crs/EPSG/0/3857", TileMatrixSetUri,
                     bounds is { } b ? new BoundingBox([b[0], b[1]], [b[2], b[3]], "http://www.opengis.net/def/crs/OGC/1.3/CRS84") : null,
@@ -68,7 +68,7 @@ public static partial class TilesApi
             {
                 if (await catalogue.FindAsync(collectionId, ct) is not { } layer) return OgcApi.UnknownCollection(collectionId);
                 if (tileMatrixSetId != TileMatrixSet) return UnknownTileMatrixSet(tileMatrixSetId);
-                var bounds = await TileQuery.BoundsAsync(db, layer, ct);
+                var bounds = await CatalogueQueries.ExtentAsync(db, layer, ct);
                 return Results.Ok(new Dictionary<string, object?>
                 {
                     ["tilejson"] = "3.0.0",
