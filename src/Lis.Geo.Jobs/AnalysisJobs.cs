@@ -9,8 +9,8 @@ using Lis.Geo.Data.Model;
 using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Walking;
 using Microsoft.Extensions.Logging;
+using NetTopologySuite.Geometries;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Lis.Geo.Jobs;
 
@@ -67,7 +67,9 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
                     o => isochrones[o] = Isochrones.Compute(router, origins[o], routing.Window, cutoffs, access.Percentile, cancel.Token)), cancel.Token);
                 routed = stopwatch.Elapsed.TotalSeconds;
                 routedCpu = ProcessCpuSeconds();
-                last = await SaveIsochronesAsync(runId, chunk, isochrones, stopwatch.Elapsed.TotalSeconds, routed - ready, cancel.Token);
+                last = await RunResultWriters.SaveIsochroneChunkAsync(db, runId, chunk,
+                    isochrones.SelectMany((list, o) => list.Select(iso => (o, iso.CutoffMinutes, (Geometry)iso.Geometry, iso.AreaKm2))),
+                    stopwatch.Elapsed.TotalSeconds, routed - ready, cancel.Token);
             }
             else
             {
@@ -81,7 +83,8 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
                         ZoneAccess.Summarise(TravelTimeMatrix.Compute(router, origins, destinations, null, cancel.Token, SearchOf(spec)), access, centres), cancel.Token);
                     routed = stopwatch.Elapsed.TotalSeconds;
                     routedCpu = ProcessCpuSeconds();
-                    last = await SaveAsync(runId, chunk, results, [.. results.Select(r => (r.Origin, r.Percentiles, r.DeparturesWithinThreshold))], null, stopwatch.Elapsed.TotalSeconds, routed - ready, cancel.Token);
+                    last = await RunResultWriters.SaveAccessChunkAsync(db, runId, chunk, results.Select(r => (r.Origin, r.CentresReachable, r.DeparturesMeetingTarget, r.Departures)),
+                        [.. results.Select(r => (r.Origin, r.Percentiles, r.DeparturesWithinThreshold))], null, stopwatch.Elapsed.TotalSeconds, routed - ready, cancel.Token);
                 }
                 else
                 {
@@ -91,8 +94,8 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
                         ZoneAccess.SummariseGroup(TravelTimeMatrix.Compute(router, origins, destinations, null, cancel.Token, SearchOf(spec)), access, centresInGroup), cancel.Token);
                     routed = stopwatch.Elapsed.TotalSeconds;
                     routedCpu = ProcessCpuSeconds();
-                    last = await SaveAsync(runId, chunk, null, [.. parts.Select(p => (p.Origin, p.Percentiles, p.DeparturesWithinThreshold))], parts,
-                        stopwatch.Elapsed.TotalSeconds, routed - ready, cancel.Token);
+                    last = await RunResultWriters.SaveAccessChunkAsync(db, runId, chunk, null, [.. parts.Select(p => (p.Origin, p.Percentiles, p.DeparturesWithinThreshold))],
+                        parts.Select(p => (p.Origin, p.CentresReachable, p.CentresWithin)), stopwatch.Elapsed.TotalSeconds, routed - ready, cancel.Token);
                 }
             }
             // Routing's CPU time (this process's, so the watchdog and HTTP of the moment are in it) beside its
@@ -133,7 +136,7 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
             await OriginParts.MergeAsync(db, run, cancellationToken);
         var merged = clock.Elapsed.TotalSeconds;
         object summary = run.Type == AnalysisTypes.Isochrones
-            ? await IsochroneSummaryAsync(runId, cancellationToken)
+            ? await IsochroneSummary.ComputeAsync(db, runId, cancellationToken)
             : await RunSummary.ComputeAsync(db, run, cancellationToken);
         if (AnalysisTypes.HasSites(run.Type))
             await SiteCatchments.WriteAsync(db, run, cancellationToken);
@@ -153,97 +156,6 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
 
     /// <summary>The direction the planner chose and recorded (runs planned before it existed ran forward).</summary>
     private static MatrixSearch SearchOf(RunSpec spec) => spec.Search == "profile" ? MatrixSearch.Profile : MatrixSearch.Forward;
-
-    /// <summary>Per cutoff: how many isochrones and their mean area, the run-level figure of an isochrone run.</summary>
-    private async Task<object> IsochroneSummaryAsync(long runId, CancellationToken ct)
-    {
-        await using var cmd = db.CreateCommand("""
-            SELECT cutoff_minutes, count(*)::int, avg(area_km2), min(area_km2), max(area_km2) FROM analysis_isochrone WHERE run_id = $1 GROUP BY cutoff_minutes ORDER BY cutoff_minutes
-            """);
-        cmd.Parameters.Add(new() { Value = runId });
-        var rows = new List<object>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            rows.Add(new { cutoffMinutes = r.GetInt32(0), isochrones = r.GetInt32(1), meanAreaKm2 = Math.Round(r.GetDouble(2), 4), minAreaKm2 = Math.Round(r.GetDouble(3), 4), maxAreaKm2 = Math.Round(r.GetDouble(4), 4) });
-        return new { byCutoff = rows };
-    }
-
-    /// <summary>Replaces the chunk's isochrones and marks it done in one transaction, as <see cref="SaveAsync"/> does for travel times.</summary>
-    private async Task<bool> SaveIsochronesAsync(long runId, RunChunk chunk, IReadOnlyList<Isochrone>[] isochrones, double seconds, double routingSeconds, CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var del = new NpgsqlCommand("DELETE FROM analysis_isochrone WHERE run_id = $1 AND origin_index >= $2 AND origin_index < $3", conn, tx))
-        {
-            del.Parameters.Add(new() { Value = runId });
-            del.Parameters.Add(new() { Value = chunk.OriginFrom });
-            del.Parameters.Add(new() { Value = chunk.OriginTo });
-            await del.ExecuteNonQueryAsync(ct);
-        }
-        await BinaryCopy.WriteAsync(conn, "analysis_isochrone", "run_id, origin_index, cutoff_minutes, geom, area_km2",
-            isochrones.SelectMany((list, o) => list.Select(iso => (Origin: chunk.OriginFrom + o, Isochrone: iso))), (copy, row) =>
-            {
-                copy.Write(runId, NpgsqlDbType.Bigint);
-                copy.Write(row.Origin, NpgsqlDbType.Integer);
-                copy.Write(row.Isochrone.CutoffMinutes, NpgsqlDbType.Integer);
-                row.Isochrone.Geometry.SRID = 4326; // WGS84 like every column of the store
-                copy.Write<NetTopologySuite.Geometries.Geometry>(row.Isochrone.Geometry);
-                copy.Write(row.Isochrone.AreaKm2, NpgsqlDbType.Double);
-            }, ct);
-        var last = await RunStore.CompleteChunkAsync(conn, tx, runId, chunk, seconds, routingSeconds, ct);
-        await tx.CommitAsync(ct);
-        return last;
-    }
-
-    /// <summary>
-    /// Replaces the chunk's rows and marks it done in one transaction: its pair rows (its origins to its
-    /// destinations), then either its origins' rows (<paramref name="origins"/>, a chunk of origins) or its
-    /// parts of every origin's indicators (<paramref name="parts"/>, a destination group; merged by the aggregation).
-    /// </summary>
-    private async Task<bool> SaveAsync(long runId, RunChunk chunk, OriginAccess[]? origins,
-        IReadOnlyList<(int Origin, int[][] Percentiles, int[] Within)> pairs, OriginAccessPart[]? parts,
-        double seconds, double routingSeconds, CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var del = new NpgsqlCommand(
-            "WITH o AS (DELETE FROM analysis_origin_result WHERE run_id = $1 AND origin_index >= $2 AND origin_index < $3 AND $6), " +
-            "p AS (DELETE FROM analysis_origin_part WHERE run_id = $1 AND chunk_index = $7) " +
-            "DELETE FROM analysis_pair_result WHERE run_id = $1 AND origin_index >= $2 AND origin_index < $3 AND destination_index >= $4 AND destination_index < $5", conn, tx))
-        {
-            del.Parameters.Add(new() { Value = runId });
-            del.Parameters.Add(new() { Value = chunk.OriginFrom });
-            del.Parameters.Add(new() { Value = chunk.OriginTo });
-            del.Parameters.Add(new() { Value = chunk.DestinationFrom });
-            del.Parameters.Add(new() { Value = chunk.DestinationTo });
-            del.Parameters.Add(new() { Value = origins is not null });
-            del.Parameters.Add(new() { Value = chunk.Index });
-            await del.ExecuteNonQueryAsync(ct);
-        }
-        if (origins is not null)
-            await BinaryCopy.WriteAsync(conn, "analysis_origin_result", "run_id, origin_index, centres_reachable, departures_meeting_target, departures", origins, (copy, r) =>
-            {
-                copy.Write(runId, NpgsqlDbType.Bigint);
-                copy.Write(chunk.OriginFrom + r.Origin, NpgsqlDbType.Integer);
-                copy.Write(r.CentresReachable, NpgsqlDbType.Integer);
-                copy.Write(r.DeparturesMeetingTarget, NpgsqlDbType.Integer);
-                copy.Write(r.Departures, NpgsqlDbType.Integer);
-            }, ct);
-        if (parts is not null)
-            await OriginParts.CopyAsync(conn, runId, chunk, parts, ct);
-        await BinaryCopy.WriteAsync(conn, "analysis_pair_result", "run_id, origin_index, destination_index, percentiles, departures_within",
-            pairs.SelectMany(p => Enumerable.Range(0, p.Percentiles.Length).Select(d => (p.Origin, Destination: d, Percentiles: p.Percentiles[d], Within: p.Within[d]))), (copy, row) =>
-            {
-                copy.Write(runId, NpgsqlDbType.Bigint);
-                copy.Write(chunk.OriginFrom + row.Origin, NpgsqlDbType.Integer);
-                copy.Write(chunk.DestinationFrom + row.Destination, NpgsqlDbType.Integer);
-                copy.Write(Array.ConvertAll(row.Percentiles, t => t == TravelTime.Unreachable ? (int?)null : t), NpgsqlDbType.Array | NpgsqlDbType.Integer);
-                copy.Write(row.Within, NpgsqlDbType.Integer);
-            }, ct);
-        var last = await RunStore.CompleteChunkAsync(conn, tx, runId, chunk, seconds, routingSeconds, ct);
-        await tx.CommitAsync(ct);
-        return last;
-    }
 
     /// <summary>Cancels <paramref name="cancel"/> when the run's state becomes cancelled (DELETE /analyses/{id}).</summary>
     private IDisposable WatchForCancellation(long runId, CancellationTokenSource cancel) =>

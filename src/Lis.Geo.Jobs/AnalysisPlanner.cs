@@ -13,6 +13,7 @@ using Lis.Geo.Transit.Timetables;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Point = Lis.Geo.Data.Analyses.PlanningPoints.Point;
 
 namespace Lis.Geo.Jobs;
 
@@ -58,7 +59,7 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
         await using var ctx = LisGeoDb.CreateContext(db);
 
         var (origins, destinations, originSet, destinationSet) = request.Type == AnalysisTypes.Isochrones
-            ? await IsochroneOriginsAsync(ctx, request, ct)
+            ? await IsochroneOriginsAsync(request, ct)
             : await AccessPointsAsync(ctx, request, access, ct);
         if (request.Type != AnalysisTypes.Isochrones && destinations.Count > options.Value.MaxDestinations)
             throw new RuleViolation(AnalysisTypes.HasSites(request.Type) ? "siteSet" : "centreKind", RuleKind.Invalid,
@@ -120,46 +121,11 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
             CreatedAt = DateTimeOffset.UtcNow,
             ScheduleId = scheduleId,
         };
-        await using (var tx = await ctx.Database.BeginTransactionAsync(ct))
-        {
-            ctx.Runs.Add(run);
-            await ctx.SaveChangesAsync(ct);
-            if (idempotencyKey is not null)
-            {
-                var keyStored = await ctx.Database.ExecuteSqlInterpolatedAsync(
-                    $"INSERT INTO analysis_request_key (key, request_sha256, run_id) VALUES ({idempotencyKey}, {requestSha256}, {run.Id}) ON CONFLICT (key) DO NOTHING", ct);
-                if (keyStored == 0)
-                {
-                    // A concurrent request with the same key committed first (this insert waited for it): its run is the answer.
-                    await tx.RollbackAsync(ct);
-                    return await ReplayAsync(idempotencyKey, requestSha256, ct)
-                           ?? throw new InvalidOperationException($"Idempotency key '{idempotencyKey}' conflicted but has no run.");
-                }
-            }
-            // The points by COPY on the context's connection, inside its transaction: thousands of rows
-            // (12,000+ at Output Area scale) that EF would insert as tracked entities.
-            await BinaryCopy.WriteAsync((NpgsqlConnection)ctx.Database.GetDbConnection(), "analysis_point", "run_id, is_origin, index, kind, code, name, lon, lat, weight",
-                origins.Select((p, i) => (Origin: true, Index: i, Point: p)).Concat(destinations.Select((p, i) => (Origin: false, Index: i, Point: p))), (copy, row) =>
-                {
-                    copy.Write(run.Id, NpgsqlTypes.NpgsqlDbType.Bigint);
-                    copy.Write(row.Origin, NpgsqlTypes.NpgsqlDbType.Boolean);
-                    copy.Write(row.Index, NpgsqlTypes.NpgsqlDbType.Integer);
-                    copy.Write(row.Point.Kind, NpgsqlTypes.NpgsqlDbType.Text);
-                    copy.Write(row.Point.Code, NpgsqlTypes.NpgsqlDbType.Text);
-                    if (row.Point.Name is null) copy.WriteNull();
-                    else copy.Write(row.Point.Name, NpgsqlTypes.NpgsqlDbType.Text);
-                    copy.Write(row.Point.Lon, NpgsqlTypes.NpgsqlDbType.Double);
-                    copy.Write(row.Point.Lat, NpgsqlTypes.NpgsqlDbType.Double);
-                    copy.Write(row.Point.Weight, NpgsqlTypes.NpgsqlDbType.Double);
-                }, ct);
-            ctx.RunChunks.AddRange(chunks.Select((c, i) => new RunChunk
-            {
-                RunId = run.Id, Index = i, OriginFrom = c.OriginFrom, OriginTo = c.OriginTo, DestinationFrom = c.DestinationFrom, DestinationTo = c.DestinationTo,
-            }));
-            ctx.RunWork.AddRange(Enumerable.Range(0, run.ChunkCount).Select(c => new RunWork { RunId = run.Id, ChunkIndex = c }));
-            await ctx.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-        }
+        if (!await RunStore.AddAsync(db, run, idempotencyKey is null ? null : (idempotencyKey, requestSha256), origins, destinations,
+                chunks.Select(c => (c.OriginFrom, c.OriginTo, c.DestinationFrom, c.DestinationTo)), ct))
+            // A concurrent request with the same key committed first (this insert waited for it): its run is the answer.
+            return await ReplayAsync(idempotencyKey!, requestSha256, ct)
+                   ?? throw new InvalidOperationException($"Idempotency key '{idempotencyKey}' conflicted but has no run.");
         await outbox.DispatchAfterCommitAsync(run.Id);
         return new Planned(run, false);
     }
@@ -167,11 +133,9 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
     /// <summary>The run an earlier request with <paramref name="key"/> made, or null; a different request under the key throws.</summary>
     private async Task<Planned?> ReplayAsync(string key, string requestSha256, CancellationToken ct)
     {
-        await using var ctx = LisGeoDb.CreateContext(db);
-        var earlier = await ctx.RunRequestKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Key == key, ct);
-        if (earlier is null) return null;
-        if (earlier.RequestSha256 != requestSha256) throw new IdempotencyKeyReusedException(key, earlier.RunId);
-        return new Planned(await ctx.Runs.AsNoTracking().FirstAsync(r => r.Id == earlier.RunId, ct), true);
+        if (await RunStore.ByIdempotencyKeyAsync(db, key, ct) is not { } earlier) return null;
+        if (earlier.RequestSha256 != requestSha256) throw new IdempotencyKeyReusedException(key, earlier.Run.Id);
+        return new Planned(earlier.Run, true);
     }
 
     /// <summary>Origin chunks of <paramref name="size"/>, each to every destination.</summary>
@@ -185,19 +149,14 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
     internal readonly record struct ChunkRange(int OriginFrom, int OriginTo, int DestinationFrom, int DestinationTo);
 
     /// <summary>Zones (then sites) to centres (then sites), for zone-access, site-access and corridor runs.</summary>
-    private static async Task<(List<Point>, List<Point>, string, string)> AccessPointsAsync(LisGeoDbContext ctx, AnalysisRequest request, Analysis.AccessParameters access, CancellationToken ct)
+    private async Task<(List<Point>, List<Point>, string, string)> AccessPointsAsync(LisGeoDbContext ctx, AnalysisRequest request, Analysis.AccessParameters access, CancellationToken ct)
     {
-        var zones = await Points(ctx, PointKind.Zone, """
-            SELECT code, name, ST_X(centroid), ST_Y(centroid), coalesce(population, 0)::float8 FROM zone
-            WHERE zone_set_id = $1 AND centroid IS NOT NULL ORDER BY code
-            """, request.ZoneSet, ct);
+        var zones = await PlanningPoints.ZonesAsync(db, request.ZoneSet, ct);
         if (!await ctx.ZoneSets.AnyAsync(z => z.Id == request.ZoneSet, ct))
             throw new RuleViolation("zoneSet", RuleKind.NotFound, $"No zone set '{request.ZoneSet}'; import zones with --zone-set first.");
         if (zones.Count == 0)
             throw new RuleViolation("zoneSet", RuleKind.Unavailable, $"Zone set '{request.ZoneSet}' has no population-weighted centroids to start from; import them with 'lisgeo import centroids'.");
-        var centres = await Points(ctx, PointKind.Centre, """
-            SELECT code, name, ST_X(geom), ST_Y(geom), 1.0 FROM centre WHERE $1::text IS NULL OR kind = $1 ORDER BY code
-            """, request.CentreKind, ct);
+        var centres = await PlanningPoints.CentresAsync(db, request.CentreKind, ct);
         if (request.CentreKind is not null && centres.Count == 0)
             throw new RuleViolation("centreKind", RuleKind.NotFound, $"No centres of kind '{request.CentreKind}'.");
         if (request.Type != AnalysisTypes.SiteAccess && centres.Count == 0)
@@ -215,12 +174,9 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
         var siteSet = request.Type == AnalysisTypes.Corridor ? "employment-sites" : request.SiteSet;
         if (AnalysisTypes.HasSites(request.Type))
         {
-            if (!AnalysisTypes.SiteTables.TryGetValue(siteSet, out var table))
+            if (!AnalysisTypes.SiteTables.ContainsKey(siteSet))
                 throw new RuleViolation("siteSet", RuleKind.Unknown, $"Unknown site set '{siteSet}'. Use {string.Join(" or ", AnalysisTypes.SiteTables.Keys)}.");
-            // A polygon site is reached at its point on surface (ACCESSIBILITY.md, destinations).
-            sites = await Points(ctx, PointKind.Site, $"""
-                SELECT reference, name, ST_X(p), ST_Y(p), 0.0 FROM (SELECT reference, name, ST_PointOnSurface(geom) p FROM {table}) s ORDER BY reference
-                """, null, ct);
+            sites = await PlanningPoints.SitesAsync(db, siteSet, null, ct);
             if (sites.Count == 0 && request.Type == AnalysisTypes.SiteAccess)
                 throw new RuleViolation("siteSet", RuleKind.Unavailable, $"No {siteSet} are stored.");
         }
@@ -231,37 +187,18 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
     }
 
     /// <summary>The isochrone origins: the requested point, the requested site, or every site of the set; no destinations.</summary>
-    private static async Task<(List<Point>, List<Point>, string, string)> IsochroneOriginsAsync(LisGeoDbContext ctx, AnalysisRequest request, CancellationToken ct)
+    private async Task<(List<Point>, List<Point>, string, string)> IsochroneOriginsAsync(AnalysisRequest request, CancellationToken ct)
     {
         if (request.Lon is { } lon && request.Lat is { } lat)
             return ([new Point(PointKind.Point, FormattableString.Invariant($"{lon:0.######},{lat:0.######}"), null, lon, lat, 0)], [],
                 FormattableString.Invariant($"point:{lon},{lat}"), "none");
-        if (!AnalysisTypes.SiteTables.TryGetValue(request.SiteSet, out var table))
+        if (!AnalysisTypes.SiteTables.ContainsKey(request.SiteSet))
             throw new RuleViolation("siteSet", RuleKind.Unknown, $"Unknown site set '{request.SiteSet}'. Use {string.Join(" or ", AnalysisTypes.SiteTables.Keys)}.");
-        var sites = await Points(ctx, PointKind.Site, $"""
-            SELECT reference, name, ST_X(p), ST_Y(p), 0.0 FROM (SELECT reference, name, ST_PointOnSurface(geom) p FROM {table} WHERE $1::text IS NULL OR reference = $1) s ORDER BY reference
-            """, request.Site, ct);
+        var sites = await PlanningPoints.SitesAsync(db, request.SiteSet, request.Site, ct);
         if (sites.Count == 0)
             throw new RuleViolation(request.Site is null ? "siteSet" : "site", request.Site is null ? RuleKind.Unavailable : RuleKind.NotFound,
                 request.Site is null ? $"No {request.SiteSet} are stored." : $"No site '{request.Site}' in {request.SiteSet}.");
         return (sites, [], request.Site is null ? $"sites:{request.SiteSet}" : $"sites:{request.SiteSet}:{request.Site}", "none");
-    }
-
-    private sealed record Point(string Kind, string Code, string? Name, double Lon, double Lat, double Weight);
-
-    /// <summary>Points of <paramref name="kind"/> from <paramref name="sql"/>; <paramref name="parameter"/> is bound as $1 (text) when the query uses it.</summary>
-    private static async Task<List<Point>> Points(LisGeoDbContext ctx, string kind, string sql, string? parameter, CancellationToken ct)
-    {
-        var list = new List<Point>();
-        var conn = (NpgsqlConnection)ctx.Database.GetDbConnection();
-        if (conn.State != System.Data.ConnectionState.Open) await conn.OpenAsync(ct);
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        if (sql.Contains("$1", StringComparison.Ordinal))
-            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)parameter ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            list.Add(new Point(kind, r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4)));
-        return list;
     }
 
     /// <summary>SHA-256 over the points as used (code, coordinates, weight): equal versions mean equal inputs.</summary>

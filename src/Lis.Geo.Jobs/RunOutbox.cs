@@ -1,4 +1,5 @@
 using Hangfire;
+using Lis.Geo.Data.Analyses;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -18,8 +19,8 @@ namespace Lis.Geo.Jobs;
 /// <see cref="RunWatchdog"/> sweep for whatever a failed dispatch left; a row is locked while it is
 /// dispatched (<c>FOR UPDATE SKIP LOCKED</c>), so two dispatchers never enqueue it twice. A crash between
 /// the enqueue and the commit of its job id can leave one duplicate job, which is harmless: a chunk
-/// done once is never done again (<see cref="Data.Analyses.RunStore.ClaimChunkAsync"/>) and a finished
-/// run is not aggregated again.
+/// done once is never done again (<see cref="RunStore.ClaimChunkAsync"/>) and a finished
+/// run is not aggregated again. The outbox's statements are <see cref="RunOutboxStore"/>'s.
 /// </remarks>
 public sealed class RunOutbox(NpgsqlDataSource db, IBackgroundJobClient jobs, ILogger<RunOutbox> log)
 {
@@ -35,23 +36,10 @@ public sealed class RunOutbox(NpgsqlDataSource db, IBackgroundJobClient jobs, IL
         var after = 0L;
         while (true)
         {
-            await using var conn = await db.OpenConnectionAsync(ct);
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            long id, run;
-            int? chunk;
-            await using (var next = new NpgsqlCommand("""
-                SELECT id, run_id, chunk_index FROM analysis_work
-                WHERE job_id IS NULL AND id > $1 AND ($2::bigint IS NULL OR run_id = $2)
-                ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
-                """, conn, tx))
-            {
-                next.Parameters.Add(new() { Value = after });
-                next.Parameters.Add(new() { Value = (object?)runId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
-                await using var r = await next.ExecuteReaderAsync(ct);
-                if (!await r.ReadAsync(ct)) return dispatched;
-                (id, run, chunk) = (r.GetInt64(0), r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt32(2));
-            }
-            after = id;
+            await using var work = await RunOutboxStore.NextUndispatchedAsync(db, after, runId, ct);
+            if (work is null) return dispatched;
+            after = work.Id;
+            var (run, chunk) = (work.RunId, work.ChunkIndex);
             string? jobId = null, error = null;
             try
             {
@@ -64,16 +52,13 @@ public sealed class RunOutbox(NpgsqlDataSource db, IBackgroundJobClient jobs, IL
                 error = (e.InnerException ?? e).Message;
                 log.LogWarning("Run {Run} {Work}: could not schedule the job ({Error}); the sweep retries it", run, Describe(chunk), error);
             }
-            await using (var mark = new NpgsqlCommand(jobId is null
-                ? "UPDATE analysis_work SET last_error = $2 WHERE id = $1"
-                : "UPDATE analysis_work SET job_id = $2, dispatched_at = now(), dispatches = dispatches + 1 WHERE id = $1", conn, tx))
+            if (jobId is null)
+                await work.NotDispatchedAsync(error!, ct);
+            else
             {
-                mark.Parameters.Add(new() { Value = id });
-                mark.Parameters.Add(new() { Value = jobId ?? error! });
-                await mark.ExecuteNonQueryAsync(ct);
+                await work.DispatchedAsync(jobId, ct);
+                dispatched++;
             }
-            await tx.CommitAsync(ct);
-            if (jobId is not null) dispatched++;
         }
     }
 

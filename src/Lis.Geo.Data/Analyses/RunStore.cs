@@ -7,11 +7,73 @@ using Npgsql;
 namespace Lis.Geo.Data.Analyses;
 
 /// <summary>
-/// The run bookkeeping: loading runs, state changes, chunk claims, the fan-in counter. The jobs, the
-/// API and the layer catalogue all read and move runs through here.
+/// The run bookkeeping: storing a planned run, loading runs, state changes, chunk claims, the fan-in
+/// counter. The jobs, the API and the layer catalogue all read and move runs through here; the outbox
+/// of their work is <see cref="RunOutboxStore"/>.
 /// </summary>
 public static class RunStore
 {
+    /// <summary>
+    /// Stores a planned run with everything it starts with, in one transaction: the run, its
+    /// <paramref name="idempotencyKey"/> with the hash of its request (when given), its points
+    /// (origins, then destinations, each indexed from 0), its chunks and one outbox row per chunk, so a
+    /// run is stored with all its work due, or not at all. Sets <paramref name="run"/>'s id. False, with
+    /// nothing stored, when the key is already taken: the key is unique and inserted ON CONFLICT DO
+    /// NOTHING, so of two concurrent requests with one key the second waits for the first and finds it.
+    /// </summary>
+    public static async Task<bool> AddAsync(NpgsqlDataSource db, AnalysisRun run, (string Key, string RequestSha256)? idempotencyKey,
+        IReadOnlyList<PlanningPoints.Point> origins, IReadOnlyList<PlanningPoints.Point> destinations,
+        IEnumerable<(int OriginFrom, int OriginTo, int DestinationFrom, int DestinationTo)> chunks, CancellationToken ct)
+    {
+        await using var ctx = LisGeoDb.CreateContext(db);
+        await using var tx = await ctx.Database.BeginTransactionAsync(ct);
+        ctx.Runs.Add(run);
+        await ctx.SaveChangesAsync(ct);
+        if (idempotencyKey is { } k)
+        {
+            var keyStored = await ctx.Database.ExecuteSqlInterpolatedAsync(
+                $"INSERT INTO analysis_request_key (key, request_sha256, run_id) VALUES ({k.Key}, {k.RequestSha256}, {run.Id}) ON CONFLICT (key) DO NOTHING", ct);
+            if (keyStored == 0)
+            {
+                await tx.RollbackAsync(ct);
+                return false;
+            }
+        }
+        // The points by COPY on the context's connection, inside its transaction: thousands of rows
+        // (12,000+ at Output Area scale) that EF would insert as tracked entities.
+        await BinaryCopy.WriteAsync((NpgsqlConnection)ctx.Database.GetDbConnection(), "analysis_point", "run_id, is_origin, index, kind, code, name, lon, lat, weight",
+            origins.Select((p, i) => (Origin: true, Index: i, Point: p)).Concat(destinations.Select((p, i) => (Origin: false, Index: i, Point: p))), (copy, row) =>
+            {
+                copy.Write(run.Id, NpgsqlTypes.NpgsqlDbType.Bigint);
+                copy.Write(row.Origin, NpgsqlTypes.NpgsqlDbType.Boolean);
+                copy.Write(row.Index, NpgsqlTypes.NpgsqlDbType.Integer);
+                copy.Write(row.Point.Kind, NpgsqlTypes.NpgsqlDbType.Text);
+                copy.Write(row.Point.Code, NpgsqlTypes.NpgsqlDbType.Text);
+                if (row.Point.Name is null) copy.WriteNull();
+                else copy.Write(row.Point.Name, NpgsqlTypes.NpgsqlDbType.Text);
+                copy.Write(row.Point.Lon, NpgsqlTypes.NpgsqlDbType.Double);
+                copy.Write(row.Point.Lat, NpgsqlTypes.NpgsqlDbType.Double);
+                copy.Write(row.Point.Weight, NpgsqlTypes.NpgsqlDbType.Double);
+            }, ct);
+        ctx.RunChunks.AddRange(chunks.Select((c, i) => new RunChunk
+        {
+            RunId = run.Id, Index = i, OriginFrom = c.OriginFrom, OriginTo = c.OriginTo, DestinationFrom = c.DestinationFrom, DestinationTo = c.DestinationTo,
+        }));
+        ctx.RunWork.AddRange(Enumerable.Range(0, run.ChunkCount).Select(c => new RunWork { RunId = run.Id, ChunkIndex = c }));
+        await ctx.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>The run an <c>Idempotency-Key</c> created, with the hash of the request that first used the key; null for a key not used yet.</summary>
+    public static async Task<(string RequestSha256, AnalysisRun Run)?> ByIdempotencyKeyAsync(NpgsqlDataSource db, string key, CancellationToken ct)
+    {
+        await using var ctx = LisGeoDb.CreateContext(db);
+        var earlier = await ctx.RunRequestKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Key == key, ct);
+        if (earlier is null) return null;
+        return (earlier.RequestSha256, await ctx.Runs.AsNoTracking().FirstAsync(r => r.Id == earlier.RunId, ct));
+    }
+
     public static async Task<AnalysisRun?> LoadAsync(NpgsqlDataSource db, long runId, CancellationToken ct)
     {
         await using var ctx = LisGeoDb.CreateContext(db);
