@@ -13,9 +13,6 @@ using Lis.Geo.Api.Features.Processes;
 using Lis.Geo.Api.Features.Scenarios;
 using Lis.Geo.Api.Features.Schedules;
 using Lis.Geo.Api.Features.Tiles;
-using Lis.Geo.Api.Infrastructure;
-using Lis.Geo.Data;
-using Lis.Geo.Jobs;
 
 var builder = WebApplication.CreateBuilder(args);
 

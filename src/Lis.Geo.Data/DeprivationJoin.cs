@@ -1,6 +1,4 @@
-using Lis.Geo.Data.Model;
 using Lis.Geo.Transit;
-using Npgsql;
 
 namespace Lis.Geo.Data;
 

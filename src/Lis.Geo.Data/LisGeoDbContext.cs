@@ -1,4 +1,3 @@
-using Lis.Geo.Data.Model;
 using Lis.Geo.Data.Analyses;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using System.Text.Json;

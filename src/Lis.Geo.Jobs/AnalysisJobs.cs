@@ -1,16 +1,7 @@
 using System.Diagnostics;
-using System.Text.Json;
-using Hangfire;
 using Hangfire.Server;
-using Lis.Geo.Analysis;
-using Lis.Geo.Data;
-using Lis.Geo.Data.Analyses;
-using Lis.Geo.Data.Model;
-using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Walking;
-using Microsoft.Extensions.Logging;
 using NetTopologySuite.Geometries;
-using Npgsql;
 
 namespace Lis.Geo.Jobs;
 

@@ -1,18 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using Hangfire;
-using Lis.Geo.Data;
-using Lis.Geo.Data.Analyses;
-using Lis.Geo.Data.Feeds;
-using Lis.Geo.Transit;
-using Lis.Geo.Data.Model;
-using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Timetables;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Point = Lis.Geo.Data.Analyses.PlanningPoints.Point;
 
 namespace Lis.Geo.Jobs;

@@ -1,10 +1,4 @@
 using System.Globalization;
-using Lis.Geo.Analysis;
-using Lis.Geo.Data;
-using Lis.Geo.Data.Analyses;
-using Lis.Geo.Data.Model;
-using Lis.Geo.Transit;
-using Lis.Geo.Transit.Routing;
 
 namespace Lis.Geo.Jobs;
 

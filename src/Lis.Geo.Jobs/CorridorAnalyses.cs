@@ -1,10 +1,5 @@
-using Lis.Geo.Data;
-using System.Text.Json;
 using Lis.Geo.Analysis.Reports;
-using Lis.Geo.Data.Analyses;
 using Lis.Geo.Data.Layers;
-using Lis.Geo.Data.Model;
-using Npgsql;
 
 namespace Lis.Geo.Jobs;
 

@@ -1,8 +1,5 @@
 using System.Globalization;
-using Lis.Geo.Data.Feeds;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace Lis.Geo.Jobs;
 

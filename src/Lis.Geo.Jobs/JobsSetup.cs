@@ -1,9 +1,7 @@
-using Hangfire;
 using Hangfire.Common;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace Lis.Geo.Jobs;
 

@@ -1,8 +1,3 @@
-using Lis.Geo.Analysis;
-using Lis.Geo.Data.Analyses;
-using Lis.Geo.Data.Model;
-using Npgsql;
-
 namespace Lis.Geo.Jobs;
 
 /// <summary>

@@ -1,14 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json;
-using Lis.Geo.Data.Analyses;
-using Lis.Geo.Data.Feeds;
-using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Scenarios;
 using Lis.Geo.Transit.Timetables;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Lis.Geo.Jobs;
 

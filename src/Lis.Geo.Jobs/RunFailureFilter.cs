@@ -1,9 +1,6 @@
 using Hangfire.Common;
 using Hangfire.States;
 using Hangfire.Storage;
-using Lis.Geo.Data.Analyses;
-using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace Lis.Geo.Jobs;
 

@@ -1,11 +1,4 @@
-using Lis.Geo.Data;
-using Lis.Geo.Data.Analyses;
-using Lis.Geo.Data.Feeds;
-using Lis.Geo.Data.Model;
-using Lis.Geo.Transit;
 using Lis.Geo.Transit.Timetables;
-using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Lis.Geo.Jobs;
 

@@ -1,8 +1,3 @@
-using Hangfire;
-using Lis.Geo.Data.Analyses;
-using Microsoft.Extensions.Logging;
-using Npgsql;
-
 namespace Lis.Geo.Jobs;
 
 /// <summary>

@@ -1,11 +1,4 @@
-using System.Text.Json;
-using Lis.Geo.Data;
-using Lis.Geo.Data.Analyses;
-using Lis.Geo.Data.Model;
-using Lis.Geo.Transit;
 using Lis.Geo.Transit.Scenarios;
-using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Lis.Geo.Jobs;
 

@@ -1,10 +1,6 @@
-using Hangfire;
 using Hangfire.States;
-using Lis.Geo.Data.Analyses;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Lis.Geo.Jobs;
 

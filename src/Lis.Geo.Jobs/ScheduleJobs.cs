@@ -1,11 +1,3 @@
-using System.Text.Json;
-using Hangfire;
-using Lis.Geo.Data;
-using Lis.Geo.Data.Model;
-using Lis.Geo.Transit;
-using Microsoft.EntityFrameworkCore;
-using Npgsql;
-
 namespace Lis.Geo.Jobs;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Lis.Geo.Analysis;
-using Lis.Geo.Data.Analyses;
-
 namespace Lis.Geo.Jobs;
 
 /// <summary>The spec's stored rules as the Analysis library takes them.</summary>

@@ -1,12 +1,11 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
 namespace Lis.Geo.Api.Infrastructure;
 
-/// <summary>Reads request bodies and query values within limits, turning every failure into the right ProblemDetails.</summary>
+/// <summary>Reads request bodies (JSON and uploads) within limits, turning every failure into the right ProblemDetails.</summary>
 public static class Body
 {
     public static async Task<(JsonDocument? Json, IResult? Problem)> ReadJsonAsync(HttpRequest req, long maxBytes, CancellationToken ct)
@@ -47,7 +46,7 @@ public static class Body
         if (req.ContentLength > max) return (null, TooLarge(max));
         if (!req.HasFormContentType)
         {
-            var fileName = Nonempty(req.Query["fileName"]) ?? "upload";
+            var fileName = QueryParameters.Nonempty(req.Query["fileName"]) ?? "upload";
             var upload = await TempUpload.ReceiveAsync(req.Body, fileName, directory, max, ct);
             if (upload is null) return (null, TooLargeWhileReceiving(max));
             if (upload.Length > 0) return (upload, null);
@@ -135,25 +134,6 @@ public static class Body
         return buffer.ToArray();
     }
 
-    public static string? Nonempty(Microsoft.Extensions.Primitives.StringValues v) => v.ToString() is { Length: > 0 } s ? s : null;
-
-    public static bool Flag(IQueryCollection q, string name) => q[name].ToString() switch
-    {
-        "" or "false" => false,
-        "true" => true,
-        var v => throw new Problems.BadParameterException(name, $"'{v}' is not true or false."),
-    };
-
-    /// <summary>A required WGS84 longitude or latitude query parameter.</summary>
-    public static double Coordinate(HttpRequest req, string name, double max)
-    {
-        var raw = req.Query[name].ToString();
-        if (raw.Length == 0)
-            throw new Problems.BadParameterException(name, $"{name} is required (WGS84 decimal degrees).");
-        if (!double.TryParse(raw, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || Math.Abs(v) > max)
-            throw new Problems.BadParameterException(name, $"'{raw}' is not a {name} in -{max}..{max} (WGS84 decimal degrees; British National Grid eastings/northings are not accepted here).");
-        return v;
-    }
 }
 
 /// <summary>

@@ -1,8 +1,4 @@
-using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using Lis.Geo.Data.Layers;
-using Npgsql;
 
 namespace Lis.Geo.Api.Infrastructure;
 

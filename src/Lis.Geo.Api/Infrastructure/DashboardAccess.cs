@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Hangfire.Dashboard;
-using Microsoft.Extensions.Options;
 
 namespace Lis.Geo.Api.Infrastructure;
 

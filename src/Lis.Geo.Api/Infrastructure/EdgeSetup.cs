@@ -1,9 +1,7 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.HttpOverrides;
-using Microsoft.Extensions.Options;
 
 namespace Lis.Geo.Api.Infrastructure;
 

@@ -107,8 +107,5 @@ public sealed record GeoJsonFeature(string Type, string? Id, GeoJsonGeometry Geo
 /// <summary>One feature as <c>/items/{featureId}</c> returns it: an RFC 7946 Feature with its OGC links (self, collection).</summary>
 public sealed record GeoJsonFeatureWithLinks(string Type, string? Id, GeoJsonGeometry Geometry, Dictionary<string, object?> Properties, IReadOnlyList<Link> Links);
 
-/// <summary>A link of OGC API – Features.</summary>
-public sealed record Link(string Href, string Rel, string? Type = null, string? Title = null);
-
 /// <summary>An RFC 7946 FeatureCollection with the OGC API – Features paging members.</summary>
 public sealed record GeoJsonFeatureCollection(string Type, IReadOnlyList<GeoJsonFeature> Features, long NumberMatched, int NumberReturned, string TimeStamp, IReadOnlyList<Link> Links);

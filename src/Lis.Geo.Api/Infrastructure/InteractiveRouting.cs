@@ -1,11 +1,7 @@
 using Lis.Geo.Data.Analyses;
-using System.Globalization;
 using Lis.Geo.Data.Feeds;
-using Lis.Geo.Data.Model;
-using Lis.Geo.Jobs;
 using Lis.Geo.Transit.Routing;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Lis.Geo.Api.Infrastructure;
 
@@ -84,19 +80,19 @@ public static class InteractiveRouting
             throw new Problems.BadParameterException(unknown, $"Unknown parameter '{unknown}'. This endpoint reads: {string.Join(", ", known)}.");
         var request = settings with
         {
-            FeedId = Body.Nonempty(q["feedId"]) is { } f
+            FeedId = QueryParameters.Nonempty(q["feedId"]) is { } f
                 ? long.TryParse(f, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? id : throw new Problems.BadParameterException("feedId", $"'{f}' is not a feed id.")
                 : null,
-            Feeds = Body.Nonempty(q["feeds"]) is { } list
+            Feeds = QueryParameters.Nonempty(q["feeds"]) is { } list
                 ? [.. list.Split(',').Select(x => long.TryParse(x.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var fid) ? fid
                     : throw new Problems.BadParameterException("feeds", $"'{list}' is not a comma-separated list of feed ids."))]
                 : null,
-            Scenario = Body.Nonempty(q["scenario"]) is { } sc
+            Scenario = QueryParameters.Nonempty(q["scenario"]) is { } sc
                 ? long.TryParse(sc, NumberStyles.Integer, CultureInfo.InvariantCulture, out var sid) ? sid : throw new Problems.BadParameterException("scenario", $"'{sc}' is not a scenario id.")
                 : null,
-            ServiceDate = Body.Nonempty(q["serviceDate"]),
-            Window = Body.Nonempty(q["window"]) ?? settings.Window,
-            WindowKind = Body.Nonempty(q["windowKind"]) ?? settings.WindowKind,
+            ServiceDate = QueryParameters.Nonempty(q["serviceDate"]),
+            Window = QueryParameters.Nonempty(q["window"]) ?? settings.Window,
+            WindowKind = QueryParameters.Nonempty(q["windowKind"]) ?? settings.WindowKind,
         };
         var limits = req.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<LimitsOptions>>().Value;
         RunLimits.Window(request.Window, limits.MaxInteractiveWindowHours, "window", "Limits:MaxInteractiveWindowHours (longer windows: POST /analyses)");

@@ -107,16 +107,3 @@ public sealed class GeoJsonSchemas : ISchemaFilter
         }
     }
 }
-
-public static class QueryParameters
-{
-    /// <summary>Declares query parameters the handler reads itself (see <see cref="OpenApiRules"/>).</summary>
-    public static TBuilder WithQuery<TBuilder>(this TBuilder builder, params IEnumerable<QueryParameter> parameters) where TBuilder : IEndpointConventionBuilder
-    {
-        foreach (var p in parameters) builder.WithMetadata(p);
-        return builder;
-    }
-
-    public static readonly QueryParameter Lon = new("lon", "Longitude, WGS84 decimal degrees", JsonSchemaType.Number, Required: true, Example: "-1.8986");
-    public static readonly QueryParameter Lat = new("lat", "Latitude, WGS84 decimal degrees", JsonSchemaType.Number, Required: true, Example: "52.4778");
-}

@@ -1,7 +1,5 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
-using Npgsql;
 
 namespace Lis.Geo.Api.Infrastructure;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Lis.Geo.Data.Feeds;
 using Lis.Geo.Transit;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,5 +1,4 @@
 using Lis.Geo.Data.Analyses;
-using Lis.Geo.Jobs;
 using Lis.Geo.Transit;
 using Lis.Geo.Transit.Routing;
 

@@ -57,7 +57,7 @@ public static class ApiDefinition
     public static void MapApiDefinition(this IEndpointRouteBuilder app) =>
         app.MapGet("/api", async (HttpContext http, Swashbuckle.AspNetCore.Swagger.ISwaggerProvider swagger) =>
             {
-                Features.Ogc.OgcHttp.OnlyParameters(http.Request, "f");
+                OgcHttp.OnlyParameters(http.Request, "f");
                 var doc = swagger.GetSwagger("v1", $"{http.Request.Scheme}://{http.Request.Host}", http.Request.PathBase);
                 await using var buffer = new MemoryStream();
                 await Microsoft.OpenApi.OpenApiSerializableExtensions.SerializeAsJsonAsync(doc, buffer, Microsoft.OpenApi.OpenApiSpecVersion.OpenApi3_0, http.RequestAborted);

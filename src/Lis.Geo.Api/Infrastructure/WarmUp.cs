@@ -1,6 +1,4 @@
-using Lis.Geo.Data;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Lis.Geo.Api.Infrastructure;
 

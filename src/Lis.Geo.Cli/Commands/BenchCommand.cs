@@ -1,12 +1,9 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime;
 using System.Runtime.InteropServices;
 using Lis.Geo.Transit.Gtfs;
-using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Scenarios;
 using Lis.Geo.Transit.Timetables;
-using Lis.Geo.Transit.Walking;
 
 namespace Lis.Geo.Cli.Commands;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Lis.Geo.Data;
 using Lis.Geo.Data.Importing;
 using Lis.Geo.Data.Model;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
-using Lis.Geo.Transit.Routing;
 
 namespace Lis.Geo.Cli.Commands;
 

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Lis.Geo.Transit.Walking;
-
 namespace Lis.Geo.Cli.Commands;
 
 /// <summary>A named point with an optional weight (population, jobs…).</summary>

@@ -1,7 +1,3 @@
-using System.Text.Json;
-using Lis.Geo.Transit.Routing;
-using Lis.Geo.Transit.Walking;
-
 namespace Lis.Geo.Cli.Commands;
 
 /// <summary><c>lisgeo route</c>: earliest arrival from one point at one departure time.</summary>

@@ -1,7 +1,4 @@
-using System.Globalization;
-using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Timetables;
-using Lis.Geo.Transit.Walking;
 
 namespace Lis.Geo.Cli.Commands;
 

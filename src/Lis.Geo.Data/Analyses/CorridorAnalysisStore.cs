@@ -1,5 +1,3 @@
-using NetTopologySuite.Geometries;
-using Npgsql;
 using NpgsqlTypes;
 using Lis.Geo.Data.Layers;
 

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Lis.Geo.Data.Analyses;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Lis.Geo.Data.Model;
-using Npgsql;
-
 namespace Lis.Geo.Data.Analyses;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Lis.Geo.Data.Analyses;
 
 /// <summary>The run-level figure of an isochrone run: per cutoff, how many isochrones and their mean, smallest and largest area.</summary>

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Lis.Geo.Data.Model;
-using Npgsql;
 
 namespace Lis.Geo.Data.Analyses;
 

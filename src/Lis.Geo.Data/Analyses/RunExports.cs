@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Lis.Geo.Data.Analyses;
 
 /// <summary>Exports of a run's stored results, written by PostgreSQL itself.</summary>

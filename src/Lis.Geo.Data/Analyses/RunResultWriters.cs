@@ -1,7 +1,4 @@
-using Lis.Geo.Data.Model;
 using Lis.Geo.Transit.Routing;
-using NetTopologySuite.Geometries;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace Lis.Geo.Data.Analyses;

@@ -1,8 +1,6 @@
 using Lis.Geo.Data.Layers;
-using Lis.Geo.Data.Model;
 using Lis.Geo.Transit.Walking;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Lis.Geo.Data.Analyses;
 

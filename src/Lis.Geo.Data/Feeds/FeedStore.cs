@@ -1,12 +1,9 @@
 using Lis.Geo.Transit;
 using System.Data;
 using System.Security.Cryptography;
-using Lis.Geo.Data.Model;
-using NetTopologySuite.Geometries;
 using Microsoft.EntityFrameworkCore;
 using Lis.Geo.Transit.Gtfs;
 using Lis.Geo.Transit.Timetables;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace Lis.Geo.Data.Feeds;

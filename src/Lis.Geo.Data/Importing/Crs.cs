@@ -1,5 +1,3 @@
-using NetTopologySuite.Geometries;
-
 namespace Lis.Geo.Data.Importing;
 
 /// <summary>The coordinate systems Lis.Geo accepts, and their valid coordinate ranges.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Lis.Geo.Data.Model;
 using NpgsqlTypes;
 
 namespace Lis.Geo.Data.Importing;

@@ -1,5 +1,3 @@
-using Npgsql;
-using Lis.Geo.Data.Model;
 using NpgsqlTypes;
 
 namespace Lis.Geo.Data.Importing;

@@ -1,5 +1,3 @@
-using Lis.Geo.Data.Model;
-using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Utilities;
 using NetTopologySuite.Operation.Valid;
 

@@ -1,7 +1,5 @@
 using System.Text;
-using Lis.Geo.Data.Model;
 using Lis.Geo.Transit;
-using Npgsql;
 
 namespace Lis.Geo.Data.Importing;
 

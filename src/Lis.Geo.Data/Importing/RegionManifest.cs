@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Lis.Geo.Data.Model;
 
 namespace Lis.Geo.Data.Importing;
 

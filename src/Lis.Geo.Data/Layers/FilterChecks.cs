@@ -1,6 +1,5 @@
 using System.Globalization;
 using Lis.Geo.Transit;
-using Npgsql;
 
 namespace Lis.Geo.Data.Layers;
 

@@ -1,7 +1,5 @@
 using Lis.Geo.Data;
 using Lis.Geo.Data.Analyses;
-using Lis.Geo.Data.Model;
-using Npgsql;
 
 namespace Lis.Geo.Data.Layers;
 

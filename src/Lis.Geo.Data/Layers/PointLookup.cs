@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Lis.Geo.Data.Layers;
 
 /// <summary>Which LEPs, local authority, zones (with deprivation) and corridors a point lies in: the store's answer behind <c>GET /lookup</c>.</summary>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Npgsql;
 
 namespace Lis.Geo.Data.Layers;
 

@@ -1,5 +1,3 @@
-using NetTopologySuite.Geometries;
-
 namespace Lis.Geo.Data.Model;
 
 /// <summary>A Local Enterprise Partnership, e.g. E37000001 Black Country.</summary>

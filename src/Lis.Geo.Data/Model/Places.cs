@@ -1,5 +1,3 @@
-using NetTopologySuite.Geometries;
-
 namespace Lis.Geo.Data.Model;
 
 /// <summary>A destination centre (city, town, strategic centre, interchange) for the accessibility indicators.</summary>

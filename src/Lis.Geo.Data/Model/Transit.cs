@@ -1,5 +1,3 @@
-using NetTopologySuite.Geometries;
-
 namespace Lis.Geo.Data.Model;
 
 /// <summary>A stored GTFS feed: what it is, when it runs, what the reader found wrong with it.</summary>

@@ -1,5 +1,3 @@
-using NetTopologySuite.Geometries;
-
 namespace Lis.Geo.Data.Model;
 
 /// <summary>A named set of statistical zones: LSOA 2011, LSOA 2021, a grid, Output Areas…</summary>

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Lis.Geo.Transit.Walking;
 
 namespace Lis.Geo.Transit.Gtfs;
 

@@ -1,7 +1,4 @@
-using Lis.Geo.Transit.Gtfs;
 using Lis.Geo.Transit.Routing;
-using Lis.Geo.Transit.Timetables;
-using Lis.Geo.Transit.Walking;
 
 namespace Lis.Geo.Transit.Quality;
 

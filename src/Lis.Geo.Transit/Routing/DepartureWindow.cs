@@ -1,5 +1,4 @@
 using System.Globalization;
-using Lis.Geo.Transit.Gtfs;
 
 namespace Lis.Geo.Transit.Routing;
 

@@ -1,5 +1,3 @@
-using Lis.Geo.Transit.Timetables;
-
 namespace Lis.Geo.Transit.Routing;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Lis.Geo.Transit.Walking;
 
 namespace Lis.Geo.Transit.Routing;
 

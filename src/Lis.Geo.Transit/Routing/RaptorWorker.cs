@@ -1,8 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Lis.Geo.Transit.Timetables;
-using Lis.Geo.Transit.Walking;
 
 namespace Lis.Geo.Transit.Routing;
 

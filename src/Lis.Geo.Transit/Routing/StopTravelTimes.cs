@@ -1,5 +1,3 @@
-using Lis.Geo.Transit.Walking;
-
 namespace Lis.Geo.Transit.Routing;
 
 /// <summary>

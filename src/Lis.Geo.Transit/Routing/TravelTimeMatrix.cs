@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Lis.Geo.Transit.Timetables;
-using Lis.Geo.Transit.Walking;
 
 namespace Lis.Geo.Transit.Routing;
 

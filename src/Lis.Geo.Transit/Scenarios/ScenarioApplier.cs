@@ -1,7 +1,3 @@
-using Lis.Geo.Transit.Gtfs;
-using Lis.Geo.Transit.Timetables;
-using Lis.Geo.Transit.Walking;
-
 namespace Lis.Geo.Transit.Scenarios;
 
 /// <summary>A scenario's timetable, and notes on modifications that matched nothing on the day (not errors: the scenario is still valid).</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Lis.Geo.Transit.Timetables;
 
 namespace Lis.Geo.Transit.Scenarios;
 

@@ -1,6 +1,3 @@
-using Lis.Geo.Transit.Timetables;
-using Lis.Geo.Transit.Walking;
-
 namespace Lis.Geo.Transit.Scenarios;
 
 /// <summary>A route line of a scenario: one per distinct stop sequence of a route the scenario adds or changes.</summary>

@@ -1,5 +1,3 @@
-using Lis.Geo.Transit.Timetables;
-
 namespace Lis.Geo.Transit.Scenarios;
 
 /// <summary>A problem with a scenario: the JSON path of the member at fault (e.g. <c>modifications[2].headwaySeconds</c>) and what is wrong.</summary>

@@ -1,5 +1,3 @@
-using Lis.Geo.Transit.Gtfs;
-
 namespace Lis.Geo.Transit.Timetables;
 
 /// <summary>Trips as flat lists, each a run of stop positions with its times, rules and route: what <see cref="PatternBuilder"/> lays out.</summary>

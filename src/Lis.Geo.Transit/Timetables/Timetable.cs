@@ -1,6 +1,3 @@
-using Lis.Geo.Transit.Gtfs;
-using Lis.Geo.Transit.Walking;
-
 namespace Lis.Geo.Transit.Timetables;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Lis.Geo.Transit.Gtfs;
-
 namespace Lis.Geo.Transit.Timetables;
 
 public static partial class TimetableCompiler

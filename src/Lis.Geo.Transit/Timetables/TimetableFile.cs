@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using Lis.Geo.Transit.Gtfs;
 
 namespace Lis.Geo.Transit.Timetables;
 

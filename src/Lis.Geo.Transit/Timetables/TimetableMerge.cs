@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Lis.Geo.Transit.Gtfs;
 
 namespace Lis.Geo.Transit.Timetables;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
-using Lis.Geo.Transit.Gtfs;
 
 namespace Lis.Geo.Transit.TransXChange;
 

@@ -1,13 +1,8 @@
-using System.Globalization;
 using Lis.Geo.Analysis;
-using Lis.Geo.Api.Infrastructure;
-using Lis.Geo.Data;
 using Lis.Geo.Data.Analyses;
-using Lis.Geo.Jobs;
 using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Walking;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Lis.Geo.Api.Features.Accessibility;
 
@@ -30,7 +25,7 @@ public static class AccessibilityApi
     public static IEndpointRouteBuilder MapAccessibility(this IEndpointRouteBuilder app)
     {
         app.MapGet("/accessibility", (HttpRequest req, NpgsqlDataSource db, RouterCache routers, CancellationToken ct) =>
-                Compute(Body.Coordinate(req, "lon", 180), Body.Coordinate(req, "lat", 90), null, req, db, routers, ct))
+                Compute(QueryParameters.Coordinate(req, "lon", 180), QueryParameters.Coordinate(req, "lat", 90), null, req, db, routers, ct))
             .WithTags("Planner look-ups").WithProblems(400, 404, 429)
             .WithQuery([QueryParameters.Lon, QueryParameters.Lat, .. InteractiveRouting.AccessibilityQuery])
             .WithSummary("Travel times from a point to every centre over the window (synchronous)")
@@ -52,9 +47,9 @@ public static class AccessibilityApi
         var q = req.Query;
         var context = await InteractiveRouting.ResolveAsync(req, db, routers, new AnalysisRequest
         {
-            ThresholdMinutes = Ogc.ItemsQuery.Int(q, "thresholdMinutes", 45, 1, 240),
-            MinCentres = Ogc.ItemsQuery.Int(q, "minCentres", 3, 1, 1000),
-            CentreKind = Body.Nonempty(q["centreKind"]),
+            ThresholdMinutes = QueryParameters.Int(q, "thresholdMinutes", 45, 1, 240),
+            MinCentres = QueryParameters.Int(q, "minCentres", 3, 1, 1000),
+            CentreKind = QueryParameters.Nonempty(q["centreKind"]),
         }, ct);
         var (feed, day, routing, router, request) = context;
         var access = request.Access();

@@ -1,14 +1,6 @@
-using System.Text.Json;
 using Lis.Geo.Api.Features.Ogc;
-using Lis.Geo.Api.Infrastructure;
-using Lis.Geo.Data;
 using Lis.Geo.Data.Analyses;
-using Lis.Geo.Data.Layers;
-using Lis.Geo.Data.Model;
-using Lis.Geo.Jobs;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Lis.Geo.Api.Features.Analyses;
 
@@ -52,7 +44,7 @@ public static class AnalysesApi
                     return Problems.Result(Problems.IdempotencyKeyReused, e.Message, IdempotencyKeyHeader, new Dictionary<string, object?> { ["runId"] = e.RunId });
                 }
                 if (planned.Replayed) res.Headers["Idempotent-Replayed"] = "true";
-                return Results.Accepted(OgcApi.Href(req, $"/analyses/{planned.Run.Id}"), View(req, planned.Run));
+                return Results.Accepted(OgcHttp.Href(req, $"/analyses/{planned.Run.Id}"), View(req, planned.Run));
             })
             .RequireApiKey()
             .Produces<RunView>(StatusCodes.Status202Accepted)
@@ -66,7 +58,7 @@ public static class AnalysesApi
 
         g.MapGet("", async (HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                var limit = ItemsQuery.Int(req.Query, "limit", 50, 1, 1000);
+                var limit = QueryParameters.Int(req.Query, "limit", 50, 1, 1000);
                 var runs = await RunStore.ListAsync(db, limit, ct);
                 return TypedResults.Ok(runs.Select(r => View(req, r)).ToList());
             })
@@ -114,7 +106,7 @@ public static class AnalysesApi
                 var facts = await RunStore.FactsAsync(db, run, ct);
                 var list = new List<OgcApi.Collection>();
                 foreach (var kind in run.Spec.ResultLayers) list.Add(await OgcApi.Describe(req, catalogue, facts.Layer(kind), options.Value, ct));
-                var links = new List<Link> { new(OgcApi.Href(req, $"/analyses/{id}/collections"), "self", "application/json"), new(OgcApi.Href(req, $"/analyses/{id}"), "up", "application/json", "The run") };
+                var links = new List<Link> { new(OgcHttp.Href(req, $"/analyses/{id}/collections"), "self", "application/json"), new(OgcHttp.Href(req, $"/analyses/{id}"), "up", "application/json", "The run") };
                 return new OgcHttp.Document(new OgcApi.Collections(list, links), "application/json", links, immutable: true);
             })
             .Produces<OgcApi.Collections>()
@@ -127,7 +119,7 @@ public static class AnalysesApi
                 var (run, layer, problem) = await RunLayerAsync(db, id, ResultLayer.Zones, OgcApi.Deprivation(req), ct);
                 if (problem is not null) return problem;
                 var access = run!.Spec.Access;
-                var legend = JsonSerializer.Serialize(BivariateClasses.Legend(access.MinCentres, access.ThresholdMinutes), OgcApi.Json);
+                var legend = JsonSerializer.Serialize(BivariateClasses.Legend(access.MinCentres, access.ThresholdMinutes), OgcHttp.JsonOptions);
                 return await OgcApi.Items(layer!.Layer(ResultLayer.Zones), req, db, options.Value, ct, $"\"legend\":{legend}");
             })
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
@@ -225,14 +217,14 @@ public static class AnalysesApi
     internal static RunView View(HttpRequest req, AnalysisRun r)
     {
         var self = $"/analyses/{r.Id}";
-        var links = new List<Link> { new(OgcApi.Href(req, self), "self", "application/json") };
+        var links = new List<Link> { new(OgcHttp.Href(req, self), "self", "application/json") };
         if (r.State == RunState.Succeeded)
-            links.Add(new(OgcApi.Href(req, self + "/collections"), "data", "application/json", "The run's collections"));
+            links.Add(new(OgcHttp.Href(req, self + "/collections"), "data", "application/json", "The run's collections"));
         void Layer(string path, string kind, string title)
         {
-            links.Add(new(OgcApi.Href(req, $"{self}/{path}"), kind, GeoJsonResult.MediaType, title));
-            links.Add(new(OgcApi.Href(req, $"{self}/{path}?f=csv"), $"{kind}-csv", "text/csv", "Every row as CSV"));
-            links.Add(new(OgcApi.Href(req, $"/collections/analysis-{r.Id}-{kind}"), $"{kind}-collection", "application/json"));
+            links.Add(new(OgcHttp.Href(req, $"{self}/{path}"), kind, GeoJsonResult.MediaType, title));
+            links.Add(new(OgcHttp.Href(req, $"{self}/{path}?f=csv"), $"{kind}-csv", "text/csv", "Every row as CSV"));
+            links.Add(new(OgcHttp.Href(req, $"/collections/analysis-{r.Id}-{kind}"), $"{kind}-collection", "application/json"));
         }
         var layers = r.State == RunState.Succeeded ? r.Spec.ResultLayers : [];
         foreach (var kind in layers)
@@ -245,20 +237,20 @@ public static class AnalysesApi
                 _ => "Isochrones, one per origin and cutoff",
             });
             if (kind != ResultLayer.Zones) continue;
-            links.Add(new(OgcApi.Href(req, $"{self}/overlay"), "overlay", GeoJsonResult.MediaType, "Deprivation overlay with legend"));
-            links.Add(new(OgcApi.Href(req, $"{self}/equity"), "equity", "application/json", "Equity summaries"));
+            links.Add(new(OgcHttp.Href(req, $"{self}/overlay"), "overlay", GeoJsonResult.MediaType, "Deprivation overlay with legend"));
+            links.Add(new(OgcHttp.Href(req, $"{self}/equity"), "equity", "application/json", "Equity summaries"));
         }
         if (layers.Contains(ResultLayer.Zones))
-            links.Add(new(OgcApi.Href(req, self + "/travel-times.csv"), "travel-times", "text/csv"));
-            links.Add(new(OgcApi.Href(req, $"/map?run={r.Id}"), "map", "text/html", "The run on the planners' map"));
+            links.Add(new(OgcHttp.Href(req, self + "/travel-times.csv"), "travel-times", "text/csv"));
+            links.Add(new(OgcHttp.Href(req, $"/map?run={r.Id}"), "map", "text/html", "The run on the planners' map"));
         if (r.State == RunState.Succeeded && r.Type == AnalysisTypes.Corridor)
-            links.Add(new(OgcApi.Href(req, $"{self}/corridors"), "corridors", "application/json", "Each corridor's figures and report from this run"));
+            links.Add(new(OgcHttp.Href(req, $"{self}/corridors"), "corridors", "application/json", "Each corridor's figures and report from this run"));
         if (r.Spec.Scenario is { } scenario)
-            links.Add(new(OgcApi.Href(req, $"/scenarios/{scenario.Id}"), "scenario", "application/json",
+            links.Add(new(OgcHttp.Href(req, $"/scenarios/{scenario.Id}"), "scenario", "application/json",
                 $"Scenario {scenario.Id} '{scenario.Name}' as stored now (the run used content {scenario.Sha256[..16]}…, in its record)"));
         // Each feed's quality report for the run's service date.
         foreach (var feed in r.Spec.Feeds)
-            links.Add(new(OgcApi.Href(req, $"/feeds/{feed.Id}/qa?date={r.Spec.ServiceDate:yyyy-MM-dd}"), "feed-qa", "application/json", $"Quality report of feed {feed.Id} on the service date"));
+            links.Add(new(OgcHttp.Href(req, $"/feeds/{feed.Id}/qa?date={r.Spec.ServiceDate:yyyy-MM-dd}"), "feed-qa", "application/json", $"Quality report of feed {feed.Id} on the service date"));
         var seconds = r.StartedAt is { } s && r.FinishedAt is { } f ? (f - s).TotalSeconds : (double?)null;
         return new RunView(r.Id, r.Type, r.State,
             // A run split by destination groups finishes its origins only with its last group: its share done counts chunks.

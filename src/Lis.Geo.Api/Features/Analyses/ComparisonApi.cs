@@ -1,8 +1,4 @@
-using Lis.Geo.Api.Features.Ogc;
-using Lis.Geo.Api.Infrastructure;
 using Lis.Geo.Data.Analyses;
-using Lis.Geo.Data.Model;
-using Npgsql;
 
 namespace Lis.Geo.Api.Features.Analyses;
 
@@ -46,13 +42,13 @@ public static class ComparisonApi
                 var collection = $"/collections/{RunComparison.CollectionId(id, baselineId)}";
                 return Results.Ok(new ComparisonView(summary,
                 [
-                    new(OgcApi.Href(req, $"/analyses/{id}/compare?baseline={baselineId}"), "self", "application/json"),
-                    new(OgcApi.Href(req, $"{collection}/items"), "zones", GeoJsonResult.MediaType, "Each zone's change (GeoJSON, paged)"),
-                    new(OgcApi.Href(req, $"{collection}/items?f=csv"), "zones-csv", "text/csv", "Each zone's change, every zone (CSV)"),
-                    new(OgcApi.Href(req, collection), "collection", "application/json", "The change as an OGC API – Features collection"),
-                    new(OgcApi.Href(req, $"/map?compare={id}&baseline={baselineId}"), "map", "text/html", "The change on the planners' map"),
-                    new(OgcApi.Href(req, $"/analyses/{id}"), "run", "application/json"),
-                    new(OgcApi.Href(req, $"/analyses/{baselineId}"), "baseline", "application/json"),
+                    new(OgcHttp.Href(req, $"/analyses/{id}/compare?baseline={baselineId}"), "self", "application/json"),
+                    new(OgcHttp.Href(req, $"{collection}/items"), "zones", GeoJsonResult.MediaType, "Each zone's change (GeoJSON, paged)"),
+                    new(OgcHttp.Href(req, $"{collection}/items?f=csv"), "zones-csv", "text/csv", "Each zone's change, every zone (CSV)"),
+                    new(OgcHttp.Href(req, collection), "collection", "application/json", "The change as an OGC API – Features collection"),
+                    new(OgcHttp.Href(req, $"/map?compare={id}&baseline={baselineId}"), "map", "text/html", "The change on the planners' map"),
+                    new(OgcHttp.Href(req, $"/analyses/{id}"), "run", "application/json"),
+                    new(OgcHttp.Href(req, $"/analyses/{baselineId}"), "baseline", "application/json"),
                 ]));
             })
             .Produces<ComparisonView>()
@@ -66,7 +62,7 @@ public static class ComparisonApi
             {
                 if (req.Query.Keys.FirstOrDefault(k => k != "limit") is { } unknown)
                     return Problems.Result(Problems.InvalidParameter, $"Unknown parameter '{unknown}'. This endpoint reads: limit.", unknown);
-                var limit = ItemsQuery.Int(req.Query, "limit", 200, 1, 1000);
+                var limit = QueryParameters.Int(req.Query, "limit", 200, 1, 1000);
                 if (await RunStore.LoadAsync(db, id, ct) is not { } run)
                     return Problems.Result(Problems.NotFound, $"No analysis run {id}. GET /analyses lists them.", "id");
                 var candidates = await RunStore.ListAsync(db, limit, ct);

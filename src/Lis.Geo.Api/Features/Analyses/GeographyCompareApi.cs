@@ -1,8 +1,4 @@
-using Lis.Geo.Api.Infrastructure;
 using Lis.Geo.Data.Analyses;
-using Lis.Geo.Data.Model;
-using Lis.Geo.Jobs;
-using Npgsql;
 
 namespace Lis.Geo.Api.Features.Analyses;
 

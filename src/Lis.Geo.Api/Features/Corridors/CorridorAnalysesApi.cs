@@ -1,15 +1,7 @@
 using Lis.Geo.Data.Analyses;
-using System.Text.Json;
 using Lis.Geo.Analysis.Reports;
 using Lis.Geo.Api.Features.Analyses;
-using Lis.Geo.Api.Features.Ogc;
-using Lis.Geo.Api.Infrastructure;
-using Lis.Geo.Data.Layers;
-using Lis.Geo.Data.Model;
-using Lis.Geo.Jobs;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Lis.Geo.Api.Features.Corridors;
 
@@ -48,7 +40,7 @@ public static class CorridorAnalysesApi
                 var body = (request ?? new AnalysisRequest()) with { Type = AnalysisTypes.Corridor, Corridor = code };
                 RunLimits.Check(body, limits.Value);
                 var run = await planner.CreateAsync(body, null, ct);
-                return Results.Accepted(OgcApi.Href(req, $"/analyses/{run.Id}"), AnalysesApi.View(req, run));
+                return Results.Accepted(OgcHttp.Href(req, $"/analyses/{run.Id}"), AnalysesApi.View(req, run));
             })
             .RequireApiKey()
             .Produces<AnalysesApi.RunView>(StatusCodes.Status202Accepted)
@@ -58,7 +50,7 @@ public static class CorridorAnalysesApi
 
         g.MapGet("", async (string code, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                var take = ItemsQuery.Int(req.Query, "limit", 50, 1, 500);
+                var take = QueryParameters.Int(req.Query, "limit", 50, 1, 500);
                 // One row more than asked, so the oldest entry shown still gets its change since the one before it.
                 var rows = await RowsAsync(db, code, null, take + 1, ct);
                 if (rows.Count == 0 && !await CorridorQueries.ExistsAsync(db, code, ct)) return NoCorridor(code);
@@ -81,7 +73,7 @@ public static class CorridorAnalysesApi
 
         g.MapGet("/compare", async (string code, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                var (from, to) = (ItemsQuery.Id(req.Query, "from"), ItemsQuery.Id(req.Query, "to"));
+                var (from, to) = (QueryParameters.Id(req.Query, "from"), QueryParameters.Id(req.Query, "to"));
                 if (from is null) return Problems.Result(Problems.InvalidParameter, "from (a run id) is required.", "from");
                 if (to is null) return Problems.Result(Problems.InvalidParameter, "to (a run id) is required.", "to");
                 var a = await RowsAsync(db, code, from, 1, ct);
@@ -129,11 +121,11 @@ public static class CorridorAnalysesApi
         var self = $"/corridors/{Uri.EscapeDataString(r.Code)}/analyses/{r.RunId}";
         return
         [
-            new(OgcApi.Href(req, self), "self", "application/json"),
-            new(OgcApi.Href(req, self + "/report"), "report", "text/html", "One-page report (print to PDF)"),
-            new(OgcApi.Href(req, self + "/map.svg"), "map", "image/svg+xml", "Report map"),
-            new(OgcApi.Href(req, $"/analyses/{r.RunId}"), "run", "application/json", "The run: parameters, reproducibility record"),
-            new(OgcApi.Href(req, $"/analyses/{r.RunId}/sites"), "sites", GeoJsonResult.MediaType, "Employment sites ranked by deprived catchment"),
+            new(OgcHttp.Href(req, self), "self", "application/json"),
+            new(OgcHttp.Href(req, self + "/report"), "report", "text/html", "One-page report (print to PDF)"),
+            new(OgcHttp.Href(req, self + "/map.svg"), "map", "image/svg+xml", "Report map"),
+            new(OgcHttp.Href(req, $"/analyses/{r.RunId}"), "run", "application/json", "The run: parameters, reproducibility record"),
+            new(OgcHttp.Href(req, $"/analyses/{r.RunId}/sites"), "sites", GeoJsonResult.MediaType, "Employment sites ranked by deprived catchment"),
         ];
     }
 

@@ -1,7 +1,4 @@
-using Lis.Geo.Data.Layers;
-using Lis.Geo.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 using static Lis.Geo.Data.Layers.CorridorQueries;
 
 namespace Lis.Geo.Api.Features.Corridors;

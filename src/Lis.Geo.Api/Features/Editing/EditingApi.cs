@@ -1,10 +1,4 @@
-using System.Text.Json;
-using Lis.Geo.Api.Features.Ogc;
-using Lis.Geo.Api.Infrastructure;
 using Lis.Geo.Data.Importing;
-using Lis.Geo.Data.Layers;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Lis.Geo.Api.Features.Editing;
 
@@ -67,7 +61,7 @@ public static class EditingApi
             var (outcome, id, issues) = await new FeatureWriter(db).WriteAsync(layer.EditableDataset!, row, featureId, mode, makeValid, ct);
             return outcome switch
             {
-                WriteOutcome.Written when mode == WriteMode.Create => Results.Created($"{OgcApi.Href(req, $"/collections/{collectionId}/items/{Uri.EscapeDataString(id!)}")}", Written(id!, issues)),
+                WriteOutcome.Written when mode == WriteMode.Create => Results.Created($"{OgcHttp.Href(req, $"/collections/{collectionId}/items/{Uri.EscapeDataString(id!)}")}", Written(id!, issues)),
                 // A replace that changed nothing of what was sent stays 204; one that stored something else says what.
                 WriteOutcome.Written when Notes(issues).Count == 0 => Results.NoContent(),
                 WriteOutcome.Written => Results.Ok(Written(id!, issues)),

@@ -1,16 +1,11 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
-using Lis.Geo.Api.Infrastructure;
-using Lis.Geo.Data;
 using Lis.Geo.Data.Feeds;
-using Lis.Geo.Jobs;
 using Lis.Geo.Transit.Gtfs;
 using Lis.Geo.Transit.Quality;
 using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Walking;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Lis.Geo.Api.Features.Feeds;
 
@@ -30,7 +25,7 @@ public static class FeedQualityApi
         app.MapGet("/feeds/{id:long}/qa", async (long id, HttpRequest req, NpgsqlDataSource db, RouterCache routers, CancellationToken ct) =>
             {
                 var q = req.Query;
-                var html = Body.Nonempty(q["f"]) switch
+                var html = QueryParameters.Nonempty(q["f"]) switch
                 {
                     null or "json" => false,
                     "html" => true,
@@ -39,15 +34,15 @@ public static class FeedQualityApi
                 await using var ctx = LisGeoDb.CreateContext(db);
                 var feed = await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id, ct)
                            ?? throw new Problems.ProblemException(Problems.NotFound, $"No feed {id}.", "id");
-                var date = Body.Nonempty(q["date"]) is { } d
+                var date = QueryParameters.Nonempty(q["date"]) is { } d
                     ? DateOnly.TryParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed
                         : throw new Problems.BadParameterException("date", $"'{d}' is not a date (yyyy-MM-dd).")
                     : feed.CheckedDate ?? throw new Problems.BadParameterException("date", "Give ?date=yyyy-MM-dd: the feed has no checked date.");
-                var duplicateMeters = Body.Nonempty(q["duplicateMeters"]) is { } m
+                var duplicateMeters = QueryParameters.Nonempty(q["duplicateMeters"]) is { } m
                     ? double.TryParse(m, NumberStyles.Float, CultureInfo.InvariantCulture, out var meters) && meters is > 0 and <= 100 ? meters
                         : throw new Problems.BadParameterException("duplicateMeters", $"'{m}' is not a distance in metres between 0 and 100.")
                     : 5;
-                var windowText = Body.Nonempty(q["window"]);
+                var windowText = QueryParameters.Nonempty(q["window"]);
                 DepartureWindow? window = null;
                 if (windowText is not null)
                 {
@@ -65,9 +60,9 @@ public static class FeedQualityApi
                 };
                 List<(string Code, GeoPoint Point)>? zones = null;
                 RoutingParameters? routing = null;
-                if (Body.Nonempty(q["zoneSet"]) is { } zoneSet)
+                if (QueryParameters.Nonempty(q["zoneSet"]) is { } zoneSet)
                 {
-                    var step = Body.Nonempty(q["stepMinutes"]) is { } s
+                    var step = QueryParameters.Nonempty(q["stepMinutes"]) is { } s
                         ? int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var st) && st is >= 1 and <= 180 ? st
                             : throw new Problems.BadParameterException("stepMinutes", $"'{s}' is not a whole number of minutes from 1 to 180.")
                         : 10;

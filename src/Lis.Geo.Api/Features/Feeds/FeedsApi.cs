@@ -1,13 +1,6 @@
-using System.Globalization;
-using Lis.Geo.Api.Features.Ogc;
-using Lis.Geo.Api.Infrastructure;
-using Lis.Geo.Data;
 using Lis.Geo.Data.Feeds;
-using Lis.Geo.Data.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Lis.Geo.Api.Features.Feeds;
 
@@ -37,10 +30,10 @@ public static class FeedsApi
             f.Id, f.Name, f.FileName, f.Sha256, f.SizeBytes, f.ValidFrom, f.ValidTo, f.RowCounts, f.CheckedDate, f.IssueCount, f.Issues, f.ImportedAt,
             f.IsDefault, f.NotRoutableReason is null, f.NotRoutableReason,
             [
-                new Link(OgcApi.Href(req, $"/feeds/{f.Id}"), "self", "application/json", "This feed"),
-                new Link(OgcApi.Href(req, $"/feeds/{f.Id}/issues"), "issues", "application/json", "The reader's issue report"),
-                new Link(OgcApi.Href(req, $"/collections/transit-stops/items?feed={f.Id}"), "stops", GeoJsonResult.MediaType, "Stops (GeoJSON)"),
-                new Link(OgcApi.Href(req, $"/collections/transit-routes/items?feed={f.Id}"), "routes", GeoJsonResult.MediaType, "Route lines (GeoJSON)"),
+                new Link(OgcHttp.Href(req, $"/feeds/{f.Id}"), "self", "application/json", "This feed"),
+                new Link(OgcHttp.Href(req, $"/feeds/{f.Id}/issues"), "issues", "application/json", "The reader's issue report"),
+                new Link(OgcHttp.Href(req, $"/collections/transit-stops/items?feed={f.Id}"), "stops", GeoJsonResult.MediaType, "Stops (GeoJSON)"),
+                new Link(OgcHttp.Href(req, $"/collections/transit-routes/items?feed={f.Id}"), "routes", GeoJsonResult.MediaType, "Route lines (GeoJSON)"),
             ]);
     }
 
@@ -51,7 +44,7 @@ public static class FeedsApi
         g.MapPost("", async (HttpRequest req, NpgsqlDataSource db, IOptions<ApiOptions> options, CancellationToken ct) =>
             {
                 // Query parameters first, so a bad one is refused before the upload is read.
-                DateOnly? checkDate = Body.Nonempty(req.Query["checkDate"]) is { } d
+                DateOnly? checkDate = QueryParameters.Nonempty(req.Query["checkDate"]) is { } d
                     ? DateOnly.TryParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed
                         : throw new Problems.BadParameterException("checkDate", $"'{d}' is not a date (yyyy-MM-dd).")
                     : null;
@@ -61,7 +54,7 @@ public static class FeedsApi
                 {
                     var file = new FeedFile(upload!.Path, upload.FileName, upload.Sha256, upload.Length);
                     var store = new FeedStore(db);
-                    var (feed, created) = await store.ImportAsync(Body.Nonempty(req.Query["name"]) ?? Path.GetFileNameWithoutExtension(upload.FileName), file, checkDate, ct);
+                    var (feed, created) = await store.ImportAsync(QueryParameters.Nonempty(req.Query["name"]) ?? Path.GetFileNameWithoutExtension(upload.FileName), file, checkDate, ct);
                     var body = Feed.From(feed, req) with { Note = await DefaultNoteAsync(store, feed, created, ct) };
                     return created ? Results.Created(body.Links[0].Href, body) : Results.Ok(body);
                 }

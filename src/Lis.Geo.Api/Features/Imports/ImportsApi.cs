@@ -1,12 +1,6 @@
-using Lis.Geo.Api.Features.Ogc;
-using Lis.Geo.Api.Infrastructure;
-using Lis.Geo.Data;
 using Lis.Geo.Data.Importing;
-using Lis.Geo.Data.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Lis.Geo.Api.Features.Imports;
 
@@ -30,16 +24,16 @@ public static class ImportsApi
                 var q = req.Query;
                 var importOptions = new ImportOptions
                 {
-                    ZoneSet = Body.Nonempty(q["zoneSet"]),
-                    ZoneSetName = Body.Nonempty(q["zoneSetName"]),
-                    Srid = Body.Nonempty(q["srid"]) is { } s ? Crs.ParseSrid(s) ?? throw new Problems.BadParameterException("srid", $"'{s}' is not 4326 or 27700.") : null,
-                    CodeField = Body.Nonempty(q["codeField"]),
-                    NameField = Body.Nonempty(q["nameField"]),
-                    MakeValid = Body.Flag(q, "makeValid"),
-                    AcceptPartial = Body.Flag(q, "acceptPartial"),
-                    Edition = Body.Nonempty(q["edition"]),
-                    Column = Body.Nonempty(q["column"]),
-                    ApproximateCentroids = Body.Flag(q, "approximateCentroids"),
+                    ZoneSet = QueryParameters.Nonempty(q["zoneSet"]),
+                    ZoneSetName = QueryParameters.Nonempty(q["zoneSetName"]),
+                    Srid = QueryParameters.Nonempty(q["srid"]) is { } s ? Crs.ParseSrid(s) ?? throw new Problems.BadParameterException("srid", $"'{s}' is not 4326 or 27700.") : null,
+                    CodeField = QueryParameters.Nonempty(q["codeField"]),
+                    NameField = QueryParameters.Nonempty(q["nameField"]),
+                    MakeValid = QueryParameters.Flag(q, "makeValid"),
+                    AcceptPartial = QueryParameters.Flag(q, "acceptPartial"),
+                    Edition = QueryParameters.Nonempty(q["edition"]),
+                    Column = QueryParameters.Nonempty(q["column"]),
+                    ApproximateCentroids = QueryParameters.Flag(q, "approximateCentroids"),
                 };
                 // Received like feed uploads (streamed to disk, hashed, size-limited as bytes arrive); the
                 // importer reads it from there as a stream, within Limits:MaxImportRows and the inflate caps.
@@ -48,7 +42,7 @@ public static class ImportsApi
                 ImportRecord record;
                 await using (upload)
                     record = await new Importer(db).ImportAsync(dataset, SourceFile.OnDisk(upload!.Path, upload.FileName, upload.Sha256), importOptions, ct);
-                var location = OgcApi.Href(req, $"/imports/records/{record.Id}");
+                var location = OgcHttp.Href(req, $"/imports/records/{record.Id}");
                 return record.Status == "succeeded"
                     ? Results.Created(location, record)
                     : Problems.Result(Problems.ImportRejected, record.Issues.FirstOrDefault()?.Message ?? "The file was rejected.", "file",
@@ -74,8 +68,8 @@ public static class ImportsApi
 
         g.MapGet("", async (LisGeoDbContext ctx, HttpRequest req, CancellationToken ct) =>
             {
-                var limit = ItemsQuery.Int(req.Query, "limit", 50, 1, 1000);
-                var offset = ItemsQuery.Int(req.Query, "offset", 0, 0, int.MaxValue);
+                var limit = QueryParameters.Int(req.Query, "limit", 50, 1, 1000);
+                var offset = QueryParameters.Int(req.Query, "offset", 0, 0, int.MaxValue);
                 return TypedResults.Ok(await ctx.Imports.AsNoTracking().OrderByDescending(i => i.Id).Skip(offset).Take(limit).ToListAsync(ct));
             })
             .WithQuery(new QueryParameter("limit", "Records per page (1–1000, default 50)", Microsoft.OpenApi.JsonSchemaType.Integer),

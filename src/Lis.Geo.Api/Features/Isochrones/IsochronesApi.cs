@@ -1,15 +1,9 @@
-using System.Globalization;
-using System.Text.Json;
 using Lis.Geo.Analysis;
-using Lis.Geo.Api.Infrastructure;
-using Lis.Geo.Data;
-using Lis.Geo.Jobs;
 using Lis.Geo.Transit.Routing;
 using Lis.Geo.Transit.Walking;
 using Microsoft.EntityFrameworkCore;
 using NetTopologySuite.Algorithm;
 using NetTopologySuite.Geometries;
-using Npgsql;
 
 namespace Lis.Geo.Api.Features.Isochrones;
 
@@ -30,7 +24,7 @@ public static class IsochronesApi
     public static IEndpointRouteBuilder MapIsochrones(this IEndpointRouteBuilder app)
     {
         app.MapGet("/isochrones", (HttpRequest req, NpgsqlDataSource db, RouterCache routers, CancellationToken ct) =>
-                Compute(Body.Coordinate(req, "lon", 180), Body.Coordinate(req, "lat", 90), null, req, db, routers, ct))
+                Compute(QueryParameters.Coordinate(req, "lon", 180), QueryParameters.Coordinate(req, "lat", 90), null, req, db, routers, ct))
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
             .WithTags("Planner look-ups").WithProblems(400, 404, 429)
             .WithQuery([QueryParameters.Lon, QueryParameters.Lat, .. InteractiveRouting.IsochroneQuery])
@@ -68,8 +62,8 @@ public static class IsochronesApi
     private static async Task<IResult> Compute(double lon, double lat, string? site, HttpRequest req, NpgsqlDataSource db, RouterCache routers, CancellationToken ct)
     {
         var q = req.Query;
-        var cutoffs = ParseCutoffs(Body.Nonempty(q["cutoffs"]));
-        var percentile = Ogc.ItemsQuery.Int(q, "percentile", 50, 1, 100);
+        var cutoffs = ParseCutoffs(QueryParameters.Nonempty(q["cutoffs"]));
+        var percentile = QueryParameters.Int(q, "percentile", 50, 1, 100);
         var context = await InteractiveRouting.ResolveAsync(req, db, routers, new AnalysisRequest(), ct);
         var (feed, day, routing, router, request) = context;
         if (routing.WindowKind == WindowKind.Arrival)

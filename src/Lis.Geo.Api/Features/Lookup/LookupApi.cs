@@ -1,7 +1,3 @@
-using Lis.Geo.Api.Infrastructure;
-using Lis.Geo.Data.Layers;
-using Npgsql;
-
 namespace Lis.Geo.Api.Features.Lookup;
 
 /// <summary><c>GET /lookup?lon=&amp;lat=</c>: which LEP, authority, zones (with IMD decile) and corridors a point lies in.</summary>
@@ -11,8 +7,8 @@ public static class LookupApi
     {
         app.MapGet("/lookup", async (HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                var lon = Body.Coordinate(req, "lon", 180);
-                var lat = Body.Coordinate(req, "lat", 90);
+                var lon = QueryParameters.Coordinate(req, "lon", 180);
+                var lat = QueryParameters.Coordinate(req, "lat", 90);
                 return TypedResults.Ok(await PointLookup.FindAsync(db, lon, lat, ct));
             })
             .WithTags("Planner look-ups").WithProblems(400, 404)

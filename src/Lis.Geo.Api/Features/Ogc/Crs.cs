@@ -1,5 +1,3 @@
-using Lis.Geo.Api.Infrastructure;
-
 namespace Lis.Geo.Api.Features.Ogc;
 
 /// <summary>The CRSs the collections are served in (OGC API – Features Part 2 URIs).</summary>

@@ -1,7 +1,4 @@
-using System.Globalization;
-using Lis.Geo.Api.Infrastructure;
 using System.Buffers.Text;
-using Lis.Geo.Data.Layers;
 
 namespace Lis.Geo.Api.Features.Ogc;
 
@@ -31,13 +28,13 @@ public static class ItemsQuery
             throw new Problems.BadParameterException("f", "f may be json, geojson or csv.");
 
         // A limit above the maximum is served at the maximum (Part 1 lets the server cap it); the links say so.
-        var limit = Int(q, "limit", options.DefaultPageSize, 1, int.MaxValue);
+        var limit = QueryParameters.Int(q, "limit", options.DefaultPageSize, 1, int.MaxValue);
         if (limit > options.MaxPageSize)
         {
             notes.Add($"limit {limit} is above this server's maximum; pages hold {options.MaxPageSize} features.");
             limit = options.MaxPageSize;
         }
-        var offset = Int(q, "offset", 0, 0, int.MaxValue);
+        var offset = QueryParameters.Int(q, "offset", 0, 0, int.MaxValue);
         var bboxSrid = OgcCrs.Parse(q["bbox-crs"].ToString(), "bbox-crs");
         double[]? bbox = null;
         if (q["bbox"].ToString() is { Length: > 0 } text)
@@ -175,23 +172,6 @@ public static class ItemsQuery
         return (from, to);
     }
 
-    /// <summary>A required or optional id (a run, a feed); null when absent.</summary>
-    public static long? Id(IQueryCollection q, string name)
-    {
-        var raw = q[name].ToString();
-        if (raw.Length == 0) return null;
-        return long.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v > 0
-            ? v : throw new Problems.BadParameterException(name, $"'{raw}' is not an id (a positive whole number).");
-    }
-
-    public static int Int(IQueryCollection q, string name, int fallback, int min, int max)
-    {
-        var raw = q[name].ToString();
-        if (raw.Length == 0) return fallback;
-        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
-            throw new Problems.BadParameterException(name, max == int.MaxValue ? $"'{raw}' is not a whole number of at least {min}." : $"'{raw}' is not a whole number in {min}..{max}.");
-        return v;
-    }
 }
 
 /// <summary>

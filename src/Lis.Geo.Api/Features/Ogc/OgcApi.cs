@@ -1,10 +1,5 @@
-using System.Globalization;
 using System.Text;
-using Lis.Geo.Api.Infrastructure;
-using Lis.Geo.Data.Layers;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Lis.Geo.Api.Features.Ogc;
 
@@ -79,13 +74,13 @@ public static class OgcApi
                 OgcHttp.Negotiate(req, OgcHttp.Json);
                 var links = new List<Link>
                 {
-                    new(Href(req, "/"), "self", "application/json", "This document"),
-                    new(Href(req, "/api"), "service-desc", "application/vnd.oai.openapi+json;version=3.0", "OpenAPI definition"),
-                    new(Href(req, "/swagger"), "service-doc", "text/html", "API documentation"),
-                    new(Href(req, "/conformance"), "conformance", "application/json", "Conformance classes"),
-                    new(Href(req, "/collections"), "data", "application/json", "Collections"),
-                    new(Href(req, "/processes"), Processes.ProcessesApi.ProcessesRel, "application/json", "Processes (OGC API - Processes): the analyses"),
-                    new(Href(req, "/jobs"), Processes.ProcessesApi.JobListRel, "application/json", "Jobs: the analysis runs"),
+                    new(OgcHttp.Href(req, "/"), "self", "application/json", "This document"),
+                    new(OgcHttp.Href(req, "/api"), "service-desc", "application/vnd.oai.openapi+json;version=3.0", "OpenAPI definition"),
+                    new(OgcHttp.Href(req, "/swagger"), "service-doc", "text/html", "API documentation"),
+                    new(OgcHttp.Href(req, "/conformance"), "conformance", "application/json", "Conformance classes"),
+                    new(OgcHttp.Href(req, "/collections"), "data", "application/json", "Collections"),
+                    new(OgcHttp.Href(req, "/processes"), Processes.ProcessesApi.ProcessesRel, "application/json", "Processes (OGC API - Processes): the analyses"),
+                    new(OgcHttp.Href(req, "/jobs"), Processes.ProcessesApi.JobListRel, "application/json", "Jobs: the analysis runs"),
                 };
                 return new OgcHttp.Document(new LandingPage(
                     "Lis.Geo — West Midlands accessibility and inclusive growth",
@@ -99,7 +94,7 @@ public static class OgcApi
             {
                 OgcHttp.OnlyParameters(req, "f");
                 OgcHttp.Negotiate(req, OgcHttp.Json);
-                return new OgcHttp.Document(new Conformance([.. ConformanceClasses, .. Processes.ProcessesApi.ConformanceClasses]), "application/json", [new(Href(req, "/conformance"), "self", "application/json")]);
+                return new OgcHttp.Document(new Conformance([.. ConformanceClasses, .. Processes.ProcessesApi.ConformanceClasses]), "application/json", [new(OgcHttp.Href(req, "/conformance"), "self", "application/json")]);
             })
             .Produces<Conformance>()
             .WithSummary("Conformance classes");
@@ -112,8 +107,8 @@ public static class OgcApi
                 foreach (var l in OgcCatalogue.Listed(await catalogue.ListAsync(ct), options.Value.ListedRuns)) list.Add(await Describe(req, catalogue, l, options.Value, ct));
                 var links = new List<Link>
                 {
-                    new(Href(req, "/collections"), "self", "application/json"),
-                    new(Href(req, "/analyses"), "related", "application/json", $"Every analysis run; each run's collections are at /analyses/{{id}}/collections (only the latest {options.Value.ListedRuns} runs are listed here)"),
+                    new(OgcHttp.Href(req, "/collections"), "self", "application/json"),
+                    new(OgcHttp.Href(req, "/analyses"), "related", "application/json", $"Every analysis run; each run's collections are at /analyses/{{id}}/collections (only the latest {options.Value.ListedRuns} runs are listed here)"),
                 };
                 return new OgcHttp.Document(new Collections(list, links), "application/json", links);
             })
@@ -142,7 +137,7 @@ public static class OgcApi
                     OgcHttp.OnlyParameters(req, "f", "deprivation");
                     var offer = OgcHttp.Negotiate(req, OgcHttp.Schema, OgcHttp.Json);
                     if (await catalogue.FindAsync(collectionId, ct, Deprivation(req)) is not { } layer) return UnknownCollection(collectionId);
-                    var self = Href(req, $"/collections/{collectionId}/{document}");
+                    var self = OgcHttp.Href(req, $"/collections/{collectionId}/{document}");
                     return new OgcHttp.Document(schema(layer, self), offer.MediaType, [new(self, "self", offer.MediaType)], OgcCatalogue.IsImmutable(layer));
                 })
                 .WithSummary(summary);
@@ -173,10 +168,10 @@ public static class OgcApi
                     return Problems.Result(Problems.NotFound, $"Collection '{collectionId}' has no feature '{featureId}'.", "featureId");
                 var links = new List<Link>
                 {
-                    new(Href(req, $"/collections/{collectionId}/items/{Uri.EscapeDataString(featureId)}"), "self", GeoJsonResult.MediaType),
-                    new(Href(req, $"/collections/{collectionId}"), "collection", "application/json"),
+                    new(OgcHttp.Href(req, $"/collections/{collectionId}/items/{Uri.EscapeDataString(featureId)}"), "self", GeoJsonResult.MediaType),
+                    new(OgcHttp.Href(req, $"/collections/{collectionId}"), "collection", "application/json"),
                 };
-                var body = feature[..^1] + CrsMember(srid) + ",\"links\":" + System.Text.Json.JsonSerializer.Serialize(links, Json) + "}";
+                var body = feature[..^1] + CrsMember(srid) + ",\"links\":" + System.Text.Json.JsonSerializer.Serialize(links, OgcHttp.JsonOptions) + "}";
                 return new BufferedGeoJson(Encoding.UTF8.GetBytes(body), [], OgcCrs.Uri(srid), links, OgcCatalogue.IsImmutable(layer));
             })
             .Produces<GeoJsonFeatureWithLinks>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
@@ -206,7 +201,7 @@ public static class OgcApi
             // CSV is an export: every matching row unless limit is given, then that many (not capped at a page).
             // A page-sized CSV is served whole (Content-Length, ETag and byte ranges, for GDAL's /vsicurl/); a
             // larger one streams, so memory does not grow with the layer.
-            var csv = fr with { Limit = ItemsQuery.Int(req.Query, "limit", int.MaxValue, 1, int.MaxValue) };
+            var csv = fr with { Limit = QueryParameters.Int(req.Query, "limit", int.MaxValue, 1, int.MaxValue) };
             var result = new CsvResult(layer, csv, db, $"{layer.Id}.csv");
             return csv.Limit <= options.MaxPageSize ? new WholeFile(result, "text/csv; charset=utf-8") : result;
         }
@@ -216,7 +211,7 @@ public static class OgcApi
         // One row more than the page says whether there is a next page, whatever the paging.
         var rows = FeatureQuery.ReadRowsAsync(db, layer, fr with { Limit = fr.Limit + 1 }, withKeys: true, ct);
         var members = (foreignMembers is null ? "" : "," + foreignMembers) + CrsMember(fr.OutputSrid)
-            + (notes.Count == 0 ? "" : ",\"notes\":" + System.Text.Json.JsonSerializer.Serialize(notes, Json));
+            + (notes.Count == 0 ? "" : ",\"notes\":" + System.Text.Json.JsonSerializer.Serialize(notes, OgcHttp.JsonOptions));
 
         async Task<List<Link>> WriteAsync(Stream body, CancellationToken token)
         {
@@ -233,7 +228,7 @@ public static class OgcApi
             }
             var links = PageLinks(req, layer, fr, more ? lastKey : null, more);
             await GeoJsonResult.WriteAsync(body,
-                $"]{members},\"numberMatched\":{matched},\"numberReturned\":{returned},\"links\":{System.Text.Json.JsonSerializer.Serialize(links, Json)}", token);
+                $"]{members},\"numberMatched\":{matched},\"numberReturned\":{returned},\"links\":{System.Text.Json.JsonSerializer.Serialize(links, OgcHttp.JsonOptions)}", token);
             return links;
         }
 
@@ -315,18 +310,13 @@ public static class OgcApi
         }
     }
 
-    internal static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-    };
-
     /// <summary><c>?deprivation=</c>: the edition a zone collection's figures come from (null: the newest covering its zone set).</summary>
     internal static string? Deprivation(HttpRequest req) =>
         req.Query["deprivation"].ToString() is not { Length: > 0 } value ? null
         : Lis.Geo.Data.Model.DeprivationEditions.All.Contains(value) ? value
         : throw new Problems.BadParameterException("deprivation", $"Unknown deprivation edition '{value}'. Use {string.Join(" or ", Lis.Geo.Data.Model.DeprivationEditions.All)}.");
 
-        internal static IResult UnknownCollection(string id) =>
+    internal static IResult UnknownCollection(string id) =>
         Problems.Result(Problems.NotFound, $"No collection '{id}'. GET /collections lists them.", "collectionId");
 
     internal static async Task<Collection> Describe(HttpRequest req, OgcCatalogue catalogue, Layer layer, ApiOptions options, CancellationToken ct)
@@ -343,15 +333,15 @@ public static class OgcApi
         return new Collection(layer.Id, layer.Title, layer.Description, "feature", extent, OgcCrs.Supported, OgcCrs.Crs84,
             options.DefaultPageSize, options.MaxPageSize,
             [
-                new(Href(req, self), "self", "application/json", layer.Title),
-                new(Href(req, self + "/items"), "items", GeoJsonResult.MediaType, "Features (GeoJSON)"),
-                new(Href(req, self + "/items?f=csv"), "items", "text/csv", "Features (CSV, without geometry)"),
-                new(Href(req, self + "/queryables"), QueryablesRel, "application/schema+json", "Queryables"),
-                new(Href(req, self + "/tiles"), TilesetsVectorRel, "application/json", "Vector tilesets (Mapbox Vector Tiles)"),
-                new(Href(req, self + "/schema"), SchemaRel, "application/schema+json", "Schema of the features' properties"),
-                new(Href(req, self + "/feature-schema"), "describedby", "application/schema+json", "JSON Schema of a feature"),
+                new(OgcHttp.Href(req, self), "self", "application/json", layer.Title),
+                new(OgcHttp.Href(req, self + "/items"), "items", GeoJsonResult.MediaType, "Features (GeoJSON)"),
+                new(OgcHttp.Href(req, self + "/items?f=csv"), "items", "text/csv", "Features (CSV, without geometry)"),
+                new(OgcHttp.Href(req, self + "/queryables"), QueryablesRel, "application/schema+json", "Queryables"),
+                new(OgcHttp.Href(req, self + "/tiles"), TilesetsVectorRel, "application/json", "Vector tilesets (Mapbox Vector Tiles)"),
+                new(OgcHttp.Href(req, self + "/schema"), SchemaRel, "application/schema+json", "Schema of the features' properties"),
+                new(OgcHttp.Href(req, self + "/feature-schema"), "describedby", "application/schema+json", "JSON Schema of a feature"),
                 // GDAL 3.6 matches the relation case-sensitively as it was written in a draft.
-                new(Href(req, self + "/feature-schema"), "describedBy", "application/schema+json", "JSON Schema of a feature"),
+                new(OgcHttp.Href(req, self + "/feature-schema"), "describedBy", "application/schema+json", "JSON Schema of a feature"),
             ]);
     }
 
@@ -366,13 +356,13 @@ public static class OgcApi
             var q = req.Query.ToDictionary(kv => kv.Key, kv => (string?)kv.Value.ToString());
             q["limit"] = fr.Limit.ToString(CultureInfo.InvariantCulture);
             change(q);
-            return QueryHelpers.AddQueryString(Href(req, req.Path), q);
+            return QueryHelpers.AddQueryString(OgcHttp.Href(req, req.Path), q);
         }
         var links = new List<Link>
         {
             new(Url(_ => { }), "self", GeoJsonResult.MediaType, "This page"),
             new(Url(q => q["f"] = "csv"), "alternate", "text/csv", "This page as CSV"),
-            new(Href(req, $"/collections/{layer.Id}"), "collection", "application/json", layer.Title),
+            new(OgcHttp.Href(req, $"/collections/{layer.Id}"), "collection", "application/json", layer.Title),
         };
         if (more)
         {
@@ -396,6 +386,4 @@ public static class OgcApi
             links.Add(new(Url(q => q["offset"] = Math.Max(0, fr.Offset - fr.Limit).ToString(CultureInfo.InvariantCulture)), "prev", GeoJsonResult.MediaType, "Previous page"));
         return links;
     }
-
-    internal static string Href(HttpRequest req, string path) => $"{req.Scheme}://{req.Host}{req.PathBase}{path}";
 }

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Lis.Geo.Data.Layers;
-using Npgsql;
 
 namespace Lis.Geo.Api.Features.Ogc;
 

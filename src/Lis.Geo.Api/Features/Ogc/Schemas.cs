@@ -1,5 +1,3 @@
-using Lis.Geo.Data.Layers;
-
 namespace Lis.Geo.Api.Features.Ogc;
 
 /// <summary>

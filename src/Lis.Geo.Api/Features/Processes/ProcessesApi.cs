@@ -1,13 +1,7 @@
 using System.Reflection;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Lis.Geo.Api.Features.Ogc;
-using Lis.Geo.Api.Infrastructure;
 using Lis.Geo.Data.Analyses;
-using Lis.Geo.Data.Model;
-using Lis.Geo.Jobs;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Lis.Geo.Api.Features.Processes;
 
@@ -85,7 +79,7 @@ public static class ProcessesApi
             {
                 OgcHttp.OnlyParameters(req, "f");
                 OgcHttp.Negotiate(req, OgcHttp.Json);
-                var links = new List<Link> { new(OgcApi.Href(req, "/processes"), "self", "application/json") };
+                var links = new List<Link> { new(OgcHttp.Href(req, "/processes"), "self", "application/json") };
                 return new OgcHttp.Document(new ProcessList(AnalysisTypes.Supported.Select(t => Summary(req, t)).ToList(), links), "application/json", links);
             })
             .Produces<ProcessList>()
@@ -114,7 +108,7 @@ public static class ProcessesApi
                 var run = await planner.CreateAsync(request, null, ct);
                 if (req.Headers.TryGetValue("Prefer", out var prefer) && prefer.ToString().Contains("respond-async", StringComparison.OrdinalIgnoreCase))
                     res.Headers["Preference-Applied"] = "respond-async";
-                return Results.Created(OgcApi.Href(req, $"/jobs/{run.Id}"), Status(req, run));
+                return Results.Created(OgcHttp.Href(req, $"/jobs/{run.Id}"), Status(req, run));
             })
             .RequireApiKey()
             .Produces<StatusInfo>(StatusCodes.Status201Created)
@@ -125,9 +119,9 @@ public static class ProcessesApi
 
         g.MapGet("/jobs", async (HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                var limit = ItemsQuery.Int(req.Query, "limit", 50, 1, 1000);
+                var limit = QueryParameters.Int(req.Query, "limit", 50, 1, 1000);
                 var runs = await RunStore.ListAsync(db, limit, ct);
-                var links = new List<Link> { new(OgcApi.Href(req, "/jobs"), "self", "application/json") };
+                var links = new List<Link> { new(OgcHttp.Href(req, "/jobs"), "self", "application/json") };
                 return Results.Ok(new JobList(runs.Select(r => Status(req, r)).ToList(), links));
             })
             .WithQuery(new QueryParameter("limit", "Jobs to list, newest first (1–1000, default 50)", Microsoft.OpenApi.JsonSchemaType.Integer))
@@ -150,10 +144,10 @@ public static class ProcessesApi
                 var results = new Dictionary<string, object>();
                 foreach (var kind in run.Spec.ResultLayers)
                 {
-                    results[kind] = new Reference(OgcApi.Href(req, $"/collections/analysis-{run.Id}-{kind}/items"), GeoJsonResult.MediaType, $"The run's {kind} (collection analysis-{run.Id}-{kind})");
-                    results[kind + "-collection"] = new Reference(OgcApi.Href(req, $"/collections/analysis-{run.Id}-{kind}"), "application/json");
+                    results[kind] = new Reference(OgcHttp.Href(req, $"/collections/analysis-{run.Id}-{kind}/items"), GeoJsonResult.MediaType, $"The run's {kind} (collection analysis-{run.Id}-{kind})");
+                    results[kind + "-collection"] = new Reference(OgcHttp.Href(req, $"/collections/analysis-{run.Id}-{kind}"), "application/json");
                 }
-                results["run"] = new Reference(OgcApi.Href(req, $"/analyses/{run.Id}"), "application/json", "The run: record, summary and every other result");
+                results["run"] = new Reference(OgcHttp.Href(req, $"/analyses/{run.Id}"), "application/json", "The run: record, summary and every other result");
                 return Results.Ok(results);
             })
             .WithSummary("A successful job's outputs, by reference: each result layer's items and collection, and the run");
@@ -193,12 +187,12 @@ public static class ProcessesApi
         var status = StatusOf(r.State);
         var links = new List<Link>
         {
-            new(OgcApi.Href(req, $"/jobs/{r.Id}"), "self", "application/json", "This job"),
-            new(OgcApi.Href(req, $"/jobs/{r.Id}"), "monitor", "application/json", "Poll this job"),
-            new(OgcApi.Href(req, $"/analyses/{r.Id}"), "alternate", "application/json", "The same run in the product's own interface"),
-            new(OgcApi.Href(req, $"/processes/{r.Type}"), "process", "application/json"),
+            new(OgcHttp.Href(req, $"/jobs/{r.Id}"), "self", "application/json", "This job"),
+            new(OgcHttp.Href(req, $"/jobs/{r.Id}"), "monitor", "application/json", "Poll this job"),
+            new(OgcHttp.Href(req, $"/analyses/{r.Id}"), "alternate", "application/json", "The same run in the product's own interface"),
+            new(OgcHttp.Href(req, $"/processes/{r.Type}"), "process", "application/json"),
         };
-        if (status == "successful") links.Add(new(OgcApi.Href(req, $"/jobs/{r.Id}/results"), ResultsRel, "application/json", "Results"));
+        if (status == "successful") links.Add(new(OgcHttp.Href(req, $"/jobs/{r.Id}/results"), ResultsRel, "application/json", "Results"));
         var progress = status == "successful" ? 100 : r.OriginCount == 0 ? 0 : (int)Math.Floor(100.0 * r.OriginsDone / r.OriginCount);
         var message = r.Error ?? (r.State == RunState.Aggregating ? "Aggregating" : $"{r.OriginsDone} of {r.OriginCount} origins routed");
         return new StatusInfo(r.Type, "process", r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), status, message,
@@ -208,8 +202,8 @@ public static class ProcessesApi
     private static ProcessSummary Summary(HttpRequest req, string type) =>
         new(type, Titles[type].Title, Titles[type].Description, AnalysisPlanner.EngineVersion, AsyncOnly, ByReference,
         [
-            new(OgcApi.Href(req, $"/processes/{type}"), "self", "application/json", Titles[type].Title),
-            new(OgcApi.Href(req, $"/processes/{type}/execution"), "http://www.opengis.net/def/rel/ogc/1.0/execute", "application/json", "Execute (POST, with the key)"),
+            new(OgcHttp.Href(req, $"/processes/{type}"), "self", "application/json", Titles[type].Title),
+            new(OgcHttp.Href(req, $"/processes/{type}/execution"), "http://www.opengis.net/def/rel/ogc/1.0/execute", "application/json", "Execute (POST, with the key)"),
         ]);
 
     /// <summary>

@@ -1,13 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Lis.Geo.Api.Infrastructure;
-using Lis.Geo.Data;
 using Lis.Geo.Data.Feeds;
-using Lis.Geo.Data.Model;
-using Lis.Geo.Jobs;
 using Lis.Geo.Transit.Scenarios;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace Lis.Geo.Api.Features.Scenarios;
 
@@ -53,7 +47,7 @@ public static class ScenariosApi
                 };
                 ctx.Scenarios.Add(record);
                 await ctx.SaveChangesAsync(ct);
-                return Results.Created(Ogc.OgcApi.Href(req, $"/scenarios/{record.Id}"), View(record, req));
+                return Results.Created(OgcHttp.Href(req, $"/scenarios/{record.Id}"), View(record, req));
             })
             .RequireApiKey()
             .Accepts<ScenarioBody>("application/json")
@@ -67,7 +61,7 @@ public static class ScenariosApi
                 var list = await ctx.Scenarios.AsNoTracking().OrderBy(s => s.Id).ToListAsync(ct);
                 return Results.Ok(new ScenarioList([.. list.Select(s => View(s, req))], list.Count)
                 {
-                    Links = [new(Ogc.OgcApi.Href(req, "/scenarios"), "self", "application/json")],
+                    Links = [new(OgcHttp.Href(req, "/scenarios"), "self", "application/json")],
                 });
             })
             .Produces<ScenarioList>()
@@ -213,10 +207,10 @@ public static class ScenariosApi
         {
             Links =
             [
-                new(Ogc.OgcApi.Href(req, $"/scenarios/{s.Id}"), "self", "application/json"),
-                new(Ogc.OgcApi.Href(req, $"/scenarios/{s.Id}/preview"), "preview", GeoJsonResult.MediaType, "New and changed route lines and stops (GeoJSON)"),
-                new(Ogc.OgcApi.Href(req, $"/feeds/{s.FeedId}"), "feed", "application/json", "The feed it modifies"),
-                new(Ogc.OgcApi.Href(req, "/analyses"), "run", "application/json", $"POST {{\"scenario\": {s.Id}}} here to run with it"),
+                new(OgcHttp.Href(req, $"/scenarios/{s.Id}"), "self", "application/json"),
+                new(OgcHttp.Href(req, $"/scenarios/{s.Id}/preview"), "preview", GeoJsonResult.MediaType, "New and changed route lines and stops (GeoJSON)"),
+                new(OgcHttp.Href(req, $"/feeds/{s.FeedId}"), "feed", "application/json", "The feed it modifies"),
+                new(OgcHttp.Href(req, "/analyses"), "run", "application/json", $"POST {{\"scenario\": {s.Id}}} here to run with it"),
             ],
         };
     }

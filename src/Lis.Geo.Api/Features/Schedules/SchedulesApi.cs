@@ -1,13 +1,6 @@
-using System.Text.Json;
-using Lis.Geo.Api.Infrastructure;
-using Lis.Geo.Data;
 using Lis.Geo.Data.Analyses;
-using Lis.Geo.Data.Model;
-using Lis.Geo.Jobs;
 using Lis.Geo.Transit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Lis.Geo.Api.Features.Schedules;
 
@@ -77,7 +70,7 @@ public static class SchedulesApi
                     return Problems.Result(Problems.InvalidBody, $"The cron '{schedule.Cron}' never fires (e.g. 31 February).", "cron");
                 }
                 await tx.CommitAsync(ct);
-                return Results.Created(Ogc.OgcApi.Href(req, $"/schedules/{schedule.Id}"), View(schedule, []));
+                return Results.Created(OgcHttp.Href(req, $"/schedules/{schedule.Id}"), View(schedule, []));
             })
             .RequireApiKey()
             .Produces<ScheduleView>(StatusCodes.Status201Created)

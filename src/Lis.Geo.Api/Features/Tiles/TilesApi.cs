@@ -1,10 +1,6 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Lis.Geo.Api.Features.Ogc;
-using Lis.Geo.Api.Infrastructure;
-using Lis.Geo.Data.Layers;
-using Npgsql;
 
 namespace Lis.Geo.Api.Features.Tiles;
 
@@ -38,8 +34,8 @@ public static partial class TilesApi
                 await catalogue.FindAsync(collectionId, ct) is { } layer
                     ? Results.Ok(new TileSets(
                         [new(layer.Title, "vector", "http://www.opengis.net/def/crs/EPSG/0/3857", TileMatrixSetUri,
-                            [new(OgcApi.Href(req, $"/collections/{layer.Id}/tiles/{TileMatrixSet}"), "self", "application/json", "Tileset metadata")])],
-                        [new(OgcApi.Href(req, $"/collections/{layer.Id}/tiles"), "self", "application/json")]))
+                            [new(OgcHttp.Href(req, $"/collections/{layer.Id}/tiles/{TileMatrixSet}"), "self", "application/json", "Tileset metadata")])],
+                        [new(OgcHttp.Href(req, $"/collections/{layer.Id}/tiles"), "self", "application/json")]))
                     : OgcApi.UnknownCollection(collectionId))
             .Produces<TileSets>()
             .WithSummary("The collection's vector tilesets (one: WebMercatorQuad)");
@@ -54,11 +50,11 @@ public static partial class TilesApi
                     bounds is { } b ? new BoundingBox([b[0], b[1]], [b[2], b[3]], "http://www.opengis.net/def/crs/OGC/1.3/CRS84") : null,
                     [new VectorLayer(layer.Id, layer.Title, "vector", OgcGeometryType(layer.GeometryType), 0, TileQuery.MaxZoom, PropertiesSchema(layer))],
                     [
-                        new(OgcApi.Href(req, self), "self", "application/json", "This tileset"),
+                        new(OgcHttp.Href(req, self), "self", "application/json", "This tileset"),
                         new(TileMatrixSetUri, "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", "application/json", "WebMercatorQuad"),
-                        new(OgcApi.Href(req, $"{self}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}") + await VersionQueryAsync(db, layer, ct), "item", MvtMediaType, "Mapbox Vector Tiles", true),
-                        new(OgcApi.Href(req, $"{self}/tilejson.json"), "describedby", "application/json", "TileJSON 3.0"),
-                        new(OgcApi.Href(req, $"/collections/{layer.Id}"), "collection", "application/json", layer.Title),
+                        new(OgcHttp.Href(req, $"{self}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}") + await VersionQueryAsync(db, layer, ct), "item", MvtMediaType, "Mapbox Vector Tiles", true),
+                        new(OgcHttp.Href(req, $"{self}/tilejson.json"), "describedby", "application/json", "TileJSON 3.0"),
+                        new(OgcHttp.Href(req, $"/collections/{layer.Id}"), "collection", "application/json", layer.Title),
                     ]));
             })
             .Produces<TileSet>()
@@ -74,7 +70,7 @@ public static partial class TilesApi
                     ["tilejson"] = "3.0.0",
                     ["name"] = layer.Title,
                     ["description"] = layer.Description,
-                    ["tiles"] = new[] { OgcApi.Href(req, $"/collections/{layer.Id}/tiles/{TileMatrixSet}/{{z}}/{{y}}/{{x}}") + await VersionQueryAsync(db, layer, ct) },
+                    ["tiles"] = new[] { OgcHttp.Href(req, $"/collections/{layer.Id}/tiles/{TileMatrixSet}/{{z}}/{{y}}/{{x}}") + await VersionQueryAsync(db, layer, ct) },
                     ["minzoom"] = 0,
                     ["maxzoom"] = TileQuery.MaxZoom,
                     ["bounds"] = bounds ?? [-180, -85.0511, 180, 85.0511],

@@ -1,17 +1,27 @@
 using System.Security.Cryptography;
-using System.Text.Json;
-using Lis.Geo.Api.Infrastructure;
 using Microsoft.Net.Http.Headers;
 
-namespace Lis.Geo.Api.Features.Ogc;
+namespace Lis.Geo.Api.Infrastructure;
 
 /// <summary>
-/// The HTTP conventions every OGC resource here follows: parameters checked the same way everywhere,
+/// The HTTP conventions of OGC API – Common that every resource here follows (OGC collections, processes, runs, tiles): parameters checked the same way everywhere,
 /// <c>f</c> or <c>Accept</c> choosing the encoding (406 when none fits), weak ETags with
 /// <c>If-None-Match</c>, <c>Cache-Control</c>, and the document's links repeated as a <c>Link</c> header.
 /// </summary>
 public static class OgcHttp
 {
+    /// <summary>How every document here is written: camelCase members (the web defaults), absent values left out.</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>
+    /// <paramref name="path"/> as an absolute link under this API: the request's scheme, host and path base
+    /// (set from <c>Api:PublicBaseUrl</c> or trusted proxies' forwarded headers only, README "Doors").
+    /// </summary>
+    public static string Href(HttpRequest req, string path) => $"{req.Scheme}://{req.Host}{req.PathBase}{path}";
+
     /// <summary>An encoding a resource offers: the <c>f</c> value and the media type.</summary>
     public sealed record Offer(string Format, string MediaType);
 
@@ -83,7 +93,7 @@ public static class OgcHttp
     {
         public async Task ExecuteAsync(HttpContext http)
         {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(body, OgcApi.Json);
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(body, JsonOptions);
             LinkHeader(http.Response, links);
             if (NotModified(http, ETag(bytes), immutable))
             {
@@ -96,3 +106,6 @@ public static class OgcHttp
         }
     }
 }
+
+/// <summary>A link of OGC API – Common / Features (and of every other document here that lists links).</summary>
+public sealed record Link(string Href, string Rel, string? Type = null, string? Title = null);
