@@ -101,9 +101,12 @@ public sealed record RunSpec
     /// serve", used by the layer catalogue, the run view's links and the result endpoints.
     /// </summary>
     [JsonIgnore]
-    public IReadOnlyList<string> ResultLayers =>
-        Type == AnalysisTypes.Isochrones ? [ResultLayer.Isochrones]
-        : AnalysisTypes.HasSites(Type) ? [ResultLayer.Zones, ResultLayer.Housing, ResultLayer.Sites]
+    public IReadOnlyList<string> ResultLayers => ResultLayersOf(Type);
+
+    /// <summary>The result layers a finished run of <paramref name="type"/> has: they depend on its type alone (e.g. a process's outputs).</summary>
+    public static IReadOnlyList<string> ResultLayersOf(string type) =>
+        type == AnalysisTypes.Isochrones ? [ResultLayer.Isochrones]
+        : AnalysisTypes.HasSites(type) ? [ResultLayer.Zones, ResultLayer.Housing, ResultLayer.Sites]
         : [ResultLayer.Zones, ResultLayer.Housing];
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

@@ -55,6 +55,14 @@ public sealed class AnalysisRun
     public int ChunksDone { get; set; }
     public int OriginsDone { get; set; }
 
+    /// <summary>
+    /// The share of the run done, 0–100, as every view reports it: a run split by destination groups
+    /// finishes its origins only with its last group, so its share counts chunks; any other counts origins.
+    /// </summary>
+    public double PercentDone() => DestinationGroupSize is not null
+        ? (ChunkCount == 0 ? 0 : 100.0 * ChunksDone / ChunkCount)
+        : OriginCount == 0 ? 0 : 100.0 * OriginsDone / OriginCount;
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }

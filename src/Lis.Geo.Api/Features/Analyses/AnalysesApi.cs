@@ -253,10 +253,7 @@ public static class AnalysesApi
             links.Add(new(OgcHttp.Href(req, $"/feeds/{feed.Id}/qa?date={r.Spec.ServiceDate:yyyy-MM-dd}"), "feed-qa", "application/json", $"Quality report of feed {feed.Id} on the service date"));
         var seconds = r.StartedAt is { } s && r.FinishedAt is { } f ? (f - s).TotalSeconds : (double?)null;
         return new RunView(r.Id, r.Type, r.State,
-            // A run split by destination groups finishes its origins only with its last group: its share done counts chunks.
-            new Progress(r.OriginsDone, r.OriginCount, r.ChunksDone, r.ChunkCount, r.DestinationGroupSize is not null
-                ? (r.ChunkCount == 0 ? 0 : Math.Round(100.0 * r.ChunksDone / r.ChunkCount, 1))
-                : r.OriginCount == 0 ? 0 : Math.Round(100.0 * r.OriginsDone / r.OriginCount, 1)),
+            new Progress(r.OriginsDone, r.OriginCount, r.ChunksDone, r.ChunkCount, Math.Round(r.PercentDone(), 1)),
             new Timings(r.CreatedAt, r.StartedAt, r.FinishedAt, seconds), r.Error, r.ScheduleId,
             JsonSerializer.SerializeToElement(AnalysisRequest.From(r.Spec), AnalysisPlanner.Json),
             new Reproducibility(JsonSerializer.SerializeToElement(r.Spec, RunSpec.Json), r.Spec.Feed.Id, r.Spec.Feed.Sha256, r.Spec.ServiceDate.ToString("yyyy-MM-dd"),
