@@ -145,8 +145,8 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
         return self.TotalProcessorTime.TotalSeconds;
     }
 
-    /// <summary>The direction the planner chose and recorded (runs planned before it existed ran forward).</summary>
-    private static MatrixSearch SearchOf(RunSpec spec) => spec.Search == "profile" ? MatrixSearch.Profile : MatrixSearch.Forward;
+    /// <summary>The direction the planner chose and recorded.</summary>
+    private static MatrixSearch SearchOf(RunSpec spec) => spec.SearchRan == "profile" ? MatrixSearch.Profile : MatrixSearch.Forward;
 
     /// <summary>Cancels <paramref name="cancel"/> when the run's state becomes cancelled (DELETE /analyses/{id}).</summary>
     private IDisposable WatchForCancellation(long runId, CancellationTokenSource cancel) =>

@@ -161,7 +161,7 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
         // Sites are destinations (catchments) and origins (their own access to centres); zones come
         // first among origins and centres first among destinations, so the chunks count centres as a prefix.
         List<Point> sites = [];
-        var siteSet = request.Type == AnalysisTypes.Corridor ? "employment-sites" : request.SiteSet;
+        var siteSet = request.Type == AnalysisTypes.Corridor ? AnalysisTypes.CorridorSiteSet : request.SiteSet;
         if (AnalysisTypes.HasSites(request.Type))
         {
             if (!AnalysisTypes.SiteTables.ContainsKey(siteSet))

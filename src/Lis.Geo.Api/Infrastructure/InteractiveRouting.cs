@@ -97,8 +97,7 @@ public static class InteractiveRouting
         var limits = req.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<LimitsOptions>>().Value;
         RunLimits.Window(request.Window, limits.MaxInteractiveWindowHours, "window", "Limits:MaxInteractiveWindowHours (longer windows: POST /analyses)");
         var routing = request.Routing();
-        if (routing.WindowKind == WindowKind.Arrival && TravelTimeMatrix.WhyNotProfile(routing) is { } why)
-            throw new Lis.Geo.Transit.RuleViolation(routing.MaxRides is not null ? "maxRides" : "boardSlack", Lis.Geo.Transit.RuleKind.Conflict, "arrival windows: " + why);
+        AnalysisRequest.RequireProfileSearchForArrivals(routing, "arrival windows: ");
         // Interactive look-ups answer for today when neither the query nor the feed names a day.
         var stored = await RunScenarios.FindAsync(db, request.Scenario, ct);
         var (feeds, day) = await RunFeeds.ServiceDayAsync(db, RunScenarios.DefaultFeed(request.FeedId, request.Feeds, stored), request.Feeds,

@@ -250,7 +250,10 @@ public sealed class AnalysisSchedule
     public long Id { get; set; }
     public required string Name { get; set; }
     public required string Cron { get; set; }
-    public string TimeZone { get; set; } = "Europe/London";
+    public string TimeZone { get; set; } = DefaultTimeZone;
+
+    /// <summary>The time zone of a schedule that names none: the West Midlands', so "Mondays 06:00" follows BST.</summary>
+    public const string DefaultTimeZone = "Europe/London";
     public required string Request { get; set; }
     public bool Paused { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

@@ -56,7 +56,7 @@ public static class SchedulesApi
                     return Problems.Result(Problems.InvalidBody, $"No zone set '{body.Request.ZoneSet}'.", "request.zoneSet");
                 var schedule = new AnalysisSchedule
                 {
-                    Name = body.Name, Cron = body.Cron, TimeZone = body.TimeZone ?? "Europe/London", Paused = body.Paused,
+                    Name = body.Name, Cron = body.Cron, TimeZone = body.TimeZone ?? AnalysisSchedule.DefaultTimeZone, Paused = body.Paused,
                     Request = JsonSerializer.Serialize(body.Request, AnalysisPlanner.Json), CreatedAt = DateTimeOffset.UtcNow,
                 };
                 await using var tx = await ctx.Database.BeginTransactionAsync(ct);
