@@ -99,12 +99,10 @@ public static class InteractiveRouting
         var routing = request.Routing();
         AnalysisRequest.RequireProfileSearchForArrivals(routing, "arrival windows: ");
         // Interactive look-ups answer for today when neither the query nor the feed names a day.
-        var stored = await RunScenarios.FindAsync(db, request.Scenario, ct);
-        var (feeds, day) = await RunFeeds.ServiceDayAsync(db, RunScenarios.DefaultFeed(request.FeedId, request.Feeds, stored), request.Feeds,
-            request.ParsedServiceDate(), DateOnly.FromDateTime(DateTime.UtcNow), ct);
-        var scenario = RunScenarios.Freeze(stored, feeds);
+        var resolved = await RunFeeds.ResolveAsync(db, request, DateOnly.FromDateTime(DateTime.UtcNow), ct);
+        var (feeds, day, scenario, _) = resolved;
         var router = await routers.GetAsync(RunFeeds.Of(feeds), day, scenario, routing, ct);
-        RunFeeds.RequireService(router.Timetable, feeds, day);
+        resolved.RequireService(router.Timetable);
         return new Context(feeds[0], day, routing, router, request) { Feeds = feeds, Scenario = scenario };
     }
 }
