@@ -98,13 +98,13 @@ public static class CorridorAnalysisStore
     {
         await using var cmd = db.CreateCommand($"""
             WITH o AS (
-                SELECT p.index, p.weight, r.centres_reachable, coalesce(r.departures_meeting_target::float8 / nullif(r.departures, 0), 0) AS time_share, d.imd_decile,
+                SELECT p.index, p.weight, r.centres_reachable, coalesce({Indicators.TimeShare("r")}, 0) AS time_share, d.imd_decile,
                        {CorridorMembership.ZoneInside("k.geom", CorridorMembership.RunPoint("p"))} AS inside
                 FROM analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
                 CROSS JOIN (SELECT geom FROM corridor WHERE code = $2) k
                 {DeprivationJoin.Sql(deprivation, "p.code")}
                 WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone')
-            SELECT inside, imd_decile, count(*)::int, sum(weight ORDER BY index), coalesce(sum(weight ORDER BY index) FILTER (WHERE centres_reachable >= $3), 0),
+            SELECT inside, imd_decile, count(*)::int, sum(weight ORDER BY index), coalesce(sum(weight ORDER BY index) FILTER (WHERE {Indicators.MeetsTarget(null, "$3")}), 0),
                    sum(weight * time_share ORDER BY index), sum(weight * centres_reachable ORDER BY index)
             FROM o GROUP BY inside, imd_decile ORDER BY inside, imd_decile NULLS LAST
             """);

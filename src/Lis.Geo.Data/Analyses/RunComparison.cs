@@ -59,11 +59,11 @@ public static class RunComparison
     public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, AnalysisRun baseline, CancellationToken ct)
     {
         var access = run.Spec.Access;
-        const string columns = """
-            coalesce(d.imd_decile <= 2, false) AS deprived,
-            br.centres_reachable >= $3 AS before, r.centres_reachable >= $3 AS after,
-            br.departures_meeting_target::float8 / nullif(br.departures, 0) AS ts_before,
-            r.departures_meeting_target::float8 / nullif(r.departures, 0) AS ts_after,
+        var columns = $"""
+            coalesce({Indicators.MostDeprived20("d")}, false) AS deprived,
+            {Indicators.MeetsTarget("br", "$3")} AS before, {Indicators.MeetsTarget("r", "$3")} AS after,
+            {Indicators.TimeShare("br")} AS ts_before,
+            {Indicators.TimeShare("r")} AS ts_after,
             br.centres_reachable AS c_before, r.centres_reachable AS c_after
             """;
         // The baseline's zone origins are matched by code (equal origin versions make them the same zones).
