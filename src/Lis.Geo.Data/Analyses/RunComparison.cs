@@ -34,7 +34,7 @@ public static class RunComparison
     public static IReadOnlyList<string> Differences(AnalysisRun run, AnalysisRun baseline)
     {
         var reasons = new List<string>();
-        if (run.Type == AnalysisTypes.Isochrones || baseline.Type == AnalysisTypes.Isochrones)
+        if (run.Spec.Type == AnalysisTypes.Isochrones || baseline.Spec.Type == AnalysisTypes.Isochrones)
             reasons.Add("isochrone runs have no zone results to compare; compare zone-access, site-access or corridor runs");
         var a = Comparable(run.Spec);
         var b = Comparable(baseline.Spec);
