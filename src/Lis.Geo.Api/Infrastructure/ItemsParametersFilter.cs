@@ -52,7 +52,7 @@ public sealed class ItemsParametersFilter(IOptions<ApiOptions> options) : IOpera
             Access = new Data.Analyses.AccessRules(rules.ThresholdSeconds, rules.MinCentres, rules.Percentile), ZoneSet = "lsoa11", SiteSet = siteSet,
         }, 1);
         return [.. Data.Layers.LayerCatalog.Fixed, Data.Layers.LayerCatalog.ZoneLayer("lsoa11", "LSOA", false),
-            .. new[] { "employment-sites", "housing-sites" }.SelectMany(set => new[] { Data.Analyses.ResultLayer.Zones, Data.Analyses.ResultLayer.Housing, Data.Analyses.ResultLayer.Sites, Data.Analyses.ResultLayer.Isochrones }
+            .. Data.Analyses.AnalysisTypes.SiteTables.Keys.SelectMany(set => new[] { Data.Analyses.ResultLayer.Zones, Data.Analyses.ResultLayer.Housing, Data.Analyses.ResultLayer.Sites, Data.Analyses.ResultLayer.Isochrones }
                 .Select(Run(set).Layer))];
     }
 

@@ -34,7 +34,7 @@ public static class RunComparison
     public static IReadOnlyList<string> Differences(AnalysisRun run, AnalysisRun baseline)
     {
         var reasons = new List<string>();
-        if (run.Type == AnalysisTypes.Isochrones || baseline.Type == AnalysisTypes.Isochrones)
+        if (run.Spec.Type == AnalysisTypes.Isochrones || baseline.Spec.Type == AnalysisTypes.Isochrones)
             reasons.Add("isochrone runs have no zone results to compare; compare zone-access, site-access or corridor runs");
         var a = Comparable(run.Spec);
         var b = Comparable(baseline.Spec);
@@ -66,11 +66,7 @@ public static class RunComparison
             {Indicators.TimeShare("r")} AS ts_after,
             br.centres_reachable AS c_before, r.centres_reachable AS c_after
             """;
-        // The baseline's zone origins are matched by code (equal origin versions make them the same zones).
-        const string baselineJoins = """
-            JOIN analysis_point bp ON bp.run_id = $4 AND bp.is_origin AND bp.kind = 'zone' AND bp.code = p.code
-            JOIN analysis_origin_result br ON br.run_id = bp.run_id AND br.origin_index = bp.index
-            """;
+        var baselineJoins = RunOrigins.BaselineJoin("$4");
         var sql = $"""
             {ReportingGroups.ZoneOrigins(run.Spec.Deprivation, columns, baselineJoins)}
             SELECT {ReportingGroups.KindKeyName},

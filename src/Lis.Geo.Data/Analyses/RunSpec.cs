@@ -54,6 +54,9 @@ public sealed record RunSpec
     /// </summary>
     public string? Search { get; init; }
 
+    /// <summary>The search the chunks ran: <see cref="Search"/>, with a run planned before it was recorded read as the forward run it was.</summary>
+    [JsonIgnore] public string SearchRan => Search ?? "forward";
+
     /// <summary>The zone set whose population-weighted centroids are the origins.</summary>
     public required string ZoneSet { get; init; }
 
@@ -177,6 +180,9 @@ public static class AnalysisTypes
 
     /// <summary>Whether runs of the type route to sites as well as centres (and from sites to centres).</summary>
     public static bool HasSites(string type) => type is SiteAccess or Corridor;
+
+    /// <summary>The site set every corridor run routes to, whatever the request's siteSet: a corridor's figures are its employment sites'.</summary>
+    public const string CorridorSiteSet = "employment-sites";
 
     /// <summary>Site sets a run can target, and their tables.</summary>
     public static readonly IReadOnlyDictionary<string, string> SiteTables = new Dictionary<string, string>

@@ -21,7 +21,12 @@ public static class BivariateClasses
         new("no-imd", "No IMD value in the edition", "d.imd_decile IS NULL"),
     ];
 
-    /// <summary>Colours from a diverging scheme: red where deprivation and poor access coincide.</summary>
+    /// <summary>
+    /// Colours from a diverging scheme: red where deprivation and poor access coincide. They stay here, by the
+    /// band keys the SQL emits, rather than with the report styling in Analysis: Data may not reference Analysis
+    /// nor Analysis Data, so a legend there would need its own copy of the keys. The corridor map takes them from
+    /// <see cref="Legend"/> (through Jobs) and styles everything else itself.
+    /// </summary>
     private static readonly Dictionary<(string, bool), string> Colours = new()
     {
         [("most-deprived-20", false)] = "#b2182b", [("most-deprived-20", true)] = "#ef8a62",

@@ -281,7 +281,7 @@ public static class LayerCatalog
         public string ServiceDateSql => $"DATE '{ServiceDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}'";
 
         /// <summary>The condition on a zone layer's rows (origins <c>p</c>, zones <c>t</c>): the run's zone origins that have a polygon.</summary>
-        public string ZoneOriginsWhere => $"p.run_id = {RunId} AND p.is_origin AND p.kind = 'zone' AND t.geom IS NOT NULL";
+        public string ZoneOriginsWhere => $"{RunOrigins.AreZoneOrigins(RunId)} AND t.geom IS NOT NULL";
     }
 
     /// <summary>
@@ -291,7 +291,7 @@ public static class LayerCatalog
     public static Layer RunZoneLayer(RunFacts run)
     {
         var from = $"""
-            analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
+            {RunOrigins.PointsWithResults}
             JOIN zone t ON t.zone_set_id = '{run.ZoneSetId}' AND t.code = p.code
             {DeprivationJoin.Sql(run.Deprivation, "t.code")}
             """;
@@ -334,9 +334,8 @@ public static class LayerCatalog
     {
         var min = run.MinCentres;
         var from = $"""
-            analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
-            JOIN analysis_point bp ON bp.run_id = {baseline.RunId} AND bp.is_origin AND bp.kind = 'zone' AND bp.code = p.code
-            JOIN analysis_origin_result br ON br.run_id = bp.run_id AND br.origin_index = bp.index
+            {RunOrigins.PointsWithResults}
+            {RunOrigins.BaselineJoin(baseline.RunId)}
             JOIN zone t ON t.zone_set_id = '{run.ZoneSetId}' AND t.code = p.code
             LEFT JOIN LATERAL (SELECT {run.NearestSeconds("p.index")} AS s, {baseline.NearestSeconds("bp.index")} AS b) n ON true
             {DeprivationJoin.Sql(run.Deprivation, "t.code")}
@@ -391,8 +390,8 @@ public static class LayerCatalog
     /// </summary>
     public static string LandJoin(long runId, string zoneSetId, string? edition) => SafeZoneSet(zoneSetId) is var set ? $"""
         LEFT JOIN LATERAL (SELECT z.code FROM zone z WHERE z.zone_set_id = '{set}' AND ST_Contains(z.geom, ST_PointOnSurface(t.geom)) ORDER BY z.code LIMIT 1) lz ON true
-        LEFT JOIN analysis_point lp ON lp.run_id = {runId} AND lp.is_origin AND lp.kind = 'zone' AND lp.code = lz.code
-        LEFT JOIN analysis_origin_result lr ON lr.run_id = lp.run_id AND lr.origin_index = lp.index
+        LEFT JOIN analysis_point lp ON {RunOrigins.AreZoneOrigins(runId, "lp")} AND lp.code = lz.code
+        {RunOrigins.ResultsOf("lp", "lr", "LEFT JOIN")}
         {DeprivationJoin.Sql(edition, "lz.code")}
         """ : "";
 
@@ -462,8 +461,7 @@ public static class LayerCatalog
             analysis_point p JOIN {table} t ON t.reference = p.code
             {SiteLadJoin()}
             JOIN analysis_site_result sr ON sr.run_id = p.run_id AND sr.site_index = p.index
-            LEFT JOIN analysis_point so ON so.run_id = p.run_id AND so.is_origin AND so.kind = 'site' AND so.code = p.code
-            LEFT JOIN analysis_origin_result sor ON sor.run_id = so.run_id AND sor.origin_index = so.index
+            {RunOrigins.SiteAccessJoin("p.run_id", "p.code")}
             {LandJoin(run)}
             """;
         LayerProperty[] kindSpecific = table == "employment_site"

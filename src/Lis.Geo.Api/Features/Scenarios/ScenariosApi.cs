@@ -123,7 +123,7 @@ public static class ScenariosApi
                     if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", out day))
                         return Problems.Result(Problems.InvalidParameter, $"date '{date}' is not YYYY-MM-DD.", "date");
                 }
-                else if (feed.CheckedDate is { } checkedDate) day = checkedDate;
+                else if (FeedStore.DefaultDay(feed) is { } checkedDate) day = checkedDate;
                 else return Problems.Result(Problems.InvalidParameter, "The feed has no checked service date; give ?date=YYYY-MM-DD.", "date");
                 var timetable = await routers.GetTimetableAsync(feed.Id, feed.Sha256, day, ct);
                 ScenarioPreview preview;
