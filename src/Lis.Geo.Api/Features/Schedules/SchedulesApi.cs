@@ -22,13 +22,14 @@ public static class SchedulesApi
 
         g.MapPost("", async (ScheduleRequest body, NpgsqlDataSource db, ScheduleJobs schedules, AnalysisPlanner planner, HttpRequest req, IOptions<LimitsOptions> limits, CancellationToken ct) =>
             {
-                if (string.IsNullOrWhiteSpace(body.Name)) return Problems.Result(Problems.InvalidBody, "name is required.", "name");
+                // Each refusal is a RuleViolation, answered by Problems.For like every other (invalid-body, naming the member).
+                if (string.IsNullOrWhiteSpace(body.Name)) throw new RuleViolation("name", RuleKind.Missing, "name is required.");
                 if (body.Name.Length > limits.Value.MaxNameLength)
-                    return Problems.Result(Problems.InvalidBody, $"name is {body.Name.Length:N0} characters; at most {limits.Value.MaxNameLength} (Limits:MaxNameLength).", "name");
-                if (string.IsNullOrWhiteSpace(body.Cron)) return Problems.Result(Problems.InvalidBody, "cron is required (e.g. \"0 6 * * 1\", Mondays 06:00).", "cron");
-                if (body.Request is null) return Problems.Result(Problems.InvalidBody, "request is required: the analysis to run, e.g. {\"type\":\"zone-access\"}.", "request");
+                    throw new RuleViolation("name", RuleKind.Invalid, $"name is {body.Name.Length:N0} characters; at most {limits.Value.MaxNameLength} (Limits:MaxNameLength).");
+                if (string.IsNullOrWhiteSpace(body.Cron)) throw new RuleViolation("cron", RuleKind.Missing, "cron is required (e.g. \"0 6 * * 1\", Mondays 06:00).");
+                if (body.Request is null) throw new RuleViolation("request", RuleKind.Missing, "request is required: the analysis to run, e.g. {\"type\":\"zone-access\"}.");
                 if (body.Cron.Length > limits.Value.MaxCodeLength || (body.TimeZone?.Length ?? 0) > limits.Value.MaxCodeLength)
-                    return Problems.Result(Problems.InvalidBody, $"cron and timeZone have at most {limits.Value.MaxCodeLength} characters.", body.Cron.Length > limits.Value.MaxCodeLength ? "cron" : "timeZone");
+                    throw new RuleViolation(body.Cron.Length > limits.Value.MaxCodeLength ? "cron" : "timeZone", RuleKind.Invalid, $"cron and timeZone have at most {limits.Value.MaxCodeLength} characters.");
                 RunLimits.Check(body.Request, limits.Value, "request.");
                 try
                 {
@@ -50,7 +51,7 @@ public static class SchedulesApi
                 if (NextRun(schedule) is null)
                 {
                     schedules.Unregister(schedule.Id);
-                    return Problems.Result(Problems.InvalidBody, $"The cron '{schedule.Cron}' never fires (e.g. 31 February).", "cron");
+                    throw new RuleViolation("cron", RuleKind.Invalid, $"The cron '{schedule.Cron}' never fires (e.g. 31 February).");
                 }
                 await tx.CommitAsync(ct);
                 return Results.Created(OgcHttp.Href(req, $"/schedules/{schedule.Id}"), View(schedule, []));
