@@ -50,7 +50,7 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
             var readyCpu = ProcessCpuSeconds();
             double routed, routedCpu;
             bool last;
-            if (run.Type == AnalysisTypes.Isochrones)
+            if (run.Spec.Type == AnalysisTypes.Isochrones)
             {
                 var cutoffs = spec.Isochrones!.Cutoffs;
                 var isochrones = new IReadOnlyList<Isochrone>[origins.Count];
@@ -126,13 +126,13 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
         if (run.DestinationGroupSize is not null)
             await OriginParts.MergeAsync(db, run, cancellationToken);
         var merged = clock.Elapsed.TotalSeconds;
-        object summary = run.Type == AnalysisTypes.Isochrones
+        object summary = run.Spec.Type == AnalysisTypes.Isochrones
             ? await IsochroneSummary.ComputeAsync(db, runId, cancellationToken)
             : await RunSummary.ComputeAsync(db, run, cancellationToken);
-        if (AnalysisTypes.HasSites(run.Type))
+        if (AnalysisTypes.HasSites(run.Spec.Type))
             await SiteCatchments.WriteAsync(db, run, cancellationToken);
         IReadOnlyList<string> corridorFailures = [];
-        if (run.Type == AnalysisTypes.Corridor)
+        if (run.Spec.Type == AnalysisTypes.Corridor)
             corridorFailures = await CorridorAnalyses.WriteAsync(db, run, cancellationToken);
         await RunStore.CompleteAsync(db, runId, JsonSerializer.Serialize(summary, AnalysisPlanner.Json), cancellationToken,
             corridorFailures.Count == 0 ? null : "Succeeded without " + string.Join("; ", corridorFailures));
@@ -145,8 +145,8 @@ public sealed class AnalysisJobs(NpgsqlDataSource db, RouterCache routers, RunOu
         return self.TotalProcessorTime.TotalSeconds;
     }
 
-    /// <summary>The direction the planner chose and recorded (runs planned before it existed ran forward).</summary>
-    private static MatrixSearch SearchOf(RunSpec spec) => spec.Search == "profile" ? MatrixSearch.Profile : MatrixSearch.Forward;
+    /// <summary>The direction the planner chose and recorded.</summary>
+    private static MatrixSearch SearchOf(RunSpec spec) => spec.SearchRan == "profile" ? MatrixSearch.Profile : MatrixSearch.Forward;
 
     /// <summary>Cancels <paramref name="cancel"/> when the run's state becomes cancelled (DELETE /analyses/{id}).</summary>
     private IDisposable WatchForCancellation(long runId, CancellationTokenSource cancel) =>

@@ -41,11 +41,9 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
             return earlier;
         var (routing, access) = request.Check();
 
-        var stored = await RunScenarios.FindAsync(db, request.Scenario, ct);
-        var feedId = RunScenarios.DefaultFeed(request.FeedId, request.Feeds, stored);
-        var (feeds, date) = await RunFeeds.ServiceDayAsync(db, feedId, request.Feeds, request.ParsedServiceDate(), null, ct);
+        var resolved = await RunFeeds.ResolveAsync(db, request, null, ct);
+        var (feeds, date, scenario, defaultFeed) = resolved;
         var feed = feeds[0];
-        var scenario = RunScenarios.Freeze(stored, feeds);
         await using var ctx = LisGeoDb.CreateContext(db);
 
         var (origins, destinations, originSet, destinationSet) = request.Type == AnalysisTypes.Isochrones
@@ -58,7 +56,7 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
         // The day's timetable alone answers these checks; the walking transfers a search needs are
         // generated where the chunks run (this process or the workers), not here just to validate.
         var timetable = await routers.GetTimetableAsync(RunFeeds.Of(feeds), date, scenario, ct);
-        RunFeeds.RequireService(timetable, feeds, date);
+        resolved.RequireService(timetable);
         var arrival = routing.WindowKind == WindowKind.Arrival;
         var (serviceFrom, serviceTo) = arrival
             ? (routing.Window.StartSeconds - routing.MaxTripDuration, routing.Window.EndSeconds)
@@ -95,7 +93,7 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
                 ZoneSource = zoneSource,
                 Deprivation = deprivation,
                 // Named no feed (nor a scenario, which brings its own): the record says the default was used.
-                DefaultFeed = feedId is null && request.Feeds is null,
+                DefaultFeed = defaultFeed,
             },
             FeedId = feed.Id,
             OriginSet = originSet,
@@ -138,6 +136,34 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
 
     internal readonly record struct ChunkRange(int OriginFrom, int OriginTo, int DestinationFrom, int DestinationTo);
 
+    /// <summary>
+    /// Checks, without planning a run, that the stored sets <paramref name="request"/> names exist now — its
+    /// corridor, feed (with the service date inside its validity), centre kind, site set and zone set — so
+    /// a schedule is refused when it is made rather than failing unseen at every firing. Throws a
+    /// <see cref="RuleViolation"/> naming the member at fault.
+    /// </summary>
+    public async Task CheckStoredSetsAsync(AnalysisRequest request, CancellationToken ct)
+    {
+        await using var ctx = LisGeoDb.CreateContext(db);
+        if (request.Corridor is { } corridor && !await ctx.Corridors.AnyAsync(c => c.Code == corridor, ct))
+            throw new RuleViolation("corridor", RuleKind.NotFound, $"No corridor '{corridor}'. GET /collections/corridors/items lists them.");
+        if (request.FeedId is { } feedId && !await ctx.Feeds.AnyAsync(f => f.Id == feedId, ct))
+            throw new RuleViolation("feedId", RuleKind.NotFound, $"No feed {feedId}. GET /feeds lists them.");
+        if (request.ParsedServiceDate() is { } day)
+        {
+            var feed = request.FeedId is { } fid ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fid, ct)
+                : await new FeedStore(db).DefaultAsync(ct);
+            if (feed is not null && FeedStore.ValidityMissing(feed, day) is (var from, var to))
+                throw new RuleViolation("serviceDate", RuleKind.Unavailable, $"{day:yyyy-MM-dd} is outside feed {feed.Id}'s validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}); every firing would fail.");
+        }
+        if (request.CentreKind is { } kind && !await ctx.Centres.AnyAsync(c => c.Kind == kind, ct))
+            throw new RuleViolation("centreKind", RuleKind.NotFound, $"No centres of kind '{kind}'.");
+        if (AnalysisTypes.HasSites(request.Type) && !AnalysisTypes.SiteTables.ContainsKey(request.SiteSet))
+            throw new RuleViolation("siteSet", RuleKind.Unknown, $"Unknown siteSet '{request.SiteSet}'. Use {string.Join(" or ", AnalysisTypes.SiteTables.Keys)}.");
+        if (!await ctx.ZoneSets.AnyAsync(z => z.Id == request.ZoneSet, ct))
+            throw new RuleViolation("zoneSet", RuleKind.NotFound, $"No zone set '{request.ZoneSet}'.");
+    }
+
     /// <summary>Zones (then sites) to centres (then sites), for zone-access, site-access and corridor runs.</summary>
     private async Task<(List<Point>, List<Point>, string, string)> AccessPointsAsync(LisGeoDbContext ctx, AnalysisRequest request, Analysis.AccessParameters access, CancellationToken ct)
     {
@@ -161,7 +187,7 @@ public sealed class AnalysisPlanner(NpgsqlDataSource db, RouterCache routers, Ru
         // Sites are destinations (catchments) and origins (their own access to centres); zones come
         // first among origins and centres first among destinations, so the chunks count centres as a prefix.
         List<Point> sites = [];
-        var siteSet = request.Type == AnalysisTypes.Corridor ? "employment-sites" : request.SiteSet;
+        var siteSet = request.Type == AnalysisTypes.Corridor ? AnalysisTypes.CorridorSiteSet : request.SiteSet;
         if (AnalysisTypes.HasSites(request.Type))
         {
             if (!AnalysisTypes.SiteTables.ContainsKey(siteSet))

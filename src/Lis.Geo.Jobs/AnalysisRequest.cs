@@ -70,10 +70,10 @@ public sealed record AnalysisRequest
     /// record says which ran.
     /// </summary>
     public string Search { get; init; } = "auto";
-    public int ThresholdMinutes { get; init; } = 45;
-    public int MinCentres { get; init; } = 3;
+    public int ThresholdMinutes { get; init; } = AccessParameters.DefaultThresholdMinutes;
+    public int MinCentres { get; init; } = AccessParameters.DefaultMinCentres;
     public int[]? Percentiles { get; init; }
-    public int Percentile { get; init; } = 50;
+    public int Percentile { get; init; } = AccessParameters.DefaultPercentile;
     public double? WalkSpeed { get; init; }
     public double? Circuity { get; init; }
     public int? MaxAccessWalk { get; init; }
@@ -100,8 +100,8 @@ public sealed record AnalysisRequest
             if (Isochrones.Check(IsochroneCutoffs, Percentile) is { } violation) throw violation;
             if (Lon is null != Lat is null)
                 throw new RuleViolation(Lon is null ? "lon" : "lat", RuleKind.Missing, "Give both lon and lat (WGS84), or neither to start from sites.");
-            if (Lon is { } lon && (!double.IsFinite(lon) || Math.Abs(lon) > 180)) throw new RuleViolation("lon", RuleKind.Invalid, $"lon {lon} is not a WGS84 longitude.");
-            if (Lat is { } lat && (!double.IsFinite(lat) || Math.Abs(lat) > 90)) throw new RuleViolation("lat", RuleKind.Invalid, $"lat {lat} is not a WGS84 latitude.");
+            if (Lon is { } lon && (!double.IsFinite(lon) || Math.Abs(lon) > MaxLongitude)) throw new RuleViolation("lon", RuleKind.Invalid, $"lon {lon} is not a WGS84 longitude.");
+            if (Lat is { } lat && (!double.IsFinite(lat) || Math.Abs(lat) > MaxLatitude)) throw new RuleViolation("lat", RuleKind.Invalid, $"lat {lat} is not a WGS84 latitude.");
             if (Lon is not null && Site is not null) throw new RuleViolation("site", RuleKind.Conflict, "Give a point (lon, lat) or a site, not both.");
         }
         var routing = Routing();
@@ -110,9 +110,28 @@ public sealed record AnalysisRequest
         var search = ParsedSearch();
         if (search == MatrixSearch.Forward && routing.WindowKind == Transit.Routing.WindowKind.Arrival)
             throw new RuleViolation("search", RuleKind.Conflict, "Arrival windows are computed by the profile search: use search auto or profile.");
-        if ((search == MatrixSearch.Profile || routing.WindowKind == Transit.Routing.WindowKind.Arrival) && TravelTimeMatrix.WhyNotProfile(routing) is { } why)
-            throw new RuleViolation(routing.MaxRides is not null ? "maxRides" : "boardSlack", RuleKind.Conflict, why);
+        if (search == MatrixSearch.Profile) RequireProfileSearch(routing);
+        else RequireProfileSearchForArrivals(routing);
         return (routing, Access());
+    }
+
+    /// <summary>The WGS84 bounds of <see cref="Lon"/> and <see cref="Lat"/> (also checked, with the other sanity ranges, before a run is planned).</summary>
+    public const double MaxLongitude = 180, MaxLatitude = 90;
+
+    /// <summary>
+    /// An arrival window is computed by the profile search alone, so its rules must be ones that search
+    /// takes; throws a <see cref="RuleViolation"/> naming the rule that is not (the message starts with
+    /// <paramref name="prefix"/>). Departure windows pass.
+    /// </summary>
+    public static void RequireProfileSearchForArrivals(RoutingParameters routing, string prefix = "")
+    {
+        if (routing.WindowKind == Transit.Routing.WindowKind.Arrival) RequireProfileSearch(routing, prefix);
+    }
+
+    private static void RequireProfileSearch(RoutingParameters routing, string prefix = "")
+    {
+        if (TravelTimeMatrix.WhyNotProfile(routing) is { } why)
+            throw new RuleViolation(routing.MaxRides is not null ? "maxRides" : "boardSlack", RuleKind.Conflict, prefix + why);
     }
 
     public IReadOnlyList<int> IsochroneCutoffs => Cutoffs ?? Isochrones.DefaultCutoffs;
@@ -187,7 +206,7 @@ public sealed record AnalysisRequest
         CentreKind = CentreKind,
         SiteSet = Type switch
         {
-            AnalysisTypes.Corridor => "employment-sites",
+            AnalysisTypes.Corridor => AnalysisTypes.CorridorSiteSet,
             AnalysisTypes.SiteAccess => SiteSet,
             AnalysisTypes.Isochrones when Lon is null => SiteSet,
             _ => null,
@@ -212,7 +231,7 @@ public sealed record AnalysisRequest
             Cutoffs = spec.Isochrones is { } iso ? [.. iso.Cutoffs] : null, Lon = spec.Isochrones?.Lon, Lat = spec.Isochrones?.Lat, Site = spec.Isochrones?.Site,
             Window = $"{DepartureWindow.FormatClock(r.Window.StartSeconds)}-{DepartureWindow.FormatClock(r.Window.EndSeconds)}",
             WindowKind = r.WindowKind == Transit.Routing.WindowKind.Arrival ? "arrival" : "departure",
-            Search = spec.Search ?? "forward",
+            Search = spec.SearchRan,
             ThresholdMinutes = spec.Access.ThresholdMinutes, MinCentres = spec.Access.MinCentres, Percentiles = [.. r.Percentiles], Percentile = spec.Access.Percentile,
             WalkSpeed = r.WalkSpeed, Circuity = r.Circuity, MaxAccessWalk = r.MaxAccessWalk, BoardSlack = r.BoardSlack, MaxTransferWalk = r.MaxTransferWalk,
             MaxEgressWalk = r.MaxEgressWalk, MaxDirectWalk = r.MaxDirectWalk, MaxRides = r.MaxRides, MaxTripDuration = r.MaxTripDuration,

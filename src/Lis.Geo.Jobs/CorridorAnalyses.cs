@@ -80,44 +80,20 @@ public static class CorridorAnalyses
     }
 
     /// <summary>
-    /// The report map: the corridor with a margin around it, zones coloured by the overlay's bivariate
-    /// class, housing and employment sites, centres. Geometries are simplified to about a pixel.
+    /// The report map (<see cref="CorridorMap"/>, which styles it): the corridor with a margin around it, the run's
+    /// zones by the overlay's bivariate class, housing and employment sites, centres, simplified to about a pixel.
     /// </summary>
     private static async Task<string> MapAsync(NpgsqlDataSource db, AnalysisRun run, string code, CancellationToken ct)
     {
         var access = run.Spec.Access;
-        const int width = 760, height = 280;
-        var frame = await CorridorAnalysisStore.MapFrameAsync(db, code, Math.Max(width, height), ct);
-        var legend = BivariateClasses.Legend(access.MinCentres, access.ThresholdMinutes);
-        var colours = legend.ToDictionary(l => l.Class, l => l.Colour);
-        var features = new List<MapFeature>();
-        var classesShown = new HashSet<string>();
-        foreach (var z in await CorridorAnalysisStore.MapZonesAsync(db, run.Id, run.Spec.ZoneSet, run.Spec.Deprivation, access.MinCentres, frame, ct))
-        {
-            classesShown.Add(z.Class!);
-            features.Add(new MapFeature(z.Geometry, new MapStyle(colours[z.Class!], "#ffffff", 0.3, 0.9), $"{z.Name}: {z.Class}"));
-        }
-
-        var corridorStyle = new MapStyle("none", "#111111", 2.2, 0);
-        features.AddRange((await CorridorAnalysisStore.MapCorridorAsync(db, code, ct)).Select(c => new MapFeature(c.Geometry, corridorStyle, c.Name)));
-
-        var housingStyle = new MapStyle("#ffd92f", "#5a4a00", 0.8, 1, 3.5);
-        var employmentStyle = new MapStyle("#7b3294", "#ffffff", 0.8, 1, 4.5);
-        var centreStyle = new MapStyle("#000000", "#ffffff", 1, 1, 3);
+        var frame = await CorridorAnalysisStore.MapFrameAsync(db, code, CorridorMap.Pixels, ct);
+        var classes = BivariateClasses.Legend(access.MinCentres, access.ThresholdMinutes).Select(l => new CorridorMap.ZoneClass(l.Class, l.Label, l.Colour)).ToList();
+        var zones = await CorridorAnalysisStore.MapZonesAsync(db, run.Id, run.Spec.ZoneSet, run.Spec.Deprivation, access.MinCentres, frame, ct);
+        var corridors = await CorridorAnalysisStore.MapCorridorAsync(db, code, ct);
         var (housing, employment, centres) = await CorridorAnalysisStore.MapPlacesAsync(db, frame, ct);
-        features.AddRange(housing.Select(p => new MapFeature(p.Geometry, housingStyle, p.Name)));
-        features.AddRange(employment.Select(p => new MapFeature(p.Geometry, employmentStyle, p.Name)));
-        features.AddRange(centres.Select(p => new MapFeature(p.Geometry, centreStyle, p.Name, p.Name)));
-
-        List<LegendItem> items =
-        [
-            .. legend.Where(l => classesShown.Contains(l.Class)).Select(l => new LegendItem(l.Label, new MapStyle(l.Colour, "#999999", 0.3, 0.9))),
-            new("Corridor", corridorStyle),
-            new("Housing site", housingStyle, IsPoint: true),
-            new("Employment site", employmentStyle, IsPoint: true),
-            new("Centre", centreStyle, IsPoint: true),
-        ];
-        return SvgMap.Render(frame.Extent, features, items, width, height, "Contains OS data © Crown copyright and database right");
+        static IEnumerable<CorridorMap.Shape> Shapes(IEnumerable<CorridorAnalysisStore.MapShape> shapes) => shapes.Select(s => new CorridorMap.Shape(s.Geometry, s.Name));
+        return CorridorMap.Render(frame.Extent, classes, zones.Select(z => (new CorridorMap.Shape(z.Geometry, z.Name), z.Class!)),
+            Shapes(corridors), Shapes(housing), Shapes(employment), Shapes(centres));
     }
 
     /// <summary>07:00 rather than 07:00:00: windows are whole minutes.</summary>

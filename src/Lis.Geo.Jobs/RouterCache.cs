@@ -58,7 +58,7 @@ public sealed class RouterCache(NpgsqlDataSource db, IOptions<JobsOptions> optio
     /// applied (none: the feeds' own). The modified day is kept on disk by <see cref="ScenarioCache"/>
     /// (feed hash + date + scenario hash), so a scenario is applied once and later runs load it.
     /// </summary>
-    /// <exception cref="Lis.Geo.Transit.RuleViolation"><c>scenario</c>: its modifications cannot be applied on this day.</exception>
+    /// <exception cref="ScenarioUnapplicableException"><c>scenario</c>: its modifications cannot be applied on this day.</exception>
     public Task<Timetable> GetTimetableAsync(IReadOnlyList<RunFeed> feeds, DateOnly date, RunScenario? scenario, CancellationToken ct) =>
         scenario is null ? GetTimetableAsync(feeds, date, ct)
             : GetOrLoadAsync(_timetables, $"{FeedsKey(feeds)}|{date:yyyyMMdd}|s{scenario.Sha256}", async () =>
@@ -67,7 +67,7 @@ public sealed class RouterCache(NpgsqlDataSource db, IOptions<JobsOptions> optio
                 var clock = Stopwatch.StartNew();
                 Timetable timetable;
                 try { timetable = new ScenarioCache(Path.Combine(Directory, "scenarios")).LoadOrApply(baseline, scenario.Modifications()); }
-                catch (ScenarioException e) { throw RunScenarios.Unapplicable(scenario, date, e); }
+                catch (ScenarioException e) { throw RunScenarios.Unapplicable(scenario.Id, date, e); }
                 log.LogInformation("Timetable of scenario {Scenario} ({Hash}) on {Date:yyyy-MM-dd} ready in {Seconds:F2} s",
                     scenario.Id, scenario.Sha256[..16], date, clock.Elapsed.TotalSeconds);
                 return timetable;

@@ -6,6 +6,13 @@ namespace Lis.Geo.Jobs;
 /// any IoD population denominator (children, 16–59, 60+, working age) — in one deprivation edition,
 /// named in the answer with how each zone found its figures and which found none.
 /// </summary>
+/// <remarks>
+/// Every figure here (deciles, gap, concentration index) covers the same zones: those with both a rank and a
+/// decile, since the index needs the rank. The run summary's "by IMD decile" (<see cref="RunSummary"/>) differs
+/// on purpose: it is in the run's own edition, by population, over every zone with a decile, and has a row for
+/// the zones without one. With the run's edition and <c>population</c> the deciles agree wherever a decile comes
+/// with its rank (MHCLG File 1, both editions).
+/// </remarks>
 public static class RunEquity
 {
     /// <summary>Weights that can be chosen (<see cref="EquityRows.Weights"/>).</summary>
@@ -45,8 +52,8 @@ public static class RunEquity
             var pop = list.Sum(x => x.Weight);
             return pop > 0 ? (list.Where(x => x.Centres >= min).Sum(x => x.Weight) / pop, list.Sum(x => x.Weight * x.Centres) / pop) : (0, 0);
         }
-        var (deprivedShare, deprivedMean) = Of(ranked.Where(x => x.Decile <= 2));
-        var (restShare, restMean) = Of(ranked.Where(x => x.Decile > 2));
+        var (deprivedShare, deprivedMean) = Of(ranked.Where(x => x.Decile <= Indicators.MostDeprivedDeciles));
+        var (restShare, restMean) = Of(ranked.Where(x => x.Decile > Indicators.MostDeprivedDeciles));
         var ci = new Concentration(
             Equity.ConcentrationIndex(ranked.Select(x => new Equity.Zone(x.Weight, x.Centres, x.Rank!.Value))),
             Equity.ConcentrationIndex(ranked.Select(x => new Equity.Zone(x.Weight, x.Centres >= min ? 1 : 0, x.Rank!.Value))),

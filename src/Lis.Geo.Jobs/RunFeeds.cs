@@ -24,8 +24,8 @@ public static class RunFeeds
     {
         if (feeds is null)
         {
-            var (feed, day) = await new FeedStore(db).ServiceDayAsync(feedId, date, fallback, ct);
-            return ([feed], day);
+            List<TransitFeed> one = [await new FeedStore(db).FeedAsync(feedId, ct)];
+            return (one, FeedStore.ServiceDay(one, date, fallback, listed: false));
         }
         if (feedId is not null) throw new RuleViolation("feeds", RuleKind.Conflict, "Give feedId (one feed) or feeds (several), not both.");
         if (feeds.Count == 0 || feeds.Count > MaxFeeds) throw new RuleViolation("feeds", RuleKind.Invalid, $"feeds lists 1 to {MaxFeeds} feed ids; it has {feeds.Count}.");
@@ -36,11 +36,31 @@ public static class RunFeeds
             if (!found.TryGetValue(id, out var f)) throw new RuleViolation("feeds", RuleKind.NotFound, $"No feed {id}; GET /feeds lists them.");
             else FeedStore.RequireRoutable(f, "feeds");
         var list = feeds.Select(id => found[id]).ToList();
-        var serviceDay = date ?? list[0].CheckedDate ?? fallback ?? throw new RuleViolation("serviceDate", RuleKind.Missing, "Give a serviceDate.");
-        foreach (var feed in list)
-            if (feed.ValidFrom is { } from && feed.ValidTo is { } to && (serviceDay < from || serviceDay > to))
-                throw new RuleViolation("serviceDate", RuleKind.Unavailable, $"{serviceDay:yyyy-MM-dd} is outside the validity of feed {feed.Id} ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}).");
-        return (list, serviceDay);
+        return (list, FeedStore.ServiceDay(list, date, fallback, listed: true));
+    }
+
+    /// <summary>
+    /// What a run or a look-up routes on: its feeds, the service day, the scenario frozen on them (null: none),
+    /// and whether <see cref="Feeds"/> is the default feed because neither the request nor its scenario named one.
+    /// </summary>
+    public sealed record Resolved(List<TransitFeed> Feeds, DateOnly Day, RunScenario? Scenario, bool DefaultFeed)
+    {
+        /// <summary>Refuses a day on which the day's <paramref name="timetable"/> (or one of its merged feeds) runs no trip.</summary>
+        public void RequireService(Timetable timetable) => RunFeeds.RequireService(timetable, Feeds, Day);
+    }
+
+    /// <summary>
+    /// The one resolution of a request's feeds and day, for runs and interactive look-ups alike: the
+    /// stored scenario it names, the feeds (a scenario brings its own when the request names none),
+    /// the service day (<see cref="ServiceDayAsync"/>, <paramref name="fallback"/> when neither the
+    /// request nor the feed names one), and the scenario frozen as it stands now.
+    /// </summary>
+    public static async Task<Resolved> ResolveAsync(NpgsqlDataSource db, AnalysisRequest request, DateOnly? fallback, CancellationToken ct)
+    {
+        var stored = await RunScenarios.FindAsync(db, request.Scenario, ct);
+        var feedId = RunScenarios.DefaultFeed(request.FeedId, request.Feeds, stored);
+        var (feeds, day) = await ServiceDayAsync(db, feedId, request.Feeds, request.ParsedServiceDate(), fallback, ct);
+        return new Resolved(feeds, day, RunScenarios.Freeze(stored, feeds), feedId is null && request.Feeds is null);
     }
 
     public static List<RunFeed> Of(IEnumerable<TransitFeed> feeds) => [.. feeds.Select(f => new RunFeed(f.Id, f.Sha256))];

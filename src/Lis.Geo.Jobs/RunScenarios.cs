@@ -42,8 +42,18 @@ public static class RunScenarios
         return new RunScenario(record.Id, record.Name, record.Sha256, content.RootElement.Clone());
     }
 
-    /// <summary>The violation of <c>scenario</c> when its modifications cannot be applied to the day's timetable (e.g. a route that runs no trip that day).</summary>
-    public static RuleViolation Unapplicable(RunScenario scenario, DateOnly day, ScenarioException e) =>
-        new("scenario", RuleKind.Unavailable,
-            $"Scenario {scenario.Id} cannot be applied on {day:yyyy-MM-dd}: {e.Errors[0].Field}: {e.Errors[0].Message}");
+    /// <summary>
+    /// The violation when scenario <paramref name="scenarioId"/>'s modifications cannot be applied to the day's
+    /// timetable (e.g. a route that runs no trip that day), for a run and a preview alike: <paramref name="field"/>
+    /// is <c>scenario</c> where a request names it, the modification's own member where the URL names the scenario.
+    /// </summary>
+    public static ScenarioUnapplicableException Unapplicable(long scenarioId, DateOnly day, ScenarioException e, string field = "scenario") =>
+        new(field, $"Scenario {scenarioId} cannot be applied on {day:yyyy-MM-dd}: {e.Errors[0].Field}: {e.Errors[0].Message}", e.Errors);
+}
+
+/// <summary>A scenario that cannot be applied on a day: a <see cref="RuleViolation"/> (unavailable) carrying every error the engine found, so the answer lists them all.</summary>
+public sealed class ScenarioUnapplicableException(string field, string message, IReadOnlyList<ScenarioError> errors)
+    : RuleViolation(field, RuleKind.Unavailable, message)
+{
+    public IReadOnlyList<ScenarioError> Errors { get; } = errors;
 }

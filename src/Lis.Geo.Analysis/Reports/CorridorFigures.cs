@@ -41,12 +41,18 @@ public sealed record DecileCount(int ImdDecile, int Zones, double Population);
 public sealed record Residents(int Zones, double Population, IReadOnlyList<DecileCount> ByImdDecile, double MostDeprived20Population, double? MostDeprived20Share,
     int ZonesWithoutImd, double PopulationWithoutImd)
 {
+    /// <summary>
+    /// IMD deciles 1 to this are "the most deprived 20%": the same number as Data's <c>Indicators.MostDeprivedDeciles</c>,
+    /// which the store's SQL uses (Analysis cannot reference Data; a Jobs test holds the two equal).
+    /// </summary>
+    public const int MostDeprivedDeciles = 2;
+
     /// <summary>From zone groups by IMD decile (null = no IMD value).</summary>
     public static Residents From(IReadOnlyCollection<(int? Decile, int Zones, double Population)> groups)
     {
         var known = groups.Where(g => g.Decile is not null).ToList();
         var unknown = groups.Where(g => g.Decile is null).ToList();
-        var deprived = known.Where(g => g.Decile <= 2).Sum(g => g.Population);
+        var deprived = known.Where(g => g.Decile <= MostDeprivedDeciles).Sum(g => g.Population);
         var knownPopulation = known.Sum(g => g.Population);
         return new Residents(groups.Sum(g => g.Zones), groups.Sum(g => g.Population),
             known.GroupBy(g => g.Decile!.Value).OrderBy(g => g.Key).Select(g => new DecileCount(g.Key, g.Sum(x => x.Zones), g.Sum(x => x.Population))).ToList(),

@@ -23,9 +23,17 @@ public static class Body
         }
         catch (JsonException e)
         {
-            return (null, Problems.Result(Problems.InvalidBody, $"The body is not valid JSON: {e.Message}", "body"));
+            throw Unreadable(e);
         }
     }
+
+    /// <summary>
+    /// A body (or a member of it) that an endpoint parses itself and the serializer could not read, thrown as
+    /// the body binder throws it, so <see cref="Problems.For"/> answers both alike. Only the body's own
+    /// JSON is wrapped: a JsonException from anything else (stored JSON) stays the server's error.
+    /// </summary>
+    public static BadHttpRequestException Unreadable(JsonException e) =>
+        new("The body could not be read as JSON.", StatusCodes.Status400BadRequest, e);
 
     public static IResult TooLarge(long maxBytes) =>
         Problems.Result(Problems.PayloadTooLarge, $"The body is larger than the limit of {maxBytes:N0} bytes.", "body");

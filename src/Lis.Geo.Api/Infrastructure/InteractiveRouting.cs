@@ -97,15 +97,12 @@ public static class InteractiveRouting
         var limits = req.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<LimitsOptions>>().Value;
         RunLimits.Window(request.Window, limits.MaxInteractiveWindowHours, "window", "Limits:MaxInteractiveWindowHours (longer windows: POST /analyses)");
         var routing = request.Routing();
-        if (routing.WindowKind == WindowKind.Arrival && TravelTimeMatrix.WhyNotProfile(routing) is { } why)
-            throw new Lis.Geo.Transit.RuleViolation(routing.MaxRides is not null ? "maxRides" : "boardSlack", Lis.Geo.Transit.RuleKind.Conflict, "arrival windows: " + why);
+        AnalysisRequest.RequireProfileSearchForArrivals(routing, "arrival windows: ");
         // Interactive look-ups answer for today when neither the query nor the feed names a day.
-        var stored = await RunScenarios.FindAsync(db, request.Scenario, ct);
-        var (feeds, day) = await RunFeeds.ServiceDayAsync(db, RunScenarios.DefaultFeed(request.FeedId, request.Feeds, stored), request.Feeds,
-            request.ParsedServiceDate(), DateOnly.FromDateTime(DateTime.UtcNow), ct);
-        var scenario = RunScenarios.Freeze(stored, feeds);
+        var resolved = await RunFeeds.ResolveAsync(db, request, DateOnly.FromDateTime(DateTime.UtcNow), ct);
+        var (feeds, day, scenario, _) = resolved;
         var router = await routers.GetAsync(RunFeeds.Of(feeds), day, scenario, routing, ct);
-        RunFeeds.RequireService(router.Timetable, feeds, day);
+        resolved.RequireService(router.Timetable);
         return new Context(feeds[0], day, routing, router, request) { Feeds = feeds, Scenario = scenario };
     }
 }

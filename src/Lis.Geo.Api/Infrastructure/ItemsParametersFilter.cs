@@ -44,14 +44,15 @@ public sealed class ItemsParametersFilter(IOptions<ApiOptions> options) : IOpera
 
     private static IEnumerable<Data.Layers.Layer> KindsOfLayer()
     {
-        // A stand-in run of each site kind: only the layers' property names are read.
+        // A stand-in run of each site kind: only the layers' property names are read, so any rules do (the documented defaults').
+        var rules = new Analysis.AccessParameters();
         Data.Layers.LayerCatalog.RunFacts Run(string siteSet) => new(1, new Data.Analyses.RunSpec
         {
             Type = Data.Analyses.AnalysisTypes.ZoneAccess, Feeds = [new Data.Analyses.RunFeed(1, "any")], Routing = new(),
-            Access = new Data.Analyses.AccessRules(2700, 3, 50), ZoneSet = "lsoa11", SiteSet = siteSet,
+            Access = new Data.Analyses.AccessRules(rules.ThresholdSeconds, rules.MinCentres, rules.Percentile), ZoneSet = "lsoa11", SiteSet = siteSet,
         }, 1);
         return [.. Data.Layers.LayerCatalog.Fixed, Data.Layers.LayerCatalog.ZoneLayer("lsoa11", "LSOA", false),
-            .. new[] { "employment-sites", "housing-sites" }.SelectMany(set => new[] { Data.Analyses.ResultLayer.Zones, Data.Analyses.ResultLayer.Housing, Data.Analyses.ResultLayer.Sites, Data.Analyses.ResultLayer.Isochrones }
+            .. Data.Analyses.AnalysisTypes.SiteTables.Keys.SelectMany(set => new[] { Data.Analyses.ResultLayer.Zones, Data.Analyses.ResultLayer.Housing, Data.Analyses.ResultLayer.Sites, Data.Analyses.ResultLayer.Isochrones }
                 .Select(Run(set).Layer))];
     }
 

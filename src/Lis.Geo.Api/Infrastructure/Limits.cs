@@ -26,11 +26,25 @@ public sealed class LimitsOptions
     /// <summary>Longest departure window of a synchronous (public, anonymous) routing request, in hours.</summary>
     [Range(1, 24)] public int MaxInteractiveWindowHours { get; set; } = 3;
 
-    /// <summary>Largest threshold or isochrone cutoff, in minutes.</summary>
+    /// <summary>Largest threshold or isochrone cutoff of a run, in minutes (the rules refuse more than 4 h whatever this says).</summary>
     [Range(1, 24 * 60)] public int MaxThresholdMinutes { get; set; } = 240;
 
-    /// <summary>Most isochrone cutoffs in one request.</summary>
+    /// <summary>
+    /// Largest threshold of the synchronous endpoints, fixed at the rules' own ceiling
+    /// (<see cref="Analysis.AccessParameters.MaxThresholdSeconds"/>): a look-up routes one origin, so its
+    /// cost is bounded by <see cref="MaxInteractiveWindowHours"/>, not by an option of its own.
+    /// </summary>
+    public const int MaxInteractiveThresholdMinutes = Analysis.AccessParameters.MaxThresholdSeconds / 60;
+
+    /// <summary>Most isochrone cutoffs in one run (each is a polygon stored per site).</summary>
     [Range(1, 100)] public int MaxCutoffs { get; set; } = 10;
+
+    /// <summary>
+    /// Most cutoffs of one synchronous isochrone look-up (GET /isochrones, /sites/…/isochrones): fixed, and
+    /// above <see cref="MaxCutoffs"/>'s default because one origin's polygons are cheap and are not stored.
+    /// Lowering it to the run's bound would refuse look-ups that are accepted today.
+    /// </summary>
+    public const int MaxInteractiveCutoffs = 12;
 
     /// <summary>Most destinations (centres and sites) a run may route to, and so the largest minCentres.</summary>
     [Range(1, 1_000_000)] public int MaxDestinations { get; set; } = 10_000;

@@ -15,9 +15,7 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
 
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
-        var result = exception is BadHttpRequestException { InnerException: JsonException j } and not { StatusCode: StatusCodes.Status413PayloadTooLarge }
-            ? BadJson(j)
-            : Problems.For(exception, http) ?? Database(exception);
+        var result = Problems.For(exception, http) ?? Database(exception);
         if (result is null)
         {
             if (http.RequestAborted.IsCancellationRequested) return true;
@@ -38,16 +36,22 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
     /// and any endpoint that deserializes a member itself): named as the client wrote it ("$.minCentres" →
     /// "minCentres") and said in the client's words — "must be an integer", never a .NET type name.
     /// </summary>
-    public static IResult BadJson(JsonException j)
+    /// <remarks>
+    /// The field is always the exception's <see cref="JsonException.Path"/>, and a syntax error is told by the
+    /// reader's exception type. The message is read only for what the serializer puts nowhere else: which
+    /// failure it is (an unknown member, missing required members, an unknown discriminator and a failed
+    /// conversion are all a bare JsonException), the missing members' names, the discriminator sent, and the
+    /// .NET type a value could not become.
+    /// </remarks>
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult BadJson(JsonException j)
     {
         var message = j.Message.Split(" Path:", 2)[0];
         var at = (j.Path ?? "$").TrimStart('$').TrimStart('.');
-        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) && Quoted().Match(message) is { Success: true } unknown)
-        {
-            var name = unknown.Groups[1].Value;
-            var field = at.Length == 0 || at == name || at.EndsWith("." + name, StringComparison.Ordinal) ? (at.Length == 0 ? name : at) : $"{at}.{name}";
-            return Problems.Result(Problems.InvalidBody, $"Unknown member '{name}': this endpoint does not read it (check the spelling; GET /swagger lists the members).", field);
-        }
+        if (IsSyntaxError(j))
+            return Problems.Result(Problems.InvalidBody, $"The body is not valid JSON: {j.Message}", at.Length > 0 ? at : "body");
+        // The path of an unknown member ends with the member itself ("$.window.bogus").
+        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) && at.Length > 0)
+            return Problems.Result(Problems.InvalidBody, $"Unknown member '{LastMember(at)}': this endpoint does not read it (check the spelling; GET /swagger lists the members).", at);
         if (message.Contains("missing required properties", StringComparison.Ordinal) && Quoted().Match(message) is { Success: true } missing)
         {
             var name = missing.Groups[1].Value;
@@ -76,6 +80,20 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
         return Problems.Result(Problems.InvalidBody, at.Length > 0 ? $"The body is not what this endpoint reads at {at}: {message}" : $"The body is not what this endpoint reads: {message}",
             at.Length > 0 ? at : "body");
     }
+
+    /// <summary>Whether the text is not JSON at all: the reader's own exception, thrown bare (JsonDocument.Parse) or inside the serializer's.</summary>
+    private static bool IsSyntaxError(JsonException j)
+    {
+        for (Exception? e = j; e is not null; e = e.InnerException)
+            if (e.GetType().Name == "JsonReaderException") return true;
+        return false;
+    }
+
+    /// <summary>The last member of a path without its "$": "window.bogus" → "bogus", "['odd name']" → "odd name".</summary>
+    private static string LastMember(string at) =>
+        at.EndsWith("']", StringComparison.Ordinal) && at.LastIndexOf("['", StringComparison.Ordinal) is var open and >= 0
+            ? at[(open + 2)..^2]
+            : at[(at.LastIndexOf('.') + 1)..];
 
     /// <summary>A .NET type of the serializer's message in JSON's words.</summary>
     private static string Wanted(string type)

@@ -80,11 +80,17 @@ public static class Problems
         ProblemException e => Result(e.Type, e.Message, e.Field),
         Lis.Geo.Data.DeprivationJoin.NotCoveringException e => Result(DeprivationNotCovering, e.Message, e.Field, new Dictionary<string, object?>
             { ["edition"] = e.Coverage.Edition, ["zones"] = e.Coverage.Zones, ["matched"] = e.Coverage.Matched }),
+        // Before RuleViolation: it is one, and its answer lists every error of the scenario.
+        ScenarioUnapplicableException e => Violation(e, http.Request, ("errors", e.Errors)),
         RuleViolation v => Violation(v, http.Request),
+        RunNotFinishedException e => Result(Conflict, e.Message, e.Field, new Dictionary<string, object?> { ["state"] = e.State }),
+        IdempotencyKeyReusedException e => Result(IdempotencyKeyReused, e.Message, Features.Analyses.AnalysesApi.IdempotencyKeyHeader,
+            new Dictionary<string, object?> { ["runId"] = e.RunId }),
         FeedRejectedException e => Result(InvalidFeature, e.Message, "file"),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Result(PayloadTooLarge,
             "The body is larger than this server accepts (Api:MaxUploadBytes).", "body"),
-        // A body the serializer could not read: ProblemExceptionHandler.BadJson says what it should be.
+        // A body the serializer could not read (the binder's, or Body.Unreadable's): ProblemExceptionHandler.BadJson says what it should be.
+        BadHttpRequestException { InnerException: JsonException j } => ProblemExceptionHandler.BadJson(j),
         // No body at all (or the JSON null) where an endpoint reads one:
         BadHttpRequestException e when e.InnerException is null && (e.Message.StartsWith("Implicit body inferred", StringComparison.Ordinal)
                                                                       || e.Message.Contains("was not provided from body", StringComparison.Ordinal)) =>
@@ -98,12 +104,14 @@ public static class Problems
         http.GetEndpoint()?.Metadata.OfType<IAcceptsMetadata>().Any(a => a.RequestType == typeof(Lis.Geo.Jobs.AnalysisRequest)) == true
         || (HttpMethods.IsPost(http.Request.Method) && http.Request.Path.Value?.Trim('/') == "analyses");
 
-    private static ProblemHttpResult Violation(RuleViolation v, HttpRequest req)
+    private static ProblemHttpResult Violation(RuleViolation v, HttpRequest req, params (string Name, object? Value)[] more)
     {
         var member = v.Field.Split('.', 2)[0];
         var inUrl = req.RouteValues.ContainsKey(member) || req.Query.ContainsKey(member) || !(req.ContentLength > 0 || req.Headers.TransferEncoding.Count > 0);
         var type = inUrl ? v.Kind == RuleKind.NotFound ? NotFound : InvalidParameter : InvalidBody;
-        return Result(type, v.Message, v.Field, new Dictionary<string, object?> { ["kind"] = v.Kind });
+        var extensions = new Dictionary<string, object?> { ["kind"] = v.Kind };
+        foreach (var (name, value) in more) extensions[name] = value;
+        return Result(type, v.Message, v.Field, extensions);
     }
 
     /// <summary>

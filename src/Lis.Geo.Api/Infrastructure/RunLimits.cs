@@ -37,8 +37,8 @@ public static class RunLimits
             if (ps.Distinct().Count() != ps.Length)
                 Fail(prefix + "percentiles", "Each percentile may be given once.");
         }
-        if (r.ThresholdMinutes < 1 || r.ThresholdMinutes > limits.MaxThresholdMinutes)
-            Fail(prefix + "thresholdMinutes", $"thresholdMinutes must be 1–{limits.MaxThresholdMinutes} (got {r.ThresholdMinutes}); Limits:MaxThresholdMinutes sets the bound.");
+        if (r.ThresholdMinutes < Analysis.AccessParameters.MinThresholdSeconds / 60 || r.ThresholdMinutes > limits.MaxThresholdMinutes)
+            Fail(prefix + "thresholdMinutes", $"thresholdMinutes must be {Analysis.AccessParameters.MinThresholdSeconds / 60}–{limits.MaxThresholdMinutes} (got {r.ThresholdMinutes}); Limits:MaxThresholdMinutes sets the bound.");
         if (r.Cutoffs is { } cs)
         {
             if (cs.Length == 0 || cs.Length > limits.MaxCutoffs)
@@ -58,8 +58,8 @@ public static class RunLimits
             if (r.Site is not null) Fail(prefix + "site", $"site applies to isochrone runs only; this is a {r.Type} run.");
         }
         // Sanity ranges of the walking rules (ACCESSIBILITY.md: 1.33 m/s, circuity 1.3): beyond them a value is a typo, and ∞ cannot even be stored.
-        Range(r.Lon, -180, 180, prefix + "lon");
-        Range(r.Lat, -90, 90, prefix + "lat");
+        Range(r.Lon, -AnalysisRequest.MaxLongitude, AnalysisRequest.MaxLongitude, prefix + "lon");
+        Range(r.Lat, -AnalysisRequest.MaxLatitude, AnalysisRequest.MaxLatitude, prefix + "lat");
         Range(r.WalkSpeed, 0.1, 10, prefix + "walkSpeed");
         Range(r.Circuity, 1, 5, prefix + "circuity");
         Range(r.MaxRides, 1, 20, prefix + "maxRides");

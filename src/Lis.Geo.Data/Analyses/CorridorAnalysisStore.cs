@@ -98,13 +98,13 @@ public static class CorridorAnalysisStore
     {
         await using var cmd = db.CreateCommand($"""
             WITH o AS (
-                SELECT p.index, p.weight, r.centres_reachable, coalesce(r.departures_meeting_target::float8 / nullif(r.departures, 0), 0) AS time_share, d.imd_decile,
+                SELECT p.index, p.weight, r.centres_reachable, coalesce({Indicators.TimeShare("r")}, 0) AS time_share, d.imd_decile,
                        {CorridorMembership.ZoneInside("k.geom", CorridorMembership.RunPoint("p"))} AS inside
-                FROM analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
+                FROM {RunOrigins.PointsWithResults}
                 CROSS JOIN (SELECT geom FROM corridor WHERE code = $2) k
                 {DeprivationJoin.Sql(deprivation, "p.code")}
-                WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone')
-            SELECT inside, imd_decile, count(*)::int, sum(weight ORDER BY index), coalesce(sum(weight ORDER BY index) FILTER (WHERE centres_reachable >= $3), 0),
+                WHERE {RunOrigins.AreZoneOrigins("$1")})
+            SELECT inside, imd_decile, count(*)::int, sum(weight ORDER BY index), coalesce(sum(weight ORDER BY index) FILTER (WHERE {Indicators.MeetsTarget(null, "$3")}), 0),
                    sum(weight * time_share ORDER BY index), sum(weight * centres_reachable ORDER BY index)
             FROM o GROUP BY inside, imd_decile ORDER BY inside, imd_decile NULLS LAST
             """);
@@ -156,8 +156,7 @@ public static class CorridorAnalysisStore
             FROM corridor k JOIN employment_site t ON ST_DWithin(t.geom::geography, k.geom::geography, $3)
             LEFT JOIN analysis_point p ON p.run_id = $1 AND NOT p.is_origin AND p.kind = 'site' AND p.code = t.reference
             LEFT JOIN analysis_site_result sr ON sr.run_id = p.run_id AND sr.site_index = p.index
-            LEFT JOIN analysis_point so ON so.run_id = $1 AND so.is_origin AND so.kind = 'site' AND so.code = t.reference
-            LEFT JOIN analysis_origin_result sor ON sor.run_id = so.run_id AND sor.origin_index = so.index
+            {RunOrigins.SiteAccessJoin("$1", "t.reference")}
             WHERE k.code = $2
             ORDER BY sr.deprived_rank NULLS LAST, t.reference
             """);
@@ -196,10 +195,10 @@ public static class CorridorAnalysisStore
     public static Task<List<MapShape>> MapZonesAsync(NpgsqlDataSource db, long runId, string zoneSet, string? deprivation, int minCentres, MapFrame frame, CancellationToken ct) =>
         ShapesAsync(db, $"""
             SELECT ST_SimplifyPreserveTopology(z.geom, $5), z.code, {BivariateClasses.ClassSql(minCentres)}
-            FROM analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
+            FROM {RunOrigins.PointsWithResults}
             JOIN zone z ON z.zone_set_id = '{LayerCatalog.SafeZoneSet(zoneSet)}' AND z.code = p.code
             {DeprivationJoin.Sql(deprivation, "z.code")}
-            WHERE p.run_id = $6 AND p.is_origin AND p.kind = 'zone' AND ST_Intersects(z.geom, {FrameSql})
+            WHERE {RunOrigins.AreZoneOrigins("$6")} AND ST_Intersects(z.geom, {FrameSql})
             """, frame, runId, ct);
 
     public static Task<List<MapShape>> MapCorridorAsync(NpgsqlDataSource db, string code, CancellationToken ct) =>

@@ -29,10 +29,9 @@ public static class EquityRows
         var rows = new List<Row>();
         await using var cmd = db.CreateCommand($"""
             SELECT coalesce({Weights[population]}, 0)::float8, r.centres_reachable, d.imd_rank, d.imd_decile, p.code, d.match
-            FROM analysis_point p
-            JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
+            FROM {RunOrigins.PointsWithResults}
             {DeprivationJoin.Sql(edition, "p.code")}
-            WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'
+            WHERE {RunOrigins.AreZoneOrigins("$1")}
             ORDER BY p.index
             """);
         cmd.Parameters.Add(new() { Value = runId });

@@ -105,10 +105,9 @@ public static class GeographyComparison
     private static async Task<Dictionary<string, Zone>> ZonesAsync(NpgsqlDataSource db, AnalysisRun run, CancellationToken ct)
     {
         var zones = new Dictionary<string, Zone>(StringComparer.Ordinal);
-        await using var cmd = db.CreateCommand("""
-            SELECT p.code, p.weight, r.centres_reachable FROM analysis_point p
-            JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
-            WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone' ORDER BY p.index
+        await using var cmd = db.CreateCommand($"""
+            SELECT p.code, p.weight, r.centres_reachable FROM {RunOrigins.PointsWithResults}
+            WHERE {RunOrigins.AreZoneOrigins("$1")} ORDER BY p.index
             """);
         cmd.Parameters.Add(new() { Value = run.Id });
         await using var r = await cmd.ExecuteReaderAsync(ct);

@@ -40,12 +40,11 @@ public static class ReportingGroups
         WITH o AS (
             SELECT p.index, p.weight, z.lad_code, d.imd_decile,
                    {columns}
-            FROM analysis_point p
-            JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
+            FROM {RunOrigins.PointsWithResults}
             {joins}
             LEFT JOIN zone z ON z.zone_set_id = $2 AND z.code = p.code
             {DeprivationJoin.Sql(deprivation, "p.code")}
-            WHERE p.run_id = $1 AND p.is_origin AND p.kind = 'zone'),
+            WHERE {RunOrigins.AreZoneOrigins("$1")}),
         {Cte}
         """;
 

@@ -34,7 +34,7 @@ public static class RunComparison
     public static IReadOnlyList<string> Differences(AnalysisRun run, AnalysisRun baseline)
     {
         var reasons = new List<string>();
-        if (run.Type == AnalysisTypes.Isochrones || baseline.Type == AnalysisTypes.Isochrones)
+        if (run.Spec.Type == AnalysisTypes.Isochrones || baseline.Spec.Type == AnalysisTypes.Isochrones)
             reasons.Add("isochrone runs have no zone results to compare; compare zone-access, site-access or corridor runs");
         var a = Comparable(run.Spec);
         var b = Comparable(baseline.Spec);
@@ -59,18 +59,14 @@ public static class RunComparison
     public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, AnalysisRun baseline, CancellationToken ct)
     {
         var access = run.Spec.Access;
-        const string columns = """
-            coalesce(d.imd_decile <= 2, false) AS deprived,
-            br.centres_reachable >= $3 AS before, r.centres_reachable >= $3 AS after,
-            br.departures_meeting_target::float8 / nullif(br.departures, 0) AS ts_before,
-            r.departures_meeting_target::float8 / nullif(r.departures, 0) AS ts_after,
+        var columns = $"""
+            coalesce({Indicators.MostDeprived20("d")}, false) AS deprived,
+            {Indicators.MeetsTarget("br", "$3")} AS before, {Indicators.MeetsTarget("r", "$3")} AS after,
+            {Indicators.TimeShare("br")} AS ts_before,
+            {Indicators.TimeShare("r")} AS ts_after,
             br.centres_reachable AS c_before, r.centres_reachable AS c_after
             """;
-        // The baseline's zone origins are matched by code (equal origin versions make them the same zones).
-        const string baselineJoins = """
-            JOIN analysis_point bp ON bp.run_id = $4 AND bp.is_origin AND bp.kind = 'zone' AND bp.code = p.code
-            JOIN analysis_origin_result br ON br.run_id = bp.run_id AND br.origin_index = bp.index
-            """;
+        var baselineJoins = RunOrigins.BaselineJoin("$4");
         var sql = $"""
             {ReportingGroups.ZoneOrigins(run.Spec.Deprivation, columns, baselineJoins)}
             SELECT {ReportingGroups.KindKeyName},

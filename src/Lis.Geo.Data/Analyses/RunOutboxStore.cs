@@ -85,13 +85,13 @@ public static class RunOutboxStore
         /// </summary>
         public async Task AddMissingWorkAsync(CancellationToken ct)
         {
-            await using var missing = new NpgsqlCommand("""
+            await using var missing = new NpgsqlCommand($"""
                 INSERT INTO analysis_work (run_id, chunk_index)
                 SELECT c.run_id, c.index FROM analysis_chunk c JOIN analysis_run r ON r.id = c.run_id
-                WHERE r.state IN ('queued', 'running', 'aggregating') AND c.done_at IS NULL
+                WHERE r.state IN {RunStateSql.Unfinished} AND c.done_at IS NULL
                 UNION ALL
                 SELECT r.id, NULL FROM analysis_run r
-                WHERE r.state IN ('queued', 'running', 'aggregating') AND r.chunks_done = r.chunk_count
+                WHERE r.state IN {RunStateSql.Unfinished} AND r.chunks_done = r.chunk_count
                 ON CONFLICT DO NOTHING
                 """, conn, tx);
             await missing.ExecuteNonQueryAsync(ct);
@@ -100,12 +100,12 @@ public static class RunOutboxStore
         /// <summary>Fails the runs with work that could not be scheduled for <paramref name="giveUpSeconds"/>; returns each failed run with its error.</summary>
         public async Task<List<(long RunId, string Error)>> FailUnschedulableAsync(int giveUpSeconds, CancellationToken ct)
         {
-            await using var cmd = new NpgsqlCommand("""
-                UPDATE analysis_run r SET state = 'failed', finished_at = now(),
+            await using var cmd = new NpgsqlCommand($"""
+                UPDATE analysis_run r SET state = '{RunState.Failed}', finished_at = now(),
                        error = format('Could not schedule the %s for %s s: %s', CASE WHEN w.chunk_index IS NULL THEN 'aggregation' ELSE 'job of chunk ' || w.chunk_index END,
                                       $1, coalesce(w.last_error, 'no dispatcher ran'))
                 FROM analysis_work w
-                WHERE w.run_id = r.id AND w.job_id IS NULL AND r.state IN ('queued', 'running', 'aggregating')
+                WHERE w.run_id = r.id AND w.job_id IS NULL AND r.state IN {RunStateSql.Unfinished}
                   AND coalesce(w.dispatched_at, w.created_at) < now() - make_interval(secs => $1)
                 RETURNING r.id, r.error
                 """, conn, tx);
@@ -121,11 +121,11 @@ public static class RunOutboxStore
         public async Task<List<DispatchedWork>> DispatchedUndoneAsync(CancellationToken ct)
         {
             var dispatched = new List<DispatchedWork>();
-            await using var cmd = new NpgsqlCommand("""
+            await using var cmd = new NpgsqlCommand($"""
                 SELECT w.id, w.run_id, w.chunk_index, w.job_id, w.dispatches, w.dispatched_at FROM analysis_work w
                 JOIN analysis_run r ON r.id = w.run_id
                 LEFT JOIN analysis_chunk c ON c.run_id = w.run_id AND c.index = w.chunk_index
-                WHERE w.job_id IS NOT NULL AND r.state IN ('queued', 'running', 'aggregating') AND (w.chunk_index IS NULL OR c.done_at IS NULL)
+                WHERE w.job_id IS NOT NULL AND r.state IN {RunStateSql.Unfinished} AND (w.chunk_index IS NULL OR c.done_at IS NULL)
                 """, conn, tx);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
@@ -134,8 +134,7 @@ public static class RunOutboxStore
         }
 
         /// <summary>Fails a run that has not finished, with <paramref name="error"/>.</summary>
-        public Task FailRunAsync(long runId, string error, CancellationToken ct) =>
-            ExecuteAsync("UPDATE analysis_run SET state = 'failed', error = $2, finished_at = now() WHERE id = $1 AND state IN ('queued', 'running', 'aggregating')", ct, runId, error);
+        public Task FailRunAsync(long runId, string error, CancellationToken ct) => RunStateSql.FailRunAsync(conn, tx, runId, error, ct);
 
         /// <summary>
         /// Clears the lost job <paramref name="jobId"/> from its work, so the next dispatch enqueues it

@@ -54,6 +54,9 @@ public sealed record RunSpec
     /// </summary>
     public string? Search { get; init; }
 
+    /// <summary>The search the chunks ran: <see cref="Search"/>, with a run planned before it was recorded read as the forward run it was.</summary>
+    [JsonIgnore] public string SearchRan => Search ?? "forward";
+
     /// <summary>The zone set whose population-weighted centroids are the origins.</summary>
     public required string ZoneSet { get; init; }
 
@@ -101,9 +104,12 @@ public sealed record RunSpec
     /// serve", used by the layer catalogue, the run view's links and the result endpoints.
     /// </summary>
     [JsonIgnore]
-    public IReadOnlyList<string> ResultLayers =>
-        Type == AnalysisTypes.Isochrones ? [ResultLayer.Isochrones]
-        : AnalysisTypes.HasSites(Type) ? [ResultLayer.Zones, ResultLayer.Housing, ResultLayer.Sites]
+    public IReadOnlyList<string> ResultLayers => ResultLayersOf(Type);
+
+    /// <summary>The result layers a finished run of <paramref name="type"/> has: they depend on its type alone (e.g. a process's outputs).</summary>
+    public static IReadOnlyList<string> ResultLayersOf(string type) =>
+        type == AnalysisTypes.Isochrones ? [ResultLayer.Isochrones]
+        : AnalysisTypes.HasSites(type) ? [ResultLayer.Zones, ResultLayer.Housing, ResultLayer.Sites]
         : [ResultLayer.Zones, ResultLayer.Housing];
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -174,6 +180,9 @@ public static class AnalysisTypes
 
     /// <summary>Whether runs of the type route to sites as well as centres (and from sites to centres).</summary>
     public static bool HasSites(string type) => type is SiteAccess or Corridor;
+
+    /// <summary>The site set every corridor run routes to, whatever the request's siteSet: a corridor's figures are its employment sites'.</summary>
+    public const string CorridorSiteSet = "employment-sites";
 
     /// <summary>Site sets a run can target, and their tables.</summary>
     public static readonly IReadOnlyDictionary<string, string> SiteTables = new Dictionary<string, string>

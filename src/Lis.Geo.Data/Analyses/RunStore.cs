@@ -114,7 +114,7 @@ public static class RunStore
     /// </summary>
     public static async Task<RunChunk?> ClaimChunkAsync(NpgsqlDataSource db, long runId, int index, string worker, CancellationToken ct)
     {
-        await Execute(db, "UPDATE analysis_run SET state = 'running', started_at = coalesce(started_at, now()) WHERE id = $1 AND state = 'queued'", ct, runId);
+        await Execute(db, $"UPDATE analysis_run SET state = '{RunState.Running}', started_at = coalesce(started_at, now()) WHERE id = $1 AND state = '{RunState.Queued}'", ct, runId);
         await using var cmd = db.CreateCommand("""
             UPDATE analysis_chunk SET attempts = attempts + 1, worker = $3 WHERE run_id = $1 AND index = $2 AND done_at IS NULL
             RETURNING origin_from, origin_to, destination_from, destination_to, attempts
@@ -232,16 +232,20 @@ public static class RunStore
     }
 
     public static Task SetStateAsync(NpgsqlDataSource db, long runId, string state, CancellationToken ct) =>
-        Execute(db, "UPDATE analysis_run SET state = $2 WHERE id = $1 AND state NOT IN ('succeeded', 'failed', 'cancelled')", ct, runId, state);
+        Execute(db, $"UPDATE analysis_run SET state = $2 WHERE id = $1 AND state IN {RunStateSql.Unfinished}", ct, runId, state);
 
-    public static Task FailAsync(NpgsqlDataSource db, long runId, string error, CancellationToken ct) =>
-        Execute(db, "UPDATE analysis_run SET state = 'failed', error = $2, finished_at = now() WHERE id = $1 AND state NOT IN ('succeeded', 'failed', 'cancelled')", ct, runId, error);
+    /// <summary>Fails a run that has not finished, with <paramref name="error"/> (<see cref="RunStateSql.FailRunAsync"/>).</summary>
+    public static async Task FailAsync(NpgsqlDataSource db, long runId, string error, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await RunStateSql.FailRunAsync(conn, null, runId, error, ct);
+    }
 
     /// <summary>Marks the run succeeded with its summary; <paramref name="note"/> (parts that could not be produced) goes in its error field.</summary>
     public static async Task CompleteAsync(NpgsqlDataSource db, long runId, string summary, CancellationToken ct, string? note = null)
     {
         await using var cmd = db.CreateCommand(
-            "UPDATE analysis_run SET state = 'succeeded', summary = $2::jsonb, error = $3, finished_at = now() WHERE id = $1 AND state NOT IN ('succeeded', 'failed', 'cancelled')");
+            $"UPDATE analysis_run SET state = '{RunState.Succeeded}', summary = $2::jsonb, error = $3, finished_at = now() WHERE id = $1 AND state IN {RunStateSql.Unfinished}");
         cmd.Parameters.Add(new() { Value = runId });
         cmd.Parameters.Add(new() { Value = summary });
         cmd.Parameters.Add(new() { Value = (object?)note ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
@@ -251,7 +255,7 @@ public static class RunStore
     /// <summary>Cancels a run that has not finished; running chunks notice within a second and stop.</summary>
     public static async Task<bool> CancelAsync(NpgsqlDataSource db, long runId, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand("UPDATE analysis_run SET state = 'cancelled', finished_at = now() WHERE id = $1 AND state NOT IN ('succeeded', 'failed', 'cancelled')");
+        await using var cmd = db.CreateCommand($"UPDATE analysis_run SET state = '{RunState.Cancelled}', finished_at = now() WHERE id = $1 AND state IN {RunStateSql.Unfinished}");
         cmd.Parameters.Add(new() { Value = runId });
         return await cmd.ExecuteNonQueryAsync(ct) > 0;
     }
@@ -263,7 +267,7 @@ public static class RunStore
     /// </summary>
     public static async Task<bool> DeleteAsync(NpgsqlDataSource db, long runId, CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand("DELETE FROM analysis_run WHERE id = $1 AND state IN ('succeeded', 'failed', 'cancelled')");
+        await using var cmd = db.CreateCommand($"DELETE FROM analysis_run WHERE id = $1 AND state NOT IN {RunStateSql.Unfinished}");
         cmd.Parameters.Add(new() { Value = runId });
         return await cmd.ExecuteNonQueryAsync(ct) > 0;
     }

@@ -7,6 +7,15 @@ namespace Lis.Geo.Data.Analyses;
 /// authority and IMD decile of the run's deprivation edition (<see cref="Summary.Deprivation"/>). A district
 /// in two LEPs counts in both LEPs' rows.
 /// </summary>
+/// <remarks>
+/// By IMD decile here is every origin zone with a decile, weighted by its population, plus a last row (key null)
+/// of the zones without one. The equity summary's deciles (<c>/analyses/{id}/equity</c>, Jobs' <c>RunEquity</c>)
+/// are meant to differ in two ways: they take the edition and the weight the request chooses, and only zones with
+/// both a rank and a decile (the concentration index, the gap and the deciles all cover the same ranked zones).
+/// In the run's edition with <c>population</c> weights the two agree decile for decile wherever every deprivation
+/// row with a decile also has a rank, as in MHCLG File 1 (both editions' ranks and deciles); only a joined table
+/// giving deciles without ranks makes them differ.
+/// </remarks>
 public static class RunSummary
 {
     public sealed record Group(string? Key, string? Name, int Origins, double Population, double PopulationMeetingTarget, double Share, double TimeShare, double MeanCentresReachable);
@@ -20,9 +29,9 @@ public static class RunSummary
     public static async Task<Summary> ComputeAsync(NpgsqlDataSource db, AnalysisRun run, CancellationToken ct)
     {
         var access = run.Spec.Access;
-        const string columns = """
-            r.centres_reachable, r.centres_reachable >= $3 AS meets,
-            r.departures_meeting_target::float8 / nullif(r.departures, 0) AS time_share
+        var columns = $"""
+            r.centres_reachable, {Indicators.MeetsTarget("r", "$3")} AS meets,
+            {Indicators.TimeShare("r")} AS time_share
             """;
         var sql = $"""
             {ReportingGroups.ZoneOrigins(run.Spec.Deprivation, columns)}

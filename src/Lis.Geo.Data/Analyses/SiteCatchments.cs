@@ -17,10 +17,10 @@ public static class SiteCatchments
             SELECT run_id, site_index, zones, population, deprived, rank() OVER (ORDER BY deprived DESC)::int
             FROM (
                 SELECT s.run_id, s.index AS site_index, count(o.index)::int AS zones, coalesce(sum(o.weight ORDER BY o.index), 0) AS population,
-                       coalesce(sum(o.weight ORDER BY o.index) FILTER (WHERE dep.imd_decile <= 2), 0) AS deprived
+                       coalesce(sum(o.weight ORDER BY o.index) FILTER (WHERE {Indicators.MostDeprived20("dep")}), 0) AS deprived
                 FROM analysis_point s
                 LEFT JOIN analysis_pair_result pr ON pr.run_id = s.run_id AND pr.destination_index = s.index AND pr.percentiles[$2] <= $3
-                LEFT JOIN analysis_point o ON o.run_id = pr.run_id AND o.is_origin AND o.kind = 'zone' AND o.index = pr.origin_index
+                LEFT JOIN analysis_point o ON {RunOrigins.AreZoneOrigins("pr.run_id", "o")} AND o.index = pr.origin_index
                 {DeprivationJoin.Sql(run.Spec.Deprivation, "o.code", "dep")}
                 WHERE s.run_id = $1 AND NOT s.is_origin AND s.kind = 'site'
                 GROUP BY s.run_id, s.index) c

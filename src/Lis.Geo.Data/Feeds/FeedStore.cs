@@ -241,18 +241,30 @@ public sealed class FeedStore(NpgsqlDataSource db)
     }
 
     /// <summary>
-    /// The feed and service day a request names, resolved the same way for runs and interactive look-ups:
-    /// feed <paramref name="feedId"/> (default the default feed, <see cref="ResolveAsync"/>), day <paramref name="date"/> (default the
-    /// day the feed was checked against on import, else <paramref name="fallback"/>), inside the feed's validity.
-    /// Throws a <see cref="RuleViolation"/> on <c>feedId</c> or <c>serviceDate</c>.
+    /// The day a query on <paramref name="feed"/> means when it names none: the day the feed was checked
+    /// against on import, else <paramref name="fallback"/> (interactive look-ups: today); null when neither.
     /// </summary>
-    public async Task<(TransitFeed Feed, DateOnly Day)> ServiceDayAsync(long? feedId, DateOnly? date, DateOnly? fallback, CancellationToken ct)
+    public static DateOnly? DefaultDay(TransitFeed feed, DateOnly? fallback = null) => feed.CheckedDate ?? fallback;
+
+    /// <summary>The feed's validity when <paramref name="day"/> lies outside it (a feed routes nothing there); null when the day is inside or the feed states none.</summary>
+    public static (DateOnly From, DateOnly To)? ValidityMissing(TransitFeed feed, DateOnly day) =>
+        feed.ValidFrom is { } from && feed.ValidTo is { } to && (day < from || day > to) ? (from, to) : null;
+
+    /// <summary>
+    /// The service day of a query on <paramref name="feeds"/>, resolved the same way for runs and interactive
+    /// look-ups: <paramref name="date"/>, else the first feed's <see cref="DefaultDay"/>, inside every feed's
+    /// validity (a merged feed outside it would silently add nothing). <paramref name="listed"/>: the request
+    /// listed its feeds, so a refusal names the feed. Throws a <see cref="RuleViolation"/> on <c>serviceDate</c>.
+    /// </summary>
+    public static DateOnly ServiceDay(IReadOnlyList<TransitFeed> feeds, DateOnly? date, DateOnly? fallback, bool listed)
     {
-        var feed = await FeedAsync(feedId, ct);
-        var day = date ?? feed.CheckedDate ?? fallback ?? throw new RuleViolation("serviceDate", RuleKind.Missing, "Give a serviceDate.");
-        if (feed.ValidFrom is { } from && feed.ValidTo is { } to && (day < from || day > to))
-            throw new RuleViolation("serviceDate", RuleKind.Unavailable, $"{day:yyyy-MM-dd} is outside the feed's validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}).");
-        return (feed, day);
+        var day = date ?? DefaultDay(feeds[0], fallback) ?? throw new RuleViolation("serviceDate", RuleKind.Missing, "Give a serviceDate.");
+        foreach (var feed in feeds)
+            if (ValidityMissing(feed, day) is (var from, var to))
+                throw new RuleViolation("serviceDate", RuleKind.Unavailable, listed
+                    ? $"{day:yyyy-MM-dd} is outside the validity of feed {feed.Id} ({from:yyyy-MM-dd} to {to:yyyy-MM-dd})."
+                    : $"{day:yyyy-MM-dd} is outside the feed's validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}).");
+        return day;
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using Lis.Geo.Data.Analyses;
+
 namespace Lis.Geo.Data.Layers;
 
 /// <summary>
@@ -13,13 +15,18 @@ public static class BivariateClasses
 
     public static readonly IReadOnlyList<Band> DeprivationBands =
     [
-        new("most-deprived-20", "Most deprived 20% (IMD deciles 1–2)", "d.imd_decile <= 2"),
+        new("most-deprived-20", "Most deprived 20% (IMD deciles 1–2)", Indicators.MostDeprived20("d")),
         new("middle-60", "Middle 60% (deciles 3–8)", "d.imd_decile BETWEEN 3 AND 8"),
         new("least-deprived-20", "Least deprived 20% (deciles 9–10)", "d.imd_decile >= 9"),
         new("no-imd", "No IMD value in the edition", "d.imd_decile IS NULL"),
     ];
 
-    /// <summary>Colours from a diverging scheme: red where deprivation and poor access coincide.</summary>
+    /// <summary>
+    /// Colours from a diverging scheme: red where deprivation and poor access coincide. They stay here, by the
+    /// band keys the SQL emits, rather than with the report styling in Analysis: Data may not reference Analysis
+    /// nor Analysis Data, so a legend there would need its own copy of the keys. The corridor map takes them from
+    /// <see cref="Legend"/> (through Jobs) and styles everything else itself.
+    /// </summary>
     private static readonly Dictionary<(string, bool), string> Colours = new()
     {
         [("most-deprived-20", false)] = "#b2182b", [("most-deprived-20", true)] = "#ef8a62",
@@ -31,7 +38,7 @@ public static class BivariateClasses
     public static string DeprivationSql =>
         "CASE " + string.Join(" ", DeprivationBands.Select(b => $"WHEN {b.Sql} THEN '{b.Key}'")) + " END";
 
-    public static string AccessSql(int minCentres) => $"CASE WHEN r.centres_reachable >= {minCentres} THEN 'meets-target' ELSE 'below-target' END";
+    public static string AccessSql(int minCentres) => $"CASE WHEN {Indicators.MeetsTarget("r", minCentres)} THEN 'meets-target' ELSE 'below-target' END";
 
     public static string ClassSql(int minCentres) => $"({DeprivationSql}) || '/' || ({AccessSql(minCentres)})";
 

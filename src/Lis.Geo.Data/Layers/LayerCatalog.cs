@@ -281,7 +281,7 @@ public static class LayerCatalog
         public string ServiceDateSql => $"DATE '{ServiceDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}'";
 
         /// <summary>The condition on a zone layer's rows (origins <c>p</c>, zones <c>t</c>): the run's zone origins that have a polygon.</summary>
-        public string ZoneOriginsWhere => $"p.run_id = {RunId} AND p.is_origin AND p.kind = 'zone' AND t.geom IS NOT NULL";
+        public string ZoneOriginsWhere => $"{RunOrigins.AreZoneOrigins(RunId)} AND t.geom IS NOT NULL";
     }
 
     /// <summary>
@@ -291,7 +291,7 @@ public static class LayerCatalog
     public static Layer RunZoneLayer(RunFacts run)
     {
         var from = $"""
-            analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
+            {RunOrigins.PointsWithResults}
             JOIN zone t ON t.zone_set_id = '{run.ZoneSetId}' AND t.code = p.code
             {DeprivationJoin.Sql(run.Deprivation, "t.code")}
             """;
@@ -306,8 +306,8 @@ public static class LayerCatalog
                     "How the zone got its figures: code (its code is in the edition), lookup-S/lookup-M (its one counterpart in the ONS 2011↔2021 lookup); null: none"),
                 new("imd_decile", "d.imd_decile", PropertyType.Integer, $"{name} decile (1 = most deprived)"),
                 new("centres_reachable", "r.centres_reachable", PropertyType.Integer, "Centres reachable within the threshold at the run's percentile"),
-                new("meets_target", $"r.centres_reachable >= {min}", PropertyType.Boolean, $"At least {min} centres reachable"),
-                new("time_share", "round((r.departures_meeting_target::numeric / nullif(r.departures, 0)), 4)", PropertyType.Number,
+                new("meets_target", Indicators.MeetsTarget("r", min), PropertyType.Boolean, $"At least {min} centres reachable"),
+                new("time_share", Indicators.TimeShareRounded("r"), PropertyType.Number,
                     "Share of departure minutes at which the target is met (time-share form)"),
                 new("nearest_centre_minutes", run.Nearest("p.index"), PropertyType.Number,
                     "Travel time to the nearest centre at the run's percentile (minutes); null if none is reachable"),
@@ -319,7 +319,7 @@ public static class LayerCatalog
             [
                 .. ZoneFilters($"{name} decile (1–10)"),
                 DeprivationFilter(run),
-                new("meets_target", $"(r.centres_reachable >= {min}) = {{0}}", PropertyType.Boolean, "true or false"),
+                new("meets_target", $"({Indicators.MeetsTarget("r", min)}) = {{0}}", PropertyType.Boolean, "true or false"),
             ],
             Where: run.ZoneOriginsWhere);
     }
@@ -334,18 +334,15 @@ public static class LayerCatalog
     {
         var min = run.MinCentres;
         var from = $"""
-            analysis_point p JOIN analysis_origin_result r ON r.run_id = p.run_id AND r.origin_index = p.index
-            JOIN analysis_point bp ON bp.run_id = {baseline.RunId} AND bp.is_origin AND bp.kind = 'zone' AND bp.code = p.code
-            JOIN analysis_origin_result br ON br.run_id = bp.run_id AND br.origin_index = bp.index
+            {RunOrigins.PointsWithResults}
+            {RunOrigins.BaselineJoin(baseline.RunId)}
             JOIN zone t ON t.zone_set_id = '{run.ZoneSetId}' AND t.code = p.code
             LEFT JOIN LATERAL (SELECT {run.NearestSeconds("p.index")} AS s, {baseline.NearestSeconds("bp.index")} AS b) n ON true
             {DeprivationJoin.Sql(run.Deprivation, "t.code")}
             """;
         var name = run.DeprivationLabel;
-        const string tsBefore = "round((br.departures_meeting_target::numeric / nullif(br.departures, 0)), 4)";
-        const string tsAfter = "round((r.departures_meeting_target::numeric / nullif(r.departures, 0)), 4)";
-        var change = $"CASE WHEN r.centres_reachable >= {min} AND br.centres_reachable < {min} THEN 'gains' " +
-                     $"WHEN r.centres_reachable < {min} AND br.centres_reachable >= {min} THEN 'loses' ELSE 'same' END";
+        var change = $"CASE WHEN {Indicators.MeetsTarget("r", min)} AND br.centres_reachable < {min} THEN 'gains' " +
+                     $"WHEN r.centres_reachable < {min} AND {Indicators.MeetsTarget("br", min)} THEN 'loses' ELSE 'same' END";
         return new Layer(RunComparison.CollectionId(run.RunId, baseline.RunId),
             $"Analysis {run.RunId} against baseline {baseline.RunId}: change in access to centres ({run.ServiceDate:yyyy-MM-dd})",
             $"Zones with each indicator in the baseline (run {baseline.RunId}), with the scenario (run {run.RunId}) and the change (scenario − baseline).",
@@ -353,19 +350,19 @@ public static class LayerCatalog
             [
                 .. RunZoneHead(run),
                 new("imd_decile", "d.imd_decile", PropertyType.Integer, $"{name} decile (1 = most deprived)"),
-                new("most_deprived_20", "coalesce(d.imd_decile <= 2, false)", PropertyType.Boolean, $"In the most deprived 20% of LSOAs ({name} deciles 1–2)"),
+                new("most_deprived_20", $"coalesce({Indicators.MostDeprived20("d")}, false)", PropertyType.Boolean, $"In the most deprived 20% of LSOAs ({name} deciles 1–2)"),
                 new("centres_reachable_baseline", "br.centres_reachable", PropertyType.Integer, "Centres reachable within the threshold, baseline"),
                 new("centres_reachable_scenario", "r.centres_reachable", PropertyType.Integer, "Centres reachable within the threshold, with the scenario"),
                 new("centres_reachable_change", "r.centres_reachable - br.centres_reachable", PropertyType.Integer, "Change in centres reachable"),
                 new("nearest_centre_minutes_baseline", "round(n.b / 60.0, 1)", PropertyType.Number, "Travel time to the nearest centre (minutes), baseline; null if none is reachable"),
                 new("nearest_centre_minutes_scenario", "round(n.s / 60.0, 1)", PropertyType.Number, "Travel time to the nearest centre (minutes), with the scenario; null if none is reachable"),
                 new("nearest_centre_change_minutes", "round((n.s - n.b) / 60.0, 1)", PropertyType.Number, "Change in the nearest-centre time (minutes; negative = quicker); null if either is unreachable"),
-                new("time_share_baseline", tsBefore, PropertyType.Number, "Share of departure minutes meeting the target, baseline"),
-                new("time_share_scenario", tsAfter, PropertyType.Number, "Share of departure minutes meeting the target, with the scenario"),
-                new("time_share_change", $"round((r.departures_meeting_target::numeric / nullif(r.departures, 0)) - (br.departures_meeting_target::numeric / nullif(br.departures, 0)), 4)",
+                new("time_share_baseline", Indicators.TimeShareRounded("br"), PropertyType.Number, "Share of departure minutes meeting the target, baseline"),
+                new("time_share_scenario", Indicators.TimeShareRounded("r"), PropertyType.Number, "Share of departure minutes meeting the target, with the scenario"),
+                new("time_share_change", $"round({Indicators.TimeShareExact("r")} - {Indicators.TimeShareExact("br")}, 4)",
                     PropertyType.Number, "Change in the time share"),
-                new("meets_target_baseline", $"br.centres_reachable >= {min}", PropertyType.Boolean, $"At least {min} centres reachable, baseline"),
-                new("meets_target_scenario", $"r.centres_reachable >= {min}", PropertyType.Boolean, $"At least {min} centres reachable, with the scenario"),
+                new("meets_target_baseline", Indicators.MeetsTarget("br", min), PropertyType.Boolean, $"At least {min} centres reachable, baseline"),
+                new("meets_target_scenario", Indicators.MeetsTarget("r", min), PropertyType.Boolean, $"At least {min} centres reachable, with the scenario"),
                 new("target_change", change, PropertyType.String, "gains, loses or same: whether the zone starts or stops meeting the target"),
             ],
             [
@@ -393,8 +390,8 @@ public static class LayerCatalog
     /// </summary>
     public static string LandJoin(long runId, string zoneSetId, string? edition) => SafeZoneSet(zoneSetId) is var set ? $"""
         LEFT JOIN LATERAL (SELECT z.code FROM zone z WHERE z.zone_set_id = '{set}' AND ST_Contains(z.geom, ST_PointOnSurface(t.geom)) ORDER BY z.code LIMIT 1) lz ON true
-        LEFT JOIN analysis_point lp ON lp.run_id = {runId} AND lp.is_origin AND lp.kind = 'zone' AND lp.code = lz.code
-        LEFT JOIN analysis_origin_result lr ON lr.run_id = lp.run_id AND lr.origin_index = lp.index
+        LEFT JOIN analysis_point lp ON {RunOrigins.AreZoneOrigins(runId, "lp")} AND lp.code = lz.code
+        {RunOrigins.ResultsOf("lp", "lr", "LEFT JOIN")}
         {DeprivationJoin.Sql(edition, "lz.code")}
         """ : "";
 
@@ -422,7 +419,7 @@ public static class LayerCatalog
         new("zone_imd_decile", "d.imd_decile", PropertyType.Integer, $"{run.DeprivationLabel} decile of that zone (1 = most deprived)"),
         new("zone_deprivation_band", BivariateClasses.DeprivationSql, PropertyType.String, "most-deprived-20, middle-60, least-deprived-20 or no-imd"),
         new("zone_centres_reachable", "lr.centres_reachable", PropertyType.Integer, "Centres reachable from that zone within the threshold"),
-        new("zone_time_share", "round((lr.departures_meeting_target::numeric / nullif(lr.departures, 0)), 4)", PropertyType.Number, "The zone's time-share form"),
+        new("zone_time_share", Indicators.TimeShareRounded("lr"), PropertyType.Number, "The zone's time-share form"),
         new("poorly_connected", $"lr.centres_reachable < {run.MinCentres}", PropertyType.Boolean,
             $"The site stands in a zone from which fewer than {run.MinCentres} centres are reachable within {run.ThresholdSeconds / 60} min (null: outside the run's zones)"),
     ];
@@ -464,8 +461,7 @@ public static class LayerCatalog
             analysis_point p JOIN {table} t ON t.reference = p.code
             {SiteLadJoin()}
             JOIN analysis_site_result sr ON sr.run_id = p.run_id AND sr.site_index = p.index
-            LEFT JOIN analysis_point so ON so.run_id = p.run_id AND so.is_origin AND so.kind = 'site' AND so.code = p.code
-            LEFT JOIN analysis_origin_result sor ON sor.run_id = so.run_id AND sor.origin_index = so.index
+            {RunOrigins.SiteAccessJoin("p.run_id", "p.code")}
             {LandJoin(run)}
             """;
         LayerProperty[] kindSpecific = table == "employment_site"

@@ -23,6 +23,13 @@ public static class RunState
 public sealed class AnalysisRun
 {
     public long Id { get; set; }
+
+    /// <summary>
+    /// The spec's type again (<see cref="RunSpec.Type"/>), written by the planner from the same request: a plain
+    /// column so that SQL (psql, a query over many runs) sees a run's type without reading the jsonb. Nothing
+    /// updates it, so it stays equal to the spec; the jobs and the store's result queries read <see cref="RunSpec.Type"/>
+    /// (the Api's run views still show this column, which is the same value).
+    /// </summary>
     public required string Type { get; set; }
     public string State { get; set; } = RunState.Queued;
 
@@ -54,6 +61,14 @@ public sealed class AnalysisRun
     public int ChunkCount { get; set; }
     public int ChunksDone { get; set; }
     public int OriginsDone { get; set; }
+
+    /// <summary>
+    /// The share of the run done, 0–100, as every view reports it: a run split by destination groups
+    /// finishes its origins only with its last group, so its share counts chunks; any other counts origins.
+    /// </summary>
+    public double PercentDone() => DestinationGroupSize is not null
+        ? (ChunkCount == 0 ? 0 : 100.0 * ChunksDone / ChunkCount)
+        : OriginCount == 0 ? 0 : 100.0 * OriginsDone / OriginCount;
 
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
@@ -242,7 +257,10 @@ public sealed class AnalysisSchedule
     public long Id { get; set; }
     public required string Name { get; set; }
     public required string Cron { get; set; }
-    public string TimeZone { get; set; } = "Europe/London";
+    public string TimeZone { get; set; } = DefaultTimeZone;
+
+    /// <summary>The time zone of a schedule that names none: the West Midlands', so "Mondays 06:00" follows BST.</summary>
+    public const string DefaultTimeZone = "Europe/London";
     public required string Request { get; set; }
     public bool Paused { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

@@ -47,8 +47,9 @@ public static class AccessibilityApi
         var q = req.Query;
         var context = await InteractiveRouting.ResolveAsync(req, db, routers, new AnalysisRequest
         {
-            ThresholdMinutes = QueryParameters.Int(q, "thresholdMinutes", 45, 1, 240),
-            MinCentres = QueryParameters.Int(q, "minCentres", 3, 1, 1000),
+            ThresholdMinutes = QueryParameters.Int(q, "thresholdMinutes", Analysis.AccessParameters.DefaultThresholdMinutes,
+                Analysis.AccessParameters.MinThresholdSeconds / 60, LimitsOptions.MaxInteractiveThresholdMinutes),
+            MinCentres = QueryParameters.Int(q, "minCentres", Analysis.AccessParameters.DefaultMinCentres, 1, 1000),
             CentreKind = QueryParameters.Nonempty(q["centreKind"]),
         }, ct);
         var (feed, day, routing, router, request) = context;

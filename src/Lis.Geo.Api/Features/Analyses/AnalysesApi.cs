@@ -34,15 +34,8 @@ public static class AnalysesApi
             {
                 RunLimits.Check(request, limits.Value);
                 CheckIdempotencyKey(idempotencyKey);
-                AnalysisPlanner.Planned planned;
-                try
-                {
-                    planned = await planner.CreateAsync(request, null, idempotencyKey, ct);
-                }
-                catch (IdempotencyKeyReusedException e)
-                {
-                    return Problems.Result(Problems.IdempotencyKeyReused, e.Message, IdempotencyKeyHeader, new Dictionary<string, object?> { ["runId"] = e.RunId });
-                }
+                // A key reused with another body throws IdempotencyKeyReusedException: Problems.For answers its 422.
+                var planned = await planner.CreateAsync(request, null, idempotencyKey, ct);
                 if (planned.Replayed) res.Headers["Idempotent-Replayed"] = "true";
                 return Results.Accepted(OgcHttp.Href(req, $"/analyses/{planned.Run.Id}"), View(req, planned.Run));
             })
@@ -65,13 +58,13 @@ public static class AnalysesApi
             .WithSummary("Runs, newest first");
 
         g.MapGet("/{id:long}", async (long id, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
-                await RunStore.LoadAsync(db, id, ct) is { } run ? Results.Ok(View(req, run)) : NotFound(id))
+                Results.Ok(View(req, await RequiredRun.FoundAsync(db, id, "id", ct))))
             .Produces<RunView>()
             .WithSummary("A run: state, progress (origins done / total), timings, errors, record, summary");
 
         g.MapPost("/{id:long}/cancel", async (long id, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                if (await RunStore.LoadAsync(db, id, ct) is not { } run) return NotFound(id);
+                var run = await RequiredRun.FoundAsync(db, id, "id", ct);
                 if (RunState.IsFinished(run.State))
                     return Problems.Result(Problems.Conflict, $"Run {id} has already {run.State}; nothing to cancel.", "id",
                         new Dictionary<string, object?> { ["state"] = run.State });
@@ -84,12 +77,12 @@ public static class AnalysesApi
 
         g.MapDelete("/{id:long}", async (long id, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                if (await RunStore.LoadAsync(db, id, ct) is not { } run) return NotFound(id);
+                var run = await RequiredRun.FoundAsync(db, id, "id", ct);
                 if (!RunState.IsFinished(run.State))
                     return Problems.Result(Problems.Conflict, $"Run {id} is {run.State}; cancel it first (POST /analyses/{id}/cancel), then delete it.", "id",
                         new Dictionary<string, object?> { ["state"] = run.State });
                 // Finished states are final, so a run seen finished here is still finished when the DELETE runs.
-                if (!await RunStore.DeleteAsync(db, id, ct)) return NotFound(id);
+                if (!await RunStore.DeleteAsync(db, id, ct)) throw RequiredRun.Missing(id, "id");
                 return Results.NoContent();
             })
             .RequireApiKey()
@@ -101,8 +94,7 @@ public static class AnalysesApi
             {
                 OgcHttp.OnlyParameters(req, "f");
                 OgcHttp.Negotiate(req, OgcHttp.Json);
-                if (await RunStore.LoadAsync(db, id, ct) is not { } run) return NotFound(id);
-                if (run.State != RunState.Succeeded) return NotFinished(run);
+                var run = await RequiredRun.SucceededAsync(db, id, "id", ct);
                 var facts = await RunStore.FactsAsync(db, run, ct);
                 var list = new List<OgcApi.Collection>();
                 foreach (var kind in run.Spec.ResultLayers) list.Add(await OgcApi.Describe(req, catalogue, facts.Layer(kind), options.Value, ct));
@@ -150,8 +142,7 @@ public static class AnalysesApi
 
         g.MapGet("/{id:long}/travel-times.csv", async (long id, HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                if (await RunStore.LoadAsync(db, id, ct) is not { } run) return NotFound(id);
-                if (run.State != RunState.Succeeded) return NotFinished(run);
+                var run = await RequiredRun.SucceededAsync(db, id, "id", ct);
                 return new TravelTimesCsv(db, id, run.Spec.Routing.Percentiles);
             })
             .WithSummary("Every origin–destination pair: travel-time percentiles (seconds, empty = unreachable) and departures within the threshold");
@@ -198,8 +189,7 @@ public static class AnalysesApi
     /// </summary>
     private static async Task<(AnalysisRun?, LayerCatalog.RunFacts?, IResult?)> RunLayerAsync(NpgsqlDataSource db, long id, string kind, string? deprivation, CancellationToken ct)
     {
-        if (await RunStore.LoadAsync(db, id, ct) is not { } run) return (null, null, NotFound(id));
-        if (run.State != RunState.Succeeded) return (run, null, NotFinished(run));
+        var run = await RequiredRun.SucceededAsync(db, id, "id", ct);
         if (!run.Spec.ResultLayers.Contains(kind))
             return (run, null, Problems.Result(Problems.NotFound, $"Run {id} is a {run.Type} run and has no {kind} result.", "id"));
         var facts = await RunStore.FactsAsync(db, run, ct);
@@ -207,12 +197,6 @@ public static class AnalysesApi
             facts = facts with { Deprivation = await DeprivationJoin.ChooseAsync(db, deprivation, DeprivationJoin.RunZoneCodes("$1"), run.Id, ct) };
         return (run, facts, null);
     }
-
-    internal static IResult NotFinished(AnalysisRun run) =>
-        Problems.Result(Problems.Conflict, $"Run {run.Id} is {run.State}; results are served once it has succeeded.", "id",
-            new Dictionary<string, object?> { ["state"] = run.State });
-
-    private static IResult NotFound(long id) => Problems.Result(Problems.NotFound, $"No analysis run {id}. GET /analyses lists them.", "id");
 
     internal static RunView View(HttpRequest req, AnalysisRun r)
     {
@@ -242,7 +226,8 @@ public static class AnalysesApi
         }
         if (layers.Contains(ResultLayer.Zones))
             links.Add(new(OgcHttp.Href(req, self + "/travel-times.csv"), "travel-times", "text/csv"));
-            links.Add(new(OgcHttp.Href(req, $"/map?run={r.Id}"), "map", "text/html", "The run on the planners' map"));
+        // Every run links to its map, whatever its state or type: the map page picks the run and shows what it has.
+        links.Add(new(OgcHttp.Href(req, $"/map?run={r.Id}"), "map", "text/html", "The run on the planners' map"));
         if (r.State == RunState.Succeeded && r.Type == AnalysisTypes.Corridor)
             links.Add(new(OgcHttp.Href(req, $"{self}/corridors"), "corridors", "application/json", "Each corridor's figures and report from this run"));
         if (r.Spec.Scenario is { } scenario)
@@ -253,10 +238,7 @@ public static class AnalysesApi
             links.Add(new(OgcHttp.Href(req, $"/feeds/{feed.Id}/qa?date={r.Spec.ServiceDate:yyyy-MM-dd}"), "feed-qa", "application/json", $"Quality report of feed {feed.Id} on the service date"));
         var seconds = r.StartedAt is { } s && r.FinishedAt is { } f ? (f - s).TotalSeconds : (double?)null;
         return new RunView(r.Id, r.Type, r.State,
-            // A run split by destination groups finishes its origins only with its last group: its share done counts chunks.
-            new Progress(r.OriginsDone, r.OriginCount, r.ChunksDone, r.ChunkCount, r.DestinationGroupSize is not null
-                ? (r.ChunkCount == 0 ? 0 : Math.Round(100.0 * r.ChunksDone / r.ChunkCount, 1))
-                : r.OriginCount == 0 ? 0 : Math.Round(100.0 * r.OriginsDone / r.OriginCount, 1)),
+            new Progress(r.OriginsDone, r.OriginCount, r.ChunksDone, r.ChunkCount, Math.Round(r.PercentDone(), 1)),
             new Timings(r.CreatedAt, r.StartedAt, r.FinishedAt, seconds), r.Error, r.ScheduleId,
             JsonSerializer.SerializeToElement(AnalysisRequest.From(r.Spec), AnalysisPlanner.Json),
             new Reproducibility(JsonSerializer.SerializeToElement(r.Spec, RunSpec.Json), r.Spec.Feed.Id, r.Spec.Feed.Sha256, r.Spec.ServiceDate.ToString("yyyy-MM-dd"),

@@ -15,6 +15,9 @@ public static class ComparisonApi
     /// <summary>The succeeded runs that <c>/compare</c> accepts as the run's baseline, newest first.</summary>
     public sealed record Baselines(long Run, IReadOnlyList<long> Comparable);
 
+    /// <summary>What a comparison waits for, the end of its 409's message.</summary>
+    internal const string ComparedOnceBoth = "runs are compared once both have succeeded";
+
     public static RouteGroupBuilder MapComparison(this RouteGroupBuilder g)
     {
         g.MapGet("/{id:long}/compare", async (long id, string? baseline, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
@@ -25,14 +28,11 @@ public static class ComparisonApi
                     return Problems.Result(Problems.InvalidParameter, "Give baseline, the id of the run to compare with.", "baseline");
                 if (!long.TryParse(baseline, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var baselineId))
                     return Problems.Result(Problems.InvalidParameter, $"baseline '{baseline}' is not a run id.", "baseline");
-                if (await RunStore.LoadAsync(db, id, ct) is not { } run)
-                    return Problems.Result(Problems.NotFound, $"No analysis run {id}. GET /analyses lists them.", "id");
-                if (await RunStore.LoadAsync(db, baselineId, ct) is not { } basis)
-                    return Problems.Result(Problems.NotFound, $"No analysis run {baselineId} to compare with. GET /analyses lists them.", "baseline");
-                foreach (var (r, field) in new[] { (run, "id"), (basis, "baseline") })
-                    if (r.State != RunState.Succeeded)
-                        return Problems.Result(Problems.Conflict, $"Run {r.Id} is {r.State}; runs are compared once both have succeeded.", field,
-                            new Dictionary<string, object?> { ["state"] = r.State });
+                // Both are found before either is required finished: a missing baseline is 404 even while the run is queued.
+                var run = await RequiredRun.FoundAsync(db, id, "id", ct);
+                var basis = await RequiredRun.FoundAsync(db, baselineId, "baseline", ct, role: " to compare with");
+                RequiredRun.Succeeded(run, "id", ComparedOnceBoth);
+                RequiredRun.Succeeded(basis, "baseline", ComparedOnceBoth);
                 var reasons = RunComparison.Differences(run, basis);
                 if (reasons.Count > 0)
                     return Problems.Result(Problems.NotComparable,
@@ -63,8 +63,7 @@ public static class ComparisonApi
                 if (req.Query.Keys.FirstOrDefault(k => k != "limit") is { } unknown)
                     return Problems.Result(Problems.InvalidParameter, $"Unknown parameter '{unknown}'. This endpoint reads: limit.", unknown);
                 var limit = QueryParameters.Int(req.Query, "limit", 200, 1, 1000);
-                if (await RunStore.LoadAsync(db, id, ct) is not { } run)
-                    return Problems.Result(Problems.NotFound, $"No analysis run {id}. GET /analyses lists them.", "id");
+                var run = await RequiredRun.FoundAsync(db, id, "id", ct);
                 var candidates = await RunStore.ListAsync(db, limit, ct);
                 return Results.Ok(new Baselines(id, candidates
                     .Where(r => r.Id != id && r.State == RunState.Succeeded && RunComparison.Differences(run, r).Count == 0)

@@ -1,4 +1,5 @@
 using Lis.Geo.Data.Analyses;
+using Lis.Geo.Transit;
 
 namespace Lis.Geo.Api.Features.Analyses;
 
@@ -14,12 +15,13 @@ public static class GeographyCompareApi
         app.MapGet("/analyses/{id:long}/compare-geography", async (long id, long? other, NpgsqlDataSource db, CancellationToken ct) =>
             {
                 if (other is null) return Problems.Result(Problems.InvalidParameter, "Give other, the id of the run on the other LSOA geography.", "other");
-                if (await RunStore.LoadAsync(db, id, ct) is not { } run) return Problems.Result(Problems.NotFound, $"No analysis run {id}.", "id");
-                if (await RunStore.LoadAsync(db, other.Value, ct) is not { } otherRun) return Problems.Result(Problems.InvalidParameter, $"No analysis run {other}.", "other");
+                var run = await RequiredRun.FoundAsync(db, id, "id", ct);
+                // A missing other run is a bad parameter (400), not a missing resource: the tests pin it so
+                // (GeographyCompareTests), where /compare's missing baseline is 404 (ScenarioRunTests).
+                var otherRun = await RequiredRun.FoundAsync(db, other.Value, "other", ct, missingKind: RuleKind.Invalid);
                 foreach (var (r, field) in new[] { (run, "id"), (otherRun, "other") })
                 {
-                    if (r.State != RunState.Succeeded)
-                        return Problems.Result(Problems.Conflict, $"Run {r.Id} is {r.State}; runs are compared once they have succeeded.", field);
+                    RequiredRun.Succeeded(r, field, "runs are compared once they have succeeded");
                     if (!r.Spec.ResultLayers.Contains(ResultLayer.Zones))
                         return Problems.Result(Problems.InvalidParameter, $"Run {r.Id} is a {r.Type} run and has no zone results.", field);
                 }

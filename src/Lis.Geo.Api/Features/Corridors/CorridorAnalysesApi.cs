@@ -101,11 +101,10 @@ public static class CorridorAnalysesApi
 
         app.MapGet("/analyses/{id:long}/corridors", async (long id, HttpRequest req, NpgsqlDataSource db, CancellationToken ct) =>
             {
-                if (await RunStore.LoadAsync(db, id, ct) is not { } run)
-                    return Problems.Result(Problems.NotFound, $"No analysis run {id}. GET /analyses lists them.", "id");
+                var run = await RequiredRun.FoundAsync(db, id, "id", ct);
                 if (run.Type != AnalysisTypes.Corridor)
                     return Problems.Result(Problems.NotFound, $"Run {id} is a {run.Type} run; corridor figures come from corridor runs.", "id");
-                if (run.State != RunState.Succeeded) return AnalysesApi.NotFinished(run);
+                RequiredRun.Succeeded(run, "id");
                 var rows = await RowsAsync(db, null, id, int.MaxValue, ct, exactRun: true);
                 return Results.Ok(rows.Select(r => new HistoryEntry(r.RunId, r.Code, r.Name, r.CreatedAt, r.Figures.ServiceDate, r.ScheduleId,
                     KeyFigures.Of(r.Figures), null, Links(req, r))).ToList());
@@ -137,8 +136,17 @@ public static class CorridorAnalysesApi
     private static async Task<IResult> Stored(NpgsqlDataSource db, string code, long runId, CorridorAnalysisStore.Document document, string contentType, CancellationToken ct)
     {
         if (await CorridorAnalysisStore.DocumentAsync(db, code, runId, document, ct) is { } content) return Results.Content(content, contentType);
-        // A run that has not finished answers 409 with its state, as every result of an unfinished run does.
-        return await RunStore.LoadAsync(db, runId, ct) is { State: not RunState.Succeeded } run ? AnalysesApi.NotFinished(run) : NoAnalysis(code, runId);
+        return await NoAnalysisAsync(db, code, runId, ct);
+    }
+
+    /// <summary>
+    /// Why run <paramref name="runId"/> has no analysis of the corridor to show: a run that has not finished
+    /// answers 409 with its state, as every result of an unfinished run does; any other run, or none, 404.
+    /// </summary>
+    private static async Task<IResult> NoAnalysisAsync(NpgsqlDataSource db, string code, long runId, CancellationToken ct)
+    {
+        if (await RunStore.LoadAsync(db, runId, ct) is { } run) RequiredRun.Succeeded(run, "id");
+        return NoAnalysis(code, runId);
     }
 
     /// <summary>
@@ -150,16 +158,21 @@ public static class CorridorAnalysesApi
         if (!long.TryParse(scenario, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var scenarioId))
             return Problems.Result(Problems.InvalidParameter, $"scenario '{scenario}' is not a run id.", "scenario");
         if ((await RowsAsync(db, code, runId, 1, ct)) is not [var baseline] || baseline.RunId != runId)
-            return await RunStore.LoadAsync(db, runId, ct) is { State: not RunState.Succeeded } unfinished ? AnalysesApi.NotFinished(unfinished) : NoAnalysis(code, runId);
+            return await NoAnalysisAsync(db, code, runId, ct);
         if ((await RowsAsync(db, code, scenarioId, 1, ct)) is not [var with] || with.RunId != scenarioId)
-            return await RunStore.LoadAsync(db, scenarioId, ct) is { State: not RunState.Succeeded } unfinished
-                ? Problems.Result(Problems.Conflict, $"Run {scenarioId} is {unfinished.State}; reports are compared once both runs have succeeded.", "scenario")
-                : Problems.Result(Problems.NotFound, $"Corridor '{code}' has no analysis from run {scenarioId}.", "scenario");
-        var reasons = RunComparison.Differences((await RunStore.LoadAsync(db, scenarioId, ct))!, (await RunStore.LoadAsync(db, runId, ct))!);
+        {
+            if (await RunStore.LoadAsync(db, scenarioId, ct) is { } run)
+                RequiredRun.Succeeded(run, "scenario", "reports are compared once both runs have succeeded");
+            return Problems.Result(Problems.NotFound, $"Corridor '{code}' has no analysis from run {scenarioId}.", "scenario");
+        }
+        // Both have an analysis, so both runs succeeded; each is loaded once for the comparison and the column's name.
+        var scenarioRun = await RequiredRun.FoundAsync(db, scenarioId, "scenario", ct);
+        var baselineRun = await RequiredRun.FoundAsync(db, runId, "runId", ct);
+        var reasons = RunComparison.Differences(scenarioRun, baselineRun);
         if (reasons.Count > 0)
             return Problems.Result(Problems.NotComparable, $"Runs {scenarioId} and {runId} differ in more than the scenario: {reasons[0]}", "scenario",
                 new Dictionary<string, object?> { ["reasons"] = reasons });
-        var spec = (await RunStore.LoadAsync(db, scenarioId, ct))!.Spec;
+        var spec = scenarioRun.Spec;
         var map = (await CorridorAnalysisStore.DocumentAsync(db, code, runId, CorridorAnalysisStore.Document.MapSvg, ct))!;
         var name = spec.Scenario is { } s ? $"scenario {s.Id} '{s.Name}'" : "no scenario";
         return Results.Content(CorridorReport.Render(baseline.Figures, map, null, DateTimeOffset.UtcNow, new CorridorReport.ScenarioColumn(with.Figures, name)),

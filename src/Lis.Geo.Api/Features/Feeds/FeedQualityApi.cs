@@ -37,7 +37,7 @@ public static class FeedQualityApi
                 var date = QueryParameters.Nonempty(q["date"]) is { } d
                     ? DateOnly.TryParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) ? parsed
                         : throw new Problems.BadParameterException("date", $"'{d}' is not a date (yyyy-MM-dd).")
-                    : feed.CheckedDate ?? throw new Problems.BadParameterException("date", "Give ?date=yyyy-MM-dd: the feed has no checked date.");
+                    : FeedStore.DefaultDay(feed) ?? throw new Problems.BadParameterException("date", "Give ?date=yyyy-MM-dd: the feed has no checked date.");
                 var duplicateMeters = QueryParameters.Nonempty(q["duplicateMeters"]) is { } m
                     ? double.TryParse(m, NumberStyles.Float, CultureInfo.InvariantCulture, out var meters) && meters is > 0 and <= 100 ? meters
                         : throw new Problems.BadParameterException("duplicateMeters", $"'{m}' is not a distance in metres between 0 and 100.")

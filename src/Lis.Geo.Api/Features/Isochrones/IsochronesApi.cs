@@ -49,21 +49,23 @@ public static class IsochronesApi
     {
         if (raw is null) return [.. Analysis.Isochrones.DefaultCutoffs];
         var parts = raw.Split(',', StringSplitOptions.TrimEntries);
-        if (parts.Length > 12) throw new Problems.BadParameterException("cutoffs", $"At most 12 cutoffs (got {parts.Length}).");
+        if (parts.Length > LimitsOptions.MaxInteractiveCutoffs)
+            throw new Problems.BadParameterException("cutoffs", $"At most {LimitsOptions.MaxInteractiveCutoffs} cutoffs (got {parts.Length}).");
         var result = new int[parts.Length];
         for (var i = 0; i < parts.Length; i++)
         {
             if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out result[i]))
                 throw new Problems.BadParameterException("cutoffs", $"'{parts[i]}' is not a whole number of minutes; give cutoffs like 15,30,45.");
         }
-        return Analysis.Isochrones.Check(result, 50) is { } violation ? throw violation : result;
+        // Only the cutoffs are checked here (the percentile is read on its own), so any valid percentile will do.
+        return Analysis.Isochrones.Check(result, Analysis.AccessParameters.DefaultPercentile) is { } violation ? throw violation : result;
     }
 
     private static async Task<IResult> Compute(double lon, double lat, string? site, HttpRequest req, NpgsqlDataSource db, RouterCache routers, CancellationToken ct)
     {
         var q = req.Query;
         var cutoffs = ParseCutoffs(QueryParameters.Nonempty(q["cutoffs"]));
-        var percentile = QueryParameters.Int(q, "percentile", 50, 1, 100);
+        var percentile = QueryParameters.Int(q, "percentile", Analysis.AccessParameters.DefaultPercentile, 1, 100);
         var context = await InteractiveRouting.ResolveAsync(req, db, routers, new AnalysisRequest(), ct);
         var (feed, day, routing, router, request) = context;
         if (routing.WindowKind == WindowKind.Arrival)

@@ -310,11 +310,12 @@ public static class OgcApi
         }
     }
 
-    /// <summary><c>?deprivation=</c>: the edition a zone collection's figures come from (null: the newest covering its zone set).</summary>
+    /// <summary>
+    /// <c>?deprivation=</c>: the edition a zone collection's figures come from (null: the newest covering its zone set);
+    /// an unknown name is refused as a run request's is (<see cref="DeprivationJoin.Check"/>).
+    /// </summary>
     internal static string? Deprivation(HttpRequest req) =>
-        req.Query["deprivation"].ToString() is not { Length: > 0 } value ? null
-        : Lis.Geo.Data.Model.DeprivationEditions.All.Contains(value) ? value
-        : throw new Problems.BadParameterException("deprivation", $"Unknown deprivation edition '{value}'. Use {string.Join(" or ", Lis.Geo.Data.Model.DeprivationEditions.All)}.");
+        req.Query["deprivation"].ToString() is { Length: > 0 } value ? DeprivationJoin.Check(value) : null;
 
     internal static IResult UnknownCollection(string id) =>
         Problems.Result(Problems.NotFound, $"No collection '{id}'. GET /collections lists them.", "collectionId");

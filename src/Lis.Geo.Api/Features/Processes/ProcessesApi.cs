@@ -193,8 +193,10 @@ public static class ProcessesApi
             new(OgcHttp.Href(req, $"/processes/{r.Type}"), "process", "application/json"),
         };
         if (status == "successful") links.Add(new(OgcHttp.Href(req, $"/jobs/{r.Id}/results"), ResultsRel, "application/json", "Results"));
-        var progress = status == "successful" ? 100 : r.OriginCount == 0 ? 0 : (int)Math.Floor(100.0 * r.OriginsDone / r.OriginCount);
-        var message = r.Error ?? (r.State == RunState.Aggregating ? "Aggregating" : $"{r.OriginsDone} of {r.OriginCount} origins routed");
+        var progress = status == "successful" ? 100 : (int)Math.Floor(r.PercentDone());
+        var message = r.Error ?? (r.State == RunState.Aggregating ? "Aggregating"
+            : r.DestinationGroupSize is not null ? $"{r.ChunksDone} of {r.ChunkCount} destination groups routed"
+            : $"{r.OriginsDone} of {r.OriginCount} origins routed");
         return new StatusInfo(r.Type, "process", r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), status, message,
             r.CreatedAt, r.StartedAt, r.FinishedAt, r.FinishedAt ?? r.StartedAt ?? r.CreatedAt, progress, links);
     }
@@ -240,7 +242,7 @@ public static class ProcessesApi
     {
         var layer = JsonSerializer.SerializeToElement(new Dictionary<string, object> { ["type"] = "object", ["contentMediaType"] = GeoJsonResult.MediaType });
         var outputs = new Dictionary<string, Output>();
-        foreach (var kind in new RunSpec { Type = type, Feeds = [new RunFeed(1, "")], Routing = new(), Access = new AccessRules(2700, 3, 50), ZoneSet = "lsoa11" }.ResultLayers)
+        foreach (var kind in RunSpec.ResultLayersOf(type))
             outputs[kind] = new Output(kind, $"The run's {kind} as a GeoJSON FeatureCollection (collection analysis-{{jobId}}-{kind}), by reference", layer);
         outputs["run"] = new Output("run", "The run's record and summary (GET /analyses/{jobId}), by reference",
             JsonSerializer.SerializeToElement(new Dictionary<string, object> { ["type"] = "object", ["contentMediaType"] = "application/json" }));

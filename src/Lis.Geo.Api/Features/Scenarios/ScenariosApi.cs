@@ -123,16 +123,13 @@ public static class ScenariosApi
                     if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", out day))
                         return Problems.Result(Problems.InvalidParameter, $"date '{date}' is not YYYY-MM-DD.", "date");
                 }
-                else if (feed.CheckedDate is { } checkedDate) day = checkedDate;
+                else if (FeedStore.DefaultDay(feed) is { } checkedDate) day = checkedDate;
                 else return Problems.Result(Problems.InvalidParameter, "The feed has no checked service date; give ?date=YYYY-MM-DD.", "date");
                 var timetable = await routers.GetTimetableAsync(feed.Id, feed.Sha256, day, ct);
                 ScenarioPreview preview;
                 try { preview = ScenarioPreview.Compute(timetable, Scenario.FromJson(record.Content)); }
-                catch (ScenarioException e)
-                {
-                    return Problems.Result(Problems.InvalidParameter, $"The scenario cannot be applied on {day:yyyy-MM-dd}: {e.Errors[0].Message}", e.Errors[0].Field,
-                        new Dictionary<string, object?> { ["errors"] = e.Errors });
-                }
+                // The URL names the scenario, so the answer names the modification's member at fault (a 400, listing every error).
+                catch (ScenarioException e) { throw RunScenarios.Unapplicable(record.Id, day, e, field: e.Errors[0].Field); }
                 return Results.Text(PreviewGeoJson(preview, day).ToJsonString(), GeoJsonResult.MediaType);
             })
             .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoJsonResult.MediaType)
@@ -181,7 +178,7 @@ public static class ScenariosApi
         Scenario scenario;
         try { scenario = Scenario.FromJson($$"""{"modifications":{{modifications.Value.GetRawText()}}}"""); }
         // The path is the body's ("$.modifications[0].speedKmh"), so the one JSON mapping names it as sent.
-        catch (JsonException e) { return (null, ProblemExceptionHandler.BadJson(e)); }
+        catch (JsonException e) { throw Body.Unreadable(e); }
         if (scenario.Modifications.Any(m => m is null))
         {
             var i = scenario.Modifications.ToList().FindIndex(m => m is null);

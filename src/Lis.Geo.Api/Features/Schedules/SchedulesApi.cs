@@ -20,43 +20,27 @@ public static class SchedulesApi
     {
         var g = app.MapGroup("/schedules").WithTags("Schedules").WithProblems(400, 401, 404);
 
-        g.MapPost("", async (ScheduleRequest body, NpgsqlDataSource db, ScheduleJobs schedules, HttpRequest req, IOptions<LimitsOptions> limits, CancellationToken ct) =>
+        g.MapPost("", async (ScheduleRequest body, NpgsqlDataSource db, ScheduleJobs schedules, AnalysisPlanner planner, HttpRequest req, IOptions<LimitsOptions> limits, CancellationToken ct) =>
             {
-                if (string.IsNullOrWhiteSpace(body.Name)) return Problems.Result(Problems.InvalidBody, "name is required.", "name");
+                // Each refusal is a RuleViolation, answered by Problems.For like every other (invalid-body, naming the member).
+                if (string.IsNullOrWhiteSpace(body.Name)) throw new RuleViolation("name", RuleKind.Missing, "name is required.");
                 if (body.Name.Length > limits.Value.MaxNameLength)
-                    return Problems.Result(Problems.InvalidBody, $"name is {body.Name.Length:N0} characters; at most {limits.Value.MaxNameLength} (Limits:MaxNameLength).", "name");
-                if (string.IsNullOrWhiteSpace(body.Cron)) return Problems.Result(Problems.InvalidBody, "cron is required (e.g. \"0 6 * * 1\", Mondays 06:00).", "cron");
-                if (body.Request is null) return Problems.Result(Problems.InvalidBody, "request is required: the analysis to run, e.g. {\"type\":\"zone-access\"}.", "request");
+                    throw new RuleViolation("name", RuleKind.Invalid, $"name is {body.Name.Length:N0} characters; at most {limits.Value.MaxNameLength} (Limits:MaxNameLength).");
+                if (string.IsNullOrWhiteSpace(body.Cron)) throw new RuleViolation("cron", RuleKind.Missing, "cron is required (e.g. \"0 6 * * 1\", Mondays 06:00).");
+                if (body.Request is null) throw new RuleViolation("request", RuleKind.Missing, "request is required: the analysis to run, e.g. {\"type\":\"zone-access\"}.");
                 if (body.Cron.Length > limits.Value.MaxCodeLength || (body.TimeZone?.Length ?? 0) > limits.Value.MaxCodeLength)
-                    return Problems.Result(Problems.InvalidBody, $"cron and timeZone have at most {limits.Value.MaxCodeLength} characters.", body.Cron.Length > limits.Value.MaxCodeLength ? "cron" : "timeZone");
+                    throw new RuleViolation(body.Cron.Length > limits.Value.MaxCodeLength ? "cron" : "timeZone", RuleKind.Invalid, $"cron and timeZone have at most {limits.Value.MaxCodeLength} characters.");
                 RunLimits.Check(body.Request, limits.Value, "request.");
-                try { body.Request.Check(); }
+                try
+                {
+                    body.Request.Check();
+                    await planner.CheckStoredSetsAsync(body.Request, ct);
+                }
                 catch (RuleViolation v) { throw v.Within("request"); }
                 await using var ctx = LisGeoDb.CreateContext(db);
-                // Stored sets the request names must exist now, or every firing would fail unseen.
-                if (body.Request.Corridor is { } corridor && !await ctx.Corridors.AnyAsync(c => c.Code == corridor, ct))
-                    return Problems.Result(Problems.InvalidBody, $"No corridor '{corridor}'. GET /collections/corridors/items lists them.", "request.corridor");
-                if (body.Request.FeedId is { } feedId && !await ctx.Feeds.AnyAsync(f => f.Id == feedId, ct))
-                    return Problems.Result(Problems.InvalidBody, $"No feed {feedId}. GET /feeds lists them.", "request.feedId");
-                DateOnly? serviceDate;
-                try { serviceDate = body.Request.ParsedServiceDate(); }
-                catch (RuleViolation v) { throw v.Within("request"); }
-                if (serviceDate is { } day)
-                {
-                    var feed = body.Request.FeedId is { } fid ? await ctx.Feeds.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fid, ct)
-                        : await new Lis.Geo.Data.Feeds.FeedStore(db).DefaultAsync(ct);
-                    if (feed is { ValidFrom: { } from, ValidTo: { } to } && (day < from || day > to))
-                        return Problems.Result(Problems.InvalidBody, $"{day:yyyy-MM-dd} is outside feed {feed.Id}'s validity ({from:yyyy-MM-dd} to {to:yyyy-MM-dd}); every firing would fail.", "request.serviceDate");
-                }
-                if (body.Request.CentreKind is { } kind && !await ctx.Centres.AnyAsync(c => c.Kind == kind, ct))
-                    return Problems.Result(Problems.InvalidBody, $"No centres of kind '{kind}'.", "request.centreKind");
-                if (AnalysisTypes.HasSites(body.Request.Type) && !AnalysisTypes.SiteTables.ContainsKey(body.Request.SiteSet))
-                    return Problems.Result(Problems.InvalidBody, $"Unknown siteSet '{body.Request.SiteSet}'. Use {string.Join(" or ", AnalysisTypes.SiteTables.Keys)}.", "request.siteSet");
-                if (!await ctx.ZoneSets.AnyAsync(z => z.Id == body.Request.ZoneSet, ct))
-                    return Problems.Result(Problems.InvalidBody, $"No zone set '{body.Request.ZoneSet}'.", "request.zoneSet");
                 var schedule = new AnalysisSchedule
                 {
-                    Name = body.Name, Cron = body.Cron, TimeZone = body.TimeZone ?? "Europe/London", Paused = body.Paused,
+                    Name = body.Name, Cron = body.Cron, TimeZone = body.TimeZone ?? AnalysisSchedule.DefaultTimeZone, Paused = body.Paused,
                     Request = JsonSerializer.Serialize(body.Request, AnalysisPlanner.Json), CreatedAt = DateTimeOffset.UtcNow,
                 };
                 await using var tx = await ctx.Database.BeginTransactionAsync(ct);
@@ -67,7 +51,7 @@ public static class SchedulesApi
                 if (NextRun(schedule) is null)
                 {
                     schedules.Unregister(schedule.Id);
-                    return Problems.Result(Problems.InvalidBody, $"The cron '{schedule.Cron}' never fires (e.g. 31 February).", "cron");
+                    throw new RuleViolation("cron", RuleKind.Invalid, $"The cron '{schedule.Cron}' never fires (e.g. 31 February).");
                 }
                 await tx.CommitAsync(ct);
                 return Results.Created(OgcHttp.Href(req, $"/schedules/{schedule.Id}"), View(schedule, []));

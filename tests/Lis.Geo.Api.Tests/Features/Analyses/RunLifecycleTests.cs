@@ -101,6 +101,9 @@ public sealed class RunLifecycleTests(ManualJobsFixture api) : IClassFixture<Man
         await api.Jobs().RunChunkAsync(id, 1, CancellationToken.None);
         await api.Jobs().RunChunkAsync(id, 1, CancellationToken.None); // a duplicate delivery changes nothing
         Assert.Equal(("running", 0, 1), await Progress(id)); // no origin is done before every group is
+        // Both views of the run count its groups: one of two is half the run.
+        Assert.Equal(50.0, (await api.GetJsonAsync($"/analyses/{id}")).GetProperty("progress").GetProperty("percent").GetDouble());
+        Assert.Equal(50, (await api.GetJsonAsync($"/jobs/{id}")).GetProperty("progress").GetInt32());
         Assert.Equal(origins * 3, await PairRows(id));
         Assert.Equal(origins, await api.ScalarAsync<long>("SELECT count(*) FROM analysis_origin_part WHERE run_id = $1", id));
         // A retry of a group whose first attempt committed nothing writes it once.
