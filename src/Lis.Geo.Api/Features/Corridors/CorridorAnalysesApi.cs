@@ -1,3 +1,4 @@
+using Lis.Geo.Transit;
 using Lis.Geo.Data.Analyses;
 using Lis.Geo.Analysis.Reports;
 using Lis.Geo.Api.Features.Analyses;
@@ -37,6 +38,13 @@ public static class CorridorAnalysesApi
                 // The corridor is the resource this URL names, so a missing one is a 404 (as a body naming it would be a 400).
                 if (!await CorridorQueries.ExistsAsync(db, code, ct))
                     return Problems.Result(Problems.NotFound, $"No corridor '{code}'. GET /collections/corridors/items lists them.", "corridor");
+                // The URL decides the run's type and corridor: a body that asks for another is refused, never overridden.
+                if (request?.Corridor is { } named && named != code)
+                    throw new RuleViolation("corridor", RuleKind.Conflict,
+                        $"The URL names corridor '{code}' but the body names '{named}'. Leave corridor out of the body, or POST /corridors/{named}/analyses.");
+                if (request is not null && request.Type is not (AnalysisTypes.ZoneAccess or AnalysisTypes.Corridor))
+                    throw new RuleViolation("type", RuleKind.Conflict,
+                        $"This endpoint makes corridor runs; the body asks for '{request.Type}'. Leave type out, or POST /analyses.");
                 var body = (request ?? new AnalysisRequest()) with { Type = AnalysisTypes.Corridor, Corridor = code };
                 RunLimits.Check(body, limits.Value);
                 var run = await planner.CreateAsync(body, null, ct);

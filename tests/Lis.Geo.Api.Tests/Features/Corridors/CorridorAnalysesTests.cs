@@ -31,6 +31,18 @@ public sealed class CorridorAnalysesTests(AnalysisFixture api) : IClassFixture<A
     private static Geometry Corridor() =>
         SampleRegion.Read("corridors.geojson").Single(f => (string)f.Attributes["code"] == Code).Geometry;
 
+    [Theory]
+    [InlineData("{\"corridor\":\"east-birmingham-north-solihull\"}", "corridor")]
+    [InlineData("{\"type\":\"site-access\"}", "type")]
+    public async Task A_body_asking_for_another_corridor_or_type_is_refused_not_overridden(string body, string field)
+    {
+        var response = await api.Writer().PostAsync($"/corridors/{Code}/analyses", Json(body));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(field, problem.GetProperty("field").GetString());
+        Assert.Equal("conflict", problem.GetProperty("kind").GetString());
+    }
+
     [Fact]
     public async Task The_second_sample_corridor_holds_residents_so_its_report_shows_their_access()
     {
