@@ -28,6 +28,9 @@ public static class ComparisonApi
                     return Problems.Result(Problems.InvalidParameter, "Give baseline, the id of the run to compare with.", "baseline");
                 if (!long.TryParse(baseline, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var baselineId))
                     return Problems.Result(Problems.InvalidParameter, $"baseline '{baseline}' is not a run id.", "baseline");
+                if (baselineId == id)
+                    return Problems.Result(Problems.InvalidParameter,
+                        $"baseline is run {id} itself; a run compared with itself shows no change. GET /analyses/{id}/baselines lists the runs it compares with.", "baseline");
                 // Both are found before either is required finished: a missing baseline is 404 even while the run is queued.
                 var run = await RequiredRun.FoundAsync(db, id, "id", ct);
                 var basis = await RequiredRun.FoundAsync(db, baselineId, "baseline", ct, role: " to compare with");

@@ -257,6 +257,8 @@ public sealed class ScenarioRunTests(AnalysisFixture api) : IClassFixture<Analys
         await Problem.AssertAsync(await api.Client.GetAsync($"/analyses/{run}/compare?baseline=987654"), HttpStatusCode.NotFound, "baseline");
         await Problem.AssertAsync(await api.Client.GetAsync($"/analyses/{run}/compare"), HttpStatusCode.BadRequest, "baseline");
         await Problem.AssertAsync(await api.Client.GetAsync($"/analyses/{run}/compare?baseline=x"), HttpStatusCode.BadRequest, "baseline");
+        // A run against itself would show a flawless "no change": refused, naming baseline.
+        await Problem.AssertAsync(await api.Client.GetAsync($"/analyses/{run}/compare?baseline={run}"), HttpStatusCode.BadRequest, "baseline");
     }
 
     [Fact]
