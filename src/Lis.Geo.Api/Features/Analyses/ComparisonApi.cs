@@ -56,7 +56,7 @@ public static class ComparisonApi
             })
             .Produces<ComparisonView>()
             .WithProblems(422)
-            .WithQuery(new QueryParameter("baseline", "Id of the run to compare with", Microsoft.OpenApi.JsonSchemaType.Integer, Required: true, Example: "1"))
+            .WithQuery(new QueryParameter("baseline", "Id of the run to compare with", Microsoft.OpenApi.JsonSchemaType.Integer, Required: true, Example: "2"))
             .WithSummary("Compare a run with a baseline run that differs only in the scenario: headline share before/after (overall, by LEP, authority, IMD decile), residents gaining and losing the target and how many live in the most deprived 20% of LSOAs")
             .WithDescription("422 (with 'reasons') when the runs differ in anything but the scenario; 409 while either is unfinished. Zone by zone: /collections/analysis-{id}-vs-{baseline}/items (GeoJSON; f=csv).");
         // The map's baseline picker asks here, so it judges comparability by the one rule /compare applies
